@@ -1,0 +1,193 @@
+package io.ballast.schemas.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.Schema;
+
+/**
+ * Client for the part of the Confluent Schema Registry REST API that the serde needs: register,
+ * look up, fetch by id, compatibility and global config. Works against Confluent's registry and
+ * against Apicurio's Confluent-compatible API ({@code .../apis/ccompat/v7}).
+ *
+ * <p>Registrations and schemas by id are cached for the life of the client (ids are immutable),
+ * so after warm-up the serializing and deserializing hot path makes no HTTP call.
+ */
+public final class SchemaRegistryClient {
+
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, SchemaRegistryClient> SHARED = new ConcurrentHashMap<>();
+
+    private final String baseUrl;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final AtomicLong httpCalls = new AtomicLong();
+
+    public SchemaRegistryClient(String baseUrl) {
+        this(baseUrl, Duration.ofSeconds(10));
+    }
+
+    public SchemaRegistryClient(String baseUrl, Duration timeout) {
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new IllegalArgumentException("schema.registry.url must be set");
+        }
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    /** One client (one cache) per registry URL in this JVM, shared by every serde. */
+    public static SchemaRegistryClient shared(String baseUrl) {
+        return SHARED.computeIfAbsent(baseUrl, SchemaRegistryClient::new);
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** Registers the schema under the subject (a no-op returning the existing id if it is there). */
+    public int register(String subject, Schema schema) {
+        Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+        Integer cached = ids.get(schema);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode body = send("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
+        int id = body.path("id").asInt(-1);
+        if (id < 0) {
+            throw new SchemaRegistryException("registry answered without an id: " + body, 200, 0, null);
+        }
+        ids.put(schema, id);
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+
+    /** The id of the schema under the subject, if registered there; never registers. */
+    public OptionalInt lookup(String subject, Schema schema) {
+        Integer cached = idsBySubject.getOrDefault(subject, Map.of()).get(schema);
+        if (cached != null) {
+            return OptionalInt.of(cached);
+        }
+        try {
+            JsonNode body = send("POST", "/subjects/" + enc(subject), schemaBody(schema));
+            int id = body.path("id").asInt();
+            idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
+            return OptionalInt.of(id);
+        } catch (SchemaRegistryException e) {
+            if (e.isNotFound()) {
+                return OptionalInt.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The schema with this id; throws {@link SchemaRegistryException} with status 404 if unknown. */
+    public Schema schemaById(int id) {
+        Schema cached = schemasById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode body = send("GET", "/schemas/ids/" + id, null);
+        Schema schema = new Schema.Parser().parse(body.path("schema").asText());
+        schemasById.put(id, schema);
+        return schema;
+    }
+
+    /** Version numbers registered under the subject; empty if the subject does not exist. */
+    public List<Integer> versions(String subject) {
+        try {
+            JsonNode body = send("GET", "/subjects/" + enc(subject) + "/versions", null);
+            List<Integer> versions = new ArrayList<>();
+            body.forEach(v -> versions.add(v.asInt()));
+            return versions;
+        } catch (SchemaRegistryException e) {
+            if (e.isNotFound()) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the schema may be registered under the subject; true if the subject is new. */
+    public boolean isCompatible(String subject, Schema schema) {
+        try {
+            JsonNode body = send("POST", "/compatibility/subjects/" + enc(subject) + "/versions/latest", schemaBody(schema));
+            return body.path("is_compatible").asBoolean(false);
+        } catch (SchemaRegistryException e) {
+            if (e.isNotFound()) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    public String globalCompatibility() {
+        JsonNode body = send("GET", "/config", null);
+        return body.path("compatibilityLevel").asText(body.path("compatibility").asText());
+    }
+
+    public void setGlobalCompatibility(String level) {
+        send("PUT", "/config", JSON.createObjectNode().put("compatibility", level).toString());
+    }
+
+    /** HTTP requests made so far; lets tests prove the hot path is served from the cache. */
+    public long httpCalls() {
+        return httpCalls.get();
+    }
+
+    private static String schemaBody(Schema schema) {
+        return JSON.createObjectNode().put("schema", schema.toString()).toString();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private JsonNode send(String method, String path, String body) {
+        httpCalls.incrementAndGet();
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(timeout)
+                .header("Accept", CONTENT_TYPE + ", application/json");
+        if (body != null) {
+            req.header("Content-Type", CONTENT_TYPE);
+        }
+        req.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response;
+        try {
+            response = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new SchemaRegistryException(method + " " + baseUrl + path + " failed: " + e, -1, -1, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryException("interrupted: " + method + " " + path, -1, -1, e);
+        }
+        JsonNode json;
+        try {
+            json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            json = JSON.createObjectNode().put("message", response.body());
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new SchemaRegistryException(method + " " + path + " -> HTTP " + response.statusCode() + ": "
+                    + json.path("message").asText(response.body()), response.statusCode(),
+                    json.path("error_code").asInt(0), null);
+        }
+        return json;
+    }
+}
