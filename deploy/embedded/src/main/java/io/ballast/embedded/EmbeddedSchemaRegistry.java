@@ -175,7 +175,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     /**
      * Where the built registry lives: the system property or environment variable if set, else
-     * {@code registry/} beside the running ballast.jar, else the build tree's
+     * {@code registry/} beside ballast.jar's {@code lib/}, else the build tree's
      * {@code deploy/registry/target/quarkus-app} found from the working directory upwards.
      */
     public static Path locateRunnerJar() {
@@ -187,7 +187,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         try {
             Path codeSource = Paths.get(EmbeddedSchemaRegistry.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (Files.isRegularFile(codeSource)) {
-                candidates.add(codeSource.getParent().resolve("registry"));
+                // this jar sits in ballast.jar's lib/; the registry app is its sibling
+                candidates.add(codeSource.getParent().getParent().resolve("registry"));
             }
         } catch (URISyntaxException | SecurityException | NullPointerException e) {
             // no code source: fall through to the build tree
