@@ -1,0 +1,105 @@
+package io.ballast.generator.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.nn.transformer.IdEmbedding;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decoder-only transformer language model: token and position embeddings, N pre-LayerNorm
+ * blocks, a final LayerNorm and the LM head.
+ *
+ * <p>Training: inputs {@code [ids (B,T)]}, output {@code [logits (B,T,V)]}. Incremental decoding:
+ * inputs {@code [ids (B,T), k_0, v_0, ..., k_{N-1}, v_{N-1}]} (the cache of the P positions
+ * before), outputs {@code [logits (B,T,V), k_0', v_0', ...]} covering P+T positions. Device
+ * agnostic: runs wherever its parameters are (GPU when DJL finds one).
+ */
+public final class CausalLanguageModel extends AbstractBlock {
+
+    private final ModelConfig config;
+    private final IdEmbedding tokenEmbedding;
+    private final IdEmbedding positionEmbedding;
+    private final List<DecoderBlock> blocks = new ArrayList<>();
+    private final LayerNorm finalNorm;
+    private final Linear head;
+
+    public CausalLanguageModel(ModelConfig config) {
+        super((byte) 1);
+        this.config = config;
+        this.tokenEmbedding = addChildBlock("tokenEmbedding", new IdEmbedding.Builder()
+                .setDictionarySize(config.vocabularySize()).setEmbeddingSize(config.width()).build());
+        this.positionEmbedding = addChildBlock("positionEmbedding", new IdEmbedding.Builder()
+                .setDictionarySize(config.contextLength()).setEmbeddingSize(config.width()).build());
+        for (int i = 0; i < config.layers(); i++) {
+            blocks.add(addChildBlock("block" + i, new DecoderBlock(config)));
+        }
+        this.finalNorm = addChildBlock("finalNorm", LayerNorm.builder().axis(2).build());
+        this.head = addChildBlock("head", Linear.builder().setUnits(config.vocabularySize()).build());
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray ids = inputs.get(0);
+        long t = ids.getShape().get(1);
+        boolean cached = inputs.size() > 1;
+        long past = cached ? inputs.get(1).getShape().get(2) : 0;
+        if (past + t > config.contextLength()) {
+            throw new IllegalArgumentException("sequence of " + (past + t) + " tokens exceeds the context length " + config.contextLength());
+        }
+        NDManager manager = ids.getManager();
+        NDArray positions = manager.arange((int) past, (int) (past + t)).toType(DataType.INT32, false).reshape(1, t);
+        NDArray x = tokenEmbedding.forward(ps, new NDList(ids), training).singletonOrThrow()
+                .add(positionEmbedding.forward(ps, new NDList(positions), training).singletonOrThrow());
+        NDList caches = new NDList();
+        for (int i = 0; i < blocks.size(); i++) {
+            NDList in = new NDList(x);
+            if (cached) {
+                in.add(inputs.get(1 + 2 * i));
+                in.add(inputs.get(2 + 2 * i));
+            }
+            NDList out = blocks.get(i).forward(ps, in, training);
+            x = out.get(0);
+            caches.add(out.get(1));
+            caches.add(out.get(2));
+        }
+        x = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
+        NDArray logits = head.forward(ps, new NDList(x), training).singletonOrThrow();
+        NDList result = new NDList(logits);
+        if (!training) {
+            result.addAll(caches);
+        }
+        return result;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape ids = inputShapes[0];
+        return new Shape[] {new Shape(ids.get(0), ids.get(1), config.vocabularySize())};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape ids = inputShapes[0];
+        Shape hidden = new Shape(ids.get(0), ids.get(1), config.width());
+        tokenEmbedding.initialize(manager, dataType, ids);
+        positionEmbedding.initialize(manager, dataType, new Shape(1, ids.get(1)));
+        for (DecoderBlock b : blocks) {
+            b.initialize(manager, dataType, hidden);
+        }
+        finalNorm.initialize(manager, dataType, hidden);
+        head.initialize(manager, dataType, hidden);
+    }
+}

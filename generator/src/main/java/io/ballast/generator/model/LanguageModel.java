@@ -1,0 +1,135 @@
+package io.ballast.generator.model;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.MalformedModelException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ballast.generator.store.ModelArtifact;
+import io.ballast.generator.text.PromptFormat;
+import io.ballast.generator.text.WordTokenizer;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A causal LM ready to run: the DJL model (weights on the engine's default device, GPU when DJL
+ * finds one), its tokenizer and config. Owns native memory: close it when done.
+ *
+ * <p>Artifact files: {@code config.json}, {@code tokenizer.json}, {@code parameters.bin}.
+ */
+public final class LanguageModel implements AutoCloseable {
+
+    public static final String CONFIG_FILE = "config.json";
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    public static final String PARAMETERS_FILE = "parameters.bin";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Model model;
+    private final CausalLanguageModel block;
+    private final WordTokenizer tokenizer;
+    private final PromptFormat format;
+    private final String modelId;
+    private final int version;
+
+    private LanguageModel(Model model, CausalLanguageModel block, WordTokenizer tokenizer, String modelId, int version) {
+        this.model = model;
+        this.block = block;
+        this.tokenizer = tokenizer;
+        this.format = new PromptFormat(tokenizer);
+        this.modelId = modelId;
+        this.version = version;
+    }
+
+    /** A new model with freshly initialised weights. */
+    public static LanguageModel create(String modelId, ModelConfig config, WordTokenizer tokenizer) {
+        if (config.vocabularySize() != tokenizer.size()) {
+            throw new IllegalArgumentException("config vocabulary " + config.vocabularySize() + " != tokenizer " + tokenizer.size());
+        }
+        Model model = Model.newInstance(modelId, defaultDevice());
+        CausalLanguageModel block = new CausalLanguageModel(config);
+        model.setBlock(block);
+        block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, config.contextLength()));
+        return new LanguageModel(model, block, tokenizer, modelId, 0);
+    }
+
+    public static LanguageModel load(ModelArtifact artifact) throws IOException {
+        return load(artifact.directory(), artifact.modelId(), artifact.version());
+    }
+
+    public static LanguageModel load(Path dir, String modelId, int version) throws IOException {
+        ModelConfig config = JSON.readValue(dir.resolve(CONFIG_FILE).toFile(), ModelConfig.class);
+        WordTokenizer tokenizer = WordTokenizer.load(dir.resolve(TOKENIZER_FILE));
+        Model model = Model.newInstance(modelId, defaultDevice());
+        CausalLanguageModel block = new CausalLanguageModel(config);
+        model.setBlock(block);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMETERS_FILE))))) {
+            block.loadParameters(model.getNDManager(), in);
+        } catch (MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new IOException("cannot load parameters from " + dir + ": " + e.getMessage(), e);
+        }
+        return new LanguageModel(model, block, tokenizer, modelId, version);
+    }
+
+    /** Writes config, tokenizer and parameters into dir (a store's staging directory). */
+    public void saveTo(Path dir) throws IOException {
+        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(CONFIG_FILE).toFile(), block.config());
+        tokenizer.save(dir.resolve(TOKENIZER_FILE));
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMETERS_FILE))))) {
+            block.saveParameters(out);
+        }
+    }
+
+    public static Device defaultDevice() {
+        return Engine.getInstance().defaultDevice();
+    }
+
+    public Model djlModel() {
+        return model;
+    }
+
+    public CausalLanguageModel block() {
+        return block;
+    }
+
+    public ModelConfig config() {
+        return block.config();
+    }
+
+    public WordTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public PromptFormat format() {
+        return format;
+    }
+
+    public NDManager manager() {
+        return model.getNDManager();
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public long parameterCount() {
+        return block.getParameters().values().stream().mapToLong(p -> p.getArray().getShape().size()).sum();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,188 @@
+package io.ballast.generator.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Model store on a local (or mounted) filesystem: {@code <root>/<modelId>/<version>/} holding the
+ * model's files and {@code metadata.json}. A version appears by an atomic rename of a complete
+ * staging directory, so readers never see half an artifact; its files are then made read-only.
+ *
+ * <p>The artifact's SHA-256 is the hash of its manifest: one line {@code "<file> <sha256>"} per
+ * file, sorted, so it names the content of every file.
+ */
+public final class LocalModelStore implements ModelStore {
+
+    public static final String METADATA = "metadata.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+
+    public LocalModelStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public static Path defaultRoot() {
+        return Path.of(System.getProperty("user.home"), ".ballast", "models");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public Path newStagingDirectory(String modelId) throws IOException {
+        Path staging = root.resolve(".staging");
+        Files.createDirectories(staging);
+        return Files.createTempDirectory(staging, modelId + "-");
+    }
+
+    @Override
+    public synchronized ModelArtifact publish(String modelId, Path stagingDirectory, ArtifactMetadata.Lineage lineage)
+            throws IOException {
+        Map<String, String> files = hashFiles(stagingDirectory);
+        files.remove(METADATA);
+        Path modelDir = root.resolve(modelId);
+        Files.createDirectories(modelDir);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int version = nextVersion(modelId);
+            ArtifactMetadata meta = new ArtifactMetadata(modelId, version, lineage.parentVersion(), System.currentTimeMillis(),
+                    lineage.jobId(), lineage.driftSignalIds(), files, lineage.metrics(), lineage.description());
+            JSON.writeValue(stagingDirectory.resolve(METADATA).toFile(), meta);
+            Path target = modelDir.resolve(String.valueOf(version));
+            try {
+                Files.move(stagingDirectory, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                if (Files.exists(target)) {
+                    continue; // another writer took this version
+                }
+                throw e;
+            } catch (IOException e) {
+                if (Files.exists(target)) {
+                    continue;
+                }
+                throw e;
+            }
+            try (Stream<Path> s = Files.list(target)) {
+                s.forEach(p -> p.toFile().setReadOnly());
+            }
+            return new ModelArtifact(modelId, version, target, manifestHash(files), meta);
+        }
+        throw new IOException("could not allocate a version for " + modelId);
+    }
+
+    @Override
+    public Optional<ModelArtifact> latest(String modelId) throws IOException {
+        List<ModelArtifact> all = versions(modelId);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    @Override
+    public ModelArtifact get(String modelId, int version) throws IOException {
+        Path dir = root.resolve(modelId).resolve(String.valueOf(version));
+        if (!Files.isRegularFile(dir.resolve(METADATA))) {
+            throw new IOException("no version " + version + " of model '" + modelId + "' in " + root);
+        }
+        return read(dir);
+    }
+
+    @Override
+    public List<ModelArtifact> versions(String modelId) throws IOException {
+        Path modelDir = root.resolve(modelId);
+        List<ModelArtifact> out = new ArrayList<>();
+        if (!Files.isDirectory(modelDir)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(modelDir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .sorted((a, b) -> Integer.compare(Integer.parseInt(a.getFileName().toString()),
+                            Integer.parseInt(b.getFileName().toString()))).toList()) {
+                if (Files.isRegularFile(p.resolve(METADATA))) {
+                    out.add(read(p));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public ModelArtifact resolveVerified(URI artifactUri, String expectedSha256) throws IOException {
+        Path dir = Path.of(artifactUri);
+        ModelArtifact artifact = read(dir);
+        Map<String, String> actual = hashFiles(dir);
+        actual.remove(METADATA);
+        if (!actual.equals(artifact.metadata().files())) {
+            throw new ArtifactIntegrityException("files of " + dir + " do not match their recorded SHA-256");
+        }
+        String sha = manifestHash(actual);
+        if (!sha.equals(expectedSha256)) {
+            throw new ArtifactIntegrityException("artifact " + dir + " has SHA-256 " + sha + ", the update announced " + expectedSha256);
+        }
+        return artifact;
+    }
+
+    private ModelArtifact read(Path dir) throws IOException {
+        ArtifactMetadata meta = JSON.readValue(dir.resolve(METADATA).toFile(), ArtifactMetadata.class);
+        return new ModelArtifact(meta.modelId(), meta.version(), dir, manifestHash(meta.files()), meta);
+    }
+
+    private int nextVersion(String modelId) throws IOException {
+        try (Stream<Path> s = Files.list(root.resolve(modelId))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+                    .mapToInt(Integer::parseInt).max().orElse(0) + 1;
+        }
+    }
+
+    static Map<String, String> hashFiles(Path dir) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                out.put(p.getFileName().toString(), sha256(p));
+            }
+        }
+        return out;
+    }
+
+    static String manifestHash(Map<String, String> files) {
+        StringBuilder manifest = new StringBuilder();
+        new TreeMap<>(files).forEach((name, sha) -> manifest.append(name).append(' ').append(sha).append('\n'));
+        return HexFormat.of().formatHex(digest().digest(manifest.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest md = digest();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.ballast.generator.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalModelStoreTest {
+
+    @Test
+    void publishingGivesConsecutiveImmutableVersionsWithLineage(@TempDir Path root) throws Exception {
+        LocalModelStore store = new LocalModelStore(root);
+        ModelArtifact v1 = publish(store, "weights-1", ArtifactMetadata.Lineage.base("base", Map.of("ppl", 2.0)));
+        ModelArtifact v2 = publish(store, "weights-2",
+                new ArtifactMetadata.Lineage(1, "job-7", List.of("sig-1", "sig-2"), Map.of(), "calibrated"));
+
+        assertThat(v1.version()).isEqualTo(1);
+        assertThat(v2.version()).isEqualTo(2);
+        assertThat(store.latest("bios")).hasValueSatisfying(a -> assertThat(a.version()).isEqualTo(2));
+        assertThat(store.get("bios", 2).metadata().parentVersion()).isEqualTo(1);
+        assertThat(store.get("bios", 2).metadata().driftSignalIds()).containsExactly("sig-1", "sig-2");
+        assertThat(store.get("bios", 1).metadata().files()).containsKey("parameters.bin");
+        assertThat(v1.sha256()).hasSize(64).isNotEqualTo(v2.sha256());
+        assertThat(Files.getPosixFilePermissions(v1.directory().resolve("parameters.bin")))
+                .doesNotContain(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(store.resolveVerified(v2.uri(), v2.sha256()).version()).isEqualTo(2);
+    }
+
+    @Test
+    void aChangedFileOrAWrongAnnouncedHashIsRefused(@TempDir Path root) throws Exception {
+        LocalModelStore store = new LocalModelStore(root);
+        ModelArtifact v1 = publish(store, "weights", ArtifactMetadata.Lineage.base("base", Map.of()));
+
+        assertThatThrownBy(() -> store.resolveVerified(v1.uri(), "0".repeat(64)))
+                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("announced");
+
+        Path params = v1.directory().resolve("parameters.bin");
+        params.toFile().setWritable(true);
+        Files.writeString(params, "tampered");
+        assertThatThrownBy(() -> store.resolveVerified(v1.uri(), v1.sha256()))
+                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("do not match");
+    }
+
+    private static ModelArtifact publish(LocalModelStore store, String content, ArtifactMetadata.Lineage lineage) throws Exception {
+        Path stage = store.newStagingDirectory("bios");
+        Files.writeString(stage.resolve("parameters.bin"), content);
+        Files.writeString(stage.resolve("config.json"), "{}");
+        return store.publish("bios", stage, lineage);
+    }
+}

@@ -1,0 +1,62 @@
+package io.ballast.schemas.domain;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The attributes Ballast audits and steers, each with its categories. A steering token names one
+ * category: {@code <gender:female>}. Responses carry one token per attribute, in this order.
+ */
+public enum Attribute {
+    GENDER("gender", List.of("female", "male", "nonbinary")),
+    RACE("race", List.of("white", "black", "asian", "other")),
+    SENTIMENT("sentiment", List.of("positive", "neutral", "negative"));
+
+    /** Counted when a value cannot be determined; never dropped. */
+    public static final String UNKNOWN = "unknown";
+
+    private final String key;
+    private final List<String> categories;
+
+    Attribute(String key, List<String> categories) {
+        this.key = key;
+        this.categories = categories;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public List<String> categories() {
+        return categories;
+    }
+
+    public String steeringToken(String category) {
+        if (!categories.contains(category)) {
+            throw new IllegalArgumentException("no category '" + category + "' for " + key + "; known: " + categories);
+        }
+        return "<" + key + ":" + category + ">";
+    }
+
+    public List<String> steeringTokens() {
+        return categories.stream().map(this::steeringToken).toList();
+    }
+
+    /** The category a steering token names, if it is one of this attribute's tokens. */
+    public java.util.Optional<String> categoryOf(String token) {
+        String prefix = "<" + key + ":";
+        if (token != null && token.startsWith(prefix) && token.endsWith(">")) {
+            String c = token.substring(prefix.length(), token.length() - 1);
+            if (categories.contains(c)) {
+                return java.util.Optional.of(c);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    public static Attribute byKey(String key) {
+        return Arrays.stream(values()).filter(a -> a.key.equals(key)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown attribute '" + key + "'; known: "
+                        + Arrays.stream(values()).map(Attribute::key).toList()));
+    }
+}
