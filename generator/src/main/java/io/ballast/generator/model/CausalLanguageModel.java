@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
-import ai.djl.nn.transformer.IdEmbedding;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
@@ -26,8 +25,8 @@ import java.util.List;
 public final class CausalLanguageModel extends AbstractBlock {
 
     private final ModelConfig config;
-    private final IdEmbedding tokenEmbedding;
-    private final IdEmbedding positionEmbedding;
+    private final TokenEmbedding tokenEmbedding;
+    private final TokenEmbedding positionEmbedding;
     private final List<DecoderBlock> blocks = new ArrayList<>();
     private final LayerNorm finalNorm;
     private final Linear head;
@@ -35,10 +34,8 @@ public final class CausalLanguageModel extends AbstractBlock {
     public CausalLanguageModel(ModelConfig config) {
         super((byte) 1);
         this.config = config;
-        this.tokenEmbedding = addChildBlock("tokenEmbedding", new IdEmbedding.Builder()
-                .setDictionarySize(config.vocabularySize()).setEmbeddingSize(config.width()).build());
-        this.positionEmbedding = addChildBlock("positionEmbedding", new IdEmbedding.Builder()
-                .setDictionarySize(config.contextLength()).setEmbeddingSize(config.width()).build());
+        this.tokenEmbedding = addChildBlock("tokenEmbedding", new TokenEmbedding(config.vocabularySize(), config.width()));
+        this.positionEmbedding = addChildBlock("positionEmbedding", new TokenEmbedding(config.contextLength(), config.width()));
         for (int i = 0; i < config.layers(); i++) {
             blocks.add(addChildBlock("block" + i, new DecoderBlock(config)));
         }

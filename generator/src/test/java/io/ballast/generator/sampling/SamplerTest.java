@@ -11,8 +11,6 @@ import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.schemas.domain.Attribute;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -93,28 +91,18 @@ class SamplerTest {
             for (int i = 0; i < 200; i++) {
                 sampler.generate(lm, prompt, 4, p);
             }
-            long before = residentKb();
+            long before = io.ballast.generator.ResidentMemory.kilobytes();
             for (int i = 0; i < 2000; i++) {
                 sampler.generate(lm, prompt, 4, p);
                 if (i % 10 == 0) {
                     sampler.steeringProbabilities(lm, prompt);
                 }
             }
-            long grown = residentKb() - before;
+            long grown = io.ballast.generator.ResidentMemory.kilobytes() - before;
             // each request allocates ~0.5 MB of native arrays: a leak would show as hundreds of MB
             assertThat(grown).as("resident memory growth in kB over 2000 requests").isLessThan(60_000);
         } finally {
             lm.close();
         }
-    }
-
-    static long residentKb() throws Exception {
-        System.gc();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS");
     }
 }

@@ -68,14 +68,22 @@ public final class SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        JsonNode body = send("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
-        int id = body.path("id").asInt(-1);
-        if (id < 0) {
-            throw new SchemaRegistryException("registry answered without an id: " + body, 200, 0, null);
+        // one registration per subject at a time from this JVM: Apicurio answers concurrent
+        // registrations of the same new schema with a 500 (a unique-key race in its storage)
+        synchronized (ids) {
+            cached = ids.get(schema);
+            if (cached != null) {
+                return cached;
+            }
+            JsonNode body = sendIdempotent("POST", "/subjects/" + enc(subject) + "/versions", schemaBody(schema));
+            int id = body.path("id").asInt(-1);
+            if (id < 0) {
+                throw new SchemaRegistryException("registry answered without an id: " + body, 200, 0, null);
+            }
+            ids.put(schema, id);
+            schemasById.putIfAbsent(id, schema);
+            return id;
         }
-        ids.put(schema, id);
-        schemasById.putIfAbsent(id, schema);
-        return id;
     }
 
     /** The id of the schema under the subject, if registered there; never registers. */
@@ -103,7 +111,7 @@ public final class SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        JsonNode body = send("GET", "/schemas/ids/" + id, null);
+        JsonNode body = sendIdempotent("GET", "/schemas/ids/" + id, null);
         Schema schema = new Schema.Parser().parse(body.path("schema").asText());
         schemasById.put(id, schema);
         return schema;
@@ -157,6 +165,29 @@ public final class SchemaRegistryClient {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * For requests that are safe to repeat (registration is idempotent): retries a registry that
+     * is unreachable or answers 5xx, three times with a growing pause, then gives up.
+     */
+    private JsonNode sendIdempotent(String method, String path, String body) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return send(method, path, body);
+            } catch (SchemaRegistryException e) {
+                boolean transientFailure = e.isUnreachable() || e.status() >= 500;
+                if (!transientFailure || attempt >= 4) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100L * attempt * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private JsonNode send(String method, String path, String body) {

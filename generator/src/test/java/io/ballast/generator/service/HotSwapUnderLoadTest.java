@@ -1,0 +1,189 @@
+package io.ballast.generator.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ballast.embedded.LocalCluster;
+import io.ballast.generator.TinyModels;
+import io.ballast.generator.corpus.BioCorpus;
+import io.ballast.generator.store.ArtifactMetadata;
+import io.ballast.generator.store.LocalModelStore;
+import io.ballast.generator.store.ModelArtifact;
+import io.ballast.runtime.ConfigSource;
+import io.ballast.schemas.GenerationEvent;
+import io.ballast.schemas.ModelAction;
+import io.ballast.schemas.ModelUpdate;
+import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.serde.AvroDeserializer;
+import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.topics.BallastTopic;
+import io.ballast.schemas.topics.TopicProvisioner;
+import io.ballast.generator.sampling.SamplingParams;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HotSwapUnderLoadTest {
+
+    record Served(long startedAt, long finishedAt, int version, int events) {
+    }
+
+    @Test
+    void versionsSwitchSixTimesUnderLoadWithNoFailedRequestAndACorruptArtifactIsRefused(@TempDir Path storeDir) throws Exception {
+        // given a store with seven versions of a model (copies of the tiny model's files)
+        LocalCluster cluster = LocalCluster.shared();
+        new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
+        String modelId = "hotswap-" + UUID.randomUUID().toString().substring(0, 6);
+        LocalModelStore store = new LocalModelStore(storeDir);
+        List<ModelArtifact> versions = new ArrayList<>();
+        for (int v = 1; v <= 8; v++) {
+            versions.add(copyOfTinyModel(store, modelId));
+        }
+        // and version 5 corrupted after publication
+        Path tampered = versions.get(4).directory().resolve("parameters.bin");
+        tampered.toFile().setWritable(true);
+        byte[] bytes = Files.readAllBytes(tampered);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(tampered, bytes);
+
+        // and a generator serving version 1, as announced
+        SchemaRegistryClient registry = new SchemaRegistryClient(cluster.registryUrl());
+        KafkaProducer<String, ModelUpdate> announcer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        ModelUpdates.announce(announcer, ModelUpdates.of(versions.get(0), ModelAction.PROMOTE));
+        GeneratorConfig config = GeneratorConfig.from(ConfigSource.ofMap(Map.of(
+                GeneratorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
+                GeneratorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
+                GeneratorConfig.MODEL_STORE, storeDir.toString(),
+                GeneratorConfig.MODEL_ID, modelId,
+                GeneratorConfig.HTTP_PORT, "0",
+                GeneratorConfig.WORKERS, "2",
+                GeneratorConfig.QUEUE_CAPACITY, "256")));
+        String prompt = BioCorpus.withDefaults().prompt("occupation:electricians", BioCorpus.TRAIN_PROMPTS.get(1));
+        ConcurrentLinkedQueue<Served> served = new ConcurrentLinkedQueue<>();
+        AtomicInteger failures = new AtomicInteger();
+        AtomicBoolean loading = new AtomicBoolean(true);
+        List<Thread> clients = new ArrayList<>();
+        long rssBefore;
+        try (GeneratorApp app = new GeneratorApp(config).start()) {
+            assertThat(app.slot().currentVersion()).isEqualTo(1);
+            // when four clients request continuously
+            for (int c = 0; c < 4; c++) {
+                Thread t = new Thread(() -> {
+                    while (loading.get()) {
+                        long start = System.currentTimeMillis();
+                        try {
+                            GenerationRequest.Result r = app.service()
+                                    .submit("occupation:electricians", "test", prompt, 2, SamplingParams.defaults()).get();
+                            served.add(new Served(start, System.currentTimeMillis(), r.modelVersion(), r.events().size()));
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                });
+                t.start();
+                clients.add(t);
+            }
+            rssBefore = io.ballast.generator.ResidentMemory.kilobytes();
+            // and versions 2..8 are announced one after another, 5 being the corrupt one
+            for (int v = 2; v <= 8; v++) {
+                Thread.sleep(700);
+                ModelUpdates.announce(announcer, ModelUpdates.of(versions.get(v - 1), v == 8 ? ModelAction.ROLLBACK : ModelAction.PROMOTE));
+                if (v == 5) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> app.swapFailures() == 1);
+                    assertThat(app.slot().currentVersion()).as("still serving after refusing v5").isEqualTo(4);
+                } else {
+                    int expected = v;
+                    await().atMost(Duration.ofSeconds(30)).until(() -> app.slot().currentVersion() == expected);
+                }
+            }
+            Thread.sleep(700);
+            loading.set(false);
+            for (Thread t : clients) {
+                t.join();
+            }
+
+            // then no request failed, and six swaps happened, each old model closed after its last request
+            assertThat(failures.get()).isZero();
+            List<ModelSlot.LiveSince> history = app.slot().history();
+            assertThat(history).extracting(ModelSlot.LiveSince::version).containsExactly(1, 2, 3, 4, 6, 7, 8);
+            assertThat(app.slot().closedModels()).isEqualTo(6);
+            assertThat(app.swapFailures()).isEqualTo(1);
+            // every request was served by a version that was live at some moment while it ran
+            for (Served s : served) {
+                assertThat(liveDuring(history, s.startedAt(), s.finishedAt())).as("live during %s", s).contains(s.version());
+            }
+            assertThat(served).extracting(Served::version).doesNotContain(5).contains(1, 2, 3, 4, 6, 7, 8);
+            // and native memory stayed flat through six loads and closes
+            assertThat(io.ballast.generator.ResidentMemory.kilobytes() - rssBefore).as("RSS growth, kB").isLessThan(150_000);
+        }
+        announcer.close();
+
+        // and every acknowledged event is in Kafka, each carrying a version that served
+        int expectedEvents = served.stream().mapToInt(Served::events).sum();
+        Set<Integer> eventVersions = new HashSet<>();
+        int seen = 0;
+        try (KafkaConsumer<String, GenerationEvent> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "hotswap-check-" + modelId,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new AvroDeserializer<>(GenerationEvent.class, registry))) {
+            consumer.subscribe(List.of(BallastTopic.GENERATIONS.topicName()));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (seen < expectedEvents && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, GenerationEvent> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value().getModelId().equals(modelId)) {
+                        seen++;
+                        eventVersions.add(r.value().getModelVersion());
+                    }
+                }
+            }
+        }
+        assertThat(seen).isEqualTo(expectedEvents);
+        assertThat(eventVersions).doesNotContain(5).isSubsetOf(1, 2, 3, 4, 6, 7, 8);
+    }
+
+    private static Set<Integer> liveDuring(List<ModelSlot.LiveSince> history, long from, long to) {
+        Set<Integer> live = new HashSet<>();
+        for (int i = 0; i < history.size(); i++) {
+            long start = history.get(i).sinceMillis();
+            long end = i + 1 < history.size() ? history.get(i + 1).sinceMillis() : Long.MAX_VALUE;
+            if (start <= to && end >= from) {
+                live.add(history.get(i).version());
+            }
+        }
+        return live;
+    }
+
+    private static ModelArtifact copyOfTinyModel(LocalModelStore store, String modelId) throws Exception {
+        Path source = TinyModels.published().directory();
+        Path stage = store.newStagingDirectory(modelId);
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().equals(LocalModelStore.METADATA)).toList()) {
+                Files.copy(f, stage.resolve(f.getFileName()));
+                stage.resolve(f.getFileName()).toFile().setWritable(true);
+            }
+        }
+        return store.publish(modelId, stage, ArtifactMetadata.Lineage.base("copy for hot-swap test", Map.of()));
+    }
+}

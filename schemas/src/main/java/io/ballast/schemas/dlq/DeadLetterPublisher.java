@@ -1,0 +1,57 @@
+package io.ballast.schemas.dlq;
+
+import io.ballast.schemas.DeadLetter;
+import io.ballast.schemas.serde.MalformedRecordException;
+import io.ballast.schemas.topics.BallastTopic;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a record a component could not process to {@code ballast.dlq}, raw bytes untouched, with
+ * the reason, and counts it. Plain consumers use it; the auditor's Streams topology routes
+ * through its own handler to the same topic and schema.
+ */
+public final class DeadLetterPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
+
+    private final Producer<String, DeadLetter> producer;
+    private final String component;
+    private final AtomicLong count = new AtomicLong();
+
+    public DeadLetterPublisher(Producer<String, DeadLetter> producer, String component) {
+        this.producer = producer;
+        this.component = component;
+    }
+
+    public void publish(String topic, int partition, long offset, byte[] key, byte[] value, Exception error) {
+        String reason = error instanceof MalformedRecordException m ? m.reason().name() : error.getClass().getSimpleName();
+        publish(topic, partition, offset, key, value, error.getClass().getSimpleName(), reason, String.valueOf(error.getMessage()));
+    }
+
+    public void publish(String topic, int partition, long offset, byte[] key, byte[] value,
+                        String errorClass, String reason, String message) {
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setSourceTopic(topic).setPartition(partition).setOffset(offset)
+                .setKey(key == null ? null : ByteBuffer.wrap(key))
+                .setValue(value == null ? null : ByteBuffer.wrap(value))
+                .setErrorClass(errorClass).setReason(reason).setErrorMessage(message)
+                .setComponent(component).setAt(Instant.now()).build();
+        producer.send(new ProducerRecord<>(BallastTopic.DLQ.topicName(), topic, letter), (md, e) -> {
+            if (e != null) {
+                log.error("could not dead-letter {}-{}@{}: {}", topic, partition, offset, e.toString());
+            }
+        });
+        count.incrementAndGet();
+        log.warn("dead-lettered {}-{}@{}: {} {}", topic, partition, offset, reason, message);
+    }
+
+    public long count() {
+        return count.get();
+    }
+}
