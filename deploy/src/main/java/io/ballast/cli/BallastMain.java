@@ -15,6 +15,15 @@ public final class BallastMain {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new BallastCommand());
+        CommandLine cli = new CommandLine(new BallastCommand());
+        // a bad setting or a missing model is the user's to fix: one clear line, not a stack trace
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cli;
     }
 }
