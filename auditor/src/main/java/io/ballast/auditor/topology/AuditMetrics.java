@@ -1,0 +1,61 @@
+package io.ballast.auditor.topology;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The auditor's Prometheus metrics. Each instance reports what its own tasks process. */
+public final class AuditMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter processed;
+    private final Counter deadLettered;
+    private final Map<String, AtomicReference<Double>> mae = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> openEpisodes = new ConcurrentHashMap<>();
+    private final Counter episodesOpened;
+
+    public AuditMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.processed = Counter.builder("ballast_auditor_records_processed").description("generation records read").register(registry);
+        this.deadLettered = Counter.builder("ballast_auditor_dlq_records").description("records sent to ballast.dlq").register(registry);
+        this.episodesOpened = Counter.builder("ballast_auditor_drift_episodes_opened").register(registry);
+        Gauge.builder("ballast_auditor_drift_open_episodes", openEpisodes, Map::size)
+                .description("drift episodes open now").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public Counter processed() {
+        return processed;
+    }
+
+    public Counter deadLettered() {
+        return deadLettered;
+    }
+
+    void mae(AuditKey key, double value) {
+        String id = key.modelId() + "|" + key.contextKey() + "|" + key.attribute();
+        mae.computeIfAbsent(id, k -> {
+            AtomicReference<Double> ref = new AtomicReference<>(value);
+            Gauge.builder("ballast_auditor_mae", ref, AtomicReference::get)
+                    .tags(Tags.of("model", key.modelId(), "context", key.contextKey(), "attribute", key.attribute()))
+                    .description("MAE to target, latest live version since it went live").register(registry);
+            return ref;
+        }).set(value);
+    }
+
+    void episodeOpened(String key) {
+        episodesOpened.increment();
+        openEpisodes.put(key, true);
+    }
+
+    void episodeClosed(String key) {
+        openEpisodes.remove(key);
+    }
+}

@@ -1,0 +1,193 @@
+package io.ballast.auditor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.ballast.auditor.AuditorConfig;
+import io.ballast.auditor.extract.LexiconExtractor;
+import io.ballast.embedded.LocalCluster;
+import io.ballast.runtime.ConfigSource;
+import io.ballast.schemas.DeadLetter;
+import io.ballast.schemas.DistributionSnapshot;
+import io.ballast.schemas.DriftSignal;
+import io.ballast.schemas.DriftStatus;
+import io.ballast.schemas.GenerationEvent;
+import io.ballast.schemas.SamplingParameters;
+import io.ballast.schemas.SnapshotScope;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.serde.AvroSerde;
+import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.topics.BallastTopic;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditTopologyTest {
+
+    private static final String NURSES = "occupation:registered-nurses";
+    private static final String PILOTS = "occupation:aircraft-pilots-and-flight-engineers";
+
+    @TempDir
+    Path stateDir;
+    private TopologyTestDriver driver;
+    private SchemaRegistryClient registry;
+    private AuditMetrics metrics;
+    private TestInputTopic<String, TargetDistribution> targets;
+    private TestInputTopic<String, byte[]> generations;
+    private TestOutputTopic<String, DistributionSnapshot> distributions;
+    private TestOutputTopic<String, DriftSignal> drift;
+    private TestOutputTopic<String, DeadLetter> dlq;
+    private AvroSerializer<GenerationEvent> eventSerializer;
+    private long clock = 1_760_000_000_000L;
+
+    @BeforeEach
+    void startTopology() {
+        registry = new SchemaRegistryClient(LocalCluster.shared().registryUrl());
+        AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
+                AuditorConfig.BOOTSTRAP_SERVERS, "unused:9092",
+                AuditorConfig.SCHEMA_REGISTRY_URL, LocalCluster.shared().registryUrl(),
+                AuditorConfig.MAX_TEXT_CHARS, "500",
+                AuditorConfig.KNOWN_MODELS, "bios")));
+        metrics = new AuditMetrics(new SimpleMeterRegistry());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "audit-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(AuditTopology.build(config, registry, new LexiconExtractor(), metrics), props);
+        targets = driver.createInputTopic(BallastTopic.TARGETS.topicName(), new StringSerializer(),
+                new AvroSerde<>(TargetDistribution.class, registry, false).serializer());
+        generations = driver.createInputTopic(BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
+        distributions = driver.createOutputTopic(BallastTopic.DISTRIBUTIONS.topicName(), new StringDeserializer(),
+                new AvroSerde<>(DistributionSnapshot.class, registry, false).deserializer());
+        drift = driver.createOutputTopic(BallastTopic.DRIFT.topicName(), new StringDeserializer(),
+                new AvroSerde<>(DriftSignal.class, registry, false).deserializer());
+        dlq = driver.createOutputTopic(BallastTopic.DLQ.topicName(), new StringDeserializer(),
+                new AvroSerde<>(DeadLetter.class, registry, false).deserializer());
+        eventSerializer = new AvroSerializer<>(registry, true, false);
+    }
+
+    @AfterEach
+    void close() {
+        driver.close();
+    }
+
+    @Test
+    void aSkewedStreamAgainstAUniformTargetOpensOneEpisodeWithItsEvidence() {
+        // given a uniform gender target for every context
+        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 1 / 3.0, "male", 1 / 3.0, "nonbinary", 1 / 3.0)));
+
+        // when 300 nurse bios arrive, 95% of them about women
+        Random random = new Random(1);
+        for (int i = 0; i < 300; i++) {
+            boolean female = random.nextDouble() < 0.95;
+            send(event(1, NURSES, female ? "<gender:female>" : "<gender:male>",
+                    female ? "Maria is a nurse. She is kind." : "James is a nurse. He is kind."));
+        }
+
+        // then the latest since-live snapshot shows the skew and its MAE
+        DistributionSnapshot latest = latestSinceLive("bios|1|" + NURSES + "|gender");
+        assertThat(latest.getN()).isEqualTo(300);
+        assertThat(latest.getProportions().get("female")).isGreaterThan(0.9);
+        double expectedMae = (Math.abs(latest.getProportions().get("female") - 1 / 3.0)
+                + Math.abs(latest.getProportions().getOrDefault("male", 0.0) - 1 / 3.0) + 1 / 3.0) / 3;
+        assertThat(latest.getMae()).isCloseTo(expectedMae, within(1e-9));
+        assertThat(latest.getConsistencyRate()).isEqualTo(1.0);
+
+        // and exactly one OPEN signal, naming the over-represented category with its interval
+        List<DriftSignal> signals = drift.readValuesToList().stream().filter(s -> s.getAttribute().equals("gender")).toList();
+        assertThat(signals).hasSize(1);
+        DriftSignal open = signals.get(0);
+        assertThat(open.getStatus()).isEqualTo(DriftStatus.OPEN);
+        assertThat(open.getViolatingCategories()).contains("female");
+        assertThat(open.getIntervals().get("female").getLower()).isGreaterThan(1 / 3.0 + 0.08);
+        assertThat(open.getModelVersion()).isEqualTo(1);
+        assertThat(metrics.registry().get("ballast_auditor_drift_open_episodes").gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aNewVersionStartsAFreshDistributionAndTheMostSpecificTargetWins() {
+        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(TargetLookup.key("gender", PILOTS), target("gender", PILOTS, Map.of("female", 0.07, "male", 0.93)));
+        send(event(1, PILOTS, "<gender:male>", "Omar is a pilot. He flies well."));
+        send(event(2, PILOTS, "<gender:female>", "Sarah is a pilot. She flies well."));
+        send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
+
+        Map<String, DistributionSnapshot> latest = distributions.readRecordsToList().stream()
+                .filter(r -> r.value().getScope() == SnapshotScope.SINCE_LIVE && r.value().getAttribute().equals("gender"))
+                .collect(Collectors.toMap(TestRecord::key, TestRecord::value, (a, b) -> b));
+        assertThat(latest.get("bios|1|" + PILOTS + "|gender").getN()).isEqualTo(1);
+        assertThat(latest.get("bios|2|" + PILOTS + "|gender").getN()).isEqualTo(1);
+        assertThat(latest.get("bios|1|" + PILOTS + "|gender").getTarget()).containsEntry("male", 0.93);
+        assertThat(latest.get("bios|1|" + NURSES + "|gender").getTarget()).containsEntry("male", 0.5);
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndTheStreamGoesOn() {
+        byte[] good = eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(),
+                event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
+        byte[] wrongMagic = good.clone();
+        wrongMagic[0] = 1;
+        generations.pipeInput(NURSES, wrongMagic);
+        send(event(1, NURSES, "<gender:female>", " "));
+        send(event(1, NURSES, "<gender:female>", "x".repeat(501)));
+        send(event(1, "", "<gender:female>", "Maria is a nurse."));
+        GenerationEvent unknownModel = event(1, NURSES, "<gender:female>", "Maria is a nurse.");
+        unknownModel.setModelId("someone-elses");
+        send(unknownModel);
+        generations.pipeInput(NURSES, good);
+
+        List<DeadLetter> dead = dlq.readValuesToList();
+        assertThat(dead).extracting(DeadLetter::getReason)
+                .containsExactly("WRONG_MAGIC_BYTE", "EMPTY_TEXT", "OVERSIZED_TEXT", "MISSING_CONTEXT", "UNKNOWN_MODEL");
+        assertThat(dead.get(0).getValue().array()).isEqualTo(wrongMagic);
+        assertThat(dead.get(0).getSourceTopic()).isEqualTo(BallastTopic.GENERATIONS.topicName());
+        assertThat(dead.get(0).getComponent()).isEqualTo("auditor");
+        assertThat(metrics.deadLettered().count()).isEqualTo(5.0);
+        // the good record after them was still counted
+        assertThat(latestSinceLive("bios|1|" + NURSES + "|gender").getN()).isEqualTo(1);
+    }
+
+    private DistributionSnapshot latestSinceLive(String key) {
+        return distributions.readRecordsToList().stream()
+                .filter(r -> r.key().equals(key) && r.value().getScope() == SnapshotScope.SINCE_LIVE)
+                .reduce((a, b) -> b).orElseThrow().value();
+    }
+
+    private void send(GenerationEvent e) {
+        clock += 1000;
+        generations.pipeInput(e.getContextKey(), eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(), e), Instant.ofEpochMilli(clock));
+    }
+
+    private GenerationEvent event(int version, String context, String genderToken, String text) {
+        return GenerationEvent.newBuilder()
+                .setEventId("e-" + clock).setGeneratorId("g").setModelId("bios").setModelVersion(version)
+                .setPromptId("p").setContextKey(context).setPromptText("Write a short bio.")
+                .setSteeringTokens(List.of(genderToken, "<race:white>", "<sentiment:neutral>"))
+                .setResponseText(text).setPromptTokens(5).setResponseTokens(10)
+                .setSampling(SamplingParameters.newBuilder().setTemperature(1).setTopK(0).setTopP(1).build())
+                .setProducedAt(Instant.ofEpochMilli(clock)).setLatencyMs(5).build();
+    }
+
+    private static TargetDistribution target(String attribute, String context, Map<String, Double> probabilities) {
+        return TargetDistribution.newBuilder().setAttribute(attribute).setContextKey(context).setProbabilities(probabilities)
+                .setTolerance(0.08).setSource("test").setUpdatedAt(Instant.EPOCH).build();
+    }
+}
