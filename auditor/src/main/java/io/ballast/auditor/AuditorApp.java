@@ -1,0 +1,113 @@
+package io.ballast.auditor;
+
+import io.ballast.auditor.extract.AttributeExtractor;
+import io.ballast.auditor.extract.LexiconExtractor;
+import io.ballast.auditor.http.AuditorHttpApi;
+import io.ballast.auditor.topology.AuditMetrics;
+import io.ballast.auditor.topology.AuditTopology;
+import io.ballast.runtime.ServiceHttpServer;
+import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ballast auditor}: the audit topology under exactly-once processing, with its HTTP API,
+ * dashboard and metrics. Several instances with one application id share the partitions; each
+ * answers queries for all of them by asking the others ({@code application.server}).
+ */
+public final class AuditorApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditorApp.class);
+
+    private final AuditorConfig config;
+    private final PrometheusMeterRegistry registry = ServiceHttpServer.newRegistry();
+    private final AuditMetrics metrics = new AuditMetrics(registry);
+    private KafkaStreams streams;
+    private ServiceHttpServer http;
+
+    public AuditorApp(AuditorConfig config) {
+        this.config = config;
+    }
+
+    public AuditorApp start() throws Exception {
+        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), registry,
+                () -> streams != null && streams.state().isRunningOrRebalancing());
+        SchemaRegistryClient schemaRegistry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        AttributeExtractor extractor = new LexiconExtractor();
+        streams = new KafkaStreams(AuditTopology.build(config, schemaRegistry, extractor, metrics), streamsProperties(http.port()));
+        // a record never kills a thread; anything else that does is logged and the thread replaced
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        Gauge.builder("ballast_auditor_consumer_lag", this, AuditorApp::maxLag)
+                .description("largest records-lag-max over this instance's input partitions").register(registry);
+        new AuditorHttpApi(streams, config, http.port()).register(http);
+        streams.start();
+        http.start();
+        log.info("auditor {} on http://{}:{} (dashboard at /)", config.applicationId(), config.httpHost(), http.port());
+        return this;
+    }
+
+    Properties streamsProperties(int httpPort) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
+        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        return p;
+    }
+
+    private double maxLag() {
+        double max = 0;
+        if (streams == null) {
+            return max;
+        }
+        for (Metric m : streams.metrics().values()) {
+            if (m.metricName().name().equals("records-lag-max") && m.metricValue() instanceof Double d && !d.isNaN()) {
+                max = Math.max(max, d);
+            }
+        }
+        return max;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public AuditMetrics metrics() {
+        return metrics;
+    }
+
+    /** Graceful: close the streams (committing and flushing state), then the HTTP server. */
+    @Override
+    public void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+        if (http != null) {
+            http.close();
+        }
+        log.info("auditor stopped");
+    }
+}

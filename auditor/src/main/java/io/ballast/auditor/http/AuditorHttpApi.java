@@ -1,0 +1,258 @@
+package io.ballast.auditor.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.ballast.auditor.AuditorConfig;
+import io.ballast.auditor.drift.DistributionComparison;
+import io.ballast.auditor.topology.AuditKey;
+import io.ballast.auditor.topology.AuditTopology;
+import io.ballast.auditor.topology.CategoryCounts;
+import io.ballast.auditor.topology.DriftEpisode;
+import io.ballast.auditor.topology.TargetLookup;
+import io.ballast.runtime.ServiceHttpServer;
+import io.ballast.runtime.ServiceHttpServer.Response;
+import io.ballast.schemas.TargetDistribution;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * The auditor's JSON API and dashboard. Distributions, drift episodes and windows are answered
+ * from every instance's local stores: an instance asks the others (their {@code application.server})
+ * with {@code local=true} and merges, so any instance answers for all partitions.
+ */
+public final class AuditorHttpApi {
+
+    private final KafkaStreams streams;
+    private final AuditorConfig config;
+    private final int ownPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public AuditorHttpApi(KafkaStreams streams, AuditorConfig config, int ownPort) {
+        this.streams = streams;
+        this.config = config;
+        this.ownPort = ownPort;
+    }
+
+    public void register(ServiceHttpServer server) {
+        server.route("/api/distributions", ex -> whenReady(() -> gathered(ex, "/api/distributions", this::localDistributions)));
+        server.route("/api/drift", ex -> whenReady(() -> gathered(ex, "/api/drift", this::localEpisodes)));
+        server.route("/api/windows", ex -> whenReady(() -> gathered(ex, "/api/windows", this::localWindows)));
+        server.route("/api/targets", ex -> whenReady(this::targets));
+        server.route("/", this::dashboard);
+    }
+
+    private Response dashboard(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String resource = switch (path) {
+            case "/", "/dashboard", "/index.html" -> "index.html";
+            case "/dashboard.js" -> "dashboard.js";
+            case "/dashboard.css" -> "dashboard.css";
+            default -> null;
+        };
+        if (resource == null) {
+            return Response.json(404, Map.of("error", "no such page: " + path));
+        }
+        try (InputStream in = AuditorHttpApi.class.getResourceAsStream("/io/ballast/auditor/dashboard/" + resource)) {
+            String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
+                    : resource.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+            return new Response(200, type, in.readAllBytes());
+        }
+    }
+
+    interface Query {
+        Object run() throws Exception;
+    }
+
+    /** State stores are unavailable while Streams starts or rebalances: say so, with 503. */
+    private static Response whenReady(Query query) throws Exception {
+        try {
+            return Response.json(200, query.run());
+        } catch (InvalidStateStoreException e) {
+            return Response.json(503, Map.of("error", "state stores are not ready (starting or rebalancing): retry shortly"));
+        }
+    }
+
+    interface LocalQuery {
+        List<Map<String, Object>> run(Map<String, String> filter);
+    }
+
+    private List<Map<String, Object>> gathered(HttpExchange ex, String path, LocalQuery local) throws Exception {
+        Map<String, String> q = query(ex.getRequestURI());
+        List<Map<String, Object>> out = new ArrayList<>(local.run(q));
+        if (!"true".equals(q.get("local"))) {
+            for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+                if (m.hostInfo().port() == ownPort && m.hostInfo().host().equals(config.advertisedHost())) {
+                    continue;
+                }
+                String uri = "http://" + m.hostInfo().host() + ":" + m.hostInfo().port() + path + "?local=true"
+                        + (ex.getRequestURI().getRawQuery() == null ? "" : "&" + ex.getRequestURI().getRawQuery());
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                for (JsonNode n : ServiceHttpServer.JSON.readTree(r.body())) {
+                    out.add(ServiceHttpServer.JSON.convertValue(n, Map.class));
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> localDistributions(Map<String, String> filter) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, TargetDistribution> targets = targetStore();
+        ReadOnlyKeyValueStore<String, ValueAndTimestamp<CategoryCounts>> store = streams.store(StoreQueryParameters.fromNameAndType(
+                AuditTopology.LIVE_COUNTS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
+        try (KeyValueIterator<String, ValueAndTimestamp<CategoryCounts>> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, ValueAndTimestamp<CategoryCounts>> kv = it.next();
+                AuditKey key = AuditKey.parse(kv.key);
+                if (!matches(key, filter)) {
+                    continue;
+                }
+                CategoryCounts c = kv.value.value();
+                Map<String, Object> row = describe(key);
+                row.put("n", c.n());
+                row.put("counts", c.counts());
+                row.put("proportions", DistributionComparison.proportions(c.counts()));
+                row.put("consistencyRate", c.consistencyRate());
+                row.put("firstEventMillis", c.firstEventMillis());
+                row.put("lastEventMillis", c.lastEventMillis());
+                TargetDistribution t = TargetLookup.find(targets, key.attribute(), key.contextKey());
+                if (t != null) {
+                    DistributionComparison cmp = DistributionComparison.of(c.counts(), t.getProbabilities());
+                    row.put("target", t.getProbabilities());
+                    row.put("tolerance", t.getTolerance());
+                    row.put("mae", cmp.mae());
+                    row.put("totalVariation", cmp.totalVariation());
+                    row.put("klDivergence", cmp.klDivergence());
+                    row.put("jsDivergence", cmp.jsDivergence());
+                }
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> localEpisodes(Map<String, String> filter) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, DriftEpisode> store = streams.store(StoreQueryParameters.fromNameAndType(
+                AuditTopology.DRIFT_STORE, QueryableStoreTypes.keyValueStore()));
+        try (KeyValueIterator<String, DriftEpisode> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, DriftEpisode> kv = it.next();
+                AuditKey key = AuditKey.parse(kv.key);
+                if (kv.value.episodeId() == null || !matches(key, filter)) {
+                    continue;
+                }
+                Map<String, Object> row = describe(key);
+                row.put("episodeId", kv.value.episodeId());
+                row.put("status", kv.value.open() ? "OPEN" : "RESOLVED");
+                row.put("openedAtMillis", kv.value.openedAtMillis());
+                row.put("resolvedAtMillis", kv.value.open() ? null : kv.value.resolvedAtMillis());
+                row.put("mae", kv.value.lastMae());
+                row.put("n", kv.value.n());
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> localWindows(Map<String, String> filter) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, TargetDistribution> targets = targetStore();
+        ReadOnlyWindowStore<String, ValueAndTimestamp<CategoryCounts>> store = streams.store(StoreQueryParameters.fromNameAndType(
+                AuditTopology.WINDOW_COUNTS_STORE, QueryableStoreTypes.timestampedWindowStore()));
+        try (KeyValueIterator<Windowed<String>, ValueAndTimestamp<CategoryCounts>> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<Windowed<String>, ValueAndTimestamp<CategoryCounts>> kv = it.next();
+                AuditKey key = AuditKey.parse(kv.key.key());
+                if (!matches(key, filter)) {
+                    continue;
+                }
+                CategoryCounts c = kv.value.value();
+                Map<String, Object> row = describe(key);
+                row.put("windowStartMillis", kv.key.window().start());
+                row.put("windowEndMillis", kv.key.window().end());
+                row.put("n", c.n());
+                TargetDistribution t = TargetLookup.find(targets, key.attribute(), key.contextKey());
+                row.put("mae", t == null ? null : DistributionComparison.of(c.counts(), t.getProbabilities()).mae());
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    private List<Map<String, Object>> targets() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (KeyValueIterator<String, TargetDistribution> it = targetStore().all()) {
+            while (it.hasNext()) {
+                TargetDistribution t = it.next().value;
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("attribute", t.getAttribute());
+                row.put("context", t.getContextKey() == null ? TargetLookup.ALL_CONTEXTS : t.getContextKey());
+                row.put("probabilities", t.getProbabilities());
+                row.put("tolerance", t.getTolerance());
+                row.put("source", t.getSource());
+                row.put("updatedAt", t.getUpdatedAt().toString());
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    private ReadOnlyKeyValueStore<String, TargetDistribution> targetStore() {
+        return streams.store(StoreQueryParameters.fromNameAndType(AuditTopology.TARGETS_STORE, QueryableStoreTypes.keyValueStore()));
+    }
+
+    private static Map<String, Object> describe(AuditKey key) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("model", key.modelId());
+        row.put("version", key.modelVersion());
+        row.put("context", key.contextKey());
+        row.put("attribute", key.attribute());
+        return row;
+    }
+
+    private static boolean matches(AuditKey key, Map<String, String> f) {
+        return (f.get("context") == null || f.get("context").equals(key.contextKey()))
+                && (f.get("attribute") == null || f.get("attribute").equals(key.attribute()))
+                && (f.get("model") == null || f.get("model").equals(key.modelId()))
+                && (f.get("version") == null || f.get("version").equals(String.valueOf(key.modelVersion())));
+    }
+
+    static Map<String, String> query(URI uri) {
+        Map<String, String> q = new HashMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && eq < pair.length() - 1) {
+                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return q;
+    }
+}

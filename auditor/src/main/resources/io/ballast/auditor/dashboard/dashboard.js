@@ -1,0 +1,105 @@
+// Ballast auditor dashboard: plain DOM and SVG, no external scripts (it must work offline).
+(function () {
+  const ATTRIBUTES = ['gender', 'race', 'sentiment'];
+  let selected = 'gender';
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => (k === 'text' ? (e.textContent = v) : e.setAttribute(k, v)));
+    (children || []).forEach(c => e.appendChild(c));
+    return e;
+  }
+
+  function pct(x) { return (100 * x).toFixed(1) + '%'; }
+
+  function bars(row) {
+    const categories = Object.keys(row.target || row.proportions).sort();
+    return el('div', { class: 'bars' }, categories.map(c => {
+      const observed = (row.proportions || {})[c] || 0;
+      const target = row.target ? row.target[c] : null;
+      const track = el('div', { class: 'track' }, [el('div', { class: 'observed', style: 'width:' + pct(observed) })]);
+      if (target !== null && target !== undefined) track.appendChild(el('div', { class: 'target', style: 'width:' + pct(target) }));
+      return el('div', { class: 'bar', title: c + ': observed ' + pct(observed) + (target != null ? ', target ' + pct(target) : '') }, [
+        el('div', { class: 'label', text: c + ' ' + pct(observed) }), track]);
+    }));
+  }
+
+  function sparkline(points) {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('width', '120'); svg.setAttribute('height', '24');
+    if (points.length > 1) {
+      const max = Math.max(0.01, ...points.map(p => p.mae));
+      const d = points.map((p, i) => (i ? 'L' : 'M') + (i * 118 / (points.length - 1) + 1).toFixed(1) + ',' +
+        (23 - 22 * p.mae / max).toFixed(1)).join(' ');
+      const path = document.createElementNS(ns, 'path');
+      path.setAttribute('d', d); path.setAttribute('fill', 'none'); path.setAttribute('stroke', '#3f7be0');
+      svg.appendChild(path);
+    }
+    return svg;
+  }
+
+  async function json(url) {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(url + ' -> ' + r.status);
+    return r.json();
+  }
+
+  function render(distributions, episodes, windows) {
+    const latestVersion = {};
+    distributions.forEach(d => { latestVersion[d.model] = Math.max(latestVersion[d.model] || 0, d.version); });
+    document.getElementById('versions').replaceChildren(...Object.entries(latestVersion).map(([m, v]) =>
+      el('span', { class: 'version', text: m + ' v' + v })));
+
+    const open = episodes.filter(e => e.status === 'OPEN');
+    const driftRows = episodes.sort((a, b) => b.openedAtMillis - a.openedAtMillis).slice(0, 20).map(e => el('tr', {}, [
+      el('td', { text: e.context }), el('td', { text: e.attribute }), el('td', { text: e.model + ' v' + e.version }),
+      el('td', { class: e.status === 'OPEN' ? 'drift-open' : 'drift-resolved', text: e.status }),
+      el('td', { class: 'num', text: 'n=' + e.n }), el('td', { class: 'num', text: 'MAE ' + e.mae.toFixed(3) }),
+      el('td', { text: new Date(e.openedAtMillis).toLocaleTimeString() })]));
+    document.getElementById('drift').replaceChildren(driftRows.length
+      ? el('table', { id: 'drift-table' }, driftRows) : el('p', { text: 'No drift episodes.' }));
+
+    const rows = distributions.filter(d => d.attribute === selected && d.version === latestVersion[d.model])
+      .sort((a, b) => a.context.localeCompare(b.context));
+    const series = {};
+    windows.filter(w => w.attribute === selected && w.mae !== null).forEach(w => {
+      const k = w.model + '|' + w.version + '|' + w.context;
+      (series[k] = series[k] || []).push(w);
+    });
+    Object.values(series).forEach(s => s.sort((a, b) => a.windowEndMillis - b.windowEndMillis));
+    const openKeys = new Set(open.map(e => e.model + '|' + e.version + '|' + e.context + '|' + e.attribute));
+    const table = el('table', { id: 'distribution-table' }, [el('tr', {}, ['context', 'version', 'n', 'observed vs target',
+      'MAE', 'MAE over time', 'consistency', 'drift'].map(h => el('th', { text: h })))]);
+    rows.forEach(d => table.appendChild(el('tr', { 'data-context': d.context }, [
+      el('td', { class: 'context', text: d.context.replace('occupation:', '') }),
+      el('td', { text: 'v' + d.version }), el('td', { class: 'num n', text: String(d.n) }),
+      el('td', {}, [bars(d)]),
+      el('td', { class: 'num mae', text: d.mae == null ? '–' : d.mae.toFixed(3) }),
+      el('td', {}, [sparkline(series[d.model + '|' + d.version + '|' + d.context] || [])]),
+      el('td', { class: 'num', text: d.consistencyRate == null ? '–' : pct(d.consistencyRate) }),
+      el('td', { class: openKeys.has(d.model + '|' + d.version + '|' + d.context + '|' + d.attribute) ? 'drift-open' : '',
+        text: openKeys.has(d.model + '|' + d.version + '|' + d.context + '|' + d.attribute) ? 'DRIFT' : 'ok' })])));
+    document.getElementById('distributions').replaceChildren(table);
+    document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · ' +
+      distributions.length + ' distributions · ' + open.length + ' open drift episodes';
+  }
+
+  async function refresh() {
+    try {
+      const [d, e, w] = await Promise.all([json('/api/distributions'), json('/api/drift'), json('/api/windows')]);
+      render(d, e, w);
+    } catch (err) {
+      document.getElementById('status').textContent = 'error: ' + err.message;
+    }
+  }
+
+  document.getElementById('attributes').replaceChildren(...ATTRIBUTES.map(a => {
+    const b = el('button', { text: a, 'data-attribute': a });
+    b.onclick = () => { selected = a; document.querySelectorAll('nav button').forEach(x => x.classList.toggle('active', x === b)); refresh(); };
+    if (a === selected) b.classList.add('active');
+    return b;
+  }));
+  refresh();
+  setInterval(refresh, 2000);
+})();
