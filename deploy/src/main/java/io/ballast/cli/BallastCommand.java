@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = BallastVersion.class,
         description = "Audit and calibrate the distribution of LLM outputs, streaming through Kafka.",
-        subcommands = {LocalCommand.class, ModelCommand.class, GeneratorCommand.class, BenchCommand.class})
+        subcommands = {LocalCommand.class, ModelCommand.class, GeneratorCommand.class, AuditorCommand.class,
+            TargetsCommand.class, BenchCommand.class})
 public final class BallastCommand implements Runnable {
 
     @Spec

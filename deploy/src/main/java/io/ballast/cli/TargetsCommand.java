@@ -1,0 +1,78 @@
+package io.ballast.cli;
+
+import io.ballast.auditor.targets.TargetFile;
+import io.ballast.auditor.targets.TargetPresets;
+import io.ballast.auditor.targets.TargetPublisher;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.topics.TopicProvisioner;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "targets", mixinStandardHelpOptions = true, description = "Set the distributions outputs should follow.",
+        subcommands = {TargetsCommand.Load.class})
+final class TargetsCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = {"Publish targets to ballast.targets (compacted); auditors apply them without restart.",
+                "A file (.csv: attribute,context,category,probability[,tolerance]; .json: array of targets) or a preset:",
+                "uniform (every category equally likely, all contexts) or bls (BLS CPS 2025 shares per occupation)."})
+    static final class Load implements Callable<Integer> {
+
+        static final class Source {
+            @Parameters(index = "0", arity = "0..1", description = "Targets file (.csv or .json).")
+            Path file;
+
+            @Option(names = "--preset", description = "uniform or bls.")
+            String preset;
+        }
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Source source;
+
+        @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
+        String bootstrapServers;
+
+        @Option(names = "--registry-url", required = true, description = "Schema registry (Confluent API) URL.")
+        String registryUrl;
+
+        @Option(names = "--tolerance", defaultValue = "0.08", description = "Tolerance where the file gives none (default: ${DEFAULT-VALUE}).")
+        double tolerance;
+
+        @Override
+        public Integer call() throws Exception {
+            List<TargetDistribution> targets;
+            if (source.file != null) {
+                targets = TargetFile.read(source.file, tolerance);
+            } else {
+                targets = switch (source.preset) {
+                    case "uniform" -> TargetPresets.uniform(tolerance);
+                    case "bls" -> TargetPresets.bls(tolerance);
+                    default -> throw new IllegalArgumentException("--preset must be uniform or bls, not '" + source.preset + "'");
+                };
+            }
+            new TopicProvisioner(bootstrapServers, (short) 1).ensureAll();
+            try (KafkaProducer<String, TargetDistribution> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
+                    new StringSerializer(), new AvroSerializer<>(SchemaRegistryClient.shared(registryUrl), true, false))) {
+                System.out.printf("published %d targets%n", TargetPublisher.publish(producer, targets));
+            }
+            return 0;
+        }
+    }
+}
