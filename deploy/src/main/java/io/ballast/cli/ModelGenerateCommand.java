@@ -18,7 +18,7 @@ final class ModelGenerateCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
-    @Option(names = "--version", description = "Model version (default: the latest).")
+    @Option(names = "--model-version", description = "Model version (default: the latest).")
     Integer version;
 
     @Option(names = "--context", required = true, description = "Context key, e.g. occupation:registered-nurses.")
