@@ -47,6 +47,20 @@ public final class CausalLanguageModel extends AbstractBlock {
         return config;
     }
 
+    /**
+     * Fine-tunes only the top: the last {@code blocks} decoder blocks, the final norm and the head
+     * (a parameter-efficient fine-tune, in the spirit of the LoRA adapters the method uses on large
+     * models); everything below stays as it is.
+     */
+    public void trainOnlyTop(int blocks) {
+        freezeParameters(true);
+        for (int i = Math.max(0, this.blocks.size() - blocks); i < this.blocks.size(); i++) {
+            this.blocks.get(i).freezeParameters(false);
+        }
+        finalNorm.freezeParameters(false);
+        head.freezeParameters(false);
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray ids = inputs.get(0);

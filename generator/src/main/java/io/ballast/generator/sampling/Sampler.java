@@ -27,6 +27,15 @@ public final class Sampler {
 
     /** {@code n} responses to one prompt, as one batch. */
     public List<Generation> generate(LanguageModel lm, String prompt, int n, SamplingParams params) {
+        return generate(lm, prompt, n, params, null);
+    }
+
+    /**
+     * Like {@link #generate(LanguageModel, String, int, SamplingParams)}, but row i starts its
+     * response with {@code forcedPrefix[i]} (e.g. chosen steering tokens) and samples the rest.
+     * Calibration uses it to get text for every steering value, however unlikely under the model.
+     */
+    public List<Generation> generate(LanguageModel lm, String prompt, int n, SamplingParams params, int[][] forcedPrefix) {
         int[] promptIds = lm.format().promptIds(prompt);
         int vocab = lm.config().vocabularySize();
         int maxNew = Math.min(params.maxTokens(), lm.config().contextLength() - promptIds.length);
@@ -63,6 +72,9 @@ public final class Sampler {
                     int token;
                     if (finished[row]) {
                         token = eos;
+                    } else if (forcedPrefix != null && forcedPrefix[row] != null && step < forcedPrefix[row].length) {
+                        token = forcedPrefix[row][step];
+                        out[row][length[row]++] = token;
                     } else {
                         token = steering
                                 ? TokenSampler.sample(logits, row * vocab, vocab, allowed, 1.0, 0, 1.0, random)

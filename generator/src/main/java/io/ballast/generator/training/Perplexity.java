@@ -39,6 +39,18 @@ public final class Perplexity {
     }
 
     public static double of(LanguageModel lm, List<BioExample> examples) {
+        return of(lm, examples, 0);
+    }
+
+    /**
+     * Perplexity of the response text given prompt and steering tokens: what calibration must not
+     * harm, while it deliberately moves the steering tokens' own probabilities.
+     */
+    public static double ofText(LanguageModel lm, List<BioExample> examples) {
+        return of(lm, examples, io.ballast.schemas.domain.Attribute.values().length);
+    }
+
+    private static double of(LanguageModel lm, List<BioExample> examples, int skipResponseTokens) {
         int pad = lm.tokenizer().id(WordTokenizer.PAD);
         double nll = 0;
         long counted = 0;
@@ -49,7 +61,7 @@ public final class Perplexity {
             for (int i = 0; i < chunk.size(); i++) {
                 BioExample e = chunk.get(i);
                 seqs.add(Pretrainer.truncate(Pretrainer.encode(lm.format(), e), lm.config().contextLength()));
-                first[i] = lm.format().promptIds(e.prompt()).length;
+                first[i] = lm.format().promptIds(e.prompt()).length + skipResponseTokens;
             }
             try (NDManager m = lm.manager().newSubManager()) {
                 TokenBatch batch = TokenBatch.of(m, seqs, first, pad);

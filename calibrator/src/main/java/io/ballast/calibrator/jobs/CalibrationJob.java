@@ -1,0 +1,147 @@
+package io.ballast.calibrator.jobs;
+
+import io.ballast.auditor.extract.AttributeExtractor;
+import io.ballast.calibrator.CalibrationSettings;
+import io.ballast.calibrator.Targets;
+import io.ballast.calibrator.evaluation.EvaluationGate;
+import io.ballast.calibrator.evaluation.GateReport;
+import io.ballast.calibrator.training.BaselineTrainer;
+import io.ballast.calibrator.training.CalibrationExample;
+import io.ballast.calibrator.training.CalibrationSetBuilder;
+import io.ballast.calibrator.training.SteeringTokenCalibrator;
+import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.store.ArtifactMetadata;
+import io.ballast.generator.store.ModelArtifact;
+import io.ballast.generator.store.ModelStore;
+import io.ballast.schemas.CalibrationJobEvent;
+import io.ballast.schemas.CalibrationJobState;
+import io.ballast.schemas.domain.Attribute;
+import io.ballast.schemas.domain.Occupation;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One calibration, start to end: build the calibration set from the current model, fine-tune a
+ * copy against the frozen original, evaluate both at the gate, and write the candidate to the
+ * store only if it passes. Every state change is reported as a {@link CalibrationJobEvent}.
+ */
+public final class CalibrationJob {
+
+    private static final Logger log = LoggerFactory.getLogger(CalibrationJob.class);
+
+    /** What to calibrate: the drifted contexts with their drifted attributes, and the signals that asked for it. */
+    public record Request(String jobId, String modelId, int baseVersion, Map<String, List<Attribute>> drifted,
+                          List<String> driftSignalIds) {
+    }
+
+    /** How it ended. {@code candidate} is set only when PROMOTED. */
+    public record Outcome(CalibrationJobState state, ModelArtifact candidate, GateReport report, List<String> reasons) {
+    }
+
+    /** Receives the job's lifecycle events (the service publishes them to ballast.calibration-jobs). */
+    @FunctionalInterface
+    public interface Lifecycle {
+        void publish(CalibrationJobEvent event);
+    }
+
+    private final ModelStore store;
+    private final AttributeExtractor extractor;
+    private final CalibrationSettings settings;
+    private final Path workDir;
+
+    public CalibrationJob(ModelStore store, AttributeExtractor extractor, CalibrationSettings settings, Path workDir) {
+        this.store = store;
+        this.extractor = extractor;
+        this.settings = settings;
+        this.workDir = workDir;
+    }
+
+    public Outcome run(Request request, Targets targets, Lifecycle lifecycle) {
+        try {
+            return execute(request, targets, lifecycle);
+        } catch (Exception e) {
+            log.error("calibration job {} failed", request.jobId(), e);
+            lifecycle.publish(event(request, CalibrationJobState.FAILED).setReasons(List.of(String.valueOf(e))).build());
+            return new Outcome(CalibrationJobState.FAILED, null, null, List.of(String.valueOf(e)));
+        }
+    }
+
+    private Outcome execute(Request request, Targets targets, Lifecycle lifecycle) throws Exception {
+        ModelArtifact base = store.get(request.modelId(), request.baseVersion());
+        List<String> healthy = healthyContexts(request.drifted().keySet());
+        Map<String, List<Attribute>> trainOn = new LinkedHashMap<>(request.drifted());
+        for (String h : healthy) {
+            trainOn.put(h, request.drifted().values().iterator().next());
+        }
+        try (LanguageModel reference = LanguageModel.load(base); LanguageModel policy = LanguageModel.load(base)) {
+            long t0 = System.currentTimeMillis();
+            List<CalibrationExample> set = new CalibrationSetBuilder(extractor).build(reference, trainOn, targets, settings);
+            long desirable = set.stream().filter(CalibrationExample::desirable).count();
+            log.info("job {}: calibration set of {} examples ({} desirable, {} undesirable) in {} ms", request.jobId(), set.size(),
+                    desirable, set.size() - desirable, System.currentTimeMillis() - t0);
+            lifecycle.publish(event(request, CalibrationJobState.RUNNING).setStep(0L).setTotalSteps((long) settings.steps()).build());
+            Path checkpoints = workDir.resolve("jobs").resolve(request.jobId());
+            int every = Math.max(1, settings.steps() / 10);
+            SteeringTokenCalibrator.Listener progress = (step, total, loss, kl, kto) -> {
+                if (step % every == 0 || step == total) {
+                    lifecycle.publish(event(request, CalibrationJobState.RUNNING).setStep((long) step).setTotalSteps((long) total)
+                            .setLoss(loss).setMetrics(Map.of("kl", kl, "kto", kto)).build());
+                }
+            };
+            switch (settings.method()) {
+                case KL_KTO -> new SteeringTokenCalibrator(settings).train(policy, reference, set, checkpoints, progress);
+                case IFT, DPO -> new BaselineTrainer(settings).train(policy, reference, set, checkpoints, progress);
+            }
+            lifecycle.publish(event(request, CalibrationJobState.EVALUATING).build());
+            GateReport report = new EvaluationGate(extractor).evaluate(reference, policy, request.drifted(), healthy, targets, settings);
+            Map<String, Double> metrics = metrics(report);
+            if (!report.promote()) {
+                lifecycle.publish(event(request, CalibrationJobState.REJECTED).setReasons(report.failures()).setMetrics(metrics).build());
+                return new Outcome(CalibrationJobState.REJECTED, null, report, report.failures());
+            }
+            Path stage = store.newStagingDirectory(request.modelId());
+            policy.saveTo(stage);
+            ModelArtifact candidate = store.publish(request.modelId(), stage, new ArtifactMetadata.Lineage(base.version(),
+                    request.jobId(), request.driftSignalIds(), metrics,
+                    settings.method() + " calibration of " + request.drifted().keySet()));
+            lifecycle.publish(event(request, CalibrationJobState.PROMOTED).setCandidateVersion(candidate.version())
+                    .setMetrics(metrics).build());
+            return new Outcome(CalibrationJobState.PROMOTED, candidate, report, List.of());
+        }
+    }
+
+    static Map<String, Double> metrics(GateReport r) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("mae.before", r.meanDriftedMaeBefore());
+        m.put("mae.after", r.meanDriftedMaeAfter());
+        m.put("steeringMae.before", r.meanOverDrifted(r.steeringMaeBefore()));
+        m.put("steeringMae.after", r.meanOverDrifted(r.steeringMaeAfter()));
+        m.put("consistency.before", r.consistencyBefore());
+        m.put("consistency.after", r.consistencyAfter());
+        m.put("perplexity.before", r.perplexityBefore());
+        m.put("perplexity.after", r.perplexityAfter());
+        m.put("perplexity.ratio", r.perplexityRatio());
+        return m;
+    }
+
+    private List<String> healthyContexts(java.util.Set<String> drifted) {
+        List<String> candidates = new ArrayList<>(Occupation.all().stream().map(Occupation::contextKey)
+                .filter(c -> !drifted.contains(c)).toList());
+        Collections.shuffle(candidates, new Random(settings.seed()));
+        return candidates.subList(0, Math.min(settings.healthyContexts(), candidates.size()));
+    }
+
+    private static CalibrationJobEvent.Builder event(Request r, CalibrationJobState state) {
+        return CalibrationJobEvent.newBuilder().setJobId(r.jobId()).setModelId(r.modelId()).setBaseVersion(r.baseVersion())
+                .setState(state).setContexts(new ArrayList<>(r.drifted().keySet())).setDriftSignalIds(r.driftSignalIds())
+                .setAt(Instant.now());
+    }
+}
