@@ -100,7 +100,7 @@ class SamplerTest {
             }
             long grown = io.ballast.generator.ResidentMemory.kilobytes() - before;
             // each request allocates ~0.5 MB of native arrays: a leak would show as hundreds of MB
-            assertThat(grown).as("resident memory growth in kB over 2000 requests").isLessThan(60_000);
+            assertThat(grown).as("native memory growth outside the JVM heap, kB, over 2000 requests").isLessThan(60_000);
         } finally {
             lm.close();
         }

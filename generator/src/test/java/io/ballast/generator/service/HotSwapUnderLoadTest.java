@@ -135,7 +135,7 @@ class HotSwapUnderLoadTest {
             }
             assertThat(served).extracting(Served::version).doesNotContain(5).contains(1, 2, 3, 4, 6, 7, 8);
             // and native memory stayed flat through six loads and closes
-            assertThat(io.ballast.generator.ResidentMemory.kilobytes() - rssBefore).as("RSS growth, kB").isLessThan(150_000);
+            assertThat(io.ballast.generator.ResidentMemory.kilobytes() - rssBefore).as("native memory growth outside the JVM heap, kB").isLessThan(100_000);
         }
         announcer.close();
 
