@@ -76,7 +76,7 @@ public final class CalibrationJob {
 
     private Outcome execute(Request request, Targets targets, Lifecycle lifecycle) throws Exception {
         ModelArtifact base = store.get(request.modelId(), request.baseVersion());
-        List<String> healthy = healthyContexts(request.drifted().keySet());
+        List<String> healthy = healthyContexts(request.drifted(), targets);
         Map<String, List<Attribute>> trainOn = new LinkedHashMap<>(request.drifted());
         for (String h : healthy) {
             trainOn.put(h, request.drifted().values().iterator().next());
@@ -132,9 +132,12 @@ public final class CalibrationJob {
         return m;
     }
 
-    private List<String> healthyContexts(java.util.Set<String> drifted) {
+    /** A seeded sample of other contexts that have targets for the drifted attributes. */
+    private List<String> healthyContexts(Map<String, List<Attribute>> drifted, Targets targets) {
+        List<Attribute> attributes = drifted.values().stream().flatMap(List::stream).distinct().toList();
         List<String> candidates = new ArrayList<>(Occupation.all().stream().map(Occupation::contextKey)
-                .filter(c -> !drifted.contains(c)).toList());
+                .filter(c -> !drifted.containsKey(c))
+                .filter(c -> attributes.stream().allMatch(a -> targets.find(a.key(), c).isPresent())).toList());
         Collections.shuffle(candidates, new Random(settings.seed()));
         return candidates.subList(0, Math.min(settings.healthyContexts(), candidates.size()));
     }
