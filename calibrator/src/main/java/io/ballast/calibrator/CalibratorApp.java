@@ -1,0 +1,232 @@
+package io.ballast.calibrator;
+
+import io.ballast.auditor.extract.LexiconExtractor;
+import io.ballast.calibrator.jobs.CalibrationJob;
+import io.ballast.calibrator.jobs.DriftCoalescer;
+import io.ballast.generator.service.ModelUpdates;
+import io.ballast.generator.store.LocalModelStore;
+import io.ballast.runtime.ServiceHttpServer;
+import io.ballast.schemas.CalibrationJobEvent;
+import io.ballast.schemas.CalibrationJobState;
+import io.ballast.schemas.DeadLetter;
+import io.ballast.schemas.DriftSignal;
+import io.ballast.schemas.ModelAction;
+import io.ballast.schemas.ModelUpdate;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.dlq.DeadLetterPublisher;
+import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.serde.AvroDeserializer;
+import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.topics.BallastTopic;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ballast calibrator}: follows targets, live versions and drift signals; coalesces open
+ * signals into jobs (one at a time per model); runs them; publishes each job's lifecycle to
+ * {@code ballast.calibration-jobs} and each promotion to {@code ballast.model-updates}.
+ *
+ * <p>Drift offsets are committed only once a job has ended, so a calibrator killed mid-training
+ * re-reads the same signals, re-forms the same job id and resumes from its checkpoint.
+ */
+public final class CalibratorApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CalibratorApp.class);
+
+    private final CalibratorConfig config;
+    private final PrometheusMeterRegistry metrics = ServiceHttpServer.newRegistry();
+    private final Targets targets = new Targets(List.of());
+    private final Map<String, Integer> liveVersions = new ConcurrentHashMap<>();
+    private final DriftCoalescer coalescer;
+    private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> new Thread(r, "calibration-job"));
+    private volatile boolean running = true;
+    private Thread followerThread;
+    private Thread driftThread;
+    private KafkaConsumer<byte[], byte[]> follower;
+    private KafkaConsumer<byte[], byte[]> drift;
+    private KafkaProducer<String, CalibrationJobEvent> lifecycle;
+    private KafkaProducer<String, ModelUpdate> updates;
+    private KafkaProducer<String, DeadLetter> dlqProducer;
+    private DeadLetterPublisher deadLetters;
+    private ServiceHttpServer http;
+
+    public CalibratorApp(CalibratorConfig config) {
+        this.config = config;
+        this.coalescer = new DriftCoalescer(config.coalesceMillis(), config.minIntervalMillis());
+    }
+
+    public CalibratorApp start() throws Exception {
+        SchemaRegistryClient registry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        lifecycle = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        updates = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        dlqProducer = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        deadLetters = new DeadLetterPublisher(dlqProducer, "calibrator");
+        follower = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> followed = new java.util.ArrayList<>();
+        for (BallastTopic t : List.of(BallastTopic.TARGETS, BallastTopic.MODEL_UPDATES)) {
+            follower.partitionsFor(t.topicName()).forEach(p -> followed.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        follower.assign(followed);
+        follower.seekToBeginning(followed);
+        drift = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, config.groupId(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        drift.subscribe(List.of(BallastTopic.DRIFT.topicName()));
+
+        AvroDeserializer<TargetDistribution> targetReader = new AvroDeserializer<>(TargetDistribution.class, registry);
+        AvroDeserializer<ModelUpdate> updateReader = new AvroDeserializer<>(ModelUpdate.class, registry);
+        AvroDeserializer<DriftSignal> driftReader = new AvroDeserializer<>(DriftSignal.class, registry);
+        followerThread = new Thread(() -> follow(targetReader, updateReader), "calibrator-follower");
+        driftThread = new Thread(() -> consumeDrift(driftReader), "calibrator-drift");
+        followerThread.start();
+        driftThread.start();
+        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics, () -> running).start();
+        log.info("calibrator on http://{}:{}, store {}", config.httpHost(), http.port(), config.modelStore());
+        return this;
+    }
+
+    private void follow(AvroDeserializer<TargetDistribution> targetReader, AvroDeserializer<ModelUpdate> updateReader) {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : follower.poll(Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    try {
+                        if (r.topic().equals(BallastTopic.TARGETS.topicName())) {
+                            targets.put(targetReader.deserialize(r.topic(), r.value()));
+                        } else {
+                            ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
+                            liveVersions.put(u.getModelId(), u.getVersion());
+                        }
+                    } catch (RuntimeException e) {
+                        deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            follower.close();
+        }
+    }
+
+    private void consumeDrift(AvroDeserializer<DriftSignal> reader) {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : drift.poll(Duration.ofMillis(500))) {
+                    try {
+                        DriftSignal s = reader.deserialize(r.topic(), r.value());
+                        coalescer.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
+                    } catch (RuntimeException e) {
+                        deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
+                    }
+                }
+                var due = coalescer.nextDue(System.currentTimeMillis());
+                if (due.isPresent()) {
+                    CalibrationJob.Request request = due.get();
+                    publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
+                            .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.QUEUED)
+                            .setContexts(List.copyOf(request.drifted().keySet())).setDriftSignalIds(request.driftSignalIds())
+                            .setAt(Instant.now()).build());
+                    jobs.submit(() -> runJob(request));
+                }
+                if (coalescer.isIdle()) {
+                    drift.commitSync();
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            drift.close();
+        }
+    }
+
+    private void runJob(CalibrationJob.Request request) {
+        try {
+            LocalModelStore store = new LocalModelStore(config.modelStore());
+            CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), config.settings(), config.workDir())
+                    .run(request, targets, this::publish);
+            Counter.builder("ballast_calibrator_jobs").tag("outcome", outcome.state().name().toLowerCase()).register(metrics).increment();
+            if (outcome.state() == CalibrationJobState.PROMOTED) {
+                ModelUpdates.announce(updates, ModelUpdates.of(outcome.candidate(), ModelAction.PROMOTE));
+                liveVersions.put(request.modelId(), outcome.candidate().version());
+                log.info("job {} promoted {} v{}", request.jobId(), request.modelId(), outcome.candidate().version());
+            } else {
+                log.warn("job {} ended {}: {}", request.jobId(), outcome.state(), outcome.reasons());
+            }
+        } catch (Exception e) {
+            log.error("job {} could not be announced", request.jobId(), e);
+        } finally {
+            coalescer.finished(request.modelId(), System.currentTimeMillis());
+        }
+    }
+
+    private void publish(CalibrationJobEvent e) {
+        lifecycle.send(new ProducerRecord<>(BallastTopic.CALIBRATION_JOBS.topicName(), e.getJobId(), e));
+        if (e.getState() != CalibrationJobState.RUNNING) {
+            log.info("job {} {}", e.getJobId(), e.getState());
+        }
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** Graceful: stop taking signals, let a running job reach its next checkpoint or end, close clients. */
+    @Override
+    public void close() {
+        running = false;
+        if (drift != null) {
+            drift.wakeup();
+        }
+        if (follower != null) {
+            follower.wakeup();
+        }
+        jobs.shutdownNow();
+        try {
+            jobs.awaitTermination(30, TimeUnit.SECONDS);
+            if (driftThread != null) {
+                driftThread.join(10_000);
+            }
+            if (followerThread != null) {
+                followerThread.join(10_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (AutoCloseable c : new AutoCloseable[] {lifecycle, updates, dlqProducer, http}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                log.warn("closing {}: {}", c, e.toString());
+            }
+        }
+        log.info("calibrator stopped");
+    }
+}
