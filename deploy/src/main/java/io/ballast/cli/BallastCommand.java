@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = BallastVersion.class,
         description = "Audit and calibrate the distribution of LLM outputs, streaming through Kafka.",
-        subcommands = {LocalCommand.class, ModelCommand.class, GeneratorCommand.class, AuditorCommand.class,
+        subcommands = {LocalCommand.class, ModelCommand.class, GeneratorCommand.class, AuditorCommand.class, CalibratorCommand.class, CalibrateCommand.class,
             TargetsCommand.class, BenchCommand.class})
 public final class BallastCommand implements Runnable {
 

@@ -7,7 +7,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Train, sample and inspect the models in a model store.",
-        subcommands = {ModelPretrainCommand.class, ModelGenerateCommand.class, ModelListCommand.class})
+        subcommands = {ModelPretrainCommand.class, ModelGenerateCommand.class, ModelListCommand.class,
+            ModelHistoryCommand.class, ModelRollbackCommand.class})
 final class ModelCommand implements Runnable {
 
     @Spec

@@ -16,7 +16,6 @@ import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.text.WordTokenizer;
-import io.ballast.generator.training.ProgressBar;
 import io.ballast.generator.training.TokenBatch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +25,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.function.IntConsumer;
 
 /**
  * Fine-tunes a policy model with {@link CalibrationLoss} against a frozen reference (the model
@@ -204,13 +202,5 @@ public final class SteeringTokenCalibrator {
         int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    /** A listener that draws a progress bar. */
-    public static Listener progress(ProgressBar bar, IntConsumer onStep) {
-        return (step, total, loss, kl, kto) -> {
-            bar.update(step, loss, step);
-            onStep.accept(step);
-        };
     }
 }

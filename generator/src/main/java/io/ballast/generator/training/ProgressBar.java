@@ -10,6 +10,7 @@ import java.time.Duration;
 public final class ProgressBar {
 
     private final String label;
+    private final String unit;
     private final long total;
     private final PrintStream out;
     private final boolean terminal;
@@ -17,24 +18,31 @@ public final class ProgressBar {
     private long lastPrintedDecile = -1;
 
     public ProgressBar(String label, long total) {
-        this(label, total, System.err, System.console() != null);
+        this(label, "tok", total, System.err, System.console() != null);
     }
 
-    public ProgressBar(String label, long total, PrintStream out, boolean terminal) {
+    /** A bar whose rate counts {@code unit}s (e.g. "tok" for tokens, "step" for steps). */
+    public ProgressBar(String label, String unit, long total) {
+        this(label, unit, total, System.err, System.console() != null);
+    }
+
+    public ProgressBar(String label, String unit, long total, PrintStream out, boolean terminal) {
         this.label = label;
+        this.unit = unit;
         this.total = total;
         this.out = out;
         this.terminal = terminal;
     }
 
-    public void update(long step, double loss, long tokens) {
+    /** @param done how many units so far (tokens, or steps), for the rate */
+    public void update(long step, double loss, long done) {
         double elapsed = (System.nanoTime() - start) / 1e9;
-        double rate = tokens / Math.max(elapsed, 1e-9);
+        double rate = done / Math.max(elapsed, 1e-9);
         long eta = step == 0 ? 0 : (long) (elapsed / step * (total - step));
         int width = 30;
         int filled = (int) (width * step / Math.max(1, total));
-        String line = String.format("%s [%s%s] %d/%d loss %.4f %,.0f tok/s ETA %s", label, "=".repeat(filled),
-                " ".repeat(width - filled), step, total, loss, rate, format(Duration.ofSeconds(eta)));
+        String line = String.format("%s [%s%s] %d/%d loss %.4f %,.1f %s/s ETA %s", label, "=".repeat(filled),
+                " ".repeat(width - filled), step, total, loss, rate, unit, format(Duration.ofSeconds(eta)));
         if (terminal) {
             out.print("\r" + line);
             if (step >= total) {
