@@ -104,7 +104,7 @@ class HotSwapUnderLoadTest {
                 t.start();
                 clients.add(t);
             }
-            rssBefore = io.ballast.generator.ResidentMemory.kilobytes();
+            rssBefore = Long.MIN_VALUE;
             // and versions 2..8 are announced one after another, 5 being the corrupt one
             for (int v = 2; v <= 8; v++) {
                 Thread.sleep(700);
@@ -115,6 +115,11 @@ class HotSwapUnderLoadTest {
                 } else {
                     int expected = v;
                     await().atMost(Duration.ofSeconds(30)).until(() -> app.slot().currentVersion() == expected);
+                }
+                if (v == 3) {
+                    // measured after two swaps under load: thread-local allocator arenas and caches
+                    // have grown to their working size by then; growth from here on would be a leak
+                    rssBefore = io.ballast.generator.ResidentMemory.kilobytes();
                 }
             }
             Thread.sleep(700);
@@ -134,7 +139,7 @@ class HotSwapUnderLoadTest {
                 assertThat(liveDuring(history, s.startedAt(), s.finishedAt())).as("live during %s", s).contains(s.version());
             }
             assertThat(served).extracting(Served::version).doesNotContain(5).contains(1, 2, 3, 4, 6, 7, 8);
-            // and native memory stayed flat through six loads and closes
+            // and native memory stayed flat through the last four loads and closes
             assertThat(io.ballast.generator.ResidentMemory.kilobytes() - rssBefore).as("native memory growth outside the JVM heap, kB").isLessThan(100_000);
         }
         announcer.close();

@@ -1,0 +1,176 @@
+package io.ballast.cli;
+
+import io.ballast.auditor.AuditorApp;
+import io.ballast.auditor.AuditorConfig;
+import io.ballast.auditor.targets.TargetPresets;
+import io.ballast.auditor.targets.TargetPublisher;
+import io.ballast.calibrator.CalibratorApp;
+import io.ballast.calibrator.CalibratorConfig;
+import io.ballast.embedded.LocalCluster;
+import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.service.GeneratorApp;
+import io.ballast.generator.service.GeneratorConfig;
+import io.ballast.generator.service.ModelUpdates;
+import io.ballast.generator.store.ArtifactMetadata;
+import io.ballast.generator.store.LocalModelStore;
+import io.ballast.generator.store.ModelArtifact;
+import io.ballast.generator.training.PretrainSettings;
+import io.ballast.generator.training.Pretrainer;
+import io.ballast.generator.training.ProgressBar;
+import io.ballast.runtime.ConfigSource;
+import io.ballast.schemas.ModelAction;
+import io.ballast.schemas.ModelUpdate;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.topics.TopicProvisioner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"The closed loop on one machine: broker and registry, targets, the biased base model (pretrained once,",
+            "then cached), generator, auditor and calibrator. Drift is detected, a calibration job runs, the gate promotes,",
+            "generators hot-swap, and the distributions come back within tolerance; a report closes the run."})
+final class DemoCommand implements Callable<Integer> {
+
+    static final List<String> DEFAULT_CONTEXTS = List.of("occupation:registered-nurses", "occupation:electricians",
+            "occupation:carpenters", "occupation:dental-hygienists", "occupation:firefighters", "occupation:childcare-workers",
+            "occupation:construction-laborers", "occupation:preschool-and-kindergarten-teachers");
+
+    @Option(names = "--targets", defaultValue = "uniform", description = "uniform or bls (default: ${DEFAULT-VALUE}).")
+    String targets;
+
+    @Option(names = "--attributes", split = ",", defaultValue = "gender", description = "Audited and calibrated attributes (default: ${DEFAULT-VALUE}).")
+    List<String> attributes;
+
+    @Option(names = "--contexts", split = ",", description = "Contexts the generators serve (default: 8 strongly skewed occupations).")
+    List<String> contexts = DEFAULT_CONTEXTS;
+
+    @Option(names = "--rate", defaultValue = "6", description = "Generator requests per second (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--samples-per-request", defaultValue = "4", description = "Responses per request (default: ${DEFAULT-VALUE}).")
+    int samplesPerRequest;
+
+    @Option(names = "--size", defaultValue = "default", description = "Base model size: default or tiny (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--min-samples", defaultValue = "150", description = "Samples per context of the new version before judging recovery.")
+    int minSamples;
+
+    @Option(names = "--data-dir", defaultValue = "${sys:user.home}/.ballast/demo", description = "Cache and run data (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--http-port", defaultValue = "8082", description = "Dashboard port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int httpPort;
+
+    @Option(names = "--exit-when-done", description = "Exit when the loop has closed (0 if every drifted context recovered).")
+    boolean exitWhenDone;
+
+    @Option(names = "--timeout-minutes", defaultValue = "14", description = "Give up after this long with --exit-when-done (default: ${DEFAULT-VALUE}).")
+    int timeoutMinutes;
+
+    @Option(names = "--calibrator-set", description = "Calibrator setting key=value (repeatable), e.g. ballast.calibrator.steps=100.")
+    Map<String, String> calibratorSettings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.currentTimeMillis();
+        ModelArtifact base = baseModel();
+        Path run = Files.createDirectories(dataDir.resolve("runs")).resolve("run-" + System.currentTimeMillis());
+        LocalModelStore store = new LocalModelStore(run.resolve("models"));
+        ModelArtifact v1 = copy(base, store);
+        try (LocalCluster cluster = new LocalCluster(run.resolve("cluster")).start()) {
+            new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
+            SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
+            List<TargetDistribution> chosen = (targets.equals("bls") ? TargetPresets.bls(0.08) : TargetPresets.uniform(0.08)).stream()
+                    .filter(t -> attributes.contains(t.getAttribute())).toList();
+            try (KafkaProducer<String, TargetDistribution> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false));
+                 KafkaProducer<String, ModelUpdate> u = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                         cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false))) {
+                TargetPublisher.publish(p, chosen);
+                ModelUpdates.announce(u, ModelUpdates.of(v1, ModelAction.PROMOTE));
+            }
+            Map<String, String> common = Map.of("bootstrap.servers", cluster.bootstrapServers(),
+                    "schema.registry.url", cluster.registryUrl());
+            Map<String, String> auditorSettings = new HashMap<>(common);
+            auditorSettings.put(AuditorConfig.STATE_DIR, run.resolve("auditor").toString());
+            auditorSettings.put(AuditorConfig.HTTP_PORT, String.valueOf(httpPort));
+            auditorSettings.put(AuditorConfig.APPLICATION_ID, "ballast-demo-auditor");
+            Map<String, String> calibrator = new HashMap<>(common);
+            calibrator.put(CalibratorConfig.MODEL_STORE, store.root().toString());
+            calibrator.put(CalibratorConfig.WORK_DIR, run.resolve("calibrator").toString());
+            calibrator.put(CalibratorConfig.HTTP_PORT, "0");
+            calibrator.put(CalibratorConfig.COALESCE_SECONDS, "20");
+            calibrator.putAll(calibratorSettings);
+            Map<String, String> generator = new HashMap<>(common);
+            generator.put(GeneratorConfig.MODEL_STORE, store.root().toString());
+            generator.put(GeneratorConfig.HTTP_PORT, "0");
+            generator.put(GeneratorConfig.PLAN_CONTEXTS, String.join(",", contexts));
+            generator.put(GeneratorConfig.PLAN_RATE, String.valueOf(rate));
+            generator.put(GeneratorConfig.PLAN_SAMPLES, String.valueOf(samplesPerRequest));
+            generator.put(GeneratorConfig.QUEUE_CAPACITY, "16");
+            try (AuditorApp auditor = new AuditorApp(AuditorConfig.from(ConfigSource.ofMap(auditorSettings))).start();
+                 CalibratorApp calibratorApp = new CalibratorApp(CalibratorConfig.from(ConfigSource.ofMap(calibrator))).start();
+                 DemoMonitor monitor = new DemoMonitor(cluster, registry, "http://127.0.0.1:" + auditor.httpPort(), chosen, minSamples).start();
+                 GeneratorApp generatorApp = new GeneratorApp(GeneratorConfig.from(ConfigSource.ofMap(generator))).start()) {
+                System.out.printf("%nBallast demo: dashboard at http://127.0.0.1:%d/   (broker %s, registry %s)%n",
+                        auditor.httpPort(), cluster.bootstrapServers(), cluster.registryUrl());
+                System.out.printf("serving %d contexts at %.0f requests/s x %d samples; targets: %s %s; ready after %.0f s%n%n",
+                        contexts.size(), rate, samplesPerRequest, targets, attributes, (System.currentTimeMillis() - t0) / 1000.0);
+                long deadline = System.currentTimeMillis() + timeoutMinutes * 60_000L;
+                while (!(exitWhenDone && (monitor.closed() || System.currentTimeMillis() > deadline))) {
+                    Thread.sleep(2000);
+                    monitor.refresh(generatorApp.slot().currentVersion());
+                    System.out.print("\r" + monitor.statusLine() + "   ");
+                    System.out.flush();
+                }
+                System.out.println();
+                System.out.println(monitor.report(System.currentTimeMillis() - t0));
+                return monitor.closed() && monitor.allRecovered() ? 0 : 1;
+            }
+        }
+    }
+
+    /** The biased base model: pretrained once per size into the data dir, reused after. */
+    private ModelArtifact baseModel() throws Exception {
+        LocalModelStore cache = new LocalModelStore(dataDir.resolve("base-" + size));
+        var cached = cache.latest("bios");
+        if (cached.isPresent()) {
+            System.out.printf("using cached base model %s%n", cached.get().directory());
+            return cached.get();
+        }
+        PretrainSettings settings = size.equals("tiny") ? PretrainSettings.tiny() : PretrainSettings.defaults();
+        System.out.printf("pretraining the %s base model (once; cached in %s)%n", size, cache.root());
+        Pretrainer.Result result = new Pretrainer().train("bios", settings, new ProgressBar("pretrain", settings.steps()));
+        try (LanguageModel lm = result.model()) {
+            Path stage = cache.newStagingDirectory("bios");
+            lm.saveTo(stage);
+            return cache.publish("bios", stage, ArtifactMetadata.Lineage.base("demo base model (" + size + ")",
+                    Map.of("heldOutPerplexity", result.heldOutPerplexity())));
+        }
+    }
+
+    private static ModelArtifact copy(ModelArtifact source, LocalModelStore target) throws Exception {
+        Path stage = target.newStagingDirectory(source.modelId());
+        try (Stream<Path> files = Files.list(source.directory())) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().equals(LocalModelStore.METADATA)).toList()) {
+                Files.copy(f, stage.resolve(f.getFileName()));
+            }
+        }
+        return target.publish(source.modelId(), stage, ArtifactMetadata.Lineage.base(source.metadata().description(),
+                source.metadata().metrics()));
+    }
+}

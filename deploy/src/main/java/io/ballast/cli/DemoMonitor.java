@@ -1,0 +1,232 @@
+package io.ballast.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ballast.embedded.LocalCluster;
+import io.ballast.schemas.CalibrationJobEvent;
+import io.ballast.schemas.DriftSignal;
+import io.ballast.schemas.DriftStatus;
+import io.ballast.schemas.ModelAction;
+import io.ballast.schemas.ModelUpdate;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.serde.AvroDeserializer;
+import io.ballast.schemas.topics.BallastTopic;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Watches the loop from outside, as an operator would: drift signals, calibration jobs and model
+ * updates from their topics, distributions from the auditor's API. Decides when the loop has
+ * closed: a promoted version is live and every drifted context's distribution under it, with
+ * enough samples, has every category within tolerance of its target.
+ */
+final class DemoMonitor implements AutoCloseable {
+
+    private record Row(double maeBefore, long nBefore, double maeAfter, long nAfter, Long openedAt, Long recoveredAt) {
+    }
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AvroDeserializer<DriftSignal> drift;
+    private final AvroDeserializer<CalibrationJobEvent> jobs;
+    private final AvroDeserializer<ModelUpdate> updates;
+    private final String auditorUrl;
+    private final int minSamples;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private final long start = System.currentTimeMillis();
+    private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
+    private final Map<String, Row> rows = new TreeMap<>();
+    private volatile CalibrationJobEvent lastJob;
+    private volatile Integer promoted;
+    private volatile Long promotedAt;
+    private volatile int live;
+    private long lastTotal;
+    private long lastTotalAt = System.currentTimeMillis();
+    private double eventsPerSecond;
+    private long totalEvents;
+    private volatile boolean running = true;
+    private final Thread thread = new Thread(this::consume, "demo-monitor");
+
+    DemoMonitor(LocalCluster cluster, SchemaRegistryClient registry, String auditorUrl, List<TargetDistribution> targets, int minSamples) {
+        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.drift = new AvroDeserializer<>(DriftSignal.class, registry);
+        this.jobs = new AvroDeserializer<>(CalibrationJobEvent.class, registry);
+        this.updates = new AvroDeserializer<>(ModelUpdate.class, registry);
+        this.auditorUrl = auditorUrl;
+        this.minSamples = minSamples;
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (BallastTopic t : List.of(BallastTopic.DRIFT, BallastTopic.CALIBRATION_JOBS, BallastTopic.MODEL_UPDATES)) {
+            consumer.partitionsFor(t.topicName()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    DemoMonitor start() {
+        thread.start();
+        return this;
+    }
+
+    private void consume() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.topic().equals(BallastTopic.DRIFT.topicName())) {
+                        DriftSignal s = drift.deserialize(r.topic(), r.value());
+                        if (s.getStatus() == DriftStatus.OPEN && s.getModelVersion() == 1) {
+                            openedAt.putIfAbsent(s.getContextKey() + "|" + s.getAttribute(), System.currentTimeMillis());
+                        }
+                    } else if (r.topic().equals(BallastTopic.CALIBRATION_JOBS.topicName())) {
+                        lastJob = jobs.deserialize(r.topic(), r.value());
+                    } else {
+                        ModelUpdate u = updates.deserialize(r.topic(), r.value());
+                        if (u.getAction() == ModelAction.PROMOTE && u.getVersion() > 1) {
+                            promoted = u.getVersion();
+                            promotedAt = System.currentTimeMillis();
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** Reads the auditor's distributions and updates the per-context rows. */
+    synchronized void refresh(int liveVersion) {
+        this.live = liveVersion;
+        JsonNode all;
+        try {
+            all = json.readTree(http.send(HttpRequest.newBuilder(URI.create(auditorUrl + "/api/distributions")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        } catch (Exception e) {
+            return;
+        }
+        if (!all.isArray()) {
+            return;
+        }
+        long total = 0;
+        String firstAttribute = null;
+        for (JsonNode d : all) {
+            firstAttribute = firstAttribute == null ? d.path("attribute").asText() : firstAttribute;
+            if (d.path("attribute").asText().equals(firstAttribute)) {
+                total += d.path("n").asLong();
+            }
+        }
+        long now = System.currentTimeMillis();
+        if (now > lastTotalAt) {
+            eventsPerSecond = (total - lastTotal) * 1000.0 / (now - lastTotalAt);
+        }
+        lastTotal = total;
+        lastTotalAt = now;
+        totalEvents = total;
+        for (String key : openedAt.keySet()) {
+            String[] k = key.split("\\|");
+            JsonNode before = find(all, k[0], k[1], 1);
+            JsonNode after = promoted == null ? null : find(all, k[0], k[1], promoted);
+            Row old = rows.get(key);
+            Long recoveredAt = old == null ? null : old.recoveredAt();
+            if (recoveredAt == null && after != null && after.path("n").asLong() >= minSamples && withinTolerance(after)) {
+                recoveredAt = now;
+            }
+            rows.put(key, new Row(before == null ? Double.NaN : before.path("mae").asDouble(Double.NaN),
+                    before == null ? 0 : before.path("n").asLong(),
+                    after == null ? Double.NaN : after.path("mae").asDouble(Double.NaN),
+                    after == null ? 0 : after.path("n").asLong(), openedAt.get(key), recoveredAt));
+        }
+    }
+
+    private static JsonNode find(JsonNode all, String context, String attribute, int version) {
+        for (JsonNode d : all) {
+            if (d.path("context").asText().equals(context) && d.path("attribute").asText().equals(attribute)
+                    && d.path("version").asInt() == version) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    private static boolean withinTolerance(JsonNode d) {
+        double tolerance = d.path("tolerance").asDouble(0);
+        var it = d.path("target").fields();
+        while (it.hasNext()) {
+            var t = it.next();
+            double observed = d.path("proportions").path(t.getKey()).asDouble(0);
+            if (Math.abs(observed - t.getValue().asDouble()) > tolerance) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    synchronized boolean closed() {
+        return promoted != null && live == promoted && !rows.isEmpty() && allRecovered();
+    }
+
+    synchronized boolean allRecovered() {
+        return !rows.isEmpty() && rows.values().stream().allMatch(r -> r.recoveredAt() != null);
+    }
+
+    synchronized String statusLine() {
+        CalibrationJobEvent j = lastJob;
+        String job = j == null ? "no job" : "job " + j.getState()
+                + (j.getStep() != null && j.getTotalSteps() != null ? " " + j.getStep() + "/" + j.getTotalSteps() : "");
+        long recovered = rows.values().stream().filter(r -> r.recoveredAt() != null).count();
+        return String.format("[%s] %.1f events/s, %d events | drift opened in %d contexts | %s | live v%d | recovered %d/%d",
+                clock(System.currentTimeMillis() - start), eventsPerSecond, totalEvents, openedAt.size(), job, live, recovered,
+                rows.size());
+    }
+
+    synchronized String report(long runMillis) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%n=== Ballast demo report (%s) ===%n", clock(runMillis)));
+        CalibrationJobEvent j = lastJob;
+        sb.append(String.format("base v1 -> %s; job %s (%s)%n", promoted == null ? "no promotion" : "v" + promoted,
+                j == null ? "-" : j.getJobId(), j == null ? "-" : j.getState()));
+        sb.append(String.format("%-45s %9s %6s %9s %6s %10s %10s%n", "context|attribute", "MAE v1", "n", "MAE new", "n",
+                "detect", "recover"));
+        for (Map.Entry<String, Row> e : rows.entrySet()) {
+            Row r = e.getValue();
+            sb.append(String.format("%-45s %9.3f %6d %9.3f %6d %10s %10s%n", e.getKey(), r.maeBefore(), r.nBefore(), r.maeAfter(),
+                    r.nAfter(), r.openedAt() == null ? "-" : clock(r.openedAt() - start),
+                    r.recoveredAt() == null || promotedAt == null ? "NOT YET" : clock(r.recoveredAt() - promotedAt)));
+        }
+        sb.append(String.format("events: %d in total, %.1f/s at the end; loop %s%n", totalEvents, eventsPerSecond,
+                closed() ? "CLOSED: every drifted context is back within tolerance" : "NOT closed"));
+        return sb.toString();
+    }
+
+    private static String clock(long millis) {
+        long s = Math.max(0, millis / 1000);
+        return String.format("%d:%02d", s / 60, s % 60);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.ballast.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ballast.auditor.AuditorConfig;
+import io.ballast.calibrator.CalibratorConfig;
+import io.ballast.generator.service.GeneratorConfig;
+import io.ballast.runtime.ConfigSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** docker-compose, Kubernetes, Prometheus and Grafana files parse and match what the code really reads and exports. */
+class DeploymentFilesTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Map<String, List<String>> KEYS_BY_COMMAND = Map.of(
+            "generator", GeneratorConfig.KEYS, "auditor", AuditorConfig.KEYS, "calibrator", CalibratorConfig.KEYS);
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeUsesTheOfficialImagesAndOnlySettingsTheServicesRead() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        assertThat(services).containsKeys("kafka", "schema-registry", "generator", "auditor", "calibrator", "prometheus", "grafana");
+        assertThat((String) services.get("kafka").get("image")).startsWith("apache/kafka:");
+        assertThat((String) services.get("schema-registry").get("image")).startsWith("confluentinc/cp-schema-registry:");
+        Set<String> commands = BallastMain.commandLine().getSubcommands().keySet();
+        for (String name : KEYS_BY_COMMAND.keySet()) {
+            Map<String, Object> service = services.get(name);
+            List<String> command = (List<String>) service.get("command");
+            assertThat(commands).as("command of %s", name).contains(command.get(0));
+            Map<String, Object> env = (Map<String, Object>) service.get("environment");
+            assertReadByService(name, env.keySet());
+            // the port published is the one the service is told to listen on
+            String port = String.valueOf(env.get("BALLAST_HTTP_PORT"));
+            assertThat((List<String>) service.get("ports")).anyMatch(p -> p.endsWith(":" + port));
+            // and the settings parse as the service would parse them at start
+            Map<String, String> settings = env.entrySet().stream().collect(Collectors.toMap(
+                    e -> keyForEnv(name, e.getKey()), e -> String.valueOf(e.getValue())));
+            switch (name) {
+                case "generator" -> GeneratorConfig.from(ConfigSource.ofMap(settings));
+                case "auditor" -> AuditorConfig.from(ConfigSource.ofMap(settings));
+                default -> CalibratorConfig.from(ConfigSource.ofMap(settings));
+            }
+        }
+        assertThat(services.get("calibrator").toString()).contains("nvidia");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void kubernetesManifestsParseAndSetOnlySettingsTheServicesRead() throws IOException {
+        List<String> kinds = new ArrayList<>();
+        Set<String> configMapKeys = Set.of();
+        try (Stream<Path> files = Files.list(ROOT.resolve("deploy/k8s"))) {
+            for (Path f : files.sorted().toList()) {
+                for (Object doc : new Yaml().loadAll(Files.readString(f))) {
+                    Map<String, Object> d = (Map<String, Object>) doc;
+                    kinds.add((String) d.get("kind"));
+                    if ("ConfigMap".equals(d.get("kind"))) {
+                        configMapKeys = ((Map<String, Object>) d.get("data")).keySet();
+                    }
+                    if (List.of("Deployment", "StatefulSet").contains(d.get("kind"))) {
+                        Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) d.get("spec"))
+                                .get("template")).get("spec");
+                        for (Map<String, Object> c : (List<Map<String, Object>>) pod.get("containers")) {
+                            String command = ((List<String>) c.get("args")).get(0);
+                            assertThat(c).containsKeys("readinessProbe", "livenessProbe");
+                            for (Map<String, Object> e : (List<Map<String, Object>>) c.getOrDefault("env", List.of())) {
+                                String envName = (String) e.get("name");
+                                if (!envName.equals("POD_NAME")) {
+                                    assertReadByService(command, Set.of(envName));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(kinds).contains("Deployment", "StatefulSet", "Service", "ConfigMap", "Job", "PrometheusRule");
+        // the shared ConfigMap holds only what every service reads
+        for (String command : KEYS_BY_COMMAND.keySet()) {
+            assertReadByService(command, configMapKeys);
+        }
+        assertThat(Files.readString(ROOT.resolve("deploy/k8s/calibrator.yaml"))).contains("nvidia.com/gpu: 1").contains("tolerations");
+    }
+
+    @Test
+    void alertRulesAndTheDashboardReferenceMetricsTheCodeExports() throws IOException {
+        String alerts = Files.readString(ROOT.resolve("deploy/prometheus/alerts.yml"));
+        new Yaml().load(alerts);
+        JsonNode dashboard = new ObjectMapper().readTree(ROOT.resolve("deploy/grafana/dashboards/ballast.json").toFile());
+        assertThat(dashboard.path("panels").size()).isGreaterThan(4);
+        StringBuilder exprs = new StringBuilder(alerts);
+        dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.append(' ').append(t.path("expr").asText())));
+        Matcher m = Pattern.compile("ballast_[a-z_]+").matcher(exprs);
+        Set<String> referenced = new java.util.TreeSet<>();
+        while (m.find()) {
+            referenced.add(m.group().replaceAll("_(total|bucket|seconds_bucket|seconds)$", ""));
+        }
+        assertThat(referenced).contains("ballast_auditor_drift_open_episodes", "ballast_auditor_dlq_records",
+                "ballast_auditor_consumer_lag", "ballast_calibrator_jobs", "ballast_generator_swaps");
+        String sources = javaSources();
+        for (String metric : referenced) {
+            assertThat(sources).as("metric %s is registered somewhere in the code", metric).contains("\"" + metric + "\"");
+        }
+    }
+
+    private static void assertReadByService(String command, Set<String> envNames) {
+        Set<String> readable = KEYS_BY_COMMAND.get(command).stream().map(ConfigSource::envName).collect(Collectors.toSet());
+        for (String env : envNames) {
+            assertThat(readable).as("%s reads %s", command, env).contains(env);
+        }
+    }
+
+    private static String keyForEnv(String command, String env) {
+        return KEYS_BY_COMMAND.get(command).stream().filter(k -> ConfigSource.envName(k).equals(env)).findFirst().orElseThrow();
+    }
+
+    private static String javaSources() throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (String module : List.of("generator", "auditor", "calibrator")) {
+            try (Stream<Path> files = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    all.append(Files.readString(f));
+                }
+            }
+        }
+        return all.toString();
+    }
+}
