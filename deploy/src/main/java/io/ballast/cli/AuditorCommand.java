@@ -3,7 +3,6 @@ package io.ballast.cli;
 import io.ballast.auditor.AuditorApp;
 import io.ballast.auditor.AuditorConfig;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -23,13 +22,6 @@ final class AuditorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AuditorApp app = new AuditorApp(AuditorConfig.from(options.source())).start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "auditor-stop"));
-        stopped.await();
-        return 0;
+        return RunningService.untilStopped(new AuditorApp(AuditorConfig.from(options.source())).start());
     }
 }

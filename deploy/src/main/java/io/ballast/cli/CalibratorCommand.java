@@ -3,7 +3,6 @@ package io.ballast.cli;
 import io.ballast.calibrator.CalibratorApp;
 import io.ballast.calibrator.CalibratorConfig;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -24,13 +23,6 @@ final class CalibratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CalibratorApp app = new CalibratorApp(CalibratorConfig.from(options.source())).start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "calibrator-stop"));
-        stopped.await();
-        return 0;
+        return RunningService.untilStopped(new CalibratorApp(CalibratorConfig.from(options.source())).start());
     }
 }

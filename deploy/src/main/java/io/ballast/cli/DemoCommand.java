@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -90,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
         ModelArtifact base = baseModel();
         Path run = Files.createDirectories(dataDir.resolve("runs")).resolve("run-" + System.currentTimeMillis());
         LocalModelStore store = new LocalModelStore(run.resolve("models"));
-        ModelArtifact v1 = copy(base, store);
+        ModelArtifact v1 = store.importCopy(base, ArtifactMetadata.Lineage.base(base.metadata().description(), base.metadata().metrics()));
         try (LocalCluster cluster = new LocalCluster(run.resolve("cluster")).start()) {
             new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
             SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
@@ -156,21 +155,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("pretraining the %s base model (once; cached in %s)%n", size, cache.root());
         Pretrainer.Result result = new Pretrainer().train("bios", settings, new ProgressBar("pretrain", settings.steps()));
         try (LanguageModel lm = result.model()) {
-            Path stage = cache.newStagingDirectory("bios");
-            lm.saveTo(stage);
-            return cache.publish("bios", stage, ArtifactMetadata.Lineage.base("demo base model (" + size + ")",
+            return lm.publishTo(cache, ArtifactMetadata.Lineage.base("demo base model (" + size + ")",
                     Map.of("heldOutPerplexity", result.heldOutPerplexity())));
         }
-    }
-
-    private static ModelArtifact copy(ModelArtifact source, LocalModelStore target) throws Exception {
-        Path stage = target.newStagingDirectory(source.modelId());
-        try (Stream<Path> files = Files.list(source.directory())) {
-            for (Path f : files.filter(f -> !f.getFileName().toString().equals(LocalModelStore.METADATA)).toList()) {
-                Files.copy(f, stage.resolve(f.getFileName()));
-            }
-        }
-        return target.publish(source.modelId(), stage, ArtifactMetadata.Lineage.base(source.metadata().description(),
-                source.metadata().metrics()));
     }
 }

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -82,7 +81,7 @@ final class GeneratorBench implements Callable<Integer> {
             LocalModelStore benchStore = new LocalModelStore(dir.resolve("models"));
             List<ModelArtifact> copies = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                copies.add(copy(benchStore, artifact));
+                copies.add(benchStore.importCopy(artifact, ArtifactMetadata.Lineage.base("bench copy", Map.of())));
             }
             KafkaProducer<String, ModelUpdate> announcer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()), new StringSerializer(),
@@ -150,15 +149,5 @@ final class GeneratorBench implements Callable<Integer> {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-    }
-
-    private static ModelArtifact copy(LocalModelStore target, ModelArtifact source) throws Exception {
-        Path stage = target.newStagingDirectory(source.modelId());
-        try (Stream<Path> files = Files.list(source.directory())) {
-            for (Path f : files.filter(f -> !f.getFileName().toString().equals(LocalModelStore.METADATA)).toList()) {
-                Files.copy(f, stage.resolve(f.getFileName()));
-            }
-        }
-        return target.publish(source.modelId(), stage, ArtifactMetadata.Lineage.base("bench copy", Map.of()));
     }
 }

@@ -3,7 +3,6 @@ package io.ballast.cli;
 import io.ballast.generator.service.GeneratorApp;
 import io.ballast.generator.service.GeneratorConfig;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -22,14 +21,6 @@ final class GeneratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GeneratorConfig config = GeneratorConfig.from(options.source());
-        CountDownLatch stopped = new CountDownLatch(1);
-        GeneratorApp app = new GeneratorApp(config).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "generator-stop"));
-        stopped.await();
-        return 0;
+        return RunningService.untilStopped(new GeneratorApp(GeneratorConfig.from(options.source())).start());
     }
 }

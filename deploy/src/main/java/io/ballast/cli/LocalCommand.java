@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -36,13 +35,7 @@ final class LocalCommand implements Callable<Integer> {
         if (fresh) {
             deleteRecursively(dataDir);
         }
-        LocalCluster cluster = new LocalCluster(dataDir);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            cluster.close();
-            stopped.countDown();
-        }, "ballast-local-stop"));
-        cluster.start();
+        LocalCluster cluster = new LocalCluster(dataDir).start();
         new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Kafka bootstrap servers: %s%n", cluster.bootstrapServers());
@@ -50,8 +43,7 @@ final class LocalCommand implements Callable<Integer> {
         out.printf("Data directory:          %s%n", dataDir.toAbsolutePath());
         out.printf("Started in %d ms. Press Ctrl-C to stop.%n", cluster.startupMillis());
         out.flush();
-        stopped.await();
-        return 0;
+        return RunningService.untilStopped(cluster);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -2,12 +2,10 @@ package io.ballast.cli;
 
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.store.ArtifactMetadata;
-import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.generator.training.PretrainSettings;
 import io.ballast.generator.training.Pretrainer;
 import io.ballast.generator.training.ProgressBar;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,10 +45,7 @@ final class ModelPretrainCommand implements Callable<Integer> {
                 settings.steps(), settings.batchSize(), settings.seed());
         Pretrainer.Result result = new Pretrainer().train(store.modelId, settings, new ProgressBar("pretrain", settings.steps()));
         try (LanguageModel lm = result.model()) {
-            LocalModelStore modelStore = store.open();
-            Path stage = modelStore.newStagingDirectory(store.modelId);
-            lm.saveTo(stage);
-            ModelArtifact artifact = modelStore.publish(store.modelId, stage, ArtifactMetadata.Lineage.base(
+            ModelArtifact artifact = lm.publishTo(store.open(), ArtifactMetadata.Lineage.base(
                     "pretrained " + size + ", seed " + seed + ", " + settings.steps() + " steps",
                     Map.of("loss", result.finalLoss(), "heldOutPerplexity", result.heldOutPerplexity(),
                             "tokensPerSecond", result.tokensPerSecond(), "parameters", (double) lm.parameterCount())));

@@ -9,7 +9,6 @@ import io.ballast.generator.training.Pretrainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /** One tiny pretrained model per test JVM (about 10 s on 2 cores), published to a temp store. */
@@ -33,9 +32,7 @@ public final class TinyModels {
         if (artifact == null) {
             try {
                 store = new LocalModelStore(Files.createTempDirectory("ballast-store-"));
-                Path stage = store.newStagingDirectory("bios");
-                pretrained().model().saveTo(stage);
-                artifact = store.publish("bios", stage, ArtifactMetadata.Lineage.base("tiny test model", Map.of()));
+                artifact = pretrained().model().publishTo(store, ArtifactMetadata.Lineage.base("tiny test model", Map.of()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -107,9 +107,7 @@ public final class CalibrationJob {
                 lifecycle.publish(event(request, CalibrationJobState.REJECTED).setReasons(report.failures()).setMetrics(metrics).build());
                 return new Outcome(CalibrationJobState.REJECTED, null, report, report.failures());
             }
-            Path stage = store.newStagingDirectory(request.modelId());
-            policy.saveTo(stage);
-            ModelArtifact candidate = store.publish(request.modelId(), stage, new ArtifactMetadata.Lineage(base.version(),
+            ModelArtifact candidate = policy.publishTo(store, new ArtifactMetadata.Lineage(base.version(),
                     request.jobId(), request.driftSignalIds(), metrics,
                     settings.method() + " calibration of " + request.drifted().keySet()));
             lifecycle.publish(event(request, CalibrationJobState.PROMOTED).setCandidateVersion(candidate.version())

@@ -8,7 +8,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.MalformedModelException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.ModelArtifact;
+import io.ballast.generator.store.ModelStore;
 import io.ballast.generator.text.PromptFormat;
 import io.ballast.generator.text.WordTokenizer;
 import java.io.BufferedInputStream;
@@ -86,6 +88,13 @@ public final class LanguageModel implements AutoCloseable {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMETERS_FILE))))) {
             block.saveParameters(out);
         }
+    }
+
+    /** Writes this model as the next version of {@code modelId()} in the store. */
+    public ModelArtifact publishTo(ModelStore store, ArtifactMetadata.Lineage lineage) throws IOException {
+        Path stage = store.newStagingDirectory(modelId);
+        saveTo(stage);
+        return store.publish(modelId, stage, lineage);
     }
 
     public static Device defaultDevice() {

@@ -89,6 +89,18 @@ public final class LocalModelStore implements ModelStore {
         throw new IOException("could not allocate a version for " + modelId);
     }
 
+    /** Publishes a copy of another store's artifact here, as this store's next version. */
+    public ModelArtifact importCopy(ModelArtifact source, ArtifactMetadata.Lineage lineage) throws IOException {
+        Path stage = newStagingDirectory(source.modelId());
+        try (Stream<Path> files = Files.list(source.directory())) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().equals(METADATA)).toList()) {
+                Files.copy(f, stage.resolve(f.getFileName()));
+                stage.resolve(f.getFileName()).toFile().setWritable(true);
+            }
+        }
+        return publish(source.modelId(), stage, lineage);
+    }
+
     @Override
     public Optional<ModelArtifact> latest(String modelId) throws IOException {
         List<ModelArtifact> all = versions(modelId);

@@ -31,7 +31,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -56,7 +55,8 @@ class HotSwapUnderLoadTest {
         LocalModelStore store = new LocalModelStore(storeDir);
         List<ModelArtifact> versions = new ArrayList<>();
         for (int v = 1; v <= 8; v++) {
-            versions.add(copyOfTinyModel(store, modelId));
+            versions.add(store.importCopy(renamed(TinyModels.published(), modelId),
+                    ArtifactMetadata.Lineage.base("copy for hot-swap test", Map.of())));
         }
         // and version 5 corrupted after publication
         Path tampered = versions.get(4).directory().resolve("parameters.bin");
@@ -180,15 +180,8 @@ class HotSwapUnderLoadTest {
         return live;
     }
 
-    private static ModelArtifact copyOfTinyModel(LocalModelStore store, String modelId) throws Exception {
-        Path source = TinyModels.published().directory();
-        Path stage = store.newStagingDirectory(modelId);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path f : files.filter(f -> !f.getFileName().toString().equals(LocalModelStore.METADATA)).toList()) {
-                Files.copy(f, stage.resolve(f.getFileName()));
-                stage.resolve(f.getFileName()).toFile().setWritable(true);
-            }
-        }
-        return store.publish(modelId, stage, ArtifactMetadata.Lineage.base("copy for hot-swap test", Map.of()));
+    /** The tiny model's artifact under another model id (the copy lands under that id). */
+    private static ModelArtifact renamed(ModelArtifact a, String modelId) {
+        return new ModelArtifact(modelId, a.version(), a.directory(), a.sha256(), a.metadata());
     }
 }
