@@ -14,8 +14,6 @@ final class ProcessDefaults {
         setIfAbsent("ai.djl.offline", "true");
         // without this, DJL's usage tracking calls the cloud metadata address at engine start
         setIfAbsent("OPT_OUT_TRACKING", "true");
-        // Avro 1.12.2 refuses to instantiate generated classes outside trusted packages
-        setIfAbsent("org.apache.avro.SERIALIZABLE_PACKAGES", "io.ballast.schemas");
     }
 
     private static void setIfAbsent(String key, String value) {

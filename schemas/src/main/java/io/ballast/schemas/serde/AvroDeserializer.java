@@ -26,6 +26,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
+    static {
+        TrustedContracts.install();
+    }
+
     private final Class<T> type;
     private final Schema readerSchema;
     private SchemaRegistryClient registry;

@@ -21,6 +21,10 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
 
+    static {
+        TrustedContracts.install();
+    }
+
     private SchemaRegistryClient registry;
     private boolean autoRegister = true;
     private boolean isKey;
