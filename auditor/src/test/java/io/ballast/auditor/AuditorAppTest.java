@@ -121,6 +121,19 @@ class AuditorAppTest {
             assertThat(dom).contains("registered-nurses").contains("cooks").contains(">300<").contains(">120<")
                     .contains("DRIFT").contains(String.format("%.3f", nurses.path("mae").asDouble()));
             assertThat(Files.size(shot)).isGreaterThan(10_000);
+
+            // and a record from a service that is not ours (Confluent's Python client) is audited like our own
+            Process python = new ProcessBuilder("/usr/bin/python3",
+                    Path.of("src/test/python/produce_generation.py").toAbsolutePath().toString(),
+                    cluster.bootstrapServers(), cluster.registryUrl(), model, "occupation:lawyers").redirectErrorStream(true).start();
+            String pyOut = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(python.exitValue()).as(pyOut).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(base + "/api/distributions?model=" + model
+                    + "&context=occupation:lawyers&attribute=race").size() == 1);
+            JsonNode lawyer = get(base + "/api/distributions?model=" + model + "&context=occupation:lawyers&attribute=race").get(0);
+            assertThat(lawyer.path("version").asInt()).isEqualTo(7);
+            assertThat(lawyer.path("counts").path("asian").asInt()).isEqualTo(1);
         }
     }
 

@@ -165,6 +165,53 @@ class AuditTopologyTest {
         assertThat(latestSinceLive("bios|1|" + NURSES + "|gender").getN()).isEqualTo(1);
     }
 
+    @Test
+    void anEpisodeOpensOnceAndResolvesOnceWhenTheSharesComeBack() {
+        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        // 60 women in a row open an episode; then balanced output for a long while brings the share back
+        for (int i = 0; i < 60; i++) {
+            send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
+        }
+        for (int i = 0; i < 2400; i++) {
+            boolean female = i % 2 == 0;
+            send(event(1, NURSES, female ? "<gender:female>" : "<gender:male>",
+                    female ? "Maria is a nurse. She is kind." : "James is a nurse. He is kind."));
+        }
+        List<DriftSignal> signals = drift.readValuesToList();
+        assertThat(signals).extracting(DriftSignal::getStatus).containsExactly(DriftStatus.OPEN, DriftStatus.RESOLVED);
+        assertThat(signals.get(1).getEpisodeId()).isEqualTo(signals.get(0).getEpisodeId());
+        assertThat(signals.get(1).getViolatingCategories()).isEmpty();
+        assertThat(signals.get(1).getOpenedAt()).isEqualTo(signals.get(0).getOpenedAt());
+    }
+
+    @Test
+    void aTargetChangedMidStreamAppliesToTheNextSnapshot() {
+        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
+        assertThat(latestSinceLive("bios|1|" + NURSES + "|gender").getMae()).isCloseTo(0.5, within(1e-9));
+
+        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.9, "male", 0.1)));
+        send(event(1, NURSES, "<gender:female>", "Mei is a nurse. She is calm."));
+        DistributionSnapshot after = latestSinceLive("bios|1|" + NURSES + "|gender");
+        assertThat(after.getTarget()).containsEntry("female", 0.9);
+        assertThat(after.getMae()).isCloseTo(0.1, within(1e-9));
+    }
+
+    @Test
+    void hoppingWindowsCountEachEventInEveryWindowThatCoversIt() {
+        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        // events 1 s apart; windows of 10 min advancing by 1 min: each event lies in 10 windows
+        send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
+        send(event(1, NURSES, "<gender:male>", "James is a nurse. He is kind."));
+        List<DistributionSnapshot> windows = distributions.readValuesToList().stream()
+                .filter(d -> d.getScope() == SnapshotScope.WINDOW && d.getAttribute().equals("gender")).toList();
+        Map<Instant, Long> nByWindow = windows.stream().collect(Collectors.toMap(DistributionSnapshot::getWindowStart,
+                DistributionSnapshot::getN, Math::max));
+        assertThat(nByWindow).hasSize(10);
+        assertThat(nByWindow.values()).allMatch(n -> n == 2);
+        assertThat(windows).allMatch(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 600_000);
+    }
+
     private DistributionSnapshot latestSinceLive(String key) {
         return distributions.readRecordsToList().stream()
                 .filter(r -> r.key().equals(key) && r.value().getScope() == SnapshotScope.SINCE_LIVE)

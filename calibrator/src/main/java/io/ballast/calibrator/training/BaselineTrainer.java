@@ -56,6 +56,9 @@ public final class BaselineTrainer {
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
                 .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate())).optClipGrad(1f).build())
                 .optDevices(new ai.djl.Device[] {policy.manager().getDevice()});
+        if (settings.trainableBlocks() > 0) {
+            policy.block().trainOnlyTop(settings.trainableBlocks());
+        }
         try (Trainer trainer = policy.djlModel().newTrainer(config)) {
             trainer.initialize(new Shape(1, policy.config().contextLength() - 1));
             for (int step = start + 1; step <= settings.steps(); step++) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class CalibrationLossTest {
 
+    // the loss casts weights to float (the model trains in float32): values agree to ~1e-8, not 1e-15
     private static final CalibrationLoss.Weights W = new CalibrationLoss.Weights(0.1, 1.0, 1.5, 2.0);
 
     // two rows: one desirable, one undesirable; two mismatched pairs; K = 2 steering tokens
@@ -31,16 +32,16 @@ class CalibrationLossTest {
             CalibrationLoss.Terms t = terms(m, POLICY, STEERING);
 
             // z0 = mean(1, 2) = 1.5 (positive, kept)
-            assertThat(t.z0().getDouble()).isCloseTo(1.5, within(1e-12));
+            assertThat(t.z0().getDouble()).isCloseTo(1.5, within(1e-7));
             // rewards: r1 = 1, r2 = -0.5
             double kto1 = 1.0 * (1 - sigmoid(0.1 * (1 - 1.5)));
             double kto2 = 1.5 * (1 - sigmoid(0.1 * (1.5 - (-0.5))));
-            assertThat(t.kto().getDouble()).isCloseTo((kto1 + kto2) / 2, within(1e-12));
+            assertThat(t.kto().getDouble()).isCloseTo((kto1 + kto2) / 2, within(1e-7));
             // KL rows: .5 ln(.5/.8) + .5 ln(.5/.1) and .5 ln(.5/.6) + .5 ln(.5/.3)
             double kl1 = 0.5 * Math.log(0.5 / 0.8) + 0.5 * Math.log(0.5 / 0.1);
             double kl2 = 0.5 * Math.log(0.5 / 0.6) + 0.5 * Math.log(0.5 / 0.3);
-            assertThat(t.kl().getDouble()).isCloseTo((kl1 + kl2) / 2, within(1e-12));
-            assertThat(t.total().getDouble()).isCloseTo(2.0 * (kl1 + kl2) / 2 + (kto1 + kto2) / 2, within(1e-12));
+            assertThat(t.kl().getDouble()).isCloseTo((kl1 + kl2) / 2, within(1e-7));
+            assertThat(t.total().getDouble()).isCloseTo(2.0 * (kl1 + kl2) / 2 + (kto1 + kto2) / 2, within(1e-7));
         }
     }
 
@@ -51,7 +52,7 @@ class CalibrationLossTest {
                     arr(m, -25.0, -25.0), arr(m, -20.0, -20.0), arr(m, DESIRABLE),
                     arr(m, STEERING).reshape(2, 2), arr(m, TARGET).reshape(2, 2), arr(m, 1, 0));
             assertThat(t.z0().getDouble()).isEqualTo(0.0);
-            assertThat(t.kl().getDouble()).isCloseTo(0.5 * Math.log(0.5 / 0.8) + 0.5 * Math.log(0.5 / 0.1), within(1e-12));
+            assertThat(t.kl().getDouble()).isCloseTo(0.5 * Math.log(0.5 / 0.8) + 0.5 * Math.log(0.5 / 0.1), within(1e-7));
         }
     }
 

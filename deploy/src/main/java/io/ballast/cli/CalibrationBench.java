@@ -1,0 +1,75 @@
+package io.ballast.cli;
+
+import io.ballast.auditor.extract.LexiconExtractor;
+import io.ballast.auditor.targets.TargetPresets;
+import io.ballast.calibrator.CalibrationSettings;
+import io.ballast.calibrator.Targets;
+import io.ballast.calibrator.evaluation.GateReport;
+import io.ballast.calibrator.jobs.CalibrationJob;
+import io.ballast.generator.store.ArtifactMetadata;
+import io.ballast.generator.store.LocalModelStore;
+import io.ballast.generator.store.ModelArtifact;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.domain.Attribute;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "calibration", mixinStandardHelpOptions = true,
+        description = {"Base model against IFT, DPO and KL+KTO on the same calibration set and budget, for the uniform and",
+            "the BLS gender targets: MAE (sampled and steering-token), consistency and held-out text perplexity."})
+final class CalibrationBench implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--model-version", defaultValue = "1", description = "Base version (default: ${DEFAULT-VALUE}).")
+    int version;
+
+    @Option(names = "--contexts", split = ",", description = "Contexts (default: the demo's 8 plus secretaries and pilots).")
+    List<String> contexts;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> chosen = contexts != null ? contexts : new java.util.ArrayList<>(DemoCommand.DEFAULT_CONTEXTS);
+        if (contexts == null) {
+            chosen.add("occupation:secretaries-and-administrative-assistants-except-legal-medical-and-executive");
+            chosen.add("occupation:aircraft-pilots-and-flight-engineers");
+        }
+        ModelArtifact base = store.open().get(store.modelId, version);
+        Path dir = Files.createTempDirectory("ballast-bench-calibration-");
+        Map<String, List<Attribute>> drifted = new LinkedHashMap<>();
+        chosen.forEach(c -> drifted.put(c, List.of(Attribute.GENDER)));
+        System.out.printf("%-8s %-7s %10s %10s %14s %12s %12s %8s%n", "targets", "method", "MAE base", "MAE after",
+                "steering after", "consistency", "perplexity", "seconds");
+        for (String preset : List.of("uniform", "bls")) {
+            List<TargetDistribution> targets = (preset.equals("bls") ? TargetPresets.bls(0.08) : TargetPresets.uniform(0.08))
+                    .stream().filter(t -> t.getAttribute().equals("gender")).toList();
+            for (CalibrationSettings.Method method : CalibrationSettings.Method.values()) {
+                // each run starts from its own copy of the base model, so no run sees another's output
+                LocalModelStore runStore = new LocalModelStore(dir.resolve(preset + "-" + method));
+                ModelArtifact copy = runStore.importCopy(base, ArtifactMetadata.Lineage.base("bench copy", Map.of()));
+                long t0 = System.currentTimeMillis();
+                CalibrationJob.Outcome outcome = new CalibrationJob(runStore, new LexiconExtractor(),
+                        CalibrationSettings.defaults().withMethod(method), dir.resolve("work"))
+                        .run(new CalibrationJob.Request(preset + "-" + method, copy.modelId(), copy.version(), drifted, List.of()),
+                                new Targets(targets), e -> { });
+                GateReport r = outcome.report();
+                if (r == null) {
+                    System.out.printf("%-8s %-7s failed: %s%n", preset, method, outcome.reasons());
+                    continue;
+                }
+                System.out.printf("%-8s %-7s %10.3f %10.3f %14.3f %12.3f %12.3f %8.0f  %s%n", preset, method, r.meanDriftedMaeBefore(),
+                        r.meanDriftedMaeAfter(), r.meanOverDrifted(r.steeringMaeAfter()), r.consistencyAfter(), r.perplexityAfter(),
+                        (System.currentTimeMillis() - t0) / 1000.0, outcome.state());
+            }
+        }
+        return 0;
+    }
+}
