@@ -7,7 +7,7 @@ Usage: produce_generation.py BOOTSTRAP REGISTRY_URL MODEL_ID CONTEXT
 import io
 import struct
 import sys
-import time
+import datetime
 import uuid
 
 import avro.io
@@ -30,7 +30,7 @@ def main(bootstrap, registry_url, model_id, context):
         "responseText": "Priya is an Asian American lawyer. She is proud of her career.",
         "promptTokens": 8, "responseTokens": 14,
         "sampling": {"temperature": 0.7, "topK": 40, "topP": 0.9, "seed": None},
-        "producedAt": int(time.time() * 1000), "latencyMs": 12,
+        "producedAt": datetime.datetime.now(datetime.timezone.utc), "latencyMs": 12,
     }
     body = io.BytesIO()
     avro.io.DatumWriter(avro.schema.parse(schema_str)).write(record, avro.io.BinaryEncoder(body))
