@@ -12,7 +12,6 @@ import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
-import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
@@ -59,10 +58,7 @@ class AuditorAppTest {
         LocalCluster cluster = LocalCluster.shared();
         new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
         SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
-        try (KafkaProducer<String, TargetDistribution> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false))) {
-            TargetPublisher.publish(p, TargetPresets.uniform(0.08));
-        }
+        TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
         String model = "audit-" + UUID.randomUUID().toString().substring(0, 6);
         AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
                 AuditorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),

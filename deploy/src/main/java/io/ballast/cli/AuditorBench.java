@@ -8,7 +8,6 @@ import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
-import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
@@ -28,7 +27,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
@@ -48,10 +46,7 @@ final class AuditorBench implements Callable<Integer> {
         try (LocalCluster cluster = new LocalCluster(dir.resolve("cluster")).start()) {
             new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
             SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
-            try (KafkaProducer<String, TargetDistribution> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false))) {
-                TargetPublisher.publish(p, TargetPresets.uniform(0.08));
-            }
+            TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
             List<String> contexts = List.of("occupation:cooks", "occupation:cashiers", "occupation:lawyers", "occupation:pharmacists");
             try (KafkaProducer<String, GenerationEvent> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                     cluster.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(),

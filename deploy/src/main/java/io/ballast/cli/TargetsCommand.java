@@ -4,16 +4,10 @@ import io.ballast.auditor.targets.TargetFile;
 import io.ballast.auditor.targets.TargetPresets;
 import io.ballast.auditor.targets.TargetPublisher;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.registry.SchemaRegistryClient;
-import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.TopicProvisioner;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,11 +61,7 @@ final class TargetsCommand implements Runnable {
                 };
             }
             new TopicProvisioner(bootstrapServers, (short) 1).ensureAll();
-            try (KafkaProducer<String, TargetDistribution> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
-                    new StringSerializer(), new AvroSerializer<>(SchemaRegistryClient.shared(registryUrl), true, false))) {
-                System.out.printf("published %d targets%n", TargetPublisher.publish(producer, targets));
-            }
+            System.out.printf("published %d targets%n", TargetPublisher.publish(bootstrapServers, registryUrl, targets));
             return 0;
         }
     }

@@ -11,7 +11,6 @@ import io.ballast.embedded.FreePorts;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
-import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
@@ -54,10 +53,7 @@ class FaultToleranceIT {
         try (LocalCluster cluster = new LocalCluster(dir.resolve("cluster")).start()) {
             new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
             SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
-            try (KafkaProducer<String, TargetDistribution> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false))) {
-                TargetPublisher.publish(p, TargetPresets.uniform(0.08));
-            }
+            TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
             int port = FreePorts.pick();
             String model = "fault-" + UUID.randomUUID().toString().substring(0, 6);
             Map<String, Map<String, Integer>> expected = new HashMap<>();

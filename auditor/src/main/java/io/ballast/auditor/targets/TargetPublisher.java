@@ -16,6 +16,17 @@ public final class TargetPublisher {
     private TargetPublisher() {
     }
 
+    /** Publishes with a producer of its own, closed afterwards. */
+    public static int publish(String bootstrapServers, String registryUrl, List<TargetDistribution> targets) throws Exception {
+        try (Producer<String, TargetDistribution> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.of(
+                org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all"),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new io.ballast.schemas.serde.AvroSerializer<>(io.ballast.schemas.registry.SchemaRegistryClient.shared(registryUrl), true, false))) {
+            return publish(producer, targets);
+        }
+    }
+
     public static int publish(Producer<String, TargetDistribution> producer, List<TargetDistribution> targets) throws Exception {
         List<Future<RecordMetadata>> acks = targets.stream().map(t -> producer.send(new ProducerRecord<>(
                 BallastTopic.TARGETS.topicName(), TargetLookup.key(t.getAttribute(), t.getContextKey()), t))).toList();

@@ -6,12 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
@@ -74,14 +70,7 @@ public final class SteeringTokenCalibrator {
         Files.createDirectories(checkpoints);
         int start = Checkpoints.resume(policy, checkpoints);
         int pad = policy.tokenizer().id(WordTokenizer.PAD);
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(settings.learningRate())).optClipGrad(1f).build())
-                .optDevices(new ai.djl.Device[] {policy.manager().getDevice()});
-        if (settings.trainableBlocks() > 0) {
-            policy.block().trainOnlyTop(settings.trainableBlocks());
-        }
-        try (Trainer trainer = policy.djlModel().newTrainer(config)) {
-            trainer.initialize(new Shape(1, policy.config().contextLength() - 1));
+        try (Trainer trainer = FineTuning.newTrainer(policy, settings)) {
             for (int step = start + 1; step <= settings.steps(); step++) {
                 int b = Math.min(settings.batchSize(), set.size());
                 int[] rows = new int[b];
