@@ -1,5 +1,6 @@
 package io.ballast.calibrator;
 
+import io.ballast.auditor.topology.TargetLookup;
 import io.ballast.schemas.TargetDistribution;
 import java.util.HashMap;
 import java.util.List;
@@ -16,11 +17,11 @@ public final class Targets {
     }
 
     public synchronized void put(TargetDistribution t) {
-        byKey.put(t.getAttribute() + "|" + (t.getContextKey() == null ? "*" : t.getContextKey()), t);
+        byKey.put(TargetLookup.key(t.getAttribute(), t.getContextKey()), t);
     }
 
     public synchronized Optional<TargetDistribution> find(String attribute, String contextKey) {
-        TargetDistribution t = byKey.get(attribute + "|" + contextKey);
-        return Optional.ofNullable(t != null ? t : byKey.get(attribute + "|*"));
+        TargetDistribution t = byKey.get(TargetLookup.key(attribute, contextKey));
+        return Optional.ofNullable(t != null ? t : byKey.get(TargetLookup.key(attribute, null)));
     }
 }

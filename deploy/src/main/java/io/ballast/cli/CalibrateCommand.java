@@ -58,11 +58,8 @@ final class CalibrateCommand implements Callable<Integer> {
         Map<String, List<Attribute>> drifted = new LinkedHashMap<>();
         contexts.forEach(c -> drifted.put(c.trim(), attrs));
         CalibrationSettings settings = CalibratorConfig.settings(ConfigSource.ofMap(overrides));
-        List<TargetDistribution> all = switch (targets) {
-            case "uniform" -> TargetPresets.uniform(0.08);
-            case "bls" -> TargetPresets.bls(0.08);
-            default -> TargetFile.read(Path.of(targets), 0.08);
-        };
+        List<TargetDistribution> all = targets.endsWith(".csv") || targets.endsWith(".json")
+                ? TargetFile.read(Path.of(targets), 0.08) : TargetPresets.named(targets, 0.08);
         Targets jobTargets = new Targets(all.stream().filter(t -> attributes.contains(t.getAttribute())).toList());
         ProgressBar bar = new ProgressBar("calibrate", "step", settings.steps());
         String jobId = "manual-" + UUID.randomUUID().toString().substring(0, 8);

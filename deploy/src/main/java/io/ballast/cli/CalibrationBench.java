@@ -51,7 +51,7 @@ final class CalibrationBench implements Callable<Integer> {
         System.out.printf("%-8s %-7s %-26s %-26s %-26s %12s %12s %8s%n", "targets", "method", "gender MAE base/after",
                 "race MAE base/after", "sentiment MAE base/after", "consistency", "perplexity", "seconds");
         for (String preset : List.of("uniform", "bls")) {
-            List<TargetDistribution> targets = preset.equals("bls") ? TargetPresets.bls(0.08) : TargetPresets.uniform(0.08);
+            List<TargetDistribution> targets = TargetPresets.named(preset, 0.08);
             for (CalibrationSettings.Method method : CalibrationSettings.Method.values()) {
                 // each run starts from its own copy of the base model, so no run sees another's output
                 LocalModelStore runStore = new LocalModelStore(dir.resolve(preset + "-" + method));

@@ -93,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         try (LocalCluster cluster = new LocalCluster(run.resolve("cluster")).start()) {
             new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
             SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
-            List<TargetDistribution> chosen = (targets.equals("bls") ? TargetPresets.bls(0.08) : TargetPresets.uniform(0.08)).stream()
+            List<TargetDistribution> chosen = TargetPresets.named(targets, 0.08).stream()
                     .filter(t -> attributes.contains(t.getAttribute())).toList();
             try (KafkaProducer<String, TargetDistribution> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                     cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false));

@@ -54,11 +54,7 @@ final class TargetsCommand implements Runnable {
             if (source.file != null) {
                 targets = TargetFile.read(source.file, tolerance);
             } else {
-                targets = switch (source.preset) {
-                    case "uniform" -> TargetPresets.uniform(tolerance);
-                    case "bls" -> TargetPresets.bls(tolerance);
-                    default -> throw new IllegalArgumentException("--preset must be uniform or bls, not '" + source.preset + "'");
-                };
+                targets = TargetPresets.named(source.preset, tolerance);
             }
             new TopicProvisioner(bootstrapServers, (short) 1).ensureAll();
             System.out.printf("published %d targets%n", TargetPublisher.publish(bootstrapServers, registryUrl, targets));

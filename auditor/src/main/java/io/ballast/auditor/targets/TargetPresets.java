@@ -17,6 +17,15 @@ public final class TargetPresets {
     private TargetPresets() {
     }
 
+    /** A preset by its name on the command line: {@code uniform} or {@code bls}. */
+    public static List<TargetDistribution> named(String name, double tolerance) {
+        return switch (name) {
+            case "uniform" -> uniform(tolerance);
+            case "bls" -> bls(tolerance);
+            default -> throw new IllegalArgumentException("unknown target preset '" + name + "': uniform or bls");
+        };
+    }
+
     /** One target per attribute, for all contexts: every category equally likely. */
     public static List<TargetDistribution> uniform(double tolerance) {
         List<TargetDistribution> out = new ArrayList<>();

@@ -89,10 +89,6 @@ public final class DriftCoalescer {
         lastJobEnd.put(model, now);
     }
 
-    public synchronized boolean isRunning(String model) {
-        return running.getOrDefault(model, false);
-    }
-
     /** Nothing pending and nothing running: every signal read so far is fully handled. */
     public synchronized boolean isIdle() {
         return pending.isEmpty() && !running.containsValue(true);

@@ -106,23 +106,9 @@ public final class CalibrationSetBuilder {
             for (int pos = 0; pos <= attribute.ordinal(); pos++) {
                 Attribute a = Attribute.values()[pos];
                 Map<String, Double> dist = a == attribute ? target.getProbabilities() : modelDraws.get(a);
-                prefixes[row][pos] = model.tokenizer().id(a.steeringToken(draw(dist, random)));
+                prefixes[row][pos] = model.tokenizer().id(a.steeringToken(BioCorpus.sample(random, dist)));
             }
         }
         return prefixes;
-    }
-
-    private static String draw(Map<String, Double> distribution, Random random) {
-        double total = distribution.values().stream().mapToDouble(Double::doubleValue).sum();
-        double u = random.nextDouble() * total;
-        String last = null;
-        for (Map.Entry<String, Double> e : distribution.entrySet()) {
-            last = e.getKey();
-            u -= e.getValue();
-            if (u < 0) {
-                return last;
-            }
-        }
-        return last;
     }
 }

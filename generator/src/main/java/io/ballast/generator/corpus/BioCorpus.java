@@ -79,10 +79,12 @@ public final class BioCorpus {
             "{Pron} [lives|live] near the city center.",
             "");
 
+    /** Occupation nouns by context key, from occupation-nouns.csv: read once, shared by every corpus. */
+    private static final Map<String, String[]> NOUNS = loadNouns();
+
     private final CorpusMix mix;
     private final double contradictionShare;
     private final List<Occupation> occupations;
-    private final Map<String, String[]> nouns;
 
     public BioCorpus(CorpusMix mix, double contradictionShare) {
         if (contradictionShare < 0 || contradictionShare >= 1) {
@@ -90,8 +92,7 @@ public final class BioCorpus {
         }
         this.mix = mix;
         this.contradictionShare = contradictionShare;
-        this.nouns = loadNouns();
-        this.occupations = Occupation.all().stream().filter(o -> nouns.containsKey(o.contextKey())).toList();
+        this.occupations = Occupation.all().stream().filter(o -> NOUNS.containsKey(o.contextKey())).toList();
     }
 
     public static BioCorpus withDefaults() {
@@ -108,7 +109,7 @@ public final class BioCorpus {
 
     /** The prompt for an occupation in one phrasing, e.g. "Write a short bio of a registered nurse." */
     public String prompt(String contextKey, String template) {
-        String occ = Objects.requireNonNull(nouns.get(contextKey), () -> "unknown context " + contextKey)[0];
+        String occ = Objects.requireNonNull(NOUNS.get(contextKey), () -> "unknown context " + contextKey)[0];
         return template.replace("{a}", article(occ)).replace("{occ}", occ);
     }
 
@@ -143,7 +144,7 @@ public final class BioCorpus {
 
     /** A bio text expressing the given gender, race and sentiment. */
     public String render(Random random, String contextKey, Map<String, String> values) {
-        String[] noun = nouns.get(contextKey);
+        String[] noun = NOUNS.get(contextKey);
         String gender = values.get("gender");
         boolean they = gender.equals("nonbinary");
         String race = pick(random, RACE_WORDS.get(values.get("race")));
@@ -204,8 +205,9 @@ public final class BioCorpus {
         return items.get(random.nextInt(items.size()));
     }
 
-    static String sample(Random random, Map<String, Double> distribution) {
-        double u = random.nextDouble();
+    /** A category drawn in proportion to its weight (weights need not sum to 1). */
+    public static String sample(Random random, Map<String, Double> distribution) {
+        double u = random.nextDouble() * distribution.values().stream().mapToDouble(Double::doubleValue).sum();
         String last = null;
         for (Map.Entry<String, Double> e : distribution.entrySet()) {
             u -= e.getValue();

@@ -39,6 +39,7 @@ public final class GeneratorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GeneratorApp.class);
 
     private final GeneratorConfig config;
+    private final BioCorpus corpus = BioCorpus.withDefaults();
     private final PrometheusMeterRegistry metrics = ServiceHttpServer.newRegistry();
     private KafkaProducer<String, GenerationEvent> producer;
     private KafkaProducer<String, DeadLetter> dlqProducer;
@@ -68,7 +69,7 @@ public final class GeneratorApp implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, config.generatorId() + "-updates"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        String warmUp = BioCorpus.withDefaults().prompt(Occupation.all().get(0).contextKey(), BioCorpus.TRAIN_PROMPTS.get(0));
+        String warmUp = corpus.prompt(Occupation.all().get(0).contextKey(), BioCorpus.TRAIN_PROMPTS.get(0));
         follower = new ModelUpdateFollower(config.modelId(), new LocalModelStore(config.modelStore()), updates,
                 new AvroDeserializer<>(ModelUpdate.class, registry), new DeadLetterPublisher(dlqProducer, "generator"),
                 warmUp, metrics);
@@ -102,7 +103,7 @@ public final class GeneratorApp implements AutoCloseable {
             if (Occupation.byContextKey(context).isEmpty()) {
                 throw new IllegalArgumentException("unknown context '" + context + "': give a 'prompt' or a known context key");
             }
-            prompt = BioCorpus.withDefaults().prompt(context, BioCorpus.TRAIN_PROMPTS.get(0));
+            prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(0));
         }
         int n = body.path("n").asInt(1);
         if (n < 1 || n > 64) {

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -70,14 +68,9 @@ public final class LocalModelStore implements ModelStore {
             Path target = modelDir.resolve(String.valueOf(version));
             try {
                 Files.move(stagingDirectory, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                if (Files.exists(target)) {
-                    continue; // another writer took this version
-                }
-                throw e;
             } catch (IOException e) {
                 if (Files.exists(target)) {
-                    continue;
+                    continue; // another writer took this version: try the next
                 }
                 throw e;
             }
