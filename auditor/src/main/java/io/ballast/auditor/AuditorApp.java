@@ -1,7 +1,7 @@
 package io.ballast.auditor;
 
-import io.ballast.auditor.extract.AttributeExtractor;
-import io.ballast.auditor.extract.LexiconExtractor;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.auditor.http.AuditorHttpApi;
 import io.ballast.auditor.topology.AuditMetrics;
 import io.ballast.auditor.topology.AuditTopology;

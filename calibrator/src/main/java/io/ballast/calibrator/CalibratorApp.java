@@ -1,6 +1,6 @@
 package io.ballast.calibrator;
 
-import io.ballast.auditor.extract.LexiconExtractor;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.calibrator.jobs.CalibrationJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.generator.service.ModelUpdates;

@@ -1,6 +1,6 @@
 package io.ballast.calibrator;
 
-import io.ballast.auditor.topology.TargetLookup;
+import io.ballast.schemas.targets.TargetKey;
 import io.ballast.schemas.TargetDistribution;
 import java.util.HashMap;
 import java.util.List;
@@ -17,11 +17,11 @@ public final class Targets {
     }
 
     public synchronized void put(TargetDistribution t) {
-        byKey.put(TargetLookup.key(t.getAttribute(), t.getContextKey()), t);
+        byKey.put(TargetKey.of(t.getAttribute(), t.getContextKey()), t);
     }
 
     public synchronized Optional<TargetDistribution> find(String attribute, String contextKey) {
-        TargetDistribution t = byKey.get(TargetLookup.key(attribute, contextKey));
-        return Optional.ofNullable(t != null ? t : byKey.get(TargetLookup.key(attribute, null)));
+        TargetDistribution t = byKey.get(TargetKey.of(attribute, contextKey));
+        return Optional.ofNullable(t != null ? t : byKey.get(TargetKey.of(attribute, null)));
     }
 }

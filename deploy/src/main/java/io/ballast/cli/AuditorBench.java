@@ -2,8 +2,8 @@ package io.ballast.cli;
 
 import io.ballast.auditor.AuditorApp;
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.auditor.targets.TargetPresets;
-import io.ballast.auditor.targets.TargetPublisher;
+import io.ballast.schemas.targets.TargetPresets;
+import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;

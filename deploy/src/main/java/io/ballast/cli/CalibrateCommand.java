@@ -1,8 +1,8 @@
 package io.ballast.cli;
 
-import io.ballast.auditor.extract.LexiconExtractor;
-import io.ballast.auditor.targets.TargetFile;
-import io.ballast.auditor.targets.TargetPresets;
+import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.targets.TargetFile;
+import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.CalibratorConfig;
 import io.ballast.calibrator.Targets;

@@ -1,7 +1,7 @@
 package io.ballast.cli;
 
-import io.ballast.auditor.extract.LexiconExtractor;
-import io.ballast.auditor.targets.TargetPresets;
+import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.GateReport;
@@ -76,8 +76,8 @@ final class CalibrationBench implements Callable<Integer> {
 
     /** Mean MAE of one attribute over the drifted contexts, before / after. */
     private static String pair(GateReport r, List<String> contexts, String attribute) {
-        double before = contexts.stream().mapToDouble(c -> r.maeBefore().getOrDefault(c + "|" + attribute, Double.NaN)).average().orElse(Double.NaN);
-        double after = contexts.stream().mapToDouble(c -> r.maeAfter().getOrDefault(c + "|" + attribute, Double.NaN)).average().orElse(Double.NaN);
+        double before = contexts.stream().mapToDouble(c -> r.maeBefore().getOrDefault(GateReport.key(c, attribute), Double.NaN)).average().orElse(Double.NaN);
+        double after = contexts.stream().mapToDouble(c -> r.maeAfter().getOrDefault(GateReport.key(c, attribute), Double.NaN)).average().orElse(Double.NaN);
         return String.format("%.3f / %.3f", before, after);
     }
 }

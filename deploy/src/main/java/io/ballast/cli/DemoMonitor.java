@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import io.ballast.schemas.keys.CompositeKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.embedded.LocalCluster;
@@ -90,7 +91,7 @@ final class DemoMonitor implements AutoCloseable {
                     if (r.topic().equals(BallastTopic.DRIFT.topicName())) {
                         DriftSignal s = drift.deserialize(r.topic(), r.value());
                         if (s.getStatus() == DriftStatus.OPEN && s.getModelVersion() == 1) {
-                            openedAt.putIfAbsent(s.getContextKey() + "|" + s.getAttribute(), System.currentTimeMillis());
+                            openedAt.putIfAbsent(CompositeKey.of(s.getContextKey(), s.getAttribute()), System.currentTimeMillis());
                         }
                     } else if (r.topic().equals(BallastTopic.CALIBRATION_JOBS.topicName())) {
                         lastJob = jobs.deserialize(r.topic(), r.value());
@@ -139,9 +140,9 @@ final class DemoMonitor implements AutoCloseable {
         lastTotalAt = now;
         totalEvents = total;
         for (String key : openedAt.keySet()) {
-            String[] k = key.split("\\|");
-            JsonNode before = find(all, k[0], k[1], 1);
-            JsonNode after = promoted == null ? null : find(all, k[0], k[1], promoted);
+            List<String> k = CompositeKey.parse(key, 2);
+            JsonNode before = find(all, k.get(0), k.get(1), 1);
+            JsonNode after = promoted == null ? null : find(all, k.get(0), k.get(1), promoted);
             Row old = rows.get(key);
             Long recoveredAt = old == null ? null : old.recoveredAt();
             if (recoveredAt == null && after != null && after.path("n").asLong() >= minSamples && withinTolerance(after)) {

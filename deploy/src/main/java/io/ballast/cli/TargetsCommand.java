@@ -1,8 +1,8 @@
 package io.ballast.cli;
 
-import io.ballast.auditor.targets.TargetFile;
-import io.ballast.auditor.targets.TargetPresets;
-import io.ballast.auditor.targets.TargetPublisher;
+import io.ballast.schemas.targets.TargetFile;
+import io.ballast.schemas.targets.TargetPresets;
+import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.topics.TopicProvisioner;
 import java.nio.file.Path;

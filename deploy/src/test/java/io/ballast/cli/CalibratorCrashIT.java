@@ -3,8 +3,8 @@ package io.ballast.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.ballast.auditor.targets.TargetPresets;
-import io.ballast.auditor.targets.TargetPublisher;
+import io.ballast.schemas.targets.TargetPresets;
+import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.generator.service.ModelUpdates;
 import io.ballast.generator.store.LocalModelStore;

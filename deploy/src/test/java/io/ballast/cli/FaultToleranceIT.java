@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ballast.auditor.targets.TargetPresets;
-import io.ballast.auditor.targets.TargetPublisher;
+import io.ballast.schemas.targets.TargetPresets;
+import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.embedded.FreePorts;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.schemas.GenerationEvent;

@@ -40,7 +40,7 @@ public final class AuditMetrics {
     }
 
     void mae(AuditKey key, double value) {
-        String id = key.modelId() + "|" + key.contextKey() + "|" + key.attribute();
+        String id = key.driftKey();
         mae.computeIfAbsent(id, k -> {
             AtomicReference<Double> ref = new AtomicReference<>(value);
             Gauge.builder("ballast_auditor_mae", ref, AtomicReference::get)

@@ -2,8 +2,8 @@ package io.ballast.auditor.topology;
 
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.auditor.drift.DriftDetector;
-import io.ballast.auditor.extract.AttributeExtractor;
-import io.ballast.auditor.extract.Observation;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;

@@ -1,6 +1,6 @@
 package io.ballast.auditor.topology;
 
-import io.ballast.auditor.drift.DistributionComparison;
+import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;

@@ -3,6 +3,7 @@ package io.ballast.auditor.drift;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.ballast.schemas.attributes.DistributionComparison;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;

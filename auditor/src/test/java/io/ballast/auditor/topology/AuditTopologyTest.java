@@ -3,8 +3,9 @@ package io.ballast.auditor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.ballast.schemas.targets.TargetKey;
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.auditor.extract.LexiconExtractor;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.DeadLetter;
@@ -92,7 +93,7 @@ class AuditTopologyTest {
     @Test
     void aSkewedStreamAgainstAUniformTargetOpensOneEpisodeWithItsEvidence() {
         // given a uniform gender target for every context
-        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 1 / 3.0, "male", 1 / 3.0, "nonbinary", 1 / 3.0)));
+        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 1 / 3.0, "male", 1 / 3.0, "nonbinary", 1 / 3.0)));
 
         // when 300 nurse bios arrive, 95% of them about women
         Random random = new Random(1);
@@ -124,8 +125,8 @@ class AuditTopologyTest {
 
     @Test
     void aNewVersionStartsAFreshDistributionAndTheMostSpecificTargetWins() {
-        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
-        targets.pipeInput(TargetLookup.key("gender", PILOTS), target("gender", PILOTS, Map.of("female", 0.07, "male", 0.93)));
+        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(TargetKey.of("gender", PILOTS), target("gender", PILOTS, Map.of("female", 0.07, "male", 0.93)));
         send(event(1, PILOTS, "<gender:male>", "Omar is a pilot. He flies well."));
         send(event(2, PILOTS, "<gender:female>", "Sarah is a pilot. She flies well."));
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
@@ -167,7 +168,7 @@ class AuditTopologyTest {
 
     @Test
     void anEpisodeOpensOnceAndResolvesOnceWhenTheSharesComeBack() {
-        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
         // 60 women in a row open an episode; then balanced output for a long while brings the share back
         for (int i = 0; i < 60; i++) {
             send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
@@ -186,11 +187,11 @@ class AuditTopologyTest {
 
     @Test
     void aTargetChangedMidStreamAppliesToTheNextSnapshot() {
-        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
         assertThat(latestSinceLive("bios|1|" + NURSES + "|gender").getMae()).isCloseTo(0.5, within(1e-9));
 
-        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.9, "male", 0.1)));
+        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.9, "male", 0.1)));
         send(event(1, NURSES, "<gender:female>", "Mei is a nurse. She is calm."));
         DistributionSnapshot after = latestSinceLive("bios|1|" + NURSES + "|gender");
         assertThat(after.getTarget()).containsEntry("female", 0.9);
@@ -199,7 +200,7 @@ class AuditTopologyTest {
 
     @Test
     void hoppingWindowsCountEachEventInEveryWindowThatCoversIt() {
-        targets.pipeInput(TargetLookup.key("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
         // events 1 s apart; windows of 10 min advancing by 1 min: each event lies in 10 windows
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
         send(event(1, NURSES, "<gender:male>", "James is a nurse. He is kind."));

@@ -1,8 +1,8 @@
 package io.ballast.calibrator.evaluation;
 
-import io.ballast.auditor.drift.DistributionComparison;
-import io.ballast.auditor.extract.AttributeExtractor;
-import io.ballast.auditor.extract.Observation;
+import io.ballast.schemas.attributes.DistributionComparison;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.Observation;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.corpus.BioCorpus;
@@ -43,7 +43,7 @@ public final class EvaluationGate {
         Set<String> contexts = new java.util.LinkedHashSet<>(drifted.keySet());
         contexts.addAll(healthyContexts);
         List<String> driftedKeys = new ArrayList<>();
-        drifted.forEach((c, attrs) -> attrs.forEach(a -> driftedKeys.add(c + "|" + a.key())));
+        drifted.forEach((c, attrs) -> attrs.forEach(a -> driftedKeys.add(GateReport.key(c, a.key()))));
         List<String> healthyKeys = new ArrayList<>();
         Map<String, Double> before = new LinkedHashMap<>();
         Map<String, Double> after = new LinkedHashMap<>();
@@ -60,7 +60,7 @@ public final class EvaluationGate {
                 if (t == null) {
                     continue;
                 }
-                String key = context + "|" + a.key();
+                String key = GateReport.key(context, a.key());
                 before.put(key, DistributionComparison.of(countsBefore.get(a), t.getProbabilities()).mae());
                 after.put(key, DistributionComparison.of(countsAfter.get(a), t.getProbabilities()).mae());
                 steeringBefore.put(key, steeringMae(probsBefore.get(a), t.getProbabilities()));

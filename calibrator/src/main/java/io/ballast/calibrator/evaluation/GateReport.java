@@ -1,12 +1,13 @@
 package io.ballast.calibrator.evaluation;
 
+import io.ballast.schemas.keys.CompositeKey;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What the evaluation gate measured and decided.
  *
- * @param maeBefore MAE per "context|attribute" of the current model, from sampled responses
+ * @param maeBefore MAE per {@link #key(String, String) (context, attribute)} of the current model, from sampled responses
  * @param maeAfter the same for the candidate
  * @param steeringMaeBefore MAE of the current model's own steering-token probabilities (no sampling noise)
  * @param steeringMaeAfter the same for the candidate
@@ -16,6 +17,11 @@ public record GateReport(Map<String, Double> maeBefore, Map<String, Double> maeA
                          Map<String, Double> steeringMaeAfter, List<String> drifted, List<String> healthy,
                          double consistencyBefore, double consistencyAfter, double perplexityBefore, double perplexityAfter,
                          int samplesPerContext, List<String> failures) {
+
+    /** The key of a per-(context, attribute) figure in this report. */
+    public static String key(String context, String attribute) {
+        return CompositeKey.of(context, attribute);
+    }
 
     public boolean promote() {
         return failures.isEmpty();
@@ -33,7 +39,7 @@ public record GateReport(Map<String, Double> maeBefore, Map<String, Double> maeA
         return perplexityAfter / perplexityBefore;
     }
 
-    /** Mean of a per-"context|attribute" figure over the drifted keys. */
+    /** Mean of a per-(context, attribute) figure over the drifted keys. */
     public double meanOverDrifted(Map<String, Double> m) {
         return mean(m, drifted);
     }

@@ -1,6 +1,6 @@
 package io.ballast.calibrator.jobs;
 
-import io.ballast.auditor.extract.AttributeExtractor;
+import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;

@@ -1,5 +1,6 @@
 package io.ballast.calibrator.jobs;
 
+import io.ballast.schemas.keys.CompositeKey;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
@@ -97,7 +98,7 @@ public final class DriftCoalescer {
     static String jobId(String model, int version, List<String> signalIds) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((model + "|" + version + "|" + String.join(",", signalIds.stream().sorted().toList())).getBytes(StandardCharsets.UTF_8));
+            md.update(CompositeKey.of(model, version, String.join(",", signalIds.stream().sorted().toList())).getBytes(StandardCharsets.UTF_8));
             return model + "-v" + version + "-" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,7 +1,7 @@
 package io.ballast.calibrator.training;
 
-import io.ballast.auditor.extract.AttributeExtractor;
-import io.ballast.auditor.extract.Observation;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.Observation;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.corpus.BioCorpus;

@@ -1,7 +1,7 @@
 package io.ballast.calibrator.jobs;
 
-import io.ballast.auditor.extract.LexiconExtractor;
-import io.ballast.auditor.targets.TargetPresets;
+import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.store.LocalModelStore;

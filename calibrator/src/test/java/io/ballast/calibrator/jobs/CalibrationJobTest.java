@@ -2,8 +2,8 @@ package io.ballast.calibrator.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ballast.auditor.extract.LexiconExtractor;
-import io.ballast.auditor.targets.TargetPresets;
+import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.training.CalibrationLoss;

@@ -1,6 +1,5 @@
-package io.ballast.auditor.targets;
+package io.ballast.schemas.targets;
 
-import io.ballast.auditor.topology.TargetLookup;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.topics.BallastTopic;
 import java.util.List;
@@ -29,7 +28,7 @@ public final class TargetPublisher {
 
     public static int publish(Producer<String, TargetDistribution> producer, List<TargetDistribution> targets) throws Exception {
         List<Future<RecordMetadata>> acks = targets.stream().map(t -> producer.send(new ProducerRecord<>(
-                BallastTopic.TARGETS.topicName(), TargetLookup.key(t.getAttribute(), t.getContextKey()), t))).toList();
+                BallastTopic.TARGETS.topicName(), TargetKey.of(t.getAttribute(), t.getContextKey()), t))).toList();
         for (Future<RecordMetadata> ack : acks) {
             ack.get(30, TimeUnit.SECONDS);
         }

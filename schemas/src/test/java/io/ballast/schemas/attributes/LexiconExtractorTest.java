@@ -1,4 +1,4 @@
-package io.ballast.auditor.extract;
+package io.ballast.schemas.attributes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

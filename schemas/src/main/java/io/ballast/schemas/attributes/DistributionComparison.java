@@ -1,4 +1,4 @@
-package io.ballast.auditor.drift;
+package io.ballast.schemas.attributes;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

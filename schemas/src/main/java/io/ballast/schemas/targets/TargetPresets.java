@@ -1,4 +1,4 @@
-package io.ballast.auditor.targets;
+package io.ballast.schemas.targets;
 
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.domain.Attribute;

@@ -1,9 +1,10 @@
-package io.ballast.auditor.targets;
+package io.ballast.schemas.targets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.domain.Attribute;
+import io.ballast.schemas.keys.CompositeKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +43,8 @@ public final class TargetFile {
         for (JsonNode t : root) {
             Map<String, Double> p = new LinkedHashMap<>();
             t.path("probabilities").fields().forEachRemaining(e -> p.put(e.getKey(), e.getValue().asDouble()));
-            String context = t.path("context").asText("*");
-            out.add(TargetPresets.target(Attribute.byKey(t.path("attribute").asText()), context.equals("*") ? null : context, p,
+            String context = t.path("context").asText(TargetKey.ALL_CONTEXTS);
+            out.add(TargetPresets.target(Attribute.byKey(t.path("attribute").asText()), context.equals(TargetKey.ALL_CONTEXTS) ? null : context, p,
                     t.path("tolerance").asDouble(defaultTolerance), t.path("source").asText(source)));
         }
         return out;
@@ -61,14 +62,14 @@ public final class TargetFile {
             if (f.length < 4) {
                 throw new IllegalArgumentException("line " + (i + 1) + ": expected attribute,context,category,probability[,tolerance]");
             }
-            String key = f[0].trim() + "|" + f[1].trim();
+            String key = CompositeKey.of(f[0].trim(), f[1].trim());
             grouped.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(f[2].trim(), Double.parseDouble(f[3].trim()));
             tolerances.put(key, f.length > 4 ? Double.parseDouble(f[4].trim()) : defaultTolerance);
         }
         List<TargetDistribution> out = new ArrayList<>();
         grouped.forEach((key, p) -> {
-            String[] k = key.split("\\|", 2);
-            out.add(TargetPresets.target(Attribute.byKey(k[0]), k[1].equals("*") ? null : k[1], p, tolerances.get(key), source));
+            List<String> k = CompositeKey.parse(key, 2);
+            out.add(TargetPresets.target(Attribute.byKey(k.get(0)), k.get(1).equals(TargetKey.ALL_CONTEXTS) ? null : k.get(1), p, tolerances.get(key), source));
         });
         return out;
     }

@@ -1,4 +1,4 @@
-package io.ballast.auditor.extract;
+package io.ballast.schemas.attributes;
 
 import io.ballast.schemas.domain.Attribute;
 import java.util.List;

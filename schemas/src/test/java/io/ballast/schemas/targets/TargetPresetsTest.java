@@ -1,4 +1,4 @@
-package io.ballast.auditor.targets;
+package io.ballast.schemas.targets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
