@@ -1,6 +1,10 @@
 package io.ballast.auditor;
 
+import io.ballast.auditor.drift.ConfidenceSequence;
+import io.ballast.runtime.CommonSettings;
+import io.ballast.runtime.ConfigException;
 import io.ballast.runtime.ConfigSource;
+import io.ballast.runtime.Setting;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -8,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Everything {@code ballast auditor} reads, with its defaults, in one place. */
+/** Everything {@code ballast auditor} reads; defaults, ranges and meanings are in the {@link #SETTINGS} descriptors. */
 public record AuditorConfig(
         String bootstrapServers,
         String schemaRegistryUrl,
@@ -46,35 +50,77 @@ public record AuditorConfig(
     public static final String STREAM_THREADS = "ballast.auditor.stream-threads";
     public static final String COMMIT_INTERVAL_MS = "ballast.auditor.commit-interval-ms";
 
-    public static final List<String> KEYS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, APPLICATION_ID, STATE_DIR,
-            HTTP_HOST, HTTP_PORT, ADVERTISED_HOST, WINDOW_SIZE, WINDOW_ADVANCE, WINDOW_GRACE, ALPHA, RHO, MAX_TEXT_CHARS,
-            KNOWN_MODELS, STANDBY_REPLICAS, STREAM_THREADS, COMMIT_INTERVAL_MS);
+    /** Every key this service reads, in the order --help and the README list them. */
+    public static final List<Setting<?>> SETTINGS = List.of(Keys.BOOTSTRAP_SERVERS, Keys.SCHEMA_REGISTRY_URL, Keys.APPLICATION_ID,
+            Keys.STATE_DIR, Keys.HTTP_HOST, Keys.HTTP_PORT, Keys.ADVERTISED_HOST, Keys.WINDOW_SIZE, Keys.WINDOW_ADVANCE,
+            Keys.WINDOW_GRACE, Keys.ALPHA, Keys.RHO, Keys.MAX_TEXT_CHARS, Keys.KNOWN_MODELS, Keys.STANDBY_REPLICAS,
+            Keys.STREAM_THREADS, Keys.COMMIT_INTERVAL_MS);
+
+    /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
+    public static final List<String> KEYS = Setting.keys(SETTINGS);
 
     public static AuditorConfig from(ConfigSource c) {
-        String host = c.string(HTTP_HOST, "127.0.0.1");
-        long size = c.longValue(WINDOW_SIZE, 600, 1);
-        long advance = c.longValue(WINDOW_ADVANCE, 60, 1);
+        String host = Keys.HTTP_HOST.read(c);
+        long size = Keys.WINDOW_SIZE.read(c);
+        long advance = Keys.WINDOW_ADVANCE.read(c);
         if (advance > size) {
-            throw new io.ballast.runtime.ConfigException(WINDOW_ADVANCE, String.valueOf(advance), "must not exceed " + WINDOW_SIZE + " (" + size + ")");
+            throw new ConfigException(WINDOW_ADVANCE, String.valueOf(advance), "must not exceed " + WINDOW_SIZE + " (" + size + ")");
         }
+        String advertisedHost = Keys.ADVERTISED_HOST.read(c);
         return new AuditorConfig(
-                c.required(BOOTSTRAP_SERVERS),
-                c.required(SCHEMA_REGISTRY_URL),
-                c.string(APPLICATION_ID, "ballast-auditor"),
-                Path.of(c.string(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "ballast-auditor").toString())),
+                Keys.BOOTSTRAP_SERVERS.read(c),
+                Keys.SCHEMA_REGISTRY_URL.read(c),
+                Keys.APPLICATION_ID.read(c),
+                Keys.STATE_DIR.read(c),
                 host,
-                c.intValue(HTTP_PORT, 8082, 0, 65535),
-                c.string(ADVERTISED_HOST, host),
+                Keys.HTTP_PORT.read(c),
+                advertisedHost != null ? advertisedHost : host,
                 Duration.ofSeconds(size),
                 Duration.ofSeconds(advance),
-                Duration.ofSeconds(c.longValue(WINDOW_GRACE, 60, 0)),
-                c.doubleValue(ALPHA, 0.01, 1e-9, 0.5),
-                c.doubleValue(RHO, 25, 1e-6, 1e9),
-                c.intValue(MAX_TEXT_CHARS, 4000, 1, 10_000_000),
-                Arrays.stream(c.string(KNOWN_MODELS, "").split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                Duration.ofSeconds(Keys.WINDOW_GRACE.read(c)),
+                Keys.ALPHA.read(c),
+                Keys.RHO.read(c),
+                Keys.MAX_TEXT_CHARS.read(c),
+                Arrays.stream(Keys.KNOWN_MODELS.read(c).split(",")).map(String::trim).filter(s -> !s.isEmpty())
                         .collect(Collectors.toUnmodifiableSet()),
-                c.intValue(STANDBY_REPLICAS, 0, 0, 10),
-                c.intValue(STREAM_THREADS, 1, 1, 64),
-                c.longValue(COMMIT_INTERVAL_MS, 1000, 10));
+                Keys.STANDBY_REPLICAS.read(c),
+                Keys.STREAM_THREADS.read(c),
+                Keys.COMMIT_INTERVAL_MS.read(c));
+    }
+
+    /** The descriptors: each key's default, allowed values and meaning live here and nowhere else. */
+    private static final class Keys {
+        static final Setting<String> BOOTSTRAP_SERVERS = CommonSettings.BOOTSTRAP_SERVERS;
+        static final Setting<String> SCHEMA_REGISTRY_URL = CommonSettings.SCHEMA_REGISTRY_URL;
+        static final Setting<String> APPLICATION_ID = Setting.text(AuditorConfig.APPLICATION_ID, "ballast-auditor",
+                "Kafka Streams application id: instances sharing it share the work and the state");
+        static final Setting<Path> STATE_DIR = Setting.path(AuditorConfig.STATE_DIR,
+                () -> Path.of(System.getProperty("java.io.tmpdir"), "ballast-auditor"), "<tmp>/ballast-auditor",
+                "Kafka Streams state directory (window stores, restored from changelogs)");
+        static final Setting<String> HTTP_HOST = CommonSettings.HTTP_HOST;
+        static final Setting<Integer> HTTP_PORT = CommonSettings.httpPort(8082);
+        static final Setting<String> ADVERTISED_HOST = Setting.optional(AuditorConfig.ADVERTISED_HOST, "ballast.http.host",
+                "host other instances use to reach this one's HTTP API (queries for partitions it owns)");
+        static final Setting<Long> WINDOW_SIZE = Setting.longInteger(AuditorConfig.WINDOW_SIZE, 600, 1,
+                "length of the hopping audit window, in seconds");
+        static final Setting<Long> WINDOW_ADVANCE = Setting.longInteger(AuditorConfig.WINDOW_ADVANCE, 60, 1,
+                "how far each window hops, in seconds").accepting("1 to the window size");
+        static final Setting<Long> WINDOW_GRACE = Setting.longInteger(AuditorConfig.WINDOW_GRACE, 60, 0,
+                "how late an event may arrive and still count in its window, in seconds");
+        static final Setting<Double> ALPHA = Setting.decimal(AuditorConfig.ALPHA, 0.01, 1e-9, 0.5,
+                "drift detection's false-alarm level");
+        static final Setting<Double> RHO = Setting.decimal(AuditorConfig.RHO, ConfidenceSequence.DEFAULT_RHO, 1e-6, 1e9,
+                "width parameter of the drift confidence sequence");
+        static final Setting<Integer> MAX_TEXT_CHARS = Setting.integer(AuditorConfig.MAX_TEXT_CHARS, 4000, 1, 10_000_000,
+                "longer response texts go to the dead-letter topic");
+        static final Setting<String> KNOWN_MODELS = Setting.text(AuditorConfig.KNOWN_MODELS, "",
+                "model ids audited; events naming another go to the dead-letter topic").shownAs("any")
+                .accepting("model ids separated by commas");
+        static final Setting<Integer> STANDBY_REPLICAS = Setting.integer(AuditorConfig.STANDBY_REPLICAS, 0, 0, 10,
+                "Kafka Streams standby replicas per state store (faster fail-over)");
+        static final Setting<Integer> STREAM_THREADS = Setting.integer(AuditorConfig.STREAM_THREADS, 1, 1, 64,
+                "Kafka Streams threads in this instance");
+        static final Setting<Long> COMMIT_INTERVAL_MS = Setting.longInteger(AuditorConfig.COMMIT_INTERVAL_MS, 1000, 10,
+                "Kafka Streams commit interval, in milliseconds (exactly-once: also the output latency)");
     }
 }

@@ -1,10 +1,13 @@
 package io.ballast.calibrator;
 
+import io.ballast.calibrator.training.CalibrationLoss;
+import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigSource;
+import io.ballast.runtime.Setting;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Everything {@code ballast calibrator} reads, with its defaults, in one place. */
+/** Everything {@code ballast calibrator} reads; defaults, ranges and meanings are in the {@link #SETTINGS} descriptors. */
 public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl, Path modelStore, Path workDir, String groupId,
                                String httpHost, int httpPort, long coalesceMillis, long minIntervalMillis,
                                CalibrationSettings settings) {
@@ -31,45 +34,92 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
     public static final String MIN_CONSISTENCY = "ballast.calibrator.gate.min-consistency";
     public static final String MAX_PERPLEXITY_RATIO = "ballast.calibrator.gate.max-perplexity-ratio";
 
-    public static final List<String> KEYS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, MODEL_STORE, WORK_DIR, GROUP_ID, HTTP_HOST,
-            HTTP_PORT, COALESCE_SECONDS, MIN_INTERVAL_SECONDS, METHOD, STEPS, LEARNING_RATE, BETA, LAMBDA_D, LAMBDA_U, LAMBDA_KL,
-            RESPONSES_PER_PROMPT, EVALUATION_SAMPLES, IMPROVEMENT_MARGIN, MIN_CONSISTENCY, MAX_PERPLEXITY_RATIO);
+    /** Every key this service reads, in the order --help and the README list them. */
+    public static final List<Setting<?>> SETTINGS = List.of(Keys.BOOTSTRAP_SERVERS, Keys.SCHEMA_REGISTRY_URL, Keys.MODEL_STORE,
+            Keys.WORK_DIR, Keys.GROUP_ID, Keys.HTTP_HOST, Keys.HTTP_PORT, Keys.COALESCE_SECONDS, Keys.MIN_INTERVAL_SECONDS,
+            Keys.METHOD, Keys.STEPS, Keys.LEARNING_RATE, Keys.BETA, Keys.LAMBDA_D, Keys.LAMBDA_U, Keys.LAMBDA_KL,
+            Keys.RESPONSES_PER_PROMPT, Keys.EVALUATION_SAMPLES, Keys.IMPROVEMENT_MARGIN, Keys.MIN_CONSISTENCY,
+            Keys.MAX_PERPLEXITY_RATIO);
+
+    /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
+    public static final List<String> KEYS = Setting.keys(SETTINGS);
 
     public static CalibratorConfig from(ConfigSource c) {
         return new CalibratorConfig(
-                c.required(BOOTSTRAP_SERVERS),
-                c.required(SCHEMA_REGISTRY_URL),
-                Path.of(c.string(MODEL_STORE, Path.of(System.getProperty("user.home"), ".ballast", "models").toString())),
-                Path.of(c.string(WORK_DIR, Path.of(System.getProperty("user.home"), ".ballast", "calibrator").toString())),
-                c.string(GROUP_ID, "ballast-calibrator"),
-                c.string(HTTP_HOST, "127.0.0.1"),
-                c.intValue(HTTP_PORT, 8083, 0, 65535),
-                c.longValue(COALESCE_SECONDS, 10, 0) * 1000,
-                c.longValue(MIN_INTERVAL_SECONDS, 60, 0) * 1000,
+                Keys.BOOTSTRAP_SERVERS.read(c),
+                Keys.SCHEMA_REGISTRY_URL.read(c),
+                Keys.MODEL_STORE.read(c),
+                Keys.WORK_DIR.read(c),
+                Keys.GROUP_ID.read(c),
+                Keys.HTTP_HOST.read(c),
+                Keys.HTTP_PORT.read(c),
+                Keys.COALESCE_SECONDS.read(c) * 1000,
+                Keys.MIN_INTERVAL_SECONDS.read(c) * 1000,
                 settings(c));
     }
 
     /** Calibration settings from keys, the defaults of {@link CalibrationSettings#defaults()} where unset. */
     public static CalibrationSettings settings(ConfigSource c) {
         CalibrationSettings d = CalibrationSettings.defaults();
-        String method = c.string(METHOD, d.method().name());
-        CalibrationSettings.Method m;
-        try {
-            m = CalibrationSettings.Method.valueOf(method.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            throw new io.ballast.runtime.ConfigException(METHOD, method, "must be kl_kto, ift or dpo");
-        }
-        var w = new io.ballast.calibrator.training.CalibrationLoss.Weights(
-                c.doubleValue(BETA, d.weights().beta(), 1e-6, 100),
-                c.doubleValue(LAMBDA_D, d.weights().lambdaDesirable(), 0, 100),
-                c.doubleValue(LAMBDA_U, d.weights().lambdaUndesirable(), 0, 100),
-                c.doubleValue(LAMBDA_KL, d.weights().lambdaKl(), 0, 1000));
-        return new CalibrationSettings(m, w, d.promptsPerContext(), c.intValue(RESPONSES_PER_PROMPT, d.responsesPerPrompt(), 2, 1024),
-                d.healthyContexts(), c.intValue(STEPS, d.steps(), 1, 1_000_000), d.batchSize(),
-                (float) c.doubleValue(LEARNING_RATE, d.learningRate(), 1e-9, 1), d.checkpointEvery(),
-                c.intValue(EVALUATION_SAMPLES, d.evaluationSamples(), 10, 100_000),
-                c.doubleValue(IMPROVEMENT_MARGIN, d.improvementMargin(), 0, 1), d.healthyTolerance(),
-                c.doubleValue(MIN_CONSISTENCY, d.minConsistency(), 0, 1),
-                c.doubleValue(MAX_PERPLEXITY_RATIO, d.maxPerplexityRatio(), 1, 100), d.seed(), d.trainableBlocks());
+        CalibrationSettings.Method m = Keys.METHOD.read(c);
+        var w = new CalibrationLoss.Weights(
+                Keys.BETA.read(c),
+                Keys.LAMBDA_D.read(c),
+                Keys.LAMBDA_U.read(c),
+                Keys.LAMBDA_KL.read(c));
+        return new CalibrationSettings(m, w, d.promptsPerContext(), Keys.RESPONSES_PER_PROMPT.read(c),
+                d.healthyContexts(), Keys.STEPS.read(c), d.batchSize(),
+                Keys.LEARNING_RATE.read(c).floatValue(), d.checkpointEvery(),
+                Keys.EVALUATION_SAMPLES.read(c),
+                Keys.IMPROVEMENT_MARGIN.read(c), d.healthyTolerance(),
+                Keys.MIN_CONSISTENCY.read(c),
+                Keys.MAX_PERPLEXITY_RATIO.read(c), d.seed(), d.trainableBlocks());
+    }
+
+    /**
+     * The descriptors: each key's allowed values and meaning live here, its default comes from
+     * {@link CalibrationSettings#defaults()} (which benches and experiments use directly).
+     */
+    private static final class Keys {
+        private static final CalibrationSettings D = CalibrationSettings.defaults();
+
+        static final Setting<String> BOOTSTRAP_SERVERS = CommonSettings.BOOTSTRAP_SERVERS;
+        static final Setting<String> SCHEMA_REGISTRY_URL = CommonSettings.SCHEMA_REGISTRY_URL;
+        static final Setting<Path> MODEL_STORE = CommonSettings.MODEL_STORE;
+        static final Setting<Path> WORK_DIR = Setting.path(CalibratorConfig.WORK_DIR,
+                () -> Path.of(System.getProperty("user.home"), ".ballast", "calibrator"), "~/.ballast/calibrator",
+                "where jobs keep calibration sets and checkpoints (a restarted job resumes from them)");
+        static final Setting<String> GROUP_ID = Setting.text(CalibratorConfig.GROUP_ID, "ballast-calibrator",
+                "Kafka consumer group reading drift signals");
+        static final Setting<String> HTTP_HOST = CommonSettings.HTTP_HOST;
+        static final Setting<Integer> HTTP_PORT = CommonSettings.httpPort(8083);
+        static final Setting<Long> COALESCE_SECONDS = Setting.longInteger(CalibratorConfig.COALESCE_SECONDS, 10, 0,
+                "drift signals for one model arriving within this many seconds make one job");
+        static final Setting<Long> MIN_INTERVAL_SECONDS = Setting.longInteger(CalibratorConfig.MIN_INTERVAL_SECONDS, 60, 0,
+                "seconds at least between the end of a model's job and the start of its next");
+        static final Setting<CalibrationSettings.Method> METHOD = Setting.choice(CalibratorConfig.METHOD,
+                CalibrationSettings.Method.class, D.method(), "training method: KL-regularised KTO, or the IFT and DPO baselines");
+        static final Setting<Integer> STEPS = Setting.integer(CalibratorConfig.STEPS, D.steps(), 1, 1_000_000,
+                "optimizer steps per job");
+        static final Setting<Double> LEARNING_RATE = Setting.decimal(CalibratorConfig.LEARNING_RATE, D.learningRate(), 1e-9, 1,
+                "optimizer learning rate");
+        static final Setting<Double> BETA = Setting.decimal(CalibratorConfig.BETA, D.weights().beta(), 1e-6, 100,
+                "KTO beta: scale of the reward inside the loss's sigmoid");
+        static final Setting<Double> LAMBDA_D = Setting.decimal(CalibratorConfig.LAMBDA_D, D.weights().lambdaDesirable(), 0, 100,
+                "KTO weight of desirable responses");
+        static final Setting<Double> LAMBDA_U = Setting.decimal(CalibratorConfig.LAMBDA_U, D.weights().lambdaUndesirable(), 0, 100,
+                "KTO weight of undesirable responses");
+        static final Setting<Double> LAMBDA_KL = Setting.decimal(CalibratorConfig.LAMBDA_KL, D.weights().lambdaKl(), 0, 1000,
+                "weight of the KL term keeping the model near the reference");
+        static final Setting<Integer> RESPONSES_PER_PROMPT = Setting.integer(CalibratorConfig.RESPONSES_PER_PROMPT,
+                D.responsesPerPrompt(), 2, 1024, "responses sampled per training prompt for the calibration set");
+        static final Setting<Integer> EVALUATION_SAMPLES = Setting.integer(CalibratorConfig.EVALUATION_SAMPLES,
+                D.evaluationSamples(), 10, 100_000, "responses per context per model when the gate evaluates");
+        static final Setting<Double> IMPROVEMENT_MARGIN = Setting.decimal(CalibratorConfig.IMPROVEMENT_MARGIN,
+                D.improvementMargin(), 0, 1, "gate: the drifted contexts' mean MAE must fall by at least this much");
+        static final Setting<Double> MIN_CONSISTENCY = Setting.decimal(CalibratorConfig.MIN_CONSISTENCY,
+                D.minConsistency(), 0, 1, "gate: the candidate's semantic-consistency rate must reach this");
+        static final Setting<Double> MAX_PERPLEXITY_RATIO = Setting.decimal(CalibratorConfig.MAX_PERPLEXITY_RATIO,
+                D.maxPerplexityRatio(), 1, 100, "gate: held-out perplexity may rise at most this factor (1.05 = 5%)");
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         versionProvider = BallastVersion.class,
         description = "Audit and calibrate the distribution of LLM outputs, streaming through Kafka.",
         subcommands = {LocalCommand.class, ModelCommand.class, GeneratorCommand.class, AuditorCommand.class, CalibratorCommand.class, CalibrateCommand.class,
-            TargetsCommand.class, DemoCommand.class, BenchCommand.class})
+            TargetsCommand.class, DemoCommand.class, BenchCommand.class, SettingsCommand.class})
 public final class BallastCommand implements Runnable {
 
     @Spec

@@ -16,6 +16,12 @@ public final class BallastMain {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BallastCommand());
+        // a service's --help ends with its settings, rendered from the descriptors the service reads them through
+        cli.getSubcommands().values().forEach(sub -> {
+            if (sub.getCommand() instanceof ServiceCommand service) {
+                SettingsDoc.addHelpSection(sub, service.settings());
+            }
+        });
         // a bad setting or a missing model is the user's to fix: one clear line, not a stack trace
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {

@@ -1,8 +1,10 @@
 package io.ballast.generator.service;
 
 import io.ballast.generator.sampling.SamplingParams;
+import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigException;
 import io.ballast.runtime.ConfigSource;
+import io.ballast.runtime.Setting;
 import io.ballast.schemas.domain.Occupation;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -10,8 +12,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Everything {@code ballast generator} reads, with its defaults, in one place. Keys are
- * properties; each can also be set as an environment variable (upper case, '.' and '-' as '_').
+ * Everything {@code ballast generator} reads. Keys are properties; each can also be set as an environment variable
+ * (upper case, '.' and '-' as '_'). Defaults, ranges and meanings are in the {@link #SETTINGS} descriptors.
  */
 public record GeneratorConfig(
         String bootstrapServers,
@@ -47,36 +49,36 @@ public record GeneratorConfig(
     public static final String MAX_TOKENS = "ballast.sampling.max-tokens";
     public static final String SHUTDOWN_GRACE_MS = "ballast.shutdown.grace-ms";
 
+    /** Every key this service reads, in the order --help and the README list them. */
+    public static final List<Setting<?>> SETTINGS = List.of(Keys.BOOTSTRAP_SERVERS, Keys.SCHEMA_REGISTRY_URL, Keys.MODEL_STORE,
+            Keys.MODEL_ID, Keys.GENERATOR_ID, Keys.HTTP_HOST, Keys.HTTP_PORT, Keys.PLAN_CONTEXTS, Keys.PLAN_RATE, Keys.PLAN_SAMPLES,
+            Keys.QUEUE_CAPACITY, Keys.WORKERS, Keys.TEMPERATURE, Keys.TOP_K, Keys.TOP_P, Keys.MAX_TOKENS, Keys.SHUTDOWN_GRACE_MS);
+
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
-    public static final List<String> KEYS = List.of(BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, MODEL_STORE, MODEL_ID,
-            GENERATOR_ID, HTTP_HOST, HTTP_PORT, PLAN_CONTEXTS, PLAN_RATE, PLAN_SAMPLES, QUEUE_CAPACITY, WORKERS,
-            TEMPERATURE, TOP_K, TOP_P, MAX_TOKENS, SHUTDOWN_GRACE_MS);
+    public static final List<String> KEYS = Setting.keys(SETTINGS);
 
     public static GeneratorConfig from(ConfigSource c) {
-        List<String> contexts = parseContexts(c.string(PLAN_CONTEXTS, ""));
+        List<String> contexts = parseContexts(Keys.PLAN_CONTEXTS.read(c));
+        String generatorId = Keys.GENERATOR_ID.read(c);
         return new GeneratorConfig(
-                c.required(BOOTSTRAP_SERVERS),
-                c.required(SCHEMA_REGISTRY_URL),
-                Path.of(c.string(MODEL_STORE, Path.of(System.getProperty("user.home"), ".ballast", "models").toString())),
-                c.string(MODEL_ID, "bios"),
-                c.string(GENERATOR_ID, "generator-" + UUID.randomUUID().toString().substring(0, 8)),
-                c.string(HTTP_HOST, "127.0.0.1"),
-                c.intValue(HTTP_PORT, 8081, 0, 65535),
+                Keys.BOOTSTRAP_SERVERS.read(c),
+                Keys.SCHEMA_REGISTRY_URL.read(c),
+                Keys.MODEL_STORE.read(c),
+                Keys.MODEL_ID.read(c),
+                generatorId != null ? generatorId : "generator-" + UUID.randomUUID().toString().substring(0, 8),
+                Keys.HTTP_HOST.read(c),
+                Keys.HTTP_PORT.read(c),
                 contexts,
-                c.doubleValue(PLAN_RATE, 2.0, 0, 10_000),
-                c.intValue(PLAN_SAMPLES, 4, 1, 64),
-                c.intValue(QUEUE_CAPACITY, 64, 1, 100_000),
-                c.intValue(WORKERS, 1, 1, 64),
+                Keys.PLAN_RATE.read(c),
+                Keys.PLAN_SAMPLES.read(c),
+                Keys.QUEUE_CAPACITY.read(c),
+                Keys.WORKERS.read(c),
                 sampling(c),
-                c.longValue(SHUTDOWN_GRACE_MS, 10_000, 0));
+                Keys.SHUTDOWN_GRACE_MS.read(c));
     }
 
     private static SamplingParams sampling(ConfigSource c) {
-        double t = c.doubleValue(TEMPERATURE, 1.0, 1e-3, 100);
-        int k = c.intValue(TOP_K, 0, 0, 1_000_000);
-        double p = c.doubleValue(TOP_P, 1.0, 1e-6, 1.0);
-        int max = c.intValue(MAX_TOKENS, 56, 4, 4096);
-        return new SamplingParams(t, k, p, max, null);
+        return new SamplingParams(Keys.TEMPERATURE.read(c), Keys.TOP_K.read(c), Keys.TOP_P.read(c), Keys.MAX_TOKENS.read(c), null);
     }
 
     /** "all", empty, or a comma-separated list of known context keys. */
@@ -94,5 +96,38 @@ public record GeneratorConfig(
             }
         }
         return contexts;
+    }
+
+    /** The descriptors: each key's default, allowed values and meaning live here and nowhere else. */
+    private static final class Keys {
+        static final Setting<String> BOOTSTRAP_SERVERS = CommonSettings.BOOTSTRAP_SERVERS;
+        static final Setting<String> SCHEMA_REGISTRY_URL = CommonSettings.SCHEMA_REGISTRY_URL;
+        static final Setting<Path> MODEL_STORE = CommonSettings.MODEL_STORE;
+        static final Setting<String> MODEL_ID = Setting.text(GeneratorConfig.MODEL_ID, "bios", "the model in the store to serve");
+        static final Setting<String> GENERATOR_ID = Setting.optional(GeneratorConfig.GENERATOR_ID, "generator-<random>",
+                "this instance's id, written on every generation event");
+        static final Setting<String> HTTP_HOST = CommonSettings.HTTP_HOST;
+        static final Setting<Integer> HTTP_PORT = CommonSettings.httpPort(8081);
+        static final Setting<String> PLAN_CONTEXTS = Setting.text(GeneratorConfig.PLAN_CONTEXTS, "",
+                "contexts the built-in prompt plan generates for (none: only POST /generate)")
+                .accepting("all, or context keys separated by commas");
+        static final Setting<Double> PLAN_RATE = Setting.decimal(GeneratorConfig.PLAN_RATE, 2.0, 0, 10_000,
+                "prompt-plan requests per second, over all contexts");
+        static final Setting<Integer> PLAN_SAMPLES = Setting.integer(GeneratorConfig.PLAN_SAMPLES, 4, 1, 64,
+                "responses sampled per prompt-plan request");
+        static final Setting<Integer> QUEUE_CAPACITY = Setting.integer(GeneratorConfig.QUEUE_CAPACITY, 64, 1, 100_000,
+                "requests waiting for a worker; beyond it POST /generate answers 503 (backpressure)");
+        static final Setting<Integer> WORKERS = Setting.integer(GeneratorConfig.WORKERS, 1, 1, 64,
+                "threads sampling from the model");
+        static final Setting<Double> TEMPERATURE = Setting.decimal(GeneratorConfig.TEMPERATURE, 1.0, 1e-3, 100,
+                "sampling temperature");
+        static final Setting<Integer> TOP_K = Setting.integer(GeneratorConfig.TOP_K, 0, 0, 1_000_000,
+                "sample from the k most likely tokens only (0: no limit)");
+        static final Setting<Double> TOP_P = Setting.decimal(GeneratorConfig.TOP_P, 1.0, 1e-6, 1.0,
+                "nucleus sampling: the smallest token set with this much probability (1: no limit)");
+        static final Setting<Integer> MAX_TOKENS = Setting.integer(GeneratorConfig.MAX_TOKENS, 56, 4, 4096,
+                "longest generated text, in tokens");
+        static final Setting<Long> SHUTDOWN_GRACE_MS = Setting.longInteger(GeneratorConfig.SHUTDOWN_GRACE_MS, 10_000, 0,
+                "on stop, how long queued requests may still finish, in milliseconds");
     }
 }
