@@ -4,19 +4,22 @@ import io.ballast.auditor.drift.ConfidenceSequence;
 import io.ballast.auditor.drift.DriftDetector;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "drift", mixinStandardHelpOptions = true,
-        description = {"Samples to detection of a 10-point shift in a binary attribute (target 50/50, truth 60/40), for",
-            "Ballast's always-valid procedure, an oracle SPRT that knows the shift, and a fixed-window chi-square test",
-            "re-run on every event; and each one's false-alarm rate on streams with no shift."})
+        description = {"Samples to detect a shift, per case, for the drift test Ballast shipped first (normal mixture at",
+            "alpha/K), the one it uses now (per case: Dirichlet-multinomial for point targets, beta-binomial or normal",
+            "mixture per category with a tolerance), an oracle SPRT that knows the shift, and a fixed-window chi-square",
+            "test re-run on every event; and each one's false-alarm rate on streams with no shift beyond tolerance."})
 final class DriftBench implements Callable<Integer> {
 
-    @Option(names = "--streams", defaultValue = "2000", description = "Streams per case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--streams", defaultValue = "1000", description = "Streams per case and procedure (default: ${DEFAULT-VALUE}).")
     int streams;
 
     @Option(names = "--length", defaultValue = "5000", description = "Events per stream (default: ${DEFAULT-VALUE}).")
@@ -28,83 +31,175 @@ final class DriftBench implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "200", description = "Chi-square window (default: ${DEFAULT-VALUE}).")
     int window;
 
-    interface Detector {
-        /** Feeds one event (1 = category a); returns true when it alarms. */
-        boolean feed(int x);
+    /** A target, the shifted truth to detect, and the tolerance the operator set. */
+    record Case(String name, double[] target, double[] shifted, double tolerance) {
+        /** The hardest stream that must not alarm: the first category at the edge of its band, the rest scaled. */
+        double[] nullTruth() {
+            return shift(target, target[0] + tolerance);
+        }
     }
+
+    interface Detector {
+        /** Feeds one event (its category index); returns true when it alarms. */
+        boolean feed(int category);
+    }
+
+    static final List<Case> CASES = List.of(
+            new Case("50/50 -> 60/40, point target", new double[] {0.5, 0.5}, new double[] {0.6, 0.4}, 0),
+            new Case("0.03 -> 0.08 of 4, point target", spread(0.03, 4), shift(spread(0.03, 4), 0.08), 0),
+            new Case("0.25 -> 0.10 of 4, point target", spread(0.25, 4), shift(spread(0.25, 4), 0.10), 0),
+            new Case("50/50 -> 60/40, tolerance 0.05", new double[] {0.5, 0.5}, new double[] {0.6, 0.4}, 0.05),
+            new Case("0.03 -> 0.08 of 4, tolerance 0.02", spread(0.03, 4), shift(spread(0.03, 4), 0.08), 0.02),
+            new Case("uniform 3 -> 0.43, tolerance 0.05", spread(1 / 3.0, 3), shift(spread(1 / 3.0, 3), 0.4333), 0.05));
 
     @Override
     public Integer call() {
-        Map<String, java.util.function.Supplier<Detector>> detectors = new LinkedHashMap<>();
-        detectors.put("ballast confidence sequence (point null)", () -> ballast(1e-9));
-        detectors.put("ballast confidence sequence (tolerance 0.05)", () -> ballast(0.05));
-        detectors.put("oracle SPRT (knows p=0.6)", this::sprt);
-        detectors.put("chi-square, window " + window + ", every event", this::chiSquare);
-        System.out.printf("%-48s %22s %26s%n", "procedure", "median to detect 0.6", "false alarms (p=0.5, " + length + ")");
-        for (var e : detectors.entrySet()) {
-            int[] toDetect = new int[streams];
-            int falseAlarms = 0;
-            SplittableRandom random = new SplittableRandom(17);
-            for (int s = 0; s < streams; s++) {
-                toDetect[s] = run(e.getValue().get(), 0.6, random);
-                falseAlarms += run(e.getValue().get(), 0.5, random) <= length ? 1 : 0;
+        System.out.printf("alpha %.3g, %d streams per cell, %d events per stream; median samples to detect the shift%n", alpha,
+                streams, length);
+        System.out.printf("(its 95%% interval by order statistics), and the false-alarm rate on streams at the edge of the band%n%n");
+        System.out.printf("%-36s %-34s %24s %18s%n", "case", "procedure", "median to detect [95% CI]", "false alarms");
+        for (Case c : CASES) {
+            Map<String, Supplier<Detector>> detectors = new LinkedHashMap<>();
+            detectors.put("shipped: normal mixture, alpha/K", () -> ballast(c, DriftDetector.Procedure.NORMAL_MIXTURE));
+            detectors.put("now: adaptive (per case)", () -> ballast(c, DriftDetector.Procedure.ADAPTIVE));
+            detectors.put("oracle SPRT (knows the shift)", () -> sprt(c));
+            if (c.tolerance() == 0) {
+                detectors.put("chi-square, window " + window + ", every event", () -> chiSquare(c));
             }
-            Arrays.sort(toDetect);
-            int median = toDetect[streams / 2];
-            System.out.printf("%-48s %22s %25.4f%n", e.getKey(), median > length ? "> " + length : String.valueOf(median),
-                    falseAlarms / (double) streams);
+            for (var e : detectors.entrySet()) {
+                int[] toDetect = new int[streams];
+                int falseAlarms = 0;
+                SplittableRandom random = new SplittableRandom(17);
+                for (int s = 0; s < streams; s++) {
+                    toDetect[s] = run(e.getValue().get(), c.shifted(), random);
+                    falseAlarms += run(e.getValue().get(), c.nullTruth(), random) <= length ? 1 : 0;
+                }
+                Arrays.sort(toDetect);
+                System.out.printf("%-36s %-34s %24s %18s%n", c.name(), e.getKey(), medianWithInterval(toDetect),
+                        rate(falseAlarms, streams));
+            }
         }
         return 0;
     }
 
-    private int run(Detector d, double p, SplittableRandom random) {
+    /** The median and its distribution-free 95% interval: order statistics n/2 ± 0.98 sqrt(n). */
+    private String medianWithInterval(int[] sorted) {
+        int n = sorted.length;
+        int half = (int) Math.ceil(0.98 * Math.sqrt(n));
+        return String.format("%s [%s, %s]", show(sorted[n / 2]), show(sorted[Math.max(0, n / 2 - half)]),
+                show(sorted[Math.min(n - 1, n / 2 + half)]));
+    }
+
+    private String show(int samples) {
+        return samples > length ? ">" + length : String.valueOf(samples);
+    }
+
+    /** A rate with its Wilson 95% interval. */
+    private static String rate(int hits, int n) {
+        double p = hits / (double) n;
+        double z = 1.96;
+        double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+        double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / (1 + z * z / n);
+        return String.format("%.3f [%.3f, %.3f]", p, Math.max(0, centre - half), centre + half);
+    }
+
+    private int run(Detector d, double[] truth, SplittableRandom random) {
         for (int t = 1; t <= length; t++) {
-            if (d.feed(random.nextDouble() < p ? 1 : 0)) {
+            if (d.feed(draw(truth, random))) {
                 return t;
             }
         }
         return length + 1;
     }
 
-    private Detector ballast(double tolerance) {
-        DriftDetector detector = new DriftDetector(alpha, ConfidenceSequence.DEFAULT_RHO);
-        Map<String, Double> target = Map.of("a", 0.5, "b", 0.5);
-        Map<String, Long> counts = new LinkedHashMap<>(Map.of("a", 0L, "b", 0L));
+    private static int draw(double[] p, SplittableRandom random) {
+        double u = random.nextDouble();
+        for (int k = 0; k < p.length - 1; k++) {
+            u -= p[k];
+            if (u < 0) {
+                return k;
+            }
+        }
+        return p.length - 1;
+    }
+
+    private Detector ballast(Case c, DriftDetector.Procedure procedure) {
+        DriftDetector detector = new DriftDetector(alpha, ConfidenceSequence.DEFAULT_RHO, procedure);
+        Map<String, Double> target = new LinkedHashMap<>();
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (int k = 0; k < c.target().length; k++) {
+            target.put("c" + k, c.target()[k]);
+            counts.put("c" + k, 0L);
+        }
         return x -> {
-            counts.merge(x == 1 ? "a" : "b", 1L, Long::sum);
-            return !detector.assess(counts, target, tolerance).violating().isEmpty();
+            counts.merge("c" + x, 1L, Long::sum);
+            return !detector.assess(counts, target, c.tolerance()).violating().isEmpty();
         };
     }
 
-    private Detector sprt() {
-        double up = Math.log(0.6 / 0.5);
-        double down = Math.log(0.4 / 0.5);
+    /**
+     * Wald's SPRT of the shifted truth against the hardest null (the target, or the edge of its
+     * band): the best any test can do that knows the shift in advance.
+     */
+    private Detector sprt(Case c) {
+        double[] nullTruth = c.nullTruth();
+        double[] step = new double[nullTruth.length];
+        for (int k = 0; k < step.length; k++) {
+            step[k] = Math.log(c.shifted()[k] / nullTruth[k]);
+        }
         double threshold = Math.log((1 - alpha) / alpha);
         double[] llr = {0};
         return x -> {
-            llr[0] += x == 1 ? up : down;
+            llr[0] += step[x];
             return llr[0] >= threshold;
         };
     }
 
-    private Detector chiSquare() {
+    private Detector chiSquare(Case c) {
+        int k = c.target().length;
         int[] ring = new int[window];
-        int[] state = {0, 0}; // events seen, ones in window
-        double critical = 6.635; // chi-square, 1 degree of freedom, alpha = 0.01
+        long[] inWindow = new long[k];
+        int[] seen = {0};
+        double critical = CHI_SQUARE_99[k - 1];
         return x -> {
-            int i = state[0] % window;
-            if (state[0] >= window) {
-                state[1] -= ring[i];
+            int i = seen[0] % window;
+            if (seen[0] >= window) {
+                inWindow[ring[i]]--;
             }
             ring[i] = x;
-            state[1] += x;
-            state[0]++;
-            if (state[0] < window) {
+            inWindow[x]++;
+            seen[0]++;
+            if (seen[0] < window) {
                 return false;
             }
-            double expected = window / 2.0;
-            double chi = Math.pow(state[1] - expected, 2) / expected + Math.pow(window - state[1] - expected, 2) / expected;
+            double chi = 0;
+            for (int j = 0; j < k; j++) {
+                double expected = window * c.target()[j];
+                chi += Math.pow(inWindow[j] - expected, 2) / expected;
+            }
             return chi > critical;
         };
+    }
+
+    /** Chi-square 99% quantiles by degrees of freedom (index = df; df 0 unused). */
+    private static final double[] CHI_SQUARE_99 = {Double.NaN, 6.635, 9.210, 11.345, 13.277};
+
+    /** K categories: the first at {@code first}, the rest sharing what is left equally. */
+    static double[] spread(double first, int k) {
+        double[] p = new double[k];
+        p[0] = first;
+        Arrays.fill(p, 1, k, (1 - first) / (k - 1));
+        return p;
+    }
+
+    /** The first category moved to {@code first}, the others scaled to keep the sum at 1. */
+    static double[] shift(double[] p, double first) {
+        double[] q = p.clone();
+        double scale = (1 - first) / (1 - p[0]);
+        q[0] = first;
+        for (int i = 1; i < q.length; i++) {
+            q[i] = p[i] * scale;
+        }
+        return q;
     }
 }

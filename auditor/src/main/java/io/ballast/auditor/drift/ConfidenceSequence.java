@@ -7,9 +7,11 @@ package io.ballast.auditor.drift;
  * looked at. Boundary: the two-sided normal-mixture bound of Howard et al. (2021) for
  * sub-Gaussian increments with variance proxy 1/4 (V_t = t/4):
  * |S_t - t p| <= sqrt((V_t + rho) log((V_t + rho) / (rho alpha^2))).
- * It follows from Ville's inequality applied to a mixture martingale.
+ * It follows from Ville's inequality applied to a mixture martingale. Its width does not adapt to
+ * the share's variance, so it is slow for skewed shares (a 3% category): see
+ * {@link BetaBinomialSequence}.
  */
-public final class ConfidenceSequence {
+public final class ConfidenceSequence implements ShareSequence {
 
     /** Mixture width: makes the boundary tightest around a few hundred observations. */
     public static final double DEFAULT_RHO = 25.0;
@@ -32,6 +34,12 @@ public final class ConfidenceSequence {
         return Math.sqrt(v * Math.log(v / (rho * alpha * alpha))) / n;
     }
 
+    @Override
+    public boolean excludes(long successes, long n, double share, double alpha) {
+        return n > 0 && Math.abs(successes / (double) n - share) > halfWidth(n, alpha);
+    }
+
+    @Override
     public double[] interval(long successes, long n, double alpha) {
         if (n == 0) {
             return new double[] {0, 1};
