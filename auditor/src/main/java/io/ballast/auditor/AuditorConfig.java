@@ -30,7 +30,10 @@ public record AuditorConfig(
         Set<String> knownModels,
         int standbyReplicas,
         int streamThreads,
-        long commitIntervalMs) {
+        long commitIntervalMs,
+        Duration snapshotInterval,
+        long minExpressed,
+        double minExpressionRate) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -49,12 +52,15 @@ public record AuditorConfig(
     public static final String STANDBY_REPLICAS = "ballast.auditor.standby-replicas";
     public static final String STREAM_THREADS = "ballast.auditor.stream-threads";
     public static final String COMMIT_INTERVAL_MS = "ballast.auditor.commit-interval-ms";
+    public static final String SNAPSHOT_INTERVAL_MS = "ballast.auditor.snapshot-interval-ms";
+    public static final String MIN_EXPRESSED = "ballast.auditor.min-expressed";
+    public static final String MIN_EXPRESSION_RATE = "ballast.auditor.min-expression-rate";
 
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(Keys.BOOTSTRAP_SERVERS, Keys.SCHEMA_REGISTRY_URL, Keys.APPLICATION_ID,
             Keys.STATE_DIR, Keys.HTTP_HOST, Keys.HTTP_PORT, Keys.ADVERTISED_HOST, Keys.WINDOW_SIZE, Keys.WINDOW_ADVANCE,
             Keys.WINDOW_GRACE, Keys.ALPHA, Keys.RHO, Keys.MAX_TEXT_CHARS, Keys.KNOWN_MODELS, Keys.STANDBY_REPLICAS,
-            Keys.STREAM_THREADS, Keys.COMMIT_INTERVAL_MS);
+            Keys.STREAM_THREADS, Keys.COMMIT_INTERVAL_MS, Keys.SNAPSHOT_INTERVAL_MS, Keys.MIN_EXPRESSED, Keys.MIN_EXPRESSION_RATE);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -85,7 +91,10 @@ public record AuditorConfig(
                         .collect(Collectors.toUnmodifiableSet()),
                 Keys.STANDBY_REPLICAS.read(c),
                 Keys.STREAM_THREADS.read(c),
-                Keys.COMMIT_INTERVAL_MS.read(c));
+                Keys.COMMIT_INTERVAL_MS.read(c),
+                Duration.ofMillis(Keys.SNAPSHOT_INTERVAL_MS.read(c)),
+                Keys.MIN_EXPRESSED.read(c),
+                Keys.MIN_EXPRESSION_RATE.read(c));
     }
 
     /** The descriptors: each key's default, allowed values and meaning live here and nowhere else. */
@@ -122,5 +131,11 @@ public record AuditorConfig(
                 "Kafka Streams threads in this instance");
         static final Setting<Long> COMMIT_INTERVAL_MS = Setting.longInteger(AuditorConfig.COMMIT_INTERVAL_MS, 1000, 10,
                 "Kafka Streams commit interval, in milliseconds (exactly-once: also the output latency)");
+        static final Setting<Long> SNAPSHOT_INTERVAL_MS = Setting.longInteger(AuditorConfig.SNAPSHOT_INTERVAL_MS, 1000, 10,
+                "how often distribution snapshots of the changed distributions are emitted, in milliseconds of wall-clock time");
+        static final Setting<Long> MIN_EXPRESSED = Setting.longInteger(AuditorConfig.MIN_EXPRESSED, 30, 0,
+                "outputs that must express an attribute before its distribution is tested for drift (fewer is reported as too few)");
+        static final Setting<Double> MIN_EXPRESSION_RATE = Setting.decimal(AuditorConfig.MIN_EXPRESSION_RATE, 0.0, 0.0, 1.0,
+                "lower bound on the share of outputs that express an attribute; below it is flagged (0: no bound)");
     }
 }

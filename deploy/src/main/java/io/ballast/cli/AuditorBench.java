@@ -2,12 +2,15 @@ package io.ballast.cli;
 
 import io.ballast.auditor.AuditorApp;
 import io.ballast.auditor.AuditorConfig;
+import io.ballast.auditor.topology.AuditTopology;
+import io.ballast.auditor.topology.ContextCounts;
 import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
+import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
@@ -29,6 +32,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -119,16 +126,13 @@ final class AuditorBench implements Callable<Integer> {
 
     private static long liveTotal(AuditorApp app) {
         try {
-            var store = app.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
-                    io.ballast.auditor.topology.AuditTopology.LIVE_COUNTS_STORE,
-                    org.apache.kafka.streams.state.QueryableStoreTypes.<String, io.ballast.auditor.topology.CategoryCounts>keyValueStore()));
+            ReadOnlyKeyValueStore<String, ContextCounts> store = app.streams().store(StoreQueryParameters.fromNameAndType(
+                    AuditTopology.AGGREGATES_STORE, QueryableStoreTypes.<String, ContextCounts>keyValueStore()));
+            int gender = Attribute.GENDER.ordinal();
             long n = 0;
-            try (var it = store.all()) {
+            try (KeyValueIterator<String, ContextCounts> it = store.all()) {
                 while (it.hasNext()) {
-                    var kv = it.next();
-                    if (kv.key.endsWith("|gender")) {
-                        n += kv.value.n();
-                    }
+                    n += it.next().value.sinceLive(gender).n();
                 }
             }
             return n;

@@ -167,6 +167,66 @@ public final class DriftDetector {
         return new Assessment(violating, false, counts, target, 0, this);
     }
 
+    /**
+     * The procedure for one target, chosen once, so that the auditor can evaluate drift on every
+     * update without allocating: {@link Plan#next} decides the same transition as
+     * {@link #next(boolean, Assessment)} over {@link #assess}, which is left for the rare
+     * transitions that need the evidence (violating categories, intervals) for their signal.
+     */
+    public Plan plan(double[] target, double tolerance) {
+        ShareSequence[] sequences = new ShareSequence[target.length];
+        for (int i = 0; i < target.length; i++) {
+            sequences[i] = sequenceFor(target[i], Math.max(tolerance, 0));
+        }
+        return new Plan(target.clone(), tolerance, sequences, procedure == Procedure.ADAPTIVE && tolerance <= 0,
+                alpha / Math.max(1, target.length));
+    }
+
+    /** One target's procedure; see {@link #plan}. */
+    public final class Plan {
+        private final double[] target;
+        private final double tolerance;
+        private final ShareSequence[] sequences;
+        private final boolean point;
+        private final double perCategory;
+
+        private Plan(double[] target, double tolerance, ShareSequence[] sequences, boolean point, double perCategory) {
+            this.target = target;
+            this.tolerance = tolerance;
+            this.sequences = sequences;
+            this.point = point;
+            this.perCategory = perCategory;
+        }
+
+        /**
+         * What the episode does next, given the counts of the target's categories (in the plan's
+         * order) among {@code n} counted outputs.
+         */
+        public Transition next(boolean open, long[] counts, long n) {
+            if (point) {
+                // as assessPointTarget: a point target never reports every interval within it
+                return !open && DirichletMultinomialTest.rejects(counts, target, BetaBinomialSequence.DEFAULT_CONCENTRATION, alpha)
+                        ? Transition.OPEN : Transition.NONE;
+            }
+            boolean violating = false;
+            boolean allWithin = n > 0;
+            for (int i = 0; i < target.length; i++) {
+                long s = counts[i];
+                double share = n == 0 ? 0 : s / (double) n;
+                double low = target[i] - tolerance;
+                double high = target[i] + tolerance;
+                boolean lowExcluded = low > 0 && sequences[i].excludes(s, n, low, perCategory);
+                boolean highExcluded = high < 1 && sequences[i].excludes(s, n, high, perCategory);
+                violating |= (share > high && highExcluded) || (share < low && lowExcluded);
+                allWithin &= (low <= 0 || (share > low && lowExcluded)) && (high >= 1 || (share < high && highExcluded));
+            }
+            if (!open && violating) {
+                return Transition.OPEN;
+            }
+            return open && allWithin ? Transition.RESOLVE : Transition.NONE;
+        }
+    }
+
     private ShareSequence sequenceFor(double share, double tolerance) {
         if (procedure == Procedure.NORMAL_MIXTURE || (tolerance > 0 && share >= 0.2 && share <= 0.8)) {
             return normalMixture;

@@ -6,12 +6,16 @@ import io.ballast.auditor.AuditorConfig;
 import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.auditor.topology.AuditKey;
 import io.ballast.auditor.topology.AuditTopology;
-import io.ballast.auditor.topology.CategoryCounts;
+import io.ballast.auditor.topology.ContextCounts;
 import io.ballast.auditor.topology.DriftEpisode;
+import io.ballast.auditor.topology.ExpressionPolicy;
+import io.ballast.auditor.topology.Tally;
 import io.ballast.auditor.topology.TargetLookup;
+import io.ballast.auditor.topology.VersionContext;
 import io.ballast.runtime.ServiceHttpServer;
 import io.ballast.runtime.ServiceHttpServer.Response;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetKey;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,12 +36,9 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyWindowStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * The auditor's JSON API and dashboard. Distributions, drift episodes and windows are answered
@@ -49,12 +50,16 @@ public final class AuditorHttpApi {
     private final KafkaStreams streams;
     private final AuditorConfig config;
     private final int ownPort;
+    private final ExpressionPolicy policy;
+    private final ContextCounts.Windows windows;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public AuditorHttpApi(KafkaStreams streams, AuditorConfig config, int ownPort) {
         this.streams = streams;
         this.config = config;
         this.ownPort = ownPort;
+        this.policy = new ExpressionPolicy(config.minExpressed(), config.minExpressionRate());
+        this.windows = ContextCounts.Windows.of(config.windowSize(), config.windowAdvance(), config.windowGrace());
     }
 
     public void register(ServiceHttpServer server) {
@@ -123,86 +128,110 @@ public final class AuditorHttpApi {
     private List<Map<String, Object>> localDistributions(Map<String, String> filter) {
         List<Map<String, Object>> out = new ArrayList<>();
         ReadOnlyKeyValueStore<String, TargetDistribution> targets = targetStore();
-        ReadOnlyKeyValueStore<String, ValueAndTimestamp<CategoryCounts>> store = streams.store(StoreQueryParameters.fromNameAndType(
-                AuditTopology.LIVE_COUNTS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
-        try (KeyValueIterator<String, ValueAndTimestamp<CategoryCounts>> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, ValueAndTimestamp<CategoryCounts>> kv = it.next();
-                AuditKey key = AuditKey.parse(kv.key);
-                if (!matches(key, filter)) {
-                    continue;
-                }
-                CategoryCounts c = kv.value.value();
-                Map<String, Object> row = describe(key);
-                row.put("n", c.n());
-                row.put("counts", c.counts());
-                row.put("proportions", DistributionComparison.proportions(c.counts()));
-                row.put("consistencyRate", c.consistencyRate());
-                row.put("firstEventMillis", c.firstEventMillis());
-                row.put("lastEventMillis", c.lastEventMillis());
-                TargetDistribution t = TargetLookup.find(targets, key.attribute(), key.contextKey());
-                if (t != null) {
-                    DistributionComparison cmp = DistributionComparison.of(c.counts(), t.getProbabilities());
-                    row.put("target", t.getProbabilities());
-                    row.put("tolerance", t.getTolerance());
-                    row.put("mae", cmp.mae());
-                    row.put("totalVariation", cmp.totalVariation());
-                    row.put("klDivergence", cmp.klDivergence());
-                    row.put("jsDivergence", cmp.jsDivergence());
-                }
-                out.add(row);
+        forEachAttribute(filter, (key, counts, a) -> {
+            Tally t = counts.sinceLive(a);
+            Map<String, Long> expressedCounts = t.expressedCounts(counts.categories(a));
+            Map<String, Object> row = describe(key);
+            row.put("n", t.n());
+            putExpression(row, t, expressedCounts);
+            row.put("counts", t.counts(counts.categories(a)));
+            row.put("proportions", DistributionComparison.proportions(expressedCounts));
+            row.put("consistencyRate", t.consistencyRate());
+            row.put("firstEventMillis", counts.firstEventMillis());
+            row.put("lastEventMillis", counts.lastEventMillis());
+            TargetDistribution target = TargetLookup.find(targets, key.attribute(), key.contextKey());
+            if (target != null) {
+                DistributionComparison cmp = DistributionComparison.of(expressedCounts, target.getProbabilities());
+                row.put("target", target.getProbabilities());
+                row.put("tolerance", target.getTolerance());
+                row.put("mae", cmp.mae());
+                row.put("totalVariation", cmp.totalVariation());
+                row.put("klDivergence", cmp.klDivergence());
+                row.put("jsDivergence", cmp.jsDivergence());
             }
-        }
+            out.add(row);
+        });
         return out;
+    }
+
+    private void putExpression(Map<String, Object> row, Tally t, Map<String, Long> expressedCounts) {
+        long expressed = expressedCounts.values().stream().mapToLong(Long::longValue).sum();
+        ExpressionPolicy.Expression e = policy.of(t.n(), expressed);
+        row.put("expressed", expressed);
+        row.put("expressionRate", e.rate());
+        row.put("tooFewExpressed", e.tooFew());
+        row.put("expressionRateBelowBound", e.belowBound());
     }
 
     private List<Map<String, Object>> localEpisodes(Map<String, String> filter) {
         List<Map<String, Object>> out = new ArrayList<>();
-        ReadOnlyKeyValueStore<String, DriftEpisode> store = streams.store(StoreQueryParameters.fromNameAndType(
-                AuditTopology.DRIFT_STORE, QueryableStoreTypes.keyValueStore()));
-        try (KeyValueIterator<String, DriftEpisode> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, DriftEpisode> kv = it.next();
-                AuditKey key = AuditKey.parse(kv.key);
-                if (kv.value.episodeId() == null || !matches(key, filter)) {
-                    continue;
-                }
-                Map<String, Object> row = describe(key);
-                row.put("episodeId", kv.value.episodeId());
-                row.put("status", kv.value.open() ? "OPEN" : "RESOLVED");
-                row.put("openedAtMillis", kv.value.openedAtMillis());
-                row.put("resolvedAtMillis", kv.value.open() ? null : kv.value.resolvedAtMillis());
-                row.put("mae", kv.value.lastMae());
-                row.put("n", kv.value.n());
-                out.add(row);
+        ReadOnlyKeyValueStore<String, TargetDistribution> targets = targetStore();
+        forEachAttribute(filter, (key, counts, a) -> {
+            DriftEpisode episode = counts.episode(a);
+            if (episode == null) {
+                return;
             }
-        }
+            Map<String, Object> row = describe(key);
+            row.put("episodeId", episode.episodeId());
+            row.put("status", episode.open() ? "OPEN" : "RESOLVED");
+            row.put("openedAtMillis", episode.openedAtMillis());
+            row.put("resolvedAtMillis", episode.open() ? null : episode.resolvedAtMillis());
+            // an open episode shows where the distribution is now; a resolved one where it was when it resolved
+            TargetDistribution target = episode.open() ? TargetLookup.find(targets, key.attribute(), key.contextKey()) : null;
+            if (target != null) {
+                Map<String, Long> expressedCounts = counts.sinceLive(a).expressedCounts(counts.categories(a));
+                row.put("mae", DistributionComparison.of(expressedCounts, target.getProbabilities()).mae());
+                row.put("n", expressedCounts.values().stream().mapToLong(Long::longValue).sum());
+            } else {
+                row.put("mae", episode.lastMae());
+                row.put("n", episode.n());
+            }
+            out.add(row);
+        });
         return out;
     }
 
     private List<Map<String, Object>> localWindows(Map<String, String> filter) {
         List<Map<String, Object>> out = new ArrayList<>();
         ReadOnlyKeyValueStore<String, TargetDistribution> targets = targetStore();
-        ReadOnlyWindowStore<String, ValueAndTimestamp<CategoryCounts>> store = streams.store(StoreQueryParameters.fromNameAndType(
-                AuditTopology.WINDOW_COUNTS_STORE, QueryableStoreTypes.timestampedWindowStore()));
-        try (KeyValueIterator<Windowed<String>, ValueAndTimestamp<CategoryCounts>> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<Windowed<String>, ValueAndTimestamp<CategoryCounts>> kv = it.next();
-                AuditKey key = AuditKey.parse(kv.key.key());
-                if (!matches(key, filter)) {
-                    continue;
-                }
-                CategoryCounts c = kv.value.value();
+        forEachAttribute(filter, (key, counts, a) -> {
+            TargetDistribution target = TargetLookup.find(targets, key.attribute(), key.contextKey());
+            for (long start : counts.openWindows(counts.oldestBucket(), windows)) {
+                Tally t = counts.window(a, start, windows);
+                Map<String, Long> expressedCounts = t.expressedCounts(counts.categories(a));
                 Map<String, Object> row = describe(key);
-                row.put("windowStartMillis", kv.key.window().start());
-                row.put("windowEndMillis", kv.key.window().end());
-                row.put("n", c.n());
-                TargetDistribution t = TargetLookup.find(targets, key.attribute(), key.contextKey());
-                row.put("mae", t == null ? null : DistributionComparison.of(c.counts(), t.getProbabilities()).mae());
+                row.put("windowStartMillis", start);
+                row.put("windowEndMillis", start + windows.size());
+                row.put("n", t.n());
+                putExpression(row, t, expressedCounts);
+                row.put("mae", target == null ? null : DistributionComparison.of(expressedCounts, target.getProbabilities()).mae());
                 out.add(row);
             }
-        }
+        });
         return out;
+    }
+
+    interface AttributeVisitor {
+        void visit(AuditKey key, ContextCounts counts, int attribute);
+    }
+
+    /** Every attribute of every local aggregate that matches the filter. */
+    private void forEachAttribute(Map<String, String> filter, AttributeVisitor visitor) {
+        ReadOnlyKeyValueStore<String, ContextCounts> store = streams.store(StoreQueryParameters.fromNameAndType(
+                AuditTopology.AGGREGATES_STORE, QueryableStoreTypes.keyValueStore()));
+        Attribute[] attributes = Attribute.values();
+        try (KeyValueIterator<String, ContextCounts> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, ContextCounts> kv = it.next();
+                VersionContext vc = VersionContext.parse(kv.key);
+                for (int a = 0; a < attributes.length; a++) {
+                    AuditKey key = vc.attribute(attributes[a].key());
+                    if (matches(key, filter)) {
+                        visitor.visit(key, kv.value, a);
+                    }
+                }
+            }
+        }
     }
 
     private List<Map<String, Object>> targets() {

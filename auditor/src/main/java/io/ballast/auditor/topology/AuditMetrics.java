@@ -15,6 +15,7 @@ public final class AuditMetrics {
     private final Counter processed;
     private final Counter deadLettered;
     private final Map<String, AtomicReference<Double>> mae = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<Double>> expressionRate = new ConcurrentHashMap<>();
     private final Map<String, Boolean> openEpisodes = new ConcurrentHashMap<>();
     private final Counter episodesOpened;
 
@@ -48,6 +49,19 @@ public final class AuditMetrics {
                     .description("MAE to target, latest live version since it went live").register(registry);
             return ref;
         }).set(value);
+    }
+
+    /** Share of outputs that express the attribute (NaN before any output). */
+    void expressionRate(AuditKey key, Double value) {
+        double v = value == null ? Double.NaN : value;
+        expressionRate.computeIfAbsent(key.driftKey(), k -> {
+            AtomicReference<Double> ref = new AtomicReference<>(v);
+            Gauge.builder("ballast_auditor_expression_rate", ref, AtomicReference::get)
+                    .tags(Tags.of("model", key.modelId(), "context", key.contextKey(), "attribute", key.attribute()))
+                    .description("share of outputs that express the attribute, latest live version since it went live")
+                    .register(registry);
+            return ref;
+        }).set(v);
     }
 
     void episodeOpened(String key) {

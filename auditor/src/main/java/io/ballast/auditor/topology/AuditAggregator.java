@@ -1,0 +1,243 @@
+package io.ballast.auditor.topology;
+
+import io.ballast.auditor.drift.DriftDetector;
+import io.ballast.schemas.ConfidenceInterval;
+import io.ballast.schemas.DistributionSnapshot;
+import io.ballast.schemas.DriftSignal;
+import io.ballast.schemas.DriftStatus;
+import io.ballast.schemas.SnapshotScope;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.DistributionComparison;
+import io.ballast.schemas.domain.Attribute;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * One update per event of its (model version, context) aggregate, and the drift decision for each
+ * attribute on that update; snapshots of every changed aggregate on a wall-clock punctuation.
+ *
+ * <p>Everything runs inside the task's exactly-once transactions: the aggregate store is
+ * changelogged, and signals (forwarded while processing) and snapshots (forwarded from the
+ * punctuator) are written in the transaction of the offsets that produced them. Emits at most one
+ * OPEN signal per episode and one RESOLVED when it ends; episodes live in the aggregate, so a
+ * restart neither repeats nor forgets a signal.
+ *
+ * <p>The hot path allocates little: the target in force per (context, attribute) and its drift
+ * {@link DriftDetector.Plan} are looked up once per snapshot interval (a changed target applies
+ * from the next snapshot on), and only a transition builds the evidence for its signal.
+ */
+final class AuditAggregator implements Processor<String, ObservedEvent, String, SpecificRecord> {
+
+    private static final Attribute[] ATTRIBUTES = ContextCounts.ATTRIBUTES;
+
+    private final DriftDetector detector;
+    private final ContextCounts.Windows windows;
+    private final ExpressionPolicy policy;
+    private final Duration snapshotInterval;
+    private final AuditMetrics metrics;
+    private ProcessorContext<String, SpecificRecord> context;
+    private ReadOnlyKeyValueStore<String, ?> targets;
+    private KeyValueStore<String, ContextCounts> aggregates;
+    /** Per context key, per attribute: the target in force and its plan; cleared at every snapshot. */
+    private final Map<String, Prepared[]> prepared = new HashMap<>();
+    /** Aggregates changed since the last snapshot, with the oldest time bucket each changed. */
+    private final Map<String, Long> dirty = new LinkedHashMap<>();
+    /** After (re)initialisation, snapshot every aggregate once: what was pending before a restart is not known. */
+    private boolean snapshotAll;
+
+    AuditAggregator(DriftDetector detector, ContextCounts.Windows windows, ExpressionPolicy policy, Duration snapshotInterval,
+                    AuditMetrics metrics) {
+        this.detector = detector;
+        this.windows = windows;
+        this.policy = policy;
+        this.snapshotInterval = snapshotInterval;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.targets = context.getStateStore(AuditTopology.TARGETS_STORE);
+        this.aggregates = context.getStateStore(AuditTopology.AGGREGATES_STORE);
+        this.prepared.clear();
+        this.dirty.clear();
+        this.snapshotAll = true;
+        context.schedule(snapshotInterval, PunctuationType.WALL_CLOCK_TIME, now -> snapshot());
+    }
+
+    @Override
+    public void process(Record<String, ObservedEvent> record) {
+        String key = record.key();
+        ObservedEvent event = record.value();
+        ContextCounts counts = aggregates.get(key);
+        if (counts == null) {
+            counts = ContextCounts.empty();
+        }
+        long bucket = counts.add(event, windows);
+        Prepared[] plans = prepared(event.contextKey());
+        for (int a = 0; a < ATTRIBUTES.length; a++) {
+            if (plans[a] != null) {
+                decide(key, event, counts, a, plans[a], record.timestamp());
+            }
+        }
+        aggregates.put(key, counts);
+        Long since = dirty.get(key);
+        if (since == null || (bucket != Long.MIN_VALUE && bucket < since)) {
+            dirty.put(key, bucket == Long.MIN_VALUE ? Long.MAX_VALUE : bucket);
+        }
+    }
+
+    /** The drift decision for one attribute after an update, over the outputs that express it. */
+    private void decide(String key, ObservedEvent event, ContextCounts counts, int a, Prepared p, long now) {
+        Tally tally = counts.sinceLive(a);
+        long expressed = tally.expressed(ATTRIBUTES[a]);
+        if (!policy.testable(expressed)) {
+            return;
+        }
+        for (int i = 0; i < p.scratch.length; i++) {
+            p.scratch[i] = tally.count(p.index[i] >= 0 ? p.index[i] : counts.indexOf(a, p.categories[i]));
+        }
+        DriftEpisode state = counts.episode(a);
+        boolean open = state != null && state.open();
+        DriftDetector.Transition transition = p.plan.next(open, p.scratch, expressed);
+        if (transition == DriftDetector.Transition.NONE) {
+            return;
+        }
+        // a transition is rare: now build its evidence
+        AuditKey auditKey = new AuditKey(event.modelId(), event.modelVersion(), event.contextKey(), ATTRIBUTES[a].key());
+        String episodeKey = AuditKey.of(event.modelId(), event.modelVersion(), event.contextKey(), ATTRIBUTES[a].key());
+        TargetDistribution target = p.target;
+        Map<String, Long> expressedCounts = tally.expressedCounts(counts.categories(a));
+        DriftDetector.Assessment assessment = detector.assess(expressedCounts, target.getProbabilities(), target.getTolerance());
+        double mae = DistributionComparison.of(expressedCounts, target.getProbabilities()).mae();
+        if (transition == DriftDetector.Transition.OPEN) {
+            String episodeId = UUID.randomUUID().toString();
+            DriftSignal signal = signal(DriftStatus.OPEN, episodeId, auditKey, expressed, expressedCounts, target, mae, assessment, now, now);
+            counts.episode(a, new DriftEpisode(episodeId, true, now, 0, mae, expressed, signal.getSignalId()));
+            metrics.episodeOpened(episodeKey);
+            context.forward(new Record<>(auditKey.driftKey(), signal, now));
+        } else {
+            DriftSignal signal = signal(DriftStatus.RESOLVED, state.episodeId(), auditKey, expressed, expressedCounts, target, mae,
+                    assessment, state.openedAtMillis(), now);
+            counts.episode(a, new DriftEpisode(state.episodeId(), false, state.openedAtMillis(), now, mae, expressed,
+                    signal.getSignalId()));
+            metrics.episodeClosed(episodeKey);
+            context.forward(new Record<>(auditKey.driftKey(), signal, now));
+        }
+    }
+
+    /** Since-live and window snapshots of every aggregate changed since the last one. */
+    private void snapshot() {
+        prepared.clear();
+        if (snapshotAll) {
+            snapshotAll = false;
+            dirty.clear();
+            try (KeyValueIterator<String, ContextCounts> it = aggregates.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, ContextCounts> kv = it.next();
+                    emit(kv.key, kv.value, kv.value.oldestBucket());
+                }
+            }
+            return;
+        }
+        for (Map.Entry<String, Long> d : dirty.entrySet()) {
+            ContextCounts counts = aggregates.get(d.getKey());
+            if (counts != null) {
+                emit(d.getKey(), counts, d.getValue());
+            }
+        }
+        dirty.clear();
+    }
+
+    private void emit(String key, ContextCounts counts, long fromBucket) {
+        VersionContext vc = VersionContext.parse(key);
+        long timestamp = counts.lastEventMillis();
+        List<Long> windowStarts = fromBucket == Long.MAX_VALUE ? List.of() : counts.openWindows(fromBucket, windows);
+        for (int a = 0; a < ATTRIBUTES.length; a++) {
+            AuditKey auditKey = vc.attribute(ATTRIBUTES[a].key());
+            String outKey = AuditKey.of(vc.modelId(), vc.modelVersion(), vc.contextKey(), ATTRIBUTES[a].key());
+            TargetDistribution target = TargetLookup.find(targets, auditKey.attribute(), auditKey.contextKey());
+            DistributionSnapshot live = Snapshots.of(auditKey, counts.sinceLive(a), counts.categories(a), target, policy,
+                    SnapshotScope.SINCE_LIVE, null, null);
+            context.forward(new Record<>(outKey, live, timestamp));
+            metrics.expressionRate(auditKey, live.getExpressionRate());
+            if (target != null) {
+                metrics.mae(auditKey, live.getMae());
+            }
+            for (long start : windowStarts) {
+                DistributionSnapshot window = Snapshots.of(auditKey, counts.window(a, start, windows), counts.categories(a), target,
+                        policy, SnapshotScope.WINDOW, start, start + windows.size());
+                context.forward(new Record<>(outKey, window, timestamp));
+            }
+        }
+    }
+
+    private Prepared[] prepared(String contextKey) {
+        Prepared[] p = prepared.get(contextKey);
+        if (p == null) {
+            p = new Prepared[ATTRIBUTES.length];
+            for (int a = 0; a < ATTRIBUTES.length; a++) {
+                TargetDistribution target = TargetLookup.find(targets, ATTRIBUTES[a].key(), contextKey);
+                p[a] = target == null ? null : new Prepared(ATTRIBUTES[a], target, detector);
+            }
+            prepared.put(contextKey, p);
+        }
+        return p;
+    }
+
+    /** A target in force, its categories' indices in an aggregate, its plan, and room for the counts to test. */
+    private static final class Prepared {
+        final TargetDistribution target;
+        final String[] categories;
+        final int[] index;
+        final long[] scratch;
+        final DriftDetector.Plan plan;
+
+        Prepared(Attribute attribute, TargetDistribution target, DriftDetector detector) {
+            this.target = target;
+            int k = target.getProbabilities().size();
+            this.categories = new String[k];
+            this.index = new int[k];
+            this.scratch = new long[k];
+            double[] shares = new double[k];
+            int i = 0;
+            for (Map.Entry<String, Double> e : target.getProbabilities().entrySet()) {
+                categories[i] = e.getKey();
+                // the attribute's own categories have the same index in every aggregate; others are looked up
+                index[i] = attribute.categories().indexOf(e.getKey());
+                shares[i] = e.getValue();
+                i++;
+            }
+            this.plan = detector.plan(shares, target.getTolerance());
+        }
+    }
+
+    private DriftSignal signal(DriftStatus status, String episodeId, AuditKey key, long n, Map<String, Long> counts,
+                               TargetDistribution target, double mae, DriftDetector.Assessment a, long openedAt, long now) {
+        Map<String, ConfidenceInterval> intervals = new HashMap<>();
+        a.intervals().forEach((c, ci) -> intervals.put(c, new ConfidenceInterval(ci[0], ci[1])));
+        return DriftSignal.newBuilder()
+                .setSignalId(UUID.randomUUID().toString()).setEpisodeId(episodeId).setStatus(status)
+                .setModelId(key.modelId()).setModelVersion(key.modelVersion()).setContextKey(key.contextKey())
+                .setAttribute(key.attribute()).setN(n)
+                .setObserved(new HashMap<>(DistributionComparison.proportions(counts))).setTarget(new HashMap<>(target.getProbabilities()))
+                .setTolerance(target.getTolerance()).setIntervals(intervals)
+                .setViolatingCategories(status == DriftStatus.OPEN ? a.violating() : List.of())
+                .setMae(mae).setAlpha(detector.alpha())
+                .setOpenedAt(Instant.ofEpochMilli(openedAt)).setEmittedAt(Instant.ofEpochMilli(now)).build();
+    }
+}

@@ -1,0 +1,371 @@
+package io.ballast.auditor.topology;
+
+import io.ballast.schemas.domain.Attribute;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Everything the auditor keeps for one (model version, context): per attribute, the counts since
+ * the version went live and its drift episode; and time buckets of counts, one per
+ * gcd(window size, advance), from which every hopping window is summed (a window's counts are the
+ * sum of its buckets). One event is one in-place update of one aggregate, instead of an update
+ * per attribute and per overlapping window.
+ *
+ * <p>Buckets are kept while some window that covers them is still open (its end plus the grace
+ * period has not passed the latest event time of this aggregate), so every open window's sum is
+ * complete. An event whose windows have all closed still counts since live.
+ */
+public final class ContextCounts {
+
+    static final Attribute[] ATTRIBUTES = Attribute.values();
+    private static final byte FORMAT = 1;
+
+    /** Per attribute, its categories in index order: the attribute's own, then {@code unknown}, then any other seen. */
+    private final List<List<String>> categories;
+    private final Tally[] sinceLive;
+    private final DriftEpisode[] episodes;
+    private final List<Bucket> buckets;
+    private long firstEventMillis;
+    private long lastEventMillis;
+
+    /** Counts of one time bucket, [start, start + bucket width). */
+    static final class Bucket {
+        final long start;
+        final Tally[] tallies;
+
+        Bucket(long start, Tally[] tallies) {
+            this.start = start;
+            this.tallies = tallies;
+        }
+    }
+
+    private ContextCounts(List<List<String>> categories, Tally[] sinceLive, DriftEpisode[] episodes, List<Bucket> buckets,
+                          long firstEventMillis, long lastEventMillis) {
+        this.categories = categories;
+        this.sinceLive = sinceLive;
+        this.episodes = episodes;
+        this.buckets = buckets;
+        this.firstEventMillis = firstEventMillis;
+        this.lastEventMillis = lastEventMillis;
+    }
+
+    public static ContextCounts empty() {
+        List<List<String>> categories = new ArrayList<>(ATTRIBUTES.length);
+        Tally[] sinceLive = new Tally[ATTRIBUTES.length];
+        for (int a = 0; a < ATTRIBUTES.length; a++) {
+            List<String> c = new ArrayList<>(ATTRIBUTES[a].categories());
+            c.add(Attribute.UNKNOWN);
+            categories.add(c);
+            sinceLive[a] = new Tally(c.size());
+        }
+        return new ContextCounts(categories, sinceLive, new DriftEpisode[ATTRIBUTES.length], new ArrayList<>(),
+                Long.MAX_VALUE, Long.MIN_VALUE);
+    }
+
+    static int unknownIndex(Attribute attribute) {
+        return attribute.categories().size();
+    }
+
+    /** The index of a category of attribute {@code a}, or -1 if it has not been seen here. */
+    int indexOf(int a, String category) {
+        List<String> c = categories.get(a);
+        for (int i = 0; i < c.size(); i++) {
+            // identical strings first: the serde hands over the attribute's own constants
+            if (c.get(i) == category) {
+                return i;
+            }
+        }
+        return c.indexOf(category);
+    }
+
+    private int indexOrAdd(int a, String category) {
+        int i = indexOf(a, category);
+        if (i < 0) {
+            categories.get(a).add(category);
+            i = categories.get(a).size() - 1;
+        }
+        return i;
+    }
+
+    /**
+     * Counts one output since live and in its time bucket.
+     *
+     * @return the start of the bucket it was counted in, or {@link Long#MIN_VALUE} when every window
+     *     covering it had closed
+     */
+    public long add(ObservedEvent e, Windows windows) {
+        long t = e.eventMillis();
+        firstEventMillis = Math.min(firstEventMillis, t);
+        lastEventMillis = Math.max(lastEventMillis, t);
+        prune(windows);
+        Bucket bucket = windows.retained(windows.bucketStart(t), lastEventMillis) ? bucket(windows.bucketStart(t)) : null;
+        for (int a = 0; a < ATTRIBUTES.length; a++) {
+            int c = indexOrAdd(a, e.counted()[a]);
+            sinceLive[a].add(c, e.judgeable()[a], e.consistent()[a]);
+            if (bucket != null) {
+                bucket.tallies[a].add(c, e.judgeable()[a], e.consistent()[a]);
+            }
+        }
+        return bucket == null ? Long.MIN_VALUE : bucket.start;
+    }
+
+    private Bucket bucket(long start) {
+        int i = buckets.size();
+        while (i > 0 && buckets.get(i - 1).start > start) {
+            i--;
+        }
+        if (i > 0 && buckets.get(i - 1).start == start) {
+            return buckets.get(i - 1);
+        }
+        Tally[] tallies = new Tally[ATTRIBUTES.length];
+        for (int a = 0; a < ATTRIBUTES.length; a++) {
+            tallies[a] = new Tally(categories.get(a).size());
+        }
+        Bucket b = new Bucket(start, tallies);
+        buckets.add(i, b);
+        return b;
+    }
+
+    private void prune(Windows windows) {
+        while (!buckets.isEmpty() && !windows.retained(buckets.get(0).start, lastEventMillis)) {
+            buckets.remove(0);
+        }
+    }
+
+    /** Counts of the window starting at {@code windowStart}: the sum of its buckets. */
+    public Tally window(int a, long windowStart, Windows windows) {
+        Tally sum = new Tally(categories.get(a).size());
+        long end = windowStart + windows.size();
+        for (Bucket b : buckets) {
+            if (b.start >= windowStart && b.start < end) {
+                sum.addAll(b.tallies[a]);
+            }
+        }
+        return sum;
+    }
+
+    /** Starts of the open windows that cover a bucket from {@code fromBucket} on and hold any output, oldest first. */
+    public List<Long> openWindows(long fromBucket, Windows windows) {
+        if (buckets.isEmpty()) {
+            return List.of();
+        }
+        long first = Math.max(fromBucket, buckets.get(0).start);
+        long last = buckets.get(buckets.size() - 1).start;
+        List<Long> out = new ArrayList<>();
+        for (long s = windows.firstStartCovering(first); s <= last; s += windows.advance()) {
+            if (windows.open(s, lastEventMillis) && hasBucketIn(s, s + windows.size())) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private boolean hasBucketIn(long from, long to) {
+        for (Bucket b : buckets) {
+            if (b.start >= from && b.start < to) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Start of the oldest bucket kept, or {@link Long#MIN_VALUE} when none is. */
+    public long oldestBucket() {
+        return buckets.isEmpty() ? Long.MIN_VALUE : buckets.get(0).start;
+    }
+
+    public Tally sinceLive(int a) {
+        return sinceLive[a];
+    }
+
+    public List<String> categories(int a) {
+        return Collections.unmodifiableList(categories.get(a));
+    }
+
+    public DriftEpisode episode(int a) {
+        return episodes[a];
+    }
+
+    void episode(int a, DriftEpisode episode) {
+        episodes[a] = episode;
+    }
+
+    public long firstEventMillis() {
+        return firstEventMillis;
+    }
+
+    public long lastEventMillis() {
+        return lastEventMillis;
+    }
+
+    /** The hopping windows: size and advance, and the grace period after which a window closes. */
+    public record Windows(long size, long advance, long grace, long bucket) {
+
+        public static Windows of(Duration size, Duration advance, Duration grace) {
+            long s = size.toMillis();
+            long a = advance.toMillis();
+            return new Windows(s, a, grace.toMillis(), gcd(s, a));
+        }
+
+        long bucketStart(long t) {
+            return Math.floorDiv(t, bucket) * bucket;
+        }
+
+        /** The earliest window start (a multiple of the advance, as Kafka Streams aligns them) whose window covers {@code t}. */
+        long firstStartCovering(long t) {
+            return Math.floorDiv(t - size, advance) * advance + advance;
+        }
+
+        /** Whether a window starting at {@code start} still accepts events once event time reached {@code now}. */
+        boolean open(long start, long now) {
+            return now < start + size + grace;
+        }
+
+        /** Whether some window covering the bucket is still open: the latest such window starts where the bucket's hop does. */
+        boolean retained(long bucketStart, long now) {
+            return open(Math.floorDiv(bucketStart, advance) * advance, now);
+        }
+
+        private static long gcd(long a, long b) {
+            return b == 0 ? a : gcd(b, a % b);
+        }
+    }
+
+    /** Binary, read and written only by the auditor (state store and its changelog). */
+    public static final class BinarySerde implements Serde<ContextCounts> {
+
+        @Override
+        public Serializer<ContextCounts> serializer() {
+            return (topic, v) -> {
+                if (v == null) {
+                    return null;
+                }
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 96 * v.buckets.size());
+                try (DataOutputStream out = new DataOutputStream(bytes)) {
+                    out.writeByte(FORMAT);
+                    out.writeLong(v.firstEventMillis);
+                    out.writeLong(v.lastEventMillis);
+                    out.writeByte(ATTRIBUTES.length);
+                    for (int a = 0; a < ATTRIBUTES.length; a++) {
+                        out.writeUTF(ATTRIBUTES[a].key());
+                        List<String> c = v.categories.get(a);
+                        out.writeShort(c.size());
+                        for (String s : c) {
+                            out.writeUTF(s);
+                        }
+                        writeTally(out, v.sinceLive[a]);
+                        writeEpisode(out, v.episodes[a]);
+                    }
+                    out.writeInt(v.buckets.size());
+                    for (Bucket b : v.buckets) {
+                        out.writeLong(b.start);
+                        for (Tally t : b.tallies) {
+                            writeTally(out, t);
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new SerializationException(e);
+                }
+                return bytes.toByteArray();
+            };
+        }
+
+        @Override
+        public Deserializer<ContextCounts> deserializer() {
+            return (topic, bytes) -> {
+                if (bytes == null) {
+                    return null;
+                }
+                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+                    if (in.readByte() != FORMAT) {
+                        throw new SerializationException("not an aggregate in " + topic + " (format byte)");
+                    }
+                    long first = in.readLong();
+                    long last = in.readLong();
+                    int k = in.readByte();
+                    if (k != ATTRIBUTES.length) {
+                        throw new SerializationException("aggregate in " + topic + " has " + k + " attributes, expected " + ATTRIBUTES.length);
+                    }
+                    List<List<String>> categories = new ArrayList<>(k);
+                    Tally[] sinceLive = new Tally[k];
+                    DriftEpisode[] episodes = new DriftEpisode[k];
+                    for (int a = 0; a < k; a++) {
+                        if (!in.readUTF().equals(ATTRIBUTES[a].key())) {
+                            throw new SerializationException("aggregate in " + topic + " lists attributes in another order");
+                        }
+                        int n = in.readShort();
+                        List<String> c = new ArrayList<>(n);
+                        for (int i = 0; i < n; i++) {
+                            c.add(ObservedEvent.BinarySerde.canonical(a, in.readUTF()));
+                        }
+                        categories.add(c);
+                        sinceLive[a] = readTally(in);
+                        episodes[a] = readEpisode(in);
+                    }
+                    int nb = in.readInt();
+                    List<Bucket> buckets = new ArrayList<>(nb + 1);
+                    for (int i = 0; i < nb; i++) {
+                        long start = in.readLong();
+                        Tally[] tallies = new Tally[k];
+                        for (int a = 0; a < k; a++) {
+                            tallies[a] = readTally(in);
+                        }
+                        buckets.add(new Bucket(start, tallies));
+                    }
+                    return new ContextCounts(categories, sinceLive, episodes, buckets, first, last);
+                } catch (IOException e) {
+                    throw new SerializationException("not an aggregate in " + topic, e);
+                }
+            };
+        }
+
+        private static void writeTally(DataOutputStream out, Tally t) throws IOException {
+            out.writeShort(t.counts.length);
+            for (long c : t.counts) {
+                out.writeLong(c);
+            }
+            out.writeLong(t.judged);
+            out.writeLong(t.consistent);
+        }
+
+        private static Tally readTally(DataInputStream in) throws IOException {
+            long[] counts = new long[in.readShort()];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = in.readLong();
+            }
+            return new Tally(counts, in.readLong(), in.readLong());
+        }
+
+        private static void writeEpisode(DataOutputStream out, DriftEpisode e) throws IOException {
+            out.writeBoolean(e != null);
+            if (e != null) {
+                out.writeUTF(e.episodeId());
+                out.writeBoolean(e.open());
+                out.writeLong(e.openedAtMillis());
+                out.writeLong(e.resolvedAtMillis());
+                out.writeDouble(e.lastMae());
+                out.writeLong(e.n());
+                out.writeUTF(e.lastSignalId());
+            }
+        }
+
+        private static DriftEpisode readEpisode(DataInputStream in) throws IOException {
+            if (!in.readBoolean()) {
+                return null;
+            }
+            return new DriftEpisode(in.readUTF(), in.readBoolean(), in.readLong(), in.readLong(), in.readDouble(), in.readLong(),
+                    in.readUTF());
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.ballast.auditor.topology;
+
+import io.ballast.schemas.GenerationEvent;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.Observation;
+import io.ballast.schemas.domain.Attribute;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * One output as the aggregate needs it: its (model, version, context), event time, and per
+ * attribute (in {@link Attribute#values()} order) the counted value and its consistency. It is the
+ * one record per event on the repartition topic, in a compact binary form that only the auditor
+ * reads.
+ */
+public record ObservedEvent(String modelId, int modelVersion, String contextKey, long eventMillis, String[] counted,
+                            boolean[] judgeable, boolean[] consistent) {
+
+    private static final Attribute[] ATTRIBUTES = Attribute.values();
+    private static final byte FORMAT = 1;
+
+    public static ObservedEvent of(GenerationEvent e, AttributeExtractor extractor) {
+        String[] counted = new String[ATTRIBUTES.length];
+        boolean[] judgeable = new boolean[ATTRIBUTES.length];
+        boolean[] consistent = new boolean[ATTRIBUTES.length];
+        for (int i = 0; i < ATTRIBUTES.length; i++) {
+            Observation o = Observation.of(ATTRIBUTES[i], e.getSteeringTokens(), e.getResponseText(), extractor);
+            counted[i] = o.counted();
+            judgeable[i] = o.judgeable();
+            consistent[i] = o.consistent();
+        }
+        return new ObservedEvent(e.getModelId(), e.getModelVersion(), e.getContextKey(), e.getProducedAt().toEpochMilli(),
+                counted, judgeable, consistent);
+    }
+
+    /** The aggregate this event updates; see {@link VersionContext}. */
+    public String aggregateKey() {
+        return VersionContext.of(modelId, modelVersion, contextKey);
+    }
+
+    /** Binary: format byte, strings as length-prefixed UTF-8; the attribute count guards against a changed attribute set. */
+    public static final class BinarySerde implements Serde<ObservedEvent> {
+
+        @Override
+        public Serializer<ObservedEvent> serializer() {
+            return (topic, e) -> {
+                if (e == null) {
+                    return null;
+                }
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + e.contextKey.length());
+                try (DataOutputStream out = new DataOutputStream(bytes)) {
+                    out.writeByte(FORMAT);
+                    writeString(out, e.modelId);
+                    out.writeInt(e.modelVersion);
+                    writeString(out, e.contextKey);
+                    out.writeLong(e.eventMillis);
+                    out.writeByte(e.counted.length);
+                    for (int i = 0; i < e.counted.length; i++) {
+                        writeString(out, e.counted[i]);
+                        out.writeByte((e.judgeable[i] ? 1 : 0) | (e.consistent[i] ? 2 : 0));
+                    }
+                } catch (IOException ex) {
+                    throw new SerializationException(ex);
+                }
+                return bytes.toByteArray();
+            };
+        }
+
+        @Override
+        public Deserializer<ObservedEvent> deserializer() {
+            return (topic, bytes) -> {
+                if (bytes == null) {
+                    return null;
+                }
+                try {
+                    ByteBuffer in = ByteBuffer.wrap(bytes);
+                    if (in.get() != FORMAT) {
+                        throw new SerializationException("not an observed event in " + topic + " (format byte)");
+                    }
+                    String model = readString(in);
+                    int version = in.getInt();
+                    String context = readString(in);
+                    long millis = in.getLong();
+                    int k = in.get();
+                    if (k != ATTRIBUTES.length) {
+                        throw new SerializationException("observed event in " + topic + " has " + k + " attributes, expected "
+                                + ATTRIBUTES.length);
+                    }
+                    String[] counted = new String[k];
+                    boolean[] judgeable = new boolean[k];
+                    boolean[] consistent = new boolean[k];
+                    for (int i = 0; i < k; i++) {
+                        counted[i] = canonical(i, readString(in));
+                        byte flags = in.get();
+                        judgeable[i] = (flags & 1) != 0;
+                        consistent[i] = (flags & 2) != 0;
+                    }
+                    return new ObservedEvent(model, version, context, millis, counted, judgeable, consistent);
+                } catch (RuntimeException ex) {
+                    throw ex instanceof SerializationException s ? s : new SerializationException("not an observed event in " + topic, ex);
+                }
+            };
+        }
+
+        /** The attribute's own category string when it is one, so the aggregate's lookups mostly compare identical strings. */
+        static String canonical(int attribute, String value) {
+            if (Attribute.UNKNOWN.equals(value)) {
+                return Attribute.UNKNOWN;
+            }
+            for (String c : ATTRIBUTES[attribute].categories()) {
+                if (c.equals(value)) {
+                    return c;
+                }
+            }
+            return value;
+        }
+
+        private static void writeString(DataOutputStream out, String s) throws IOException {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(b.length);
+            out.write(b);
+        }
+
+        private static String readString(ByteBuffer in) {
+            int length = in.getInt();
+            String s = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+            in.position(in.position() + length);
+            return s;
+        }
+    }
+}
