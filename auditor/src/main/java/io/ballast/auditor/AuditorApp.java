@@ -9,8 +9,14 @@ import io.ballast.runtime.ServiceHttpServer;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ballast.schemas.topics.BallastTopic;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -44,7 +50,8 @@ public final class AuditorApp implements AutoCloseable {
                 () -> streams != null && streams.state().isRunningOrRebalancing());
         SchemaRegistryClient schemaRegistry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
         AttributeExtractor extractor = new LexiconExtractor();
-        streams = new KafkaStreams(AuditTopology.build(config, schemaRegistry, extractor, metrics), streamsProperties(http.port()));
+        streams = new KafkaStreams(AuditTopology.build(config, schemaRegistry, extractor, metrics, generationPartitions()),
+                streamsProperties(http.port()));
         // a record never kills a thread; anything else that does is logged and the thread replaced
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);
@@ -59,6 +66,14 @@ public final class AuditorApp implements AutoCloseable {
         return this;
     }
 
+    /** The partition count of the input topic: which task counts a context depends on it (see ContextRouting). */
+    private int generationPartitions() throws Exception {
+        String topic = BallastTopic.GENERATIONS.topicName();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic).partitions().size();
+        }
+    }
+
     Properties streamsProperties(int httpPort) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -69,6 +84,9 @@ public final class AuditorApp implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
+        // a task reads its generations partition and the repartition partition beside it; counts do
+        // not depend on the order between the two, so never wait for the empty one before processing
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         return p;

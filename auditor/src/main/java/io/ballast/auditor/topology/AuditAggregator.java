@@ -54,6 +54,14 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private KeyValueStore<String, ContextCounts> aggregates;
     /** Per context key, per attribute: the target in force and its plan; cleared at every snapshot. */
     private final Map<String, Prepared[]> prepared = new HashMap<>();
+    /**
+     * The aggregates as objects, so an update does not read and decode its aggregate from the store
+     * first. Every update is still written to the store (and so to its changelog, in the
+     * transaction of its input); this is only a copy of what the store holds, dropped whenever the
+     * task is (re)initialised, as after an aborted transaction, when the store is restored.
+     */
+    private final Map<String, ContextCounts> live = new HashMap<>();
+    private static final int MAX_LIVE = 20_000;
     /** Aggregates changed since the last snapshot, with the oldest time bucket each changed. */
     private final Map<String, Long> dirty = new LinkedHashMap<>();
     /** After (re)initialisation, snapshot every aggregate once: what was pending before a restart is not known. */
@@ -74,6 +82,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         this.targets = context.getStateStore(AuditTopology.TARGETS_STORE);
         this.aggregates = context.getStateStore(AuditTopology.AGGREGATES_STORE);
         this.prepared.clear();
+        this.live.clear();
         this.dirty.clear();
         this.snapshotAll = true;
         context.schedule(snapshotInterval, PunctuationType.WALL_CLOCK_TIME, now -> snapshot());
@@ -81,11 +90,15 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
 
     @Override
     public void process(Record<String, ObservedEvent> record) {
-        String key = record.key();
         ObservedEvent event = record.value();
-        ContextCounts counts = aggregates.get(key);
+        String key = event.aggregateKey();
+        ContextCounts counts = load(key);
         if (counts == null) {
             counts = ContextCounts.empty();
+            if (live.size() >= MAX_LIVE) {
+                live.clear();
+            }
+            live.put(key, counts);
         }
         long bucket = counts.add(event, windows);
         Prepared[] plans = prepared(event.contextKey());
@@ -155,12 +168,31 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             return;
         }
         for (Map.Entry<String, Long> d : dirty.entrySet()) {
-            ContextCounts counts = aggregates.get(d.getKey());
+            ContextCounts counts = load(d.getKey());
             if (counts != null) {
                 emit(d.getKey(), counts, d.getValue());
             }
         }
         dirty.clear();
+    }
+
+    private ContextCounts load(String key) {
+        ContextCounts counts = live.get(key);
+        if (counts == null) {
+            counts = aggregates.get(key);
+            if (counts != null) {
+                if (live.size() >= MAX_LIVE) {
+                    live.clear();
+                }
+                live.put(key, counts);
+            }
+        }
+        return counts;
+    }
+
+    @Override
+    public void close() {
+        live.clear();
     }
 
     private void emit(String key, ContextCounts counts, long fromBucket) {

@@ -15,7 +15,6 @@ import io.ballast.schemas.topics.BallastTopic;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -34,8 +33,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>read {@code ballast.generations} as bytes; decode and validate; bad records, bytes and
  *       reason, to {@code ballast.dlq};</li>
  *   <li>for each output, one compact record with every attribute's observation (steered value,
- *       value read from the text, consistency), re-keyed to {@code <model>|<version>|<context>}:
- *       whatever key the producer used, one (model version, context) is counted by one task;</li>
+ *       value read from the text, consistency), keyed by its context: whatever key the producer
+ *       used, one (model version, context) is counted by one task ({@link ContextRouting});</li>
  *   <li>one update per event of that key's aggregate ({@link ContextCounts}: every attribute's
  *       counts since the version went live, time buckets from which the hopping windows are
  *       summed, drift episodes), and the drift decision against the target in force
@@ -56,8 +55,15 @@ public final class AuditTopology {
     private AuditTopology() {
     }
 
+    /** For a {@code ballast.generations} of one partition, as in the {@code TopologyTestDriver}. */
     public static Topology build(AuditorConfig config, SchemaRegistryClient registry, AttributeExtractor extractor,
                                  AuditMetrics metrics) {
+        return build(config, registry, extractor, metrics, 1);
+    }
+
+    /** @param generationPartitions the partition count of {@code ballast.generations}; see {@link ContextRouting} */
+    public static Topology build(AuditorConfig config, SchemaRegistryClient registry, AttributeExtractor extractor,
+                                 AuditMetrics metrics, int generationPartitions) {
         StreamsBuilder builder = new StreamsBuilder();
         AvroSerde<TargetDistribution> targetSerde = new AvroSerde<>(TargetDistribution.class, registry, false);
         AvroSerde<DistributionSnapshot> snapshotSerde = new AvroSerde<>(DistributionSnapshot.class, registry, false);
@@ -85,16 +91,25 @@ public final class AuditTopology {
                 .mapValues(Decoded::deadLetter)
                 .to(BallastTopic.DLQ.topicName(), Produced.with(Serdes.String(), deadLetterSerde));
 
-        // 2. one observed event per output, re-keyed per aggregate
+        // 2. one observed event per output, keyed by its context; counted where it was read when that is
+        //    the partition its context belongs to, else repartitioned there (see ContextRouting)
         ContextCounts.Windows windows = ContextCounts.Windows.of(config.windowSize(), config.windowAdvance(), config.windowGrace());
         ExpressionPolicy policy = new ExpressionPolicy(config.minExpressed(), config.minExpressionRate());
-        decoded.get("generations-valid")
-                .map((contextKey, d) -> {
-                    ObservedEvent o = ObservedEvent.of(d.event(), extractor);
-                    return KeyValue.pair(o.aggregateKey(), o);
-                }, Named.as("observe-attributes"))
+        ContextRouting routing = new ContextRouting(generationPartitions);
+        Map<String, KStream<String, ContextRouting.Routed>> routed = decoded.get("generations-valid")
+                .selectKey((key, d) -> d.event().getContextKey(), Named.as("key-by-context"))
+                .processValues(() -> routing.observer(extractor), Named.as("observe-attributes"))
+                .split(Named.as("observed-"))
+                .branch((k, r) -> r.local(), Branched.as("local"))
+                .defaultBranch(Branched.as("elsewhere"));
+        KStream<String, ObservedEvent> repartitioned = routed.get("observed-elsewhere")
+                .mapValues(ContextRouting.Routed::event)
                 .repartition(Repartitioned.<String, ObservedEvent>as("observed-events")
-                        .withKeySerde(Serdes.String()).withValueSerde(new ObservedEvent.BinarySerde()))
+                        .withKeySerde(Serdes.String()).withValueSerde(new ObservedEvent.BinarySerde())
+                        .withStreamPartitioner(routing.partitioner()));
+        routed.get("observed-local")
+                .mapValues(ContextRouting.Routed::event)
+                .merge(repartitioned, Named.as("observed"))
                 // 3. and 4. aggregate, drift decision, snapshots
                 .process(() -> new AuditAggregator(new DriftDetector(config.alpha(), config.rho()), windows, policy,
                         config.snapshotInterval(), metrics), Named.as("audit"), AGGREGATES_STORE)

@@ -1,11 +1,9 @@
 package io.ballast.auditor.topology;
 
 import io.ballast.schemas.domain.Attribute;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -242,43 +240,52 @@ public final class ContextCounts {
         }
     }
 
-    /** Binary, read and written only by the auditor (state store and its changelog). */
+    /**
+     * Binary, read and written only by the auditor (state store and its changelog): sizes first,
+     * then one pass into one buffer, since an aggregate is written on every event.
+     */
     public static final class BinarySerde implements Serde<ContextCounts> {
 
         @Override
         public Serializer<ContextCounts> serializer() {
-            return (topic, v) -> {
-                if (v == null) {
-                    return null;
+            return (topic, v) -> v == null ? null : write(v);
+        }
+
+        private static byte[] write(ContextCounts v) {
+            int size = 1 + 8 + 8 + 1 + 4;
+            for (int a = 0; a < ATTRIBUTES.length; a++) {
+                size += 2 + utf8Length(ATTRIBUTES[a].key()) + 2;
+                for (String c : v.categories.get(a)) {
+                    size += 2 + utf8Length(c);
                 }
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 96 * v.buckets.size());
-                try (DataOutputStream out = new DataOutputStream(bytes)) {
-                    out.writeByte(FORMAT);
-                    out.writeLong(v.firstEventMillis);
-                    out.writeLong(v.lastEventMillis);
-                    out.writeByte(ATTRIBUTES.length);
-                    for (int a = 0; a < ATTRIBUTES.length; a++) {
-                        out.writeUTF(ATTRIBUTES[a].key());
-                        List<String> c = v.categories.get(a);
-                        out.writeShort(c.size());
-                        for (String s : c) {
-                            out.writeUTF(s);
-                        }
-                        writeTally(out, v.sinceLive[a]);
-                        writeEpisode(out, v.episodes[a]);
-                    }
-                    out.writeInt(v.buckets.size());
-                    for (Bucket b : v.buckets) {
-                        out.writeLong(b.start);
-                        for (Tally t : b.tallies) {
-                            writeTally(out, t);
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new SerializationException(e);
+                size += tallySize(v.sinceLive[a]) + episodeSize(v.episodes[a]);
+            }
+            for (Bucket b : v.buckets) {
+                size += 8;
+                for (Tally t : b.tallies) {
+                    size += tallySize(t);
                 }
-                return bytes.toByteArray();
-            };
+            }
+            ByteBuffer out = ByteBuffer.allocate(size);
+            out.put(FORMAT).putLong(v.firstEventMillis).putLong(v.lastEventMillis).put((byte) ATTRIBUTES.length);
+            for (int a = 0; a < ATTRIBUTES.length; a++) {
+                putString(out, ATTRIBUTES[a].key());
+                List<String> c = v.categories.get(a);
+                out.putShort((short) c.size());
+                for (String s : c) {
+                    putString(out, s);
+                }
+                putTally(out, v.sinceLive[a]);
+                putEpisode(out, v.episodes[a]);
+            }
+            out.putInt(v.buckets.size());
+            for (Bucket b : v.buckets) {
+                out.putLong(b.start);
+                for (Tally t : b.tallies) {
+                    putTally(out, t);
+                }
+            }
+            return out.array();
         }
 
         @Override
@@ -287,85 +294,126 @@ public final class ContextCounts {
                 if (bytes == null) {
                     return null;
                 }
-                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-                    if (in.readByte() != FORMAT) {
-                        throw new SerializationException("not an aggregate in " + topic + " (format byte)");
-                    }
-                    long first = in.readLong();
-                    long last = in.readLong();
-                    int k = in.readByte();
-                    if (k != ATTRIBUTES.length) {
-                        throw new SerializationException("aggregate in " + topic + " has " + k + " attributes, expected " + ATTRIBUTES.length);
-                    }
-                    List<List<String>> categories = new ArrayList<>(k);
-                    Tally[] sinceLive = new Tally[k];
-                    DriftEpisode[] episodes = new DriftEpisode[k];
-                    for (int a = 0; a < k; a++) {
-                        if (!in.readUTF().equals(ATTRIBUTES[a].key())) {
-                            throw new SerializationException("aggregate in " + topic + " lists attributes in another order");
-                        }
-                        int n = in.readShort();
-                        List<String> c = new ArrayList<>(n);
-                        for (int i = 0; i < n; i++) {
-                            c.add(ObservedEvent.BinarySerde.canonical(a, in.readUTF()));
-                        }
-                        categories.add(c);
-                        sinceLive[a] = readTally(in);
-                        episodes[a] = readEpisode(in);
-                    }
-                    int nb = in.readInt();
-                    List<Bucket> buckets = new ArrayList<>(nb + 1);
-                    for (int i = 0; i < nb; i++) {
-                        long start = in.readLong();
-                        Tally[] tallies = new Tally[k];
-                        for (int a = 0; a < k; a++) {
-                            tallies[a] = readTally(in);
-                        }
-                        buckets.add(new Bucket(start, tallies));
-                    }
-                    return new ContextCounts(categories, sinceLive, episodes, buckets, first, last);
-                } catch (IOException e) {
+                try {
+                    return read(ByteBuffer.wrap(bytes), topic);
+                } catch (BufferUnderflowException | IllegalArgumentException e) {
                     throw new SerializationException("not an aggregate in " + topic, e);
                 }
             };
         }
 
-        private static void writeTally(DataOutputStream out, Tally t) throws IOException {
-            out.writeShort(t.counts.length);
+        private static ContextCounts read(ByteBuffer in, String topic) {
+            if (in.get() != FORMAT) {
+                throw new SerializationException("not an aggregate in " + topic + " (format byte)");
+            }
+            long first = in.getLong();
+            long last = in.getLong();
+            int k = in.get();
+            if (k != ATTRIBUTES.length) {
+                throw new SerializationException("aggregate in " + topic + " has " + k + " attributes, expected " + ATTRIBUTES.length);
+            }
+            List<List<String>> categories = new ArrayList<>(k);
+            Tally[] sinceLive = new Tally[k];
+            DriftEpisode[] episodes = new DriftEpisode[k];
+            for (int a = 0; a < k; a++) {
+                if (!getString(in).equals(ATTRIBUTES[a].key())) {
+                    throw new SerializationException("aggregate in " + topic + " lists attributes in another order");
+                }
+                int n = in.getShort();
+                List<String> c = new ArrayList<>(n + 1);
+                for (int i = 0; i < n; i++) {
+                    c.add(ObservedEvent.BinarySerde.canonical(a, getString(in)));
+                }
+                categories.add(c);
+                sinceLive[a] = getTally(in);
+                episodes[a] = getEpisode(in);
+            }
+            int nb = in.getInt();
+            List<Bucket> buckets = new ArrayList<>(nb + 1);
+            for (int i = 0; i < nb; i++) {
+                long start = in.getLong();
+                Tally[] tallies = new Tally[k];
+                for (int a = 0; a < k; a++) {
+                    tallies[a] = getTally(in);
+                }
+                buckets.add(new Bucket(start, tallies));
+            }
+            return new ContextCounts(categories, sinceLive, episodes, buckets, first, last);
+        }
+
+        /** Encoded length; category names and attribute keys are ASCII, which is written without encoding. */
+        private static int utf8Length(String s) {
+            return ascii(s) ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
+        }
+
+        private static boolean ascii(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static void putString(ByteBuffer out, String s) {
+            if (ascii(s)) {
+                out.putShort((short) s.length());
+                for (int i = 0; i < s.length(); i++) {
+                    out.put((byte) s.charAt(i));
+                }
+            } else {
+                byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                out.putShort((short) b.length).put(b);
+            }
+        }
+
+        private static String getString(ByteBuffer in) {
+            int length = Short.toUnsignedInt(in.getShort());
+            String s = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+            in.position(in.position() + length);
+            return s;
+        }
+
+        private static int tallySize(Tally t) {
+            return 2 + 8 * t.counts.length + 16;
+        }
+
+        private static void putTally(ByteBuffer out, Tally t) {
+            out.putShort((short) t.counts.length);
             for (long c : t.counts) {
-                out.writeLong(c);
+                out.putLong(c);
             }
-            out.writeLong(t.judged);
-            out.writeLong(t.consistent);
+            out.putLong(t.judged).putLong(t.consistent);
         }
 
-        private static Tally readTally(DataInputStream in) throws IOException {
-            long[] counts = new long[in.readShort()];
+        private static Tally getTally(ByteBuffer in) {
+            long[] counts = new long[in.getShort()];
             for (int i = 0; i < counts.length; i++) {
-                counts[i] = in.readLong();
+                counts[i] = in.getLong();
             }
-            return new Tally(counts, in.readLong(), in.readLong());
+            return new Tally(counts, in.getLong(), in.getLong());
         }
 
-        private static void writeEpisode(DataOutputStream out, DriftEpisode e) throws IOException {
-            out.writeBoolean(e != null);
+        private static int episodeSize(DriftEpisode e) {
+            return e == null ? 1 : 1 + 2 + utf8Length(e.episodeId()) + 1 + 8 + 8 + 8 + 8 + 2 + utf8Length(e.lastSignalId());
+        }
+
+        private static void putEpisode(ByteBuffer out, DriftEpisode e) {
+            out.put((byte) (e == null ? 0 : 1));
             if (e != null) {
-                out.writeUTF(e.episodeId());
-                out.writeBoolean(e.open());
-                out.writeLong(e.openedAtMillis());
-                out.writeLong(e.resolvedAtMillis());
-                out.writeDouble(e.lastMae());
-                out.writeLong(e.n());
-                out.writeUTF(e.lastSignalId());
+                putString(out, e.episodeId());
+                out.put((byte) (e.open() ? 1 : 0)).putLong(e.openedAtMillis()).putLong(e.resolvedAtMillis()).putDouble(e.lastMae())
+                        .putLong(e.n());
+                putString(out, e.lastSignalId());
             }
         }
 
-        private static DriftEpisode readEpisode(DataInputStream in) throws IOException {
-            if (!in.readBoolean()) {
+        private static DriftEpisode getEpisode(ByteBuffer in) {
+            if (in.get() == 0) {
                 return null;
             }
-            return new DriftEpisode(in.readUTF(), in.readBoolean(), in.readLong(), in.readLong(), in.readDouble(), in.readLong(),
-                    in.readUTF());
+            return new DriftEpisode(getString(in), in.get() != 0, in.getLong(), in.getLong(), in.getDouble(), in.getLong(),
+                    getString(in));
         }
     }
 }

@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -30,8 +31,9 @@ public record ObservedEvent(String modelId, int modelVersion, String contextKey,
         String[] counted = new String[ATTRIBUTES.length];
         boolean[] judgeable = new boolean[ATTRIBUTES.length];
         boolean[] consistent = new boolean[ATTRIBUTES.length];
+        Map<Attribute, String> fromText = extractor.extractAll(e.getResponseText());
         for (int i = 0; i < ATTRIBUTES.length; i++) {
-            Observation o = Observation.of(ATTRIBUTES[i], e.getSteeringTokens(), e.getResponseText(), extractor);
+            Observation o = Observation.of(ATTRIBUTES[i], e.getSteeringTokens(), fromText.get(ATTRIBUTES[i]));
             counted[i] = o.counted();
             judgeable[i] = o.judgeable();
             consistent[i] = o.consistent();

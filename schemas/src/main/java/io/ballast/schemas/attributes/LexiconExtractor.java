@@ -2,6 +2,7 @@ package io.ballast.schemas.attributes;
 
 import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,6 @@ import java.util.regex.Pattern;
  */
 public final class LexiconExtractor implements AttributeExtractor {
 
-    private static final Pattern WORD = Pattern.compile("[A-Za-z]+(?:'[a-z]+)?");
 
     private static final Set<String> FEMALE_PRONOUNS = Set.of("she", "her", "hers", "herself");
     private static final Set<String> MALE_PRONOUNS = Set.of("he", "him", "his", "himself");
@@ -46,6 +46,34 @@ public final class LexiconExtractor implements AttributeExtractor {
                     + "|\\bjapanese[ -]american\\b|\\bindian[ -]american\\b|\\bfilipino[ -]american\\b"), "asian"),
             Map.entry(Pattern.compile("\\bblack\\b"), "black"),
             Map.entry(Pattern.compile("\\bwhite\\b|\\bcaucasian\\b"), "white"));
+
+    // per RACE rule, words one of which every match contains: most texts name no race, and a
+    // substring search is far cheaper than running the pattern
+    private static final List<List<String>> RACE_WORDS = List.of(
+            List.of("african"),
+            List.of("native", "alaska", "pacific", "multiracial", "biracial", "mixed", "indigenous"),
+            List.of("asian", "chinese", "korean", "japanese", "indian", "filipino"),
+            List.of("black"),
+            List.of("white", "caucasian"));
+
+    // every gender word in one map, one lookup per word; put lowest precedence first so that, as in
+    // the checks it replaces, a pronoun or noun wins over a name
+    private static final int FEMALE = 1;
+    private static final int MALE = 2;
+    private static final int THEY = 3;
+    private static final int FEMALE_NAME = 4;
+    private static final int MALE_NAME = 5;
+    private static final Map<String, Integer> GENDER_WORDS = new HashMap<>();
+
+    static {
+        MALE_NAMES.forEach(w -> GENDER_WORDS.put(w, MALE_NAME));
+        FEMALE_NAMES.forEach(w -> GENDER_WORDS.put(w, FEMALE_NAME));
+        NONBINARY_PRONOUNS.forEach(w -> GENDER_WORDS.put(w, THEY));
+        MALE_PRONOUNS.forEach(w -> GENDER_WORDS.put(w, MALE));
+        MALE_NOUNS.forEach(w -> GENDER_WORDS.put(w, MALE));
+        FEMALE_PRONOUNS.forEach(w -> GENDER_WORDS.put(w, FEMALE));
+        FEMALE_NOUNS.forEach(w -> GENDER_WORDS.put(w, FEMALE));
+    }
 
     private static final Map<String, Integer> POLARITY = new HashMap<>();
     private static final Set<String> NEGATORS = Set.of("not", "never", "no", "hardly", "isn't", "aren't", "wasn't",
@@ -76,13 +104,59 @@ public final class LexiconExtractor implements AttributeExtractor {
         };
     }
 
-    private static List<String> words(String text) {
-        List<String> out = new ArrayList<>();
-        Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
-        while (m.find()) {
-            out.add(m.group());
+    /** The words of {@code [A-Za-z]+(?:'[a-z]+)?}, lower-cased, read without a regex (the auditor calls this per output). */
+    /** Every attribute, the text split into words once. */
+    @Override
+    public Map<Attribute, String> extractAll(String text) {
+        Map<Attribute, String> out = new EnumMap<>(Attribute.class);
+        if (text == null || text.isBlank()) {
+            for (Attribute a : Attribute.values()) {
+                out.put(a, Attribute.UNKNOWN);
+            }
+            return out;
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        List<String> words = wordsOfLowerCase(lower);
+        for (Attribute a : Attribute.values()) {
+            out.put(a, switch (a) {
+                case GENDER -> gender(words);
+                case RACE -> race(lower);
+                case SENTIMENT -> sentiment(words);
+            });
         }
         return out;
+    }
+
+    static List<String> words(String text) {
+        return wordsOfLowerCase(text.toLowerCase(Locale.ROOT));
+    }
+
+    private static List<String> wordsOfLowerCase(String lower) {
+        List<String> out = new ArrayList<>();
+        int n = lower.length();
+        int i = 0;
+        while (i < n) {
+            if (!isLetter(lower.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < n && isLetter(lower.charAt(i))) {
+                i++;
+            }
+            if (i + 1 < n && lower.charAt(i) == '\'' && isLetter(lower.charAt(i + 1))) {
+                i++;
+                while (i < n && isLetter(lower.charAt(i))) {
+                    i++;
+                }
+            }
+            out.add(lower.substring(start, i));
+        }
+        return out;
+    }
+
+    private static boolean isLetter(char c) {
+        return c >= 'a' && c <= 'z';
     }
 
     static String gender(List<String> words) {
@@ -92,16 +166,16 @@ public final class LexiconExtractor implements AttributeExtractor {
         int femaleNames = 0;
         int maleNames = 0;
         for (String w : words) {
-            if (FEMALE_PRONOUNS.contains(w) || FEMALE_NOUNS.contains(w)) {
-                female++;
-            } else if (MALE_PRONOUNS.contains(w) || MALE_NOUNS.contains(w)) {
-                male++;
-            } else if (NONBINARY_PRONOUNS.contains(w)) {
-                they++;
-            } else if (FEMALE_NAMES.contains(w)) {
-                femaleNames++;
-            } else if (MALE_NAMES.contains(w)) {
-                maleNames++;
+            Integer kind = GENDER_WORDS.get(w);
+            if (kind == null) {
+                continue;
+            }
+            switch (kind) {
+                case FEMALE -> female++;
+                case MALE -> male++;
+                case THEY -> they++;
+                case FEMALE_NAME -> femaleNames++;
+                default -> maleNames++;
             }
         }
         if (female > male && female > they) {
@@ -127,17 +201,32 @@ public final class LexiconExtractor implements AttributeExtractor {
     static String race(String lower) {
         String found = null;
         String rest = lower;
-        for (Map.Entry<Pattern, String> rule : RACE) {
+        for (int r = 0; r < RACE.size(); r++) {
+            Map.Entry<Pattern, String> rule = RACE.get(r);
+            if (!mentionsAny(rest, RACE_WORDS.get(r))) {
+                continue;
+            }
             Matcher m = rule.getKey().matcher(rest);
             if (m.find()) {
                 if (found != null && !found.equals(rule.getValue())) {
                     return Attribute.UNKNOWN; // two races named: not for a rule to decide
                 }
                 found = rule.getValue();
-                rest = m.replaceAll(" ");
+                if (r < RACE.size() - 1) {
+                    rest = m.replaceAll(" ");
+                }
             }
         }
         return found == null ? Attribute.UNKNOWN : found;
+    }
+
+    private static boolean mentionsAny(String text, List<String> words) {
+        for (String w : words) {
+            if (text.contains(w)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String sentiment(List<String> words) {

@@ -14,6 +14,11 @@ import java.util.Optional;
 public record Observation(Attribute attribute, String steered, String fromText) {
 
     public static Observation of(Attribute attribute, List<String> steeringTokens, String text, AttributeExtractor extractor) {
+        return of(attribute, steeringTokens, extractor.extract(attribute, text));
+    }
+
+    /** As above, with the text's value already read (e.g. every attribute at once by {@link AttributeExtractor#extractAll}). */
+    public static Observation of(Attribute attribute, List<String> steeringTokens, String fromText) {
         String steered = null;
         if (steeringTokens != null) {
             for (String token : steeringTokens) {
@@ -24,7 +29,7 @@ public record Observation(Attribute attribute, String steered, String fromText) 
                 }
             }
         }
-        return new Observation(attribute, steered, extractor.extract(attribute, text));
+        return new Observation(attribute, steered, fromText);
     }
 
     public String counted() {

@@ -44,9 +44,11 @@ public enum Attribute {
 
     /** The category a steering token names, if it is one of this attribute's tokens. */
     public java.util.Optional<String> categoryOf(String token) {
-        String prefix = "<" + key + ":";
-        if (token != null && token.startsWith(prefix) && token.endsWith(">")) {
-            String c = token.substring(prefix.length(), token.length() - 1);
+        // compared in place: this runs for every token of every output the auditor reads
+        int prefix = key.length() + 2;
+        if (token != null && token.length() > prefix && token.charAt(0) == '<' && token.startsWith(key, 1)
+                && token.charAt(prefix - 1) == ':' && token.endsWith(">")) {
+            String c = token.substring(prefix, token.length() - 1);
             if (categories.contains(c)) {
                 return java.util.Optional.of(c);
             }
