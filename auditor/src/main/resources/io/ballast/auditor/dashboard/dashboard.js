@@ -1,7 +1,8 @@
 // Ballast auditor dashboard: plain DOM and SVG, no external scripts (it must work offline).
 (function () {
   const ATTRIBUTES = ['gender', 'race', 'sentiment'];
-  let selected = 'gender';
+  // the attribute shown: #race in the address opens that tab (links, and browsers that cannot click)
+  let selected = ATTRIBUTES.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'gender';
 
   function el(tag, attrs, children) {
     const e = document.createElement(tag);
@@ -69,17 +70,26 @@
     });
     Object.values(series).forEach(s => s.sort((a, b) => a.windowEndMillis - b.windowEndMillis));
     const openKeys = new Set(open.map(e => e.model + '|' + e.version + '|' + e.context + '|' + e.attribute));
-    const table = el('table', { id: 'distribution-table' }, [el('tr', {}, ['context', 'version', 'n', 'observed vs target',
-      'MAE', 'MAE over time', 'consistency', 'drift'].map(h => el('th', { text: h })))]);
+    const table = el('table', { id: 'distribution-table' }, [el('tr', {}, ['context', 'version', 'n', 'expressed',
+      'observed vs target', 'MAE', 'MAE over time', 'consistency', 'drift'].map(h => el('th', { text: h })))]);
+    // shares and drift are over the outputs that express the attribute; too few of them is not drift
+    const driftCell = d => {
+      const key = d.model + '|' + d.version + '|' + d.context + '|' + d.attribute;
+      if (openKeys.has(key)) return el('td', { class: 'drift-open', text: 'DRIFT' });
+      if (d.tooFewExpressed) return el('td', { class: 'too-few', text: 'too few expressed' });
+      return el('td', { text: 'ok' });
+    };
     rows.forEach(d => table.appendChild(el('tr', { 'data-context': d.context }, [
       el('td', { class: 'context', text: d.context.replace('occupation:', '') }),
       el('td', { text: 'v' + d.version }), el('td', { class: 'num n', text: String(d.n) }),
+      el('td', { class: 'num expressed' + (d.expressionRateBelowBound ? ' below-bound' : ''),
+        title: (d.expressed || 0) + ' of ' + d.n + ' outputs express ' + d.attribute,
+        text: d.expressionRate == null ? '–' : pct(d.expressionRate) }),
       el('td', {}, [bars(d)]),
       el('td', { class: 'num mae', text: d.mae == null ? '–' : d.mae.toFixed(3) }),
       el('td', {}, [sparkline(series[d.model + '|' + d.version + '|' + d.context] || [])]),
       el('td', { class: 'num', text: d.consistencyRate == null ? '–' : pct(d.consistencyRate) }),
-      el('td', { class: openKeys.has(d.model + '|' + d.version + '|' + d.context + '|' + d.attribute) ? 'drift-open' : '',
-        text: openKeys.has(d.model + '|' + d.version + '|' + d.context + '|' + d.attribute) ? 'DRIFT' : 'ok' })])));
+      driftCell(d)])));
     document.getElementById('distributions').replaceChildren(table);
     document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · ' +
       distributions.length + ' distributions · ' + open.length + ' open drift episodes';
@@ -96,7 +106,7 @@
 
   document.getElementById('attributes').replaceChildren(...ATTRIBUTES.map(a => {
     const b = el('button', { text: a, 'data-attribute': a });
-    b.onclick = () => { selected = a; document.querySelectorAll('nav button').forEach(x => x.classList.toggle('active', x === b)); refresh(); };
+    b.onclick = () => { selected = a; history.replaceState(null, '', '#' + a); document.querySelectorAll('nav button').forEach(x => x.classList.toggle('active', x === b)); refresh(); };
     if (a === selected) b.classList.add('active');
     return b;
   }));

@@ -22,6 +22,7 @@ import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,7 @@ class AuditTopologyTest {
         send(event(2, PILOTS, "<gender:female>", "Sarah is a pilot. She flies well."));
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
 
-        Map<String, DistributionSnapshot> latest = distributions.readRecordsToList().stream()
+        Map<String, DistributionSnapshot> latest = snapshots().stream()
                 .filter(r -> r.value().getScope() == SnapshotScope.SINCE_LIVE && r.value().getAttribute().equals("gender"))
                 .collect(Collectors.toMap(TestRecord::key, TestRecord::value, (a, b) -> b));
         assertThat(latest.get("bios|1|" + PILOTS + "|gender").getN()).isEqualTo(1);
@@ -204,7 +205,7 @@ class AuditTopologyTest {
         // events 1 s apart; windows of 10 min advancing by 1 min: each event lies in 10 windows
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
         send(event(1, NURSES, "<gender:male>", "James is a nurse. He is kind."));
-        List<DistributionSnapshot> windows = distributions.readValuesToList().stream()
+        List<DistributionSnapshot> windows = snapshots().stream().map(TestRecord::value)
                 .filter(d -> d.getScope() == SnapshotScope.WINDOW && d.getAttribute().equals("gender")).toList();
         Map<Instant, Long> nByWindow = windows.stream().collect(Collectors.toMap(DistributionSnapshot::getWindowStart,
                 DistributionSnapshot::getN, Math::max));
@@ -213,8 +214,14 @@ class AuditTopologyTest {
         assertThat(windows).allMatch(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 600_000);
     }
 
+    /** Snapshots are emitted every snapshot interval of wall-clock time (1 s by default): let one pass, then read them. */
+    private List<TestRecord<String, DistributionSnapshot>> snapshots() {
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        return distributions.readRecordsToList();
+    }
+
     private DistributionSnapshot latestSinceLive(String key) {
-        return distributions.readRecordsToList().stream()
+        return snapshots().stream()
                 .filter(r -> r.key().equals(key) && r.value().getScope() == SnapshotScope.SINCE_LIVE)
                 .reduce((a, b) -> b).orElseThrow().value();
     }
