@@ -31,10 +31,11 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * attribute on that update; snapshots of every changed aggregate on a wall-clock punctuation.
  *
  * <p>Everything runs inside the task's exactly-once transactions: the aggregate store is
- * changelogged, and signals (forwarded while processing) and snapshots (forwarded from the
- * punctuator) are written in the transaction of the offsets that produced them. Emits at most one
- * OPEN signal per episode and one RESOLVED when it ends; episodes live in the aggregate, so a
- * restart neither repeats nor forgets a signal.
+ * changelogged (written behind, before every commit: {@link AggregateStore}), and signals
+ * (forwarded while processing) and snapshots (forwarded from the punctuator) are written in the
+ * transaction of the offsets that produced them. Emits at most one OPEN signal per episode and one
+ * RESOLVED when it ends; episodes live in the aggregate, so a restart neither repeats nor forgets a
+ * signal.
  *
  * <p>The hot path allocates little: the target in force per (context, attribute) and its drift
  * {@link DriftDetector.Plan} are looked up once per snapshot interval (a changed target applies
@@ -56,9 +57,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private final Map<String, Prepared[]> prepared = new HashMap<>();
     /**
      * The aggregates as objects, so an update does not read and decode its aggregate from the store
-     * first. Every update is still written to the store (and so to its changelog, in the
-     * transaction of its input); this is only a copy of what the store holds, dropped whenever the
-     * task is (re)initialised, as after an aborted transaction, when the store is restored.
+     * first. Every update is still put to the store (which writes it to RocksDB and its changelog
+     * before the commit of its input); this only mirrors what the store holds, and is dropped
+     * whenever the task is (re)initialised, as after an aborted transaction, when the store is restored.
      */
     private final Map<String, ContextCounts> live = new HashMap<>();
     private static final int MAX_LIVE = 20_000;
@@ -100,11 +101,15 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             }
             live.put(key, counts);
         }
-        long bucket = counts.add(event, windows);
-        Prepared[] plans = prepared(event.contextKey());
-        for (int a = 0; a < ATTRIBUTES.length; a++) {
-            if (plans[a] != null) {
-                decide(key, event, counts, a, plans[a], record.timestamp());
+        long bucket;
+        // interactive queries copy an aggregate under its monitor (AggregateStore)
+        synchronized (counts) {
+            bucket = counts.add(event, windows);
+            Prepared[] plans = prepared(event.contextKey());
+            for (int a = 0; a < ATTRIBUTES.length; a++) {
+                if (plans[a] != null) {
+                    decide(key, event, counts, a, plans[a], record.timestamp());
+                }
             }
         }
         aggregates.put(key, counts);

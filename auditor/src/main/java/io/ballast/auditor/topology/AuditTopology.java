@@ -25,7 +25,6 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The auditor, top to bottom:
@@ -73,9 +72,8 @@ public final class AuditTopology {
         builder.globalTable(BallastTopic.TARGETS.topicName(), Consumed.with(Serdes.String(), targetSerde),
                 Materialized.<String, TargetDistribution, KeyValueStore<Bytes, byte[]>>as(TARGETS_STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(targetSerde));
-        // changelogged (exactly-once restores it); cached, so a commit writes each changed aggregate once
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AGGREGATES_STORE), Serdes.String(),
-                new ContextCounts.BinarySerde()).withCachingEnabled());
+        // changelogged (exactly-once restores it); each changed aggregate is written once per commit
+        builder.addStateStore(AggregateStore.builder(AGGREGATES_STORE));
 
         // 1. decode and validate
         AvroDeserializer<GenerationEvent> deserializer = new AvroDeserializer<>(GenerationEvent.class, registry);
