@@ -20,19 +20,25 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * The aggregates' store: a changelogged RocksDB store with a write-behind layer of objects in
  * place of Kafka Streams' byte cache. An update replaces the object held for its key; the objects
  * changed since the last commit are encoded and written (to RocksDB and the changelog) when Kafka
- * Streams flushes its stores, which it does before every commit, so the changelog in each
+ * Streams flushes its caches, which it does before every commit, so the changelog in each
  * exactly-once transaction holds exactly the state of the offsets it commits, as with the byte
  * cache, without encoding an aggregate on every event.
+ *
+ * <p>That pre-commit hook is {@link CachedStateStore#flushCache()}, the one Kafka Streams' own
+ * caching stores use; {@link StateStore#commit} comes after the transaction's commit, too late
+ * (FaultToleranceIT loses counts then).
  *
  * <p>Interactive queries run on other threads: they get copies, taken while holding the
  * aggregate's monitor, which the processor holds while it updates one.
  */
-final class AggregateStore implements KeyValueStore<String, ContextCounts> {
+final class AggregateStore implements KeyValueStore<String, ContextCounts>, CachedStateStore<String, ContextCounts> {
 
     private static final ContextCounts.BinarySerde SERDE = new ContextCounts.BinarySerde();
 
@@ -100,16 +106,33 @@ final class AggregateStore implements KeyValueStore<String, ContextCounts> {
         }
     }
 
+    /** Before every commit, inside its transaction. */
+    @Override
+    public void flushCache() {
+        writeBehind();
+    }
+
+    /** After an aborted transaction: what was not written through belongs to offsets that were not committed. */
+    @Override
+    public void clearCache() {
+        pending.clear();
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, ContextCounts> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    // flush and commit come after the transaction's commit: writing pending aggregates then would put
+    // state into the next transaction, ahead of its offsets; they stay for the next flushCache
     @Override
     @SuppressWarnings("deprecation")
     public void flush() {
-        writeBehind();
         inner.flush();
     }
 
     @Override
     public void commit(Map<TopicPartition, Long> changelogOffsets) {
-        writeBehind();
         inner.commit(changelogOffsets);
     }
 
