@@ -108,7 +108,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             Prepared[] plans = prepared(event.contextKey());
             for (int a = 0; a < ATTRIBUTES.length; a++) {
                 if (plans[a] != null) {
-                    decide(key, event, counts, a, plans[a], record.timestamp());
+                    decide(event, counts, a, plans[a], record.timestamp());
                 }
             }
         }
@@ -120,7 +120,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     }
 
     /** The drift decision for one attribute after an update, over the outputs that express it. */
-    private void decide(String key, ObservedEvent event, ContextCounts counts, int a, Prepared p, long now) {
+    private void decide(ObservedEvent event, ContextCounts counts, int a, Prepared p, long now) {
         Tally tally = counts.sinceLive(a);
         long expressed = tally.expressed(ATTRIBUTES[a]);
         if (!policy.testable(expressed)) {

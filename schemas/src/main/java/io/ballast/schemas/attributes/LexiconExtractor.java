@@ -47,14 +47,23 @@ public final class LexiconExtractor implements AttributeExtractor {
             Map.entry(Pattern.compile("\\bblack\\b"), "black"),
             Map.entry(Pattern.compile("\\bwhite\\b|\\bcaucasian\\b"), "white"));
 
-    // per RACE rule, words one of which every match contains: most texts name no race, and a
-    // substring search is far cheaper than running the pattern
+    // per RACE rule, the words one of which every match begins with, as a whole word: most texts name
+    // no race, and looking the text's words up is far cheaper than running the patterns
     private static final List<List<String>> RACE_WORDS = List.of(
             List.of("african"),
             List.of("native", "alaska", "pacific", "multiracial", "biracial", "mixed", "indigenous"),
             List.of("asian", "chinese", "korean", "japanese", "indian", "filipino"),
             List.of("black"),
             List.of("white", "caucasian"));
+    private static final Map<String, Integer> RACE_RULES_BY_WORD = new HashMap<>();
+
+    static {
+        for (int r = 0; r < RACE_WORDS.size(); r++) {
+            for (String w : RACE_WORDS.get(r)) {
+                RACE_RULES_BY_WORD.merge(w, 1 << r, (x, y) -> x | y);
+            }
+        }
+    }
 
     // every gender word in one map, one lookup per word; put lowest precedence first so that, as in
     // the checks it replaces, a pronoun or noun wins over a name
@@ -120,7 +129,7 @@ public final class LexiconExtractor implements AttributeExtractor {
         for (Attribute a : Attribute.values()) {
             out.put(a, switch (a) {
                 case GENDER -> gender(words);
-                case RACE -> race(lower);
+                case RACE -> race(lower, raceRules(words));
                 case SENTIMENT -> sentiment(words);
             });
         }
@@ -199,11 +208,32 @@ public final class LexiconExtractor implements AttributeExtractor {
     }
 
     static String race(String lower) {
+        return race(lower, raceRules(wordsOfLowerCase(lower)));
+    }
+
+    /**
+     * The RACE rules whose words occur: a superset of the rules that match, since a match is
+     * delimited by word boundaries, so its first word is one of the text's words (before any
+     * {@code 's}).
+     */
+    private static int raceRules(List<String> words) {
+        int rules = 0;
+        for (String w : words) {
+            int apostrophe = w.indexOf('\'');
+            Integer r = RACE_RULES_BY_WORD.get(apostrophe < 0 ? w : w.substring(0, apostrophe));
+            if (r != null) {
+                rules |= r;
+            }
+        }
+        return rules;
+    }
+
+    private static String race(String lower, int rules) {
         String found = null;
         String rest = lower;
         for (int r = 0; r < RACE.size(); r++) {
             Map.Entry<Pattern, String> rule = RACE.get(r);
-            if (!mentionsAny(rest, RACE_WORDS.get(r))) {
+            if ((rules & (1 << r)) == 0) {
                 continue;
             }
             Matcher m = rule.getKey().matcher(rest);
@@ -218,15 +248,6 @@ public final class LexiconExtractor implements AttributeExtractor {
             }
         }
         return found == null ? Attribute.UNKNOWN : found;
-    }
-
-    private static boolean mentionsAny(String text, List<String> words) {
-        for (String w : words) {
-            if (text.contains(w)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static String sentiment(List<String> words) {

@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The lexicon splits words without a regex, exactly as the pattern it replaced did. */
+/** The lexicon's shortcuts (words without a regex, race patterns only run when their words occur) decide as before. */
 class LexiconWordsTest {
 
     private static final Pattern WORD = Pattern.compile("[A-Za-z]+(?:'[a-z]+)?");
@@ -25,5 +25,19 @@ class LexiconWordsTest {
             }
             assertThat(LexiconExtractor.words(text)).as(text).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void racePatternsAreRunWheneverTheyCouldMatch() {
+        // descriptors next to punctuation, apostrophes, hyphens and capitals are still found
+        assertThat(LexiconExtractor.race("the caucasian's view")).isEqualTo("white");
+        assertThat(LexiconExtractor.race("a mixed-race family")).isEqualTo("other");
+        assertThat(LexiconExtractor.race("an african-american nurse")).isEqualTo("black");
+        assertThat(LexiconExtractor.race("(white)")).isEqualTo("white");
+        assertThat(LexiconExtractor.race("an asian american and a white colleague")).isEqualTo("unknown");
+        // and what the patterns' word boundaries exclude stays excluded
+        assertThat(LexiconExtractor.race("2white")).isEqualTo("unknown");
+        assertThat(LexiconExtractor.race("white_listed")).isEqualTo("unknown");
+        assertThat(LexiconExtractor.race("whitewashed walls")).isEqualTo("unknown");
     }
 }
