@@ -7,16 +7,18 @@ import io.ballast.auditor.topology.AuditMetrics;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.runtime.ServiceHttpServer;
 import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.topics.BallastTopic;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.ballast.schemas.topics.BallastTopic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -49,6 +51,11 @@ public final class AuditorApp implements AutoCloseable {
         http = new ServiceHttpServer(config.httpHost(), config.httpPort(), registry,
                 () -> streams != null && streams.state().isRunningOrRebalancing());
         SchemaRegistryClient schemaRegistry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        // the output contracts now: an incompatible schema fails the start rather than a stream thread,
+        // and no stream thread waits on the registry for its first record of a topic
+        for (BallastTopic topic : List.of(BallastTopic.DISTRIBUTIONS, BallastTopic.DRIFT, BallastTopic.DLQ)) {
+            schemaRegistry.register(topic.valueSubject(), SpecificData.get().getSchema(topic.valueType()));
+        }
         AttributeExtractor extractor = new LexiconExtractor();
         streams = new KafkaStreams(AuditTopology.build(config, schemaRegistry, extractor, metrics, generationPartitions()),
                 streamsProperties(http.port()));
@@ -87,6 +94,9 @@ public final class AuditorApp implements AutoCloseable {
         // a task reads its generations partition and the repartition partition beside it; counts do
         // not depend on the order between the two, so never wait for the empty one before processing
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
+        // a transaction's commit is retried when the coordinator is still completing the previous one:
+        // retry within milliseconds, not the default 100 ms, which is most of a commit interval's wait
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         return p;
