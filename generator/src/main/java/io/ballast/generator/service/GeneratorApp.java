@@ -79,7 +79,7 @@ public final class GeneratorApp implements AutoCloseable {
         service = new GenerationService(config, slot, producer, metrics);
         plan = new PromptPlan(config.planContexts(), config.planRequestsPerSecond(), config.planSamplesPerRequest(),
                 config.sampling(), service).start();
-        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics, () -> slot.currentVersion() > 0);
+        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics, () -> slot.currentVersion() > 0 && follower.healthy());
         http.route("/generate", exchange -> {
             if (!exchange.getRequestMethod().equals("POST")) {
                 return Response.json(405, Map.of("error", "POST a JSON body"));

@@ -13,11 +13,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -26,11 +30,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows {@code ballast.model-updates} (compacted, keyed by model id) and hot-swaps the served
  * model: verify the artifact's SHA-256, load, warm up with one generation, then swap atomically.
- * Any failure keeps the current model serving and is logged and counted.
+ * Any failure keeps the current model serving and is logged and counted; an unexpected failure of
+ * the follower itself makes it follow again after a backoff, with {@link #healthy()} false meanwhile.
  */
 public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ModelUpdateFollower.class);
+    static final Duration INITIAL_BACKOFF = Duration.ofMillis(500);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final String modelId;
     private final ModelStore store;
@@ -41,8 +48,11 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     private final String warmUpPrompt;
     private final Counter swapsOk;
     private final Counter swapsFailed;
+    private final Counter restarts;
     private ModelSlot slot;
     private volatile boolean running = true;
+    private volatile boolean healthy = true;
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread = new Thread(this, "model-update-follower");
 
     public ModelUpdateFollower(String modelId, ModelStore store, Consumer<byte[], byte[]> consumer,
@@ -56,6 +66,8 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
         this.warmUpPrompt = warmUpPrompt;
         this.swapsOk = Counter.builder("ballast_generator_swaps").tag("outcome", "ok").register(metrics);
         this.swapsFailed = Counter.builder("ballast_generator_swaps").tag("outcome", "failed").register(metrics);
+        this.restarts = Counter.builder("ballast_generator_follower_restarts")
+                .description("Times the model-update follower failed and followed again after a backoff").register(metrics);
         List<TopicPartition> partitions = consumer.partitionsFor(BallastTopic.MODEL_UPDATES.topicName()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
@@ -95,20 +107,70 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
+        Duration backoff = INITIAL_BACKOFF;
         try {
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    ModelUpdate u = decode(r);
-                    if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
-                        apply(u);
+                try {
+                    followOnce();
+                    healthy = true;
+                    backoff = INITIAL_BACKOFF;
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    if (!running) {
+                        return;
                     }
+                    // a follower that dies silently leaves the generator serving an old version forever
+                    // with /health UP: report DOWN, wait, and follow again from the first unhandled record
+                    healthy = false;
+                    restarts.increment();
+                    log.error("model-update follower failed ({}); following again in {} ms", e.toString(), backoff.toMillis(), e);
+                    sleep(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 }
             }
         } catch (WakeupException e) {
             // closing
         } finally {
+            healthy = false;
             consumer.close();
         }
+    }
+
+    /** One poll; on failure every partition of the batch is rewound to its first record not yet handled. */
+    private void followOnce() {
+        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
+        Map<TopicPartition, Long> unhandled = new HashMap<>();
+        for (TopicPartition tp : batch.partitions()) {
+            unhandled.put(tp, batch.records(tp).get(0).offset());
+        }
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                ModelUpdate u = decode(r);
+                if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
+                    apply(u);
+                }
+                unhandled.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            }
+        } catch (RuntimeException e) {
+            unhandled.forEach(consumer::seek);
+            throw e;
+        }
+    }
+
+    private void sleep(Duration d) {
+        try {
+            // returns at once when the follower is closed
+            stopped.await(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** False while the follower is waiting to follow again after a failure, or has stopped. */
+    public boolean healthy() {
+        return healthy;
     }
 
     /** Verifies, loads and warms the announced version, then swaps; on any failure keeps serving. */
@@ -158,6 +220,7 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     @Override
     public void close() {
         running = false;
+        stopped.countDown();
         consumer.wakeup();
         try {
             thread.join(10_000);
