@@ -6,7 +6,7 @@ import io.ballast.auditor.http.AuditorHttpApi;
 import io.ballast.auditor.topology.AuditMetrics;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.runtime.ServiceHttpServer;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -42,7 +42,7 @@ public final class AuditorApp implements AutoCloseable {
     public AuditorApp start() throws Exception {
         http = new ServiceHttpServer(config.httpHost(), config.httpPort(), registry,
                 () -> streams != null && streams.state().isRunningOrRebalancing());
-        SchemaRegistryClient schemaRegistry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        SchemaRegistry schemaRegistry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         AttributeExtractor extractor = new LexiconExtractor();
         streams = new KafkaStreams(AuditTopology.build(config, schemaRegistry, extractor, metrics), streamsProperties(http.port()));
         // a record never kills a thread; anything else that does is logged and the thread replaced

@@ -14,7 +14,7 @@ import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
@@ -76,7 +76,7 @@ public final class CalibratorApp implements AutoCloseable {
     }
 
     public CalibratorApp start() throws Exception {
-        SchemaRegistryClient registry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        SchemaRegistry registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         lifecycle = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));

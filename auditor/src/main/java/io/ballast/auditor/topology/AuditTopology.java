@@ -10,7 +10,7 @@ import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.domain.Attribute;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerde;
 import io.ballast.schemas.topics.BallastTopic;
@@ -58,7 +58,7 @@ public final class AuditTopology {
     private AuditTopology() {
     }
 
-    public static Topology build(AuditorConfig config, SchemaRegistryClient registry, AttributeExtractor extractor,
+    public static Topology build(AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor,
                                  AuditMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         AvroSerde<TargetDistribution> targetSerde = new AvroSerde<>(TargetDistribution.class, registry, false);

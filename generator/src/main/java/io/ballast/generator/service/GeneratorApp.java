@@ -11,7 +11,7 @@ import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
 import io.ballast.schemas.domain.Occupation;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -54,7 +54,7 @@ public final class GeneratorApp implements AutoCloseable {
     }
 
     public GeneratorApp start() throws Exception {
-        SchemaRegistryClient registry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        SchemaRegistry registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",

@@ -25,8 +25,11 @@ import org.apache.avro.Schema;
  *
  * <p>Registrations and schemas by id are cached for the life of the client (ids are immutable),
  * so after warm-up the serializing and deserializing hot path makes no HTTP call.
+ *
+ * <p>Code that takes its registry from a URL should go through {@link SchemaRegistry#forUrl}, which
+ * also understands {@code mock://} URLs; this class only speaks HTTP.
  */
-public final class SchemaRegistryClient {
+public final class SchemaRegistryClient implements SchemaRegistry {
 
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +50,10 @@ public final class SchemaRegistryClient {
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("schema.registry.url must be set");
         }
+        if (baseUrl.startsWith(MOCK_SCHEME)) {
+            // a mock URL here would fail later as an unreachable host: say what to use instead
+            throw new IllegalArgumentException(baseUrl + " is an in-memory registry: use SchemaRegistry.forUrl");
+        }
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
@@ -62,6 +69,7 @@ public final class SchemaRegistryClient {
     }
 
     /** Registers the schema under the subject (a no-op returning the existing id if it is there). */
+    @Override
     public int register(String subject, Schema schema) {
         Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
         Integer cached = ids.get(schema);
@@ -87,6 +95,7 @@ public final class SchemaRegistryClient {
     }
 
     /** The id of the schema under the subject, if registered there; never registers. */
+    @Override
     public OptionalInt lookup(String subject, Schema schema) {
         Integer cached = idsBySubject.getOrDefault(subject, Map.of()).get(schema);
         if (cached != null) {
@@ -106,6 +115,7 @@ public final class SchemaRegistryClient {
     }
 
     /** The schema with this id; throws {@link SchemaRegistryException} with status 404 if unknown. */
+    @Override
     public Schema schemaById(int id) {
         Schema cached = schemasById.get(id);
         if (cached != null) {
@@ -118,6 +128,7 @@ public final class SchemaRegistryClient {
     }
 
     /** Version numbers registered under the subject; empty if the subject does not exist. */
+    @Override
     public List<Integer> versions(String subject) {
         try {
             JsonNode body = send("GET", "/subjects/" + enc(subject) + "/versions", null);
@@ -133,6 +144,7 @@ public final class SchemaRegistryClient {
     }
 
     /** Whether the schema may be registered under the subject; true if the subject is new. */
+    @Override
     public boolean isCompatible(String subject, Schema schema) {
         try {
             JsonNode body = send("POST", "/compatibility/subjects/" + enc(subject) + "/versions/latest", schemaBody(schema));
@@ -145,11 +157,13 @@ public final class SchemaRegistryClient {
         }
     }
 
+    @Override
     public String globalCompatibility() {
         JsonNode body = send("GET", "/config", null);
         return body.path("compatibilityLevel").asText(body.path("compatibility").asText());
     }
 
+    @Override
     public void setGlobalCompatibility(String level) {
         send("PUT", "/config", JSON.createObjectNode().put("compatibility", level).toString());
     }

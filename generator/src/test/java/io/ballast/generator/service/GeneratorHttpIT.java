@@ -18,7 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class GeneratorHttpTest {
+class GeneratorHttpIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
