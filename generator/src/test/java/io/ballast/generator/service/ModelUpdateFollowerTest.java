@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.topics.BallastTopic;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -82,7 +82,7 @@ class ModelUpdateFollowerTest {
         consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
         // a value without the wire format's magic byte fails before any registry call
         AvroDeserializer<ModelUpdate> deserializer = new AvroDeserializer<>(ModelUpdate.class,
-                SchemaRegistryClient.shared("http://127.0.0.1:9"));
+                SchemaRegistry.forUrl("mock://model-update-follower-test"));
         return new ModelUpdateFollower("bios", null, consumer, deserializer, new DeadLetterPublisher(dlq, "generator"), "warm-up",
                 metrics);
     }
