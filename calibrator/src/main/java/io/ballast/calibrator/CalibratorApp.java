@@ -91,9 +91,8 @@ public final class CalibratorApp implements AutoCloseable {
         }
         follower.assign(followed);
         follower.seekToBeginning(followed);
-        drift = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, config.groupId(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        drift = new KafkaConsumer<>(driftConsumerConfig(config.bootstrapServers(), config.groupId()), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         drift.subscribe(List.of(BallastTopic.DRIFT.topicName()));
 
         AvroDeserializer<TargetDistribution> targetReader = new AvroDeserializer<>(TargetDistribution.class, registry);
@@ -197,6 +196,17 @@ public final class CalibratorApp implements AutoCloseable {
     }
 
     /** Graceful: stop taking signals, let a running job reach its next checkpoint or end, close clients. */
+    /**
+     * The drift consumer's settings. The auditor writes {@code ballast.drift} in exactly-once
+     * transactions; reading uncommitted data would let a job start from a signal whose transaction
+     * was aborted (exactly what a crashed auditor leaves behind), so only committed records are read.
+     */
+    static Map<String, Object> driftConsumerConfig(String bootstrapServers, String groupId) {
+        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    }
+
     @Override
     public void close() {
         running = false;
