@@ -39,6 +39,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class DemoMonitor implements AutoCloseable {
 
+    private static final TypeReference<Map<String, Double>> SHARES = new TypeReference<>() {
+    };
+
     private record Row(DemoReport.Measure before, DemoReport.Measure after, Long openedAt, Long recoveredAt) {
     }
 
@@ -48,9 +51,6 @@ final class DemoMonitor implements AutoCloseable {
     private final AvroDeserializer<ModelUpdate> updates;
     private final String auditorUrl;
     private final int minSamples;
-    private static final TypeReference<Map<String, Double>> SHARES = new TypeReference<>() {
-    };
-
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
     private final long start = System.currentTimeMillis();
@@ -163,7 +163,11 @@ final class DemoMonitor implements AutoCloseable {
             return DemoReport.Measure.none(version);
         }
         return DemoReport.Measure.of(version, d.path("mae").asDouble(Double.NaN), d.path("n").asLong(),
-                json.convertValue(d.path("proportions"), SHARES), json.convertValue(d.path("target"), SHARES));
+                shares(d.path("proportions")), shares(d.path("target")));
+    }
+
+    private Map<String, Double> shares(JsonNode node) {
+        return node.isObject() ? json.convertValue(node, SHARES) : Map.of();
     }
 
     private static JsonNode find(JsonNode all, String context, String attribute, int version) {

@@ -130,7 +130,8 @@ record DemoReport(String ballastVersion, long runMillis, int baseVersion, Intege
 
     private static Map<String, Object> measure(Measure m) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("version", m.version());
+        // version 0: no new version was promoted, so there is nothing to measure under it
+        out.put("version", m.version() > 0 ? m.version() : null);
         out.put("mae", number(m.mae()));
         out.put("n", m.n());
         Map<String, Object> interval = new LinkedHashMap<>();

@@ -39,6 +39,8 @@ class DemoEndToEndIT {
         Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean ended = demo.waitFor(10, TimeUnit.MINUTES);
         if (!ended) {
+            // SIGKILL skips the demo's shutdown hooks: end the registry child JVM too, or it outlives the test
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
             demo.destroyForcibly();
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
