@@ -57,6 +57,12 @@ class DeploymentFilesTest {
             }
         }
         assertThat(services.get("calibrator").toString()).contains("nvidia");
+        // the HTTP APIs have no authentication: every published port is bound to the host's loopback
+        services.forEach((name, service) -> {
+            for (Object published : (List<Object>) service.getOrDefault("ports", List.of())) {
+                assertThat(String.valueOf(published)).as("published port of %s", name).startsWith("127.0.0.1:");
+            }
+        });
     }
 
     @Test

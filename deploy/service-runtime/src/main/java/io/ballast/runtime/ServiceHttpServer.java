@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,8 @@ public final class ServiceHttpServer implements AutoCloseable {
             Response r;
             try {
                 r = handler.handle(exchange);
+            } catch (PayloadTooLargeException e) {
+                r = Response.json(413, java.util.Map.of("error", String.valueOf(e.getMessage())));
             } catch (IllegalArgumentException e) {
                 r = Response.json(400, java.util.Map.of("error", String.valueOf(e.getMessage())));
             } catch (Exception e) {
@@ -84,6 +87,31 @@ public final class ServiceHttpServer implements AutoCloseable {
                 out.write(r.body());
             }
         });
+    }
+
+    /**
+     * The request body, read only up to {@code maxBytes}: an unbounded read lets one client hold a
+     * handler thread and heap with a body of any size. Larger bodies are answered 413.
+     */
+    public static byte[] body(HttpExchange exchange, int maxBytes) throws IOException {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBytes) {
+            throw new PayloadTooLargeException(Long.parseLong(declared), maxBytes);
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(maxBytes + 1);
+            if (body.length > maxBytes) {
+                throw new PayloadTooLargeException(-1, maxBytes);
+            }
+            return body;
+        }
+    }
+
+    /** A request body over the route's limit. */
+    public static final class PayloadTooLargeException extends IOException {
+        PayloadTooLargeException(long declared, int max) {
+            super("request body " + (declared >= 0 ? "of " + declared + " bytes " : "") + "is over the limit of " + max + " bytes");
+        }
     }
 
     public ServiceHttpServer start() {

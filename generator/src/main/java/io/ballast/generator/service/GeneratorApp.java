@@ -38,6 +38,9 @@ public final class GeneratorApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GeneratorApp.class);
 
+    /** A generation request is a context, a prompt and a few numbers: 64 KiB is generous. */
+    static final int MAX_REQUEST_BYTES = 64 * 1024;
+
     private final GeneratorConfig config;
     private final BioCorpus corpus = BioCorpus.withDefaults();
     private final PrometheusMeterRegistry metrics = ServiceHttpServer.newRegistry();
@@ -84,7 +87,7 @@ public final class GeneratorApp implements AutoCloseable {
             if (!exchange.getRequestMethod().equals("POST")) {
                 return Response.json(405, Map.of("error", "POST a JSON body"));
             }
-            return generate(ServiceHttpServer.JSON.readTree(exchange.getRequestBody()));
+            return generate(ServiceHttpServer.JSON.readTree(ServiceHttpServer.body(exchange, MAX_REQUEST_BYTES)));
         });
         http.start();
         log.info("generator {} serving {} v{} on http://{}:{}", config.generatorId(), config.modelId(), slot.currentVersion(),
