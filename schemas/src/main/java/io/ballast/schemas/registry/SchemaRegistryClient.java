@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -34,12 +35,15 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, SchemaRegistryClient> SHARED = new ConcurrentHashMap<>();
+    /** Long enough to absorb a burst of garbage, short enough that a schema registered meanwhile is soon seen. */
+    static final Duration UNKNOWN_ID_TTL = Duration.ofSeconds(10);
 
     private final String baseUrl;
     private final HttpClient http;
     private final Duration timeout;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final UnknownIds unknownIds;
     private final AtomicLong httpCalls = new AtomicLong();
 
     public SchemaRegistryClient(String baseUrl) {
@@ -47,6 +51,15 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     }
 
     public SchemaRegistryClient(String baseUrl, Duration timeout) {
+        this(baseUrl, timeout, UNKNOWN_ID_TTL);
+    }
+
+    /**
+     * @param timeout the most one call may take, retries of an unreachable or failing registry included
+     * @param unknownIdTtl how long an id the registry does not know is answered from memory
+     */
+    public SchemaRegistryClient(String baseUrl, Duration timeout, Duration unknownIdTtl) {
+        this.unknownIds = new UnknownIds(unknownIdTtl);
         if (baseUrl == null || baseUrl.isBlank()) {
             throw new IllegalArgumentException("schema.registry.url must be set");
         }
@@ -121,7 +134,21 @@ public final class SchemaRegistryClient implements SchemaRegistry {
         if (cached != null) {
             return cached;
         }
-        JsonNode body = sendIdempotent("GET", "/schemas/ids/" + id, null);
+        // a burst of random bytes behind a magic byte names random ids: answer a recent miss from
+        // memory instead of one blocking round trip per record on the caller's (stream) thread
+        if (unknownIds.recentlyMissing(id)) {
+            throw new SchemaRegistryException("GET /schemas/ids/" + id + " -> HTTP 404 (remembered for "
+                    + unknownIds.ttl.toMillis() + " ms): schema not found", 404, 40403, null);
+        }
+        JsonNode body;
+        try {
+            body = sendIdempotent("GET", "/schemas/ids/" + id, null);
+        } catch (SchemaRegistryException e) {
+            if (e.status() == 404) {
+                unknownIds.remember(id);
+            }
+            throw e;
+        }
         Schema schema = new Schema.Parser().parse(body.path("schema").asText());
         schemasById.put(id, schema);
         return schema;
@@ -183,19 +210,22 @@ public final class SchemaRegistryClient implements SchemaRegistry {
 
     /**
      * For requests that are safe to repeat (registration is idempotent): retries a registry that
-     * is unreachable or answers 5xx, three times with a growing pause, then gives up.
+     * is unreachable or answers 5xx with a growing pause, all within the client's timeout, so a
+     * caller is never held longer than that.
      */
     private JsonNode sendIdempotent(String method, String path, String body) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
-                return send(method, path, body);
+                return send(method, path, body, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             } catch (SchemaRegistryException e) {
                 boolean transientFailure = e.isUnreachable() || e.status() >= 500;
-                if (!transientFailure || attempt >= 4) {
+                long pause = 100L * attempt * attempt;
+                if (!transientFailure || attempt >= 4 || System.nanoTime() + pause * 1_000_000 >= deadline) {
                     throw e;
                 }
                 try {
-                    Thread.sleep(100L * attempt * attempt);
+                    Thread.sleep(pause);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw e;
@@ -205,9 +235,13 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     }
 
     private JsonNode send(String method, String path, String body) {
+        return send(method, path, body, timeout);
+    }
+
+    private JsonNode send(String method, String path, String body, Duration requestTimeout) {
         httpCalls.incrementAndGet();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(timeout)
+                .timeout(requestTimeout)
                 .header("Accept", CONTENT_TYPE + ", application/json");
         if (body != null) {
             req.header("Content-Type", CONTENT_TYPE);
@@ -234,5 +268,37 @@ public final class SchemaRegistryClient implements SchemaRegistry {
                     json.path("error_code").asInt(0), null);
         }
         return json;
+    }
+
+    /** Ids the registry answered 404 for, remembered for a while; bounded, so random ids cannot grow it without end. */
+    private static final class UnknownIds {
+        private static final int MAX_REMEMBERED = 10_000;
+        private final Duration ttl;
+        private final Map<Integer, Long> expiresAt = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Long> eldest) {
+                return size() > MAX_REMEMBERED;
+            }
+        };
+
+        UnknownIds(Duration ttl) {
+            this.ttl = ttl;
+        }
+
+        synchronized boolean recentlyMissing(int id) {
+            Long until = expiresAt.get(id);
+            if (until == null) {
+                return false;
+            }
+            if (System.nanoTime() - until >= 0) {
+                expiresAt.remove(id);
+                return false;
+            }
+            return true;
+        }
+
+        synchronized void remember(int id) {
+            expiresAt.put(id, System.nanoTime() + ttl.toNanos());
+        }
     }
 }
