@@ -1,5 +1,6 @@
 package io.ballast.calibrator;
 
+import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.runtime.ConfigSource;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,17 +60,19 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
         } catch (IllegalArgumentException e) {
             throw new io.ballast.runtime.ConfigException(METHOD, method, "must be kl_kto, ift or dpo");
         }
-        var w = new io.ballast.calibrator.training.CalibrationLoss.Weights(
-                c.doubleValue(BETA, d.weights().beta(), 1e-6, 100),
-                c.doubleValue(LAMBDA_D, d.weights().lambdaDesirable(), 0, 100),
-                c.doubleValue(LAMBDA_U, d.weights().lambdaUndesirable(), 0, 100),
-                c.doubleValue(LAMBDA_KL, d.weights().lambdaKl(), 0, 1000));
-        return new CalibrationSettings(m, w, d.promptsPerContext(), c.intValue(RESPONSES_PER_PROMPT, d.responsesPerPrompt(), 2, 1024),
-                d.healthyContexts(), c.intValue(STEPS, d.steps(), 1, 1_000_000), d.batchSize(),
-                (float) c.doubleValue(LEARNING_RATE, d.learningRate(), 1e-9, 1), d.checkpointEvery(),
-                c.intValue(EVALUATION_SAMPLES, d.evaluationSamples(), 10, 100_000),
-                c.doubleValue(IMPROVEMENT_MARGIN, d.improvementMargin(), 0, 1), d.healthyTolerance(),
-                c.doubleValue(MIN_CONSISTENCY, d.minConsistency(), 0, 1),
-                c.doubleValue(MAX_PERPLEXITY_RATIO, d.maxPerplexityRatio(), 1, 100), d.seed(), d.trainableBlocks());
+        CalibrationLoss.Weights w = new CalibrationLoss.Weights(
+                c.doubleValue(BETA, d.training().weights().beta(), 1e-6, 100),
+                c.doubleValue(LAMBDA_D, d.training().weights().lambdaDesirable(), 0, 100),
+                c.doubleValue(LAMBDA_U, d.training().weights().lambdaUndesirable(), 0, 100),
+                c.doubleValue(LAMBDA_KL, d.training().weights().lambdaKl(), 0, 1000));
+        return d.withMethod(m)
+                .withSet(s -> s.withResponsesPerPrompt(c.intValue(RESPONSES_PER_PROMPT, s.responsesPerPrompt(), 2, 1024)))
+                .withTraining(t -> t.withWeights(w)
+                        .withSteps(c.intValue(STEPS, t.steps(), 1, 1_000_000))
+                        .withLearningRate((float) c.doubleValue(LEARNING_RATE, t.learningRate(), 1e-9, 1)))
+                .withGate(g -> g.withEvaluationSamples(c.intValue(EVALUATION_SAMPLES, g.evaluationSamples(), 10, 100_000))
+                        .withImprovementMargin(c.doubleValue(IMPROVEMENT_MARGIN, g.improvementMargin(), 0, 1))
+                        .withMinConsistency(c.doubleValue(MIN_CONSISTENCY, g.minConsistency(), 0, 1))
+                        .withMaxPerplexityRatio(c.doubleValue(MAX_PERPLEXITY_RATIO, g.maxPerplexityRatio(), 1, 100)));
     }
 }
