@@ -3,6 +3,7 @@ package io.ballast.calibrator;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.calibrator.jobs.CalibrationJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
+import io.ballast.calibrator.training.TrainingCancelledException;
 import io.ballast.generator.service.ModelUpdates;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.runtime.ServiceHttpServer;
@@ -177,6 +178,9 @@ public final class CalibratorApp implements AutoCloseable {
             } else {
                 log.warn("job {} ended {}: {}", request.jobId(), outcome.state(), outcome.reasons());
             }
+        } catch (TrainingCancelledException e) {
+            log.info("job {} stopped by shutdown after step {}; it resumes there when its signals are read again",
+                    request.jobId(), e.lastStep());
         } catch (Exception e) {
             log.error("job {} could not be announced", request.jobId(), e);
         } finally {
@@ -195,7 +199,6 @@ public final class CalibratorApp implements AutoCloseable {
         return http.port();
     }
 
-    /** Graceful: stop taking signals, let a running job reach its next checkpoint or end, close clients. */
     /**
      * The drift consumer's settings. The auditor writes {@code ballast.drift} in exactly-once
      * transactions; reading uncommitted data would let a job start from a signal whose transaction
@@ -207,6 +210,10 @@ public final class CalibratorApp implements AutoCloseable {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     }
 
+    /**
+     * Graceful: stop taking signals; interrupt a running job, whose training stops after the step in
+     * flight and checkpoints it (the signals' offsets stay uncommitted, so it resumes on restart); close clients.
+     */
     @Override
     public void close() {
         running = false;

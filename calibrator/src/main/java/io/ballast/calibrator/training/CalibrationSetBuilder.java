@@ -45,12 +45,12 @@ public final class CalibrationSetBuilder {
         for (Map.Entry<String, List<Attribute>> entry : contexts.entrySet()) {
             String context = entry.getKey();
             List<Attribute> attributes = entry.getValue();
-            for (int p = 0; p < settings.promptsPerContext(); p++) {
+            for (int p = 0; p < settings.set().promptsPerContext(); p++) {
                 String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(p % BioCorpus.TRAIN_PROMPTS.size()));
                 Attribute attribute = attributes.get(p % attributes.size());
                 TargetDistribution target = targets.find(attribute.key(), context).orElseThrow(() ->
                         new IllegalStateException("no target for " + attribute.key() + " in " + context));
-                int k = settings.responsesPerPrompt();
+                int k = settings.set().responsesPerPrompt();
                 Map<Attribute, Map<String, Double>> modelDraws = sampler.steeringProbabilities(model, prompt);
                 int[][] prefixes = forcedPrefixes(model, modelDraws, attribute, target, k, random);
                 List<Generation> samples = sampler.generate(model, prompt, k, SamplingParams.defaults()

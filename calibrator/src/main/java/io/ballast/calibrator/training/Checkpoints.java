@@ -1,5 +1,6 @@
 package io.ballast.calibrator.training;
 
+import ai.djl.MalformedModelException;
 import io.ballast.generator.model.LanguageModel;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,8 +15,7 @@ import java.util.stream.Stream;
 /**
  * Training checkpoints: {@code step-<n>.bin} holds the policy's parameters after step n, written
  * to a temporary file and renamed, so a crash never leaves half a checkpoint. Resuming loads the
- * newest one. (Adam's moment estimates are not saved: a resumed run restarts them, which costs a
- * few steps of momentum, not correctness.)
+ * newest one. (Adam's moments are not saved: see {@link FineTuningLoop}.)
  */
 final class Checkpoints {
 
@@ -35,7 +35,7 @@ final class Checkpoints {
         }
     }
 
-    /** Loads the newest checkpoint into the policy; returns its step, or 0 when there is none. */
+    /** Loads the newest checkpoint into the policy and the optimizer; returns its step, or 0 when there is none. */
     static int resume(LanguageModel policy, Path dir) throws IOException {
         Path newest;
         try (Stream<Path> files = Files.list(dir)) {
@@ -47,7 +47,7 @@ final class Checkpoints {
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(newest)))) {
             policy.block().loadParameters(policy.manager(), in);
-        } catch (ai.djl.MalformedModelException e) {
+        } catch (MalformedModelException e) {
             throw new IOException("corrupt checkpoint " + newest, e);
         }
         return step(newest);

@@ -30,7 +30,7 @@ class GeneratorHttpIT {
         Map<String, String> settings = new HashMap<>(Map.of(
                 GeneratorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
                 GeneratorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
-                GeneratorConfig.MODEL_STORE, TinyModels.store().root().toString(),
+                GeneratorConfig.MODEL_STORE, TinyModels.newStore().root().toString(),
                 GeneratorConfig.MODEL_ID, "bios",
                 GeneratorConfig.HTTP_PORT, "0"));
         try (GeneratorApp app = new GeneratorApp(GeneratorConfig.from(ConfigSource.ofMap(settings))).start()) {
@@ -86,7 +86,7 @@ class GeneratorHttpIT {
         Map<String, String> settings = Map.of(
                 GeneratorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
                 GeneratorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
-                GeneratorConfig.MODEL_STORE, TinyModels.store().root().toString(),
+                GeneratorConfig.MODEL_STORE, TinyModels.newStore().root().toString(),
                 GeneratorConfig.HTTP_PORT, "0",
                 GeneratorConfig.SHUTDOWN_GRACE_MS, "0");
         GeneratorApp app = new GeneratorApp(GeneratorConfig.from(ConfigSource.ofMap(settings))).start();
