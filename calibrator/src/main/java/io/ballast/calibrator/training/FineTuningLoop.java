@@ -8,8 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.generator.model.LanguageModel;
 import java.io.IOException;
@@ -22,18 +20,9 @@ import java.util.Map;
 /**
  * Fine-tunes a policy in place with an {@link Objective}, in the style of DJL's training loops:
  * each step the objective's minibatch in a sub-manager, forward under a gradient collector,
- * backward, optimizer step. DJL's Adam with clipped gradients; only the configured top blocks
- * train. Checkpoints every N steps and at the end; a run restarted after a crash resumes from the
- * newest checkpoint.
- *
- * <p>Adam's moments are not in the checkpoint: DJL's {@code Adam} keeps them in private maps keyed
- * by parameter ids that are new with every load, with no public API to read or restore them. A
- * resumed run therefore restarts them at zero with bias correction from update 1: its first steps
- * after resuming take full-size, momentum-free Adam steps (lr per element, the first update being
- * sign(g) * lr), which can differ from the uninterrupted run's path for roughly 1/(1-beta1) = 10
- * steps; the objective and the parameters are exact. (An own Adam that checkpointed its moments
- * was tried and moved the tiny model further than DJL's fused update on the same settings, failing
- * the perplexity gate; see the report of this change.)
+ * backward, optimizer step. Adam ({@link ResumableAdam}) with clipped gradients; only the
+ * configured top blocks train. Checkpoints every N steps and at the end; a run restarted after a
+ * crash resumes from the newest checkpoint, optimizer state included.
  *
  * <p>Cancellation: the loop checks its thread's interrupt flag before and after each step. Once
  * set, it finishes at most the step in flight, checkpoints the last finished step and throws
@@ -66,53 +55,54 @@ public final class FineTuningLoop {
             policy.block().trainOnlyTop(training.trainableBlocks());
         }
         int total = training.steps();
-        int done = Checkpoints.resume(policy, checkpoints);
-        int saved = done;
-        DefaultTrainingConfig config = new DefaultTrainingConfig(objective)
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(training.learningRate())).optClipGrad(1f).build())
-                .optDevices(new Device[] {policy.manager().getDevice()});
-        try (Trainer trainer = policy.djlModel().newTrainer(config)) {
-            trainer.initialize(new Shape(1, policy.config().contextLength() - 1));
-            for (int step = done + 1; step <= total; step++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw cancel(policy, checkpoints, done, saved, total);
-                }
-                double loss;
-                Map<String, Double> parts = new LinkedHashMap<>();
-                try (NDManager m = trainer.getManager().newSubManager()) {
-                    Objective.Batch batch = objective.batch(m, step);
-                    Objective.Terms terms;
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
-                        NDArray logits = trainer.forward(new NDList(batch.inputs())).get(0);
-                        terms = objective.terms(batch.labels(), logits);
-                        collector.backward(terms.total());
+        try (ResumableAdam adam = new ResumableAdam(policy.block(), policy.manager(), training.learningRate(), 1f)) {
+            int done = Checkpoints.resume(policy, adam, checkpoints);
+            int saved = done;
+            DefaultTrainingConfig config = new DefaultTrainingConfig(objective).optOptimizer(adam)
+                    .optDevices(new Device[] {policy.manager().getDevice()});
+            try (Trainer trainer = policy.djlModel().newTrainer(config)) {
+                trainer.initialize(new Shape(1, policy.config().contextLength() - 1));
+                for (int step = done + 1; step <= total; step++) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw cancel(policy, adam, checkpoints, done, saved, total);
                     }
-                    trainer.step();
-                    loss = terms.total().getFloat();
-                    terms.parts().forEach((name, value) -> parts.put(name, (double) value.getFloat()));
-                }
-                done = step;
-                if (Thread.currentThread().isInterrupted()) {
-                    throw cancel(policy, checkpoints, done, saved, total);
-                }
-                if (listener != null) {
-                    listener.step(step, total, loss, parts);
-                }
-                if (step % training.checkpointEvery() == 0 || step == total) {
-                    Checkpoints.save(policy, checkpoints, step);
-                    saved = step;
+                    double loss;
+                    Map<String, Double> parts = new LinkedHashMap<>();
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        Objective.Batch batch = objective.batch(m, step);
+                        Objective.Terms terms;
+                        try (GradientCollector collector = trainer.newGradientCollector()) {
+                            NDArray logits = trainer.forward(new NDList(batch.inputs())).get(0);
+                            terms = objective.terms(batch.labels(), logits);
+                            collector.backward(terms.total());
+                        }
+                        trainer.step();
+                        loss = terms.total().getFloat();
+                        terms.parts().forEach((name, value) -> parts.put(name, (double) value.getFloat()));
+                    }
+                    done = step;
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw cancel(policy, adam, checkpoints, done, saved, total);
+                    }
+                    if (listener != null) {
+                        listener.step(step, total, loss, parts);
+                    }
+                    if (step % training.checkpointEvery() == 0 || step == total) {
+                        Checkpoints.save(policy, adam, checkpoints, step);
+                        saved = step;
+                    }
                 }
             }
         }
     }
 
-    private static TrainingCancelledException cancel(LanguageModel policy, Path checkpoints, int done,
+    private static TrainingCancelledException cancel(LanguageModel policy, ResumableAdam adam, Path checkpoints, int done,
                                                      int saved, int total) throws IOException {
         // cleared while writing: an interrupted thread's file channel refuses to write (ClosedByInterruptException)
         boolean interrupted = Thread.interrupted();
         try {
             if (done > saved) {
-                Checkpoints.save(policy, checkpoints, done);
+                Checkpoints.save(policy, adam, checkpoints, done);
             }
         } finally {
             if (interrupted) {
