@@ -99,6 +99,9 @@ public final class CalibratorApp implements AutoCloseable {
         AvroDeserializer<TargetDistribution> targetReader = new AvroDeserializer<>(TargetDistribution.class, registry);
         AvroDeserializer<ModelUpdate> updateReader = new AvroDeserializer<>(ModelUpdate.class, registry);
         AvroDeserializer<DriftSignal> driftReader = new AvroDeserializer<>(DriftSignal.class, registry);
+        // a drift signal is judged against the live version: read targets and model updates to their
+        // end first, or a signal for a version already replaced could start a job on a stale base
+        catchUp(targetReader, updateReader);
         followerThread = new Thread(() -> follow(targetReader, updateReader), "calibrator-follower");
         driftThread = new Thread(() -> consumeDrift(driftReader), "calibrator-drift");
         followerThread.start();
@@ -108,29 +111,47 @@ public final class CalibratorApp implements AutoCloseable {
         return this;
     }
 
+    /** Reads targets and model updates up to the end offsets they have now. */
+    private void catchUp(AvroDeserializer<TargetDistribution> targetReader, AvroDeserializer<ModelUpdate> updateReader) {
+        Map<TopicPartition, Long> end = follower.endOffsets(follower.assignment());
+        long t0 = System.currentTimeMillis();
+        while (end.entrySet().stream().anyMatch(e -> follower.position(e.getKey()) < e.getValue())) {
+            for (ConsumerRecord<byte[], byte[]> r : follower.poll(Duration.ofMillis(200))) {
+                apply(r, targetReader, updateReader);
+            }
+        }
+        log.info("caught up on targets and model updates in {} ms: live versions {}", System.currentTimeMillis() - t0,
+                liveVersions);
+    }
+
     private void follow(AvroDeserializer<TargetDistribution> targetReader, AvroDeserializer<ModelUpdate> updateReader) {
         try {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : follower.poll(Duration.ofMillis(500))) {
-                    if (r.value() == null) {
-                        continue;
-                    }
-                    try {
-                        if (r.topic().equals(BallastTopic.TARGETS.topicName())) {
-                            targets.put(targetReader.deserialize(r.topic(), r.value()));
-                        } else {
-                            ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
-                            liveVersions.put(u.getModelId(), u.getVersion());
-                        }
-                    } catch (RuntimeException e) {
-                        deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
-                    }
+                    apply(r, targetReader, updateReader);
                 }
             }
         } catch (WakeupException e) {
             // closing
         } finally {
             follower.close();
+        }
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> r, AvroDeserializer<TargetDistribution> targetReader,
+                       AvroDeserializer<ModelUpdate> updateReader) {
+        if (r.value() == null) {
+            return;
+        }
+        try {
+            if (r.topic().equals(BallastTopic.TARGETS.topicName())) {
+                targets.put(targetReader.deserialize(r.topic(), r.value()));
+            } else {
+                ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
+                liveVersions.put(u.getModelId(), u.getVersion());
+            }
+        } catch (RuntimeException e) {
+            deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
         }
     }
 
