@@ -19,6 +19,7 @@ import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
+import io.ballast.schemas.topics.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -65,6 +66,8 @@ public final class CalibratorApp implements AutoCloseable {
     private Thread driftThread;
     private KafkaConsumer<byte[], byte[]> follower;
     private KafkaConsumer<byte[], byte[]> drift;
+    private ConsumerLoop followerLoop;
+    private ConsumerLoop driftLoop;
     private KafkaProducer<String, CalibrationJobEvent> lifecycle;
     private KafkaProducer<String, ModelUpdate> updates;
     private KafkaProducer<String, DeadLetter> dlqProducer;
@@ -101,41 +104,19 @@ public final class CalibratorApp implements AutoCloseable {
         AvroDeserializer<DriftSignal> driftReader = new AvroDeserializer<>(DriftSignal.class, registry);
         // a drift signal is judged against the live version: read targets and model updates to their
         // end first, or a signal for a version already replaced could start a job on a stale base
-        catchUp(targetReader, updateReader);
-        followerThread = new Thread(() -> follow(targetReader, updateReader), "calibrator-follower");
+        followerLoop = new ConsumerLoop("calibrator follower", follower, deadLetters);
+        driftLoop = new ConsumerLoop("calibrator drift consumer", drift, deadLetters);
+        ConsumerLoop.RecordHandler targetsAndUpdates = r -> apply(r, targetReader, updateReader);
+        followerLoop.catchUp(targetsAndUpdates);
+        log.info("caught up on targets and model updates: live versions {}", liveVersions);
+        followerThread = new Thread(() -> followerLoop.run(Duration.ofMillis(500), targetsAndUpdates, () -> { }), "calibrator-follower");
         driftThread = new Thread(() -> consumeDrift(driftReader), "calibrator-drift");
         followerThread.start();
         driftThread.start();
-        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics, () -> running).start();
+        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics,
+                () -> running && followerLoop.healthy() && driftLoop.healthy()).start();
         log.info("calibrator on http://{}:{}, store {}", config.httpHost(), http.port(), config.modelStore());
         return this;
-    }
-
-    /** Reads targets and model updates up to the end offsets they have now. */
-    private void catchUp(AvroDeserializer<TargetDistribution> targetReader, AvroDeserializer<ModelUpdate> updateReader) {
-        Map<TopicPartition, Long> end = follower.endOffsets(follower.assignment());
-        long t0 = System.currentTimeMillis();
-        while (end.entrySet().stream().anyMatch(e -> follower.position(e.getKey()) < e.getValue())) {
-            for (ConsumerRecord<byte[], byte[]> r : follower.poll(Duration.ofMillis(200))) {
-                apply(r, targetReader, updateReader);
-            }
-        }
-        log.info("caught up on targets and model updates in {} ms: live versions {}", System.currentTimeMillis() - t0,
-                liveVersions);
-    }
-
-    private void follow(AvroDeserializer<TargetDistribution> targetReader, AvroDeserializer<ModelUpdate> updateReader) {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : follower.poll(Duration.ofMillis(500))) {
-                    apply(r, targetReader, updateReader);
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            follower.close();
-        }
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> r, AvroDeserializer<TargetDistribution> targetReader,
@@ -143,47 +124,32 @@ public final class CalibratorApp implements AutoCloseable {
         if (r.value() == null) {
             return;
         }
-        try {
-            if (r.topic().equals(BallastTopic.TARGETS.topicName())) {
-                targets.put(targetReader.deserialize(r.topic(), r.value()));
-            } else {
-                ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
-                liveVersions.put(u.getModelId(), u.getVersion());
-            }
-        } catch (RuntimeException e) {
-            deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
+        if (r.topic().equals(BallastTopic.TARGETS.topicName())) {
+            targets.put(targetReader.deserialize(r.topic(), r.value()));
+        } else {
+            ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
+            liveVersions.put(u.getModelId(), u.getVersion());
         }
     }
 
     private void consumeDrift(AvroDeserializer<DriftSignal> reader) {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : drift.poll(Duration.ofMillis(500))) {
-                    try {
-                        DriftSignal s = reader.deserialize(r.topic(), r.value());
-                        coalescer.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
-                    } catch (RuntimeException e) {
-                        deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
-                    }
-                }
-                var due = coalescer.nextDue(System.currentTimeMillis());
-                if (due.isPresent()) {
-                    CalibrationJob.Request request = due.get();
-                    publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
-                            .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.QUEUED)
-                            .setContexts(List.copyOf(request.drifted().keySet())).setDriftSignalIds(request.driftSignalIds())
-                            .setAt(Instant.now()).build());
-                    jobs.submit(() -> runJob(request));
-                }
-                if (coalescer.isIdle()) {
-                    drift.commitSync();
-                }
+        driftLoop.run(Duration.ofMillis(500), r -> {
+            DriftSignal s = reader.deserialize(r.topic(), r.value());
+            coalescer.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
+        }, () -> {
+            var due = coalescer.nextDue(System.currentTimeMillis());
+            if (due.isPresent()) {
+                CalibrationJob.Request request = due.get();
+                publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
+                        .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.QUEUED)
+                        .setContexts(List.copyOf(request.drifted().keySet())).setDriftSignalIds(request.driftSignalIds())
+                        .setAt(Instant.now()).build());
+                jobs.submit(() -> runJob(request));
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            drift.close();
-        }
+            if (coalescer.isIdle()) {
+                drift.commitSync();
+            }
+        });
     }
 
     private void runJob(CalibrationJob.Request request) {
@@ -238,11 +204,11 @@ public final class CalibratorApp implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (drift != null) {
-            drift.wakeup();
+        if (driftLoop != null) {
+            driftLoop.stop();
         }
-        if (follower != null) {
-            follower.wakeup();
+        if (followerLoop != null) {
+            followerLoop.stop();
         }
         jobs.shutdownNow();
         try {

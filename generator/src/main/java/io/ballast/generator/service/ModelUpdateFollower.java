@@ -9,21 +9,18 @@ import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.topics.BallastTopic;
+import io.ballast.schemas.topics.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,23 +33,17 @@ import org.slf4j.LoggerFactory;
 public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ModelUpdateFollower.class);
-    static final Duration INITIAL_BACKOFF = Duration.ofMillis(500);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final String modelId;
     private final ModelStore store;
     private final Consumer<byte[], byte[]> consumer;
     private final AvroDeserializer<ModelUpdate> deserializer;
-    private final DeadLetterPublisher deadLetters;
     private final Sampler sampler = new Sampler();
     private final String warmUpPrompt;
     private final Counter swapsOk;
     private final Counter swapsFailed;
-    private final Counter restarts;
+    private final ConsumerLoop loop;
     private ModelSlot slot;
-    private volatile boolean running = true;
-    private volatile boolean healthy = true;
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread = new Thread(this, "model-update-follower");
 
     public ModelUpdateFollower(String modelId, ModelStore store, Consumer<byte[], byte[]> consumer,
@@ -62,11 +53,11 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
         this.store = store;
         this.consumer = consumer;
         this.deserializer = deserializer;
-        this.deadLetters = deadLetters;
         this.warmUpPrompt = warmUpPrompt;
         this.swapsOk = Counter.builder("ballast_generator_swaps").tag("outcome", "ok").register(metrics);
         this.swapsFailed = Counter.builder("ballast_generator_swaps").tag("outcome", "failed").register(metrics);
-        this.restarts = Counter.builder("ballast_generator_follower_restarts")
+        this.loop = new ConsumerLoop("model-update follower", consumer, deadLetters);
+        FunctionCounter.builder("ballast_generator_follower_restarts", loop, ConsumerLoop::restarts)
                 .description("Times the model-update follower failed and followed again after a backoff").register(metrics);
         List<TopicPartition> partitions = consumer.partitionsFor(BallastTopic.MODEL_UPDATES.topicName()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -79,16 +70,14 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
      * latest when no update was ever announced.
      */
     public LanguageModel loadInitial() throws Exception {
-        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-        ModelUpdate latest = null;
-        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                ModelUpdate u = decode(r);
-                if (u != null && u.getModelId().equals(modelId)) {
-                    latest = u;
-                }
+        ModelUpdate[] announced = {null};
+        loop.catchUp(r -> {
+            ModelUpdate u = decode(r);
+            if (u != null && u.getModelId().equals(modelId)) {
+                announced[0] = u;
             }
-        }
+        });
+        ModelUpdate latest = announced[0];
         if (latest != null) {
             log.info("model-updates names {} v{} ({})", modelId, latest.getVersion(), latest.getAction());
             return load(store.resolveVerified(URI.create(latest.getArtifactUri()), latest.getSha256()));
@@ -107,70 +96,17 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        Duration backoff = INITIAL_BACKOFF;
-        try {
-            while (running) {
-                try {
-                    followOnce();
-                    healthy = true;
-                    backoff = INITIAL_BACKOFF;
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    if (!running) {
-                        return;
-                    }
-                    // a follower that dies silently leaves the generator serving an old version forever
-                    // with /health UP: report DOWN, wait, and follow again from the first unhandled record
-                    healthy = false;
-                    restarts.increment();
-                    log.error("model-update follower failed ({}); following again in {} ms", e.toString(), backoff.toMillis(), e);
-                    sleep(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-                }
+        loop.run(Duration.ofMillis(500), r -> {
+            ModelUpdate u = decode(r);
+            if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
+                apply(u);
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            healthy = false;
-            consumer.close();
-        }
+        }, () -> { });
     }
 
-    /** One poll; on failure every partition of the batch is rewound to its first record not yet handled. */
-    private void followOnce() {
-        ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
-        Map<TopicPartition, Long> unhandled = new HashMap<>();
-        for (TopicPartition tp : batch.partitions()) {
-            unhandled.put(tp, batch.records(tp).get(0).offset());
-        }
-        try {
-            for (ConsumerRecord<byte[], byte[]> r : batch) {
-                ModelUpdate u = decode(r);
-                if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
-                    apply(u);
-                }
-                unhandled.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
-            }
-        } catch (RuntimeException e) {
-            unhandled.forEach(consumer::seek);
-            throw e;
-        }
-    }
-
-    private void sleep(Duration d) {
-        try {
-            // returns at once when the follower is closed
-            stopped.await(d.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
-    /** False while the follower is waiting to follow again after a failure, or has stopped. */
+    /** False while the follower waits to follow again after a failure, or has stopped. */
     public boolean healthy() {
-        return healthy;
+        return loop.healthy();
     }
 
     /** Verifies, loads and warms the announced version, then swaps; on any failure keeps serving. */
@@ -201,16 +137,9 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
         return lm;
     }
 
+    /** The update in a record, or null for a tombstone; a malformed record throws, and the loop dead-letters it. */
     private ModelUpdate decode(ConsumerRecord<byte[], byte[]> r) {
-        if (r.value() == null) {
-            return null; // tombstone
-        }
-        try {
-            return deserializer.deserialize(r.topic(), r.value());
-        } catch (RuntimeException e) {
-            deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
-            return null;
-        }
+        return r.value() == null ? null : deserializer.deserialize(r.topic(), r.value());
     }
 
     public long swapFailures() {
@@ -219,9 +148,7 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        stopped.countDown();
-        consumer.wakeup();
+        loop.stop();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

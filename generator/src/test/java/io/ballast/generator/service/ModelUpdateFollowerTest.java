@@ -45,7 +45,7 @@ class ModelUpdateFollowerTest {
             follower.start(null);
             // then it reports DOWN and counts a restart
             await().atMost(Duration.ofSeconds(5)).until(() -> !follower.healthy());
-            assertThat(metrics.counter("ballast_generator_follower_restarts").count()).isEqualTo(1);
+            assertThat(metrics.get("ballast_generator_follower_restarts").functionCounter().count()).isEqualTo(1);
             // when a record arrives after the backoff, then it is handled (a malformed one dead-lettered) and health is UP
             consumer.schedulePollTask(() -> consumer.addRecord(record(0, "not avro")));
             await().atMost(Duration.ofSeconds(10)).until(() -> dlq.history().size() == 1 && follower.healthy());
