@@ -22,6 +22,9 @@ import io.ballast.schemas.topics.BallastTopic;
 import io.ballast.schemas.topics.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Gauge;
+import java.util.EnumMap;
+import io.ballast.runtime.ServiceHttpServer.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -60,6 +63,7 @@ public final class CalibratorApp implements AutoCloseable {
     private final Targets targets = new Targets(List.of());
     private final Map<String, Integer> liveVersions = new ConcurrentHashMap<>();
     private final DriftCoalescer coalescer;
+    private final Map<CalibrationJobState, Counter> jobCounters = new EnumMap<>(CalibrationJobState.class);
     private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> new Thread(r, "calibration-job"));
     private volatile boolean running = true;
     private Thread followerThread;
@@ -76,7 +80,15 @@ public final class CalibratorApp implements AutoCloseable {
 
     public CalibratorApp(CalibratorConfig config) {
         this.config = config;
-        this.coalescer = new DriftCoalescer(config.coalesceMillis(), config.minIntervalMillis());
+        this.coalescer = new DriftCoalescer(config.coalesceMillis(), config.minIntervalMillis(), config.retry());
+        // every outcome's counter exists from the start at 0, so increase() alerts see the first rejection
+        for (CalibrationJobState state : List.of(CalibrationJobState.PROMOTED, CalibrationJobState.REJECTED,
+                CalibrationJobState.FAILED)) {
+            jobCounters.put(state, Counter.builder("ballast_calibrator_jobs").tag("outcome", state.name().toLowerCase())
+                    .description("Calibration jobs by how they ended").register(metrics));
+        }
+        Gauge.builder("ballast_calibrator_escalated_models", coalescer, c -> c.escalations().size())
+                .description("Models whose drift outlasted every calibration attempt and waits for an operator").register(metrics);
     }
 
     public CalibratorApp start() throws Exception {
@@ -115,6 +127,7 @@ public final class CalibratorApp implements AutoCloseable {
         driftThread.start();
         http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics,
                 () -> running && followerLoop.healthy() && driftLoop.healthy()).start();
+        http.route("/api/escalations", ex -> Response.json(200, coalescer.escalations()));
         log.info("calibrator on http://{}:{}, store {}", config.httpHost(), http.port(), config.modelStore());
         return this;
     }
@@ -126,6 +139,7 @@ public final class CalibratorApp implements AutoCloseable {
         }
         if (r.topic().equals(BallastTopic.TARGETS.topicName())) {
             targets.put(targetReader.deserialize(r.topic(), r.value()));
+            coalescer.rearmAll();
         } else {
             ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
             liveVersions.put(u.getModelId(), u.getVersion());
@@ -153,11 +167,15 @@ public final class CalibratorApp implements AutoCloseable {
     }
 
     private void runJob(CalibrationJob.Request request) {
+        boolean ended = false;
         try {
             LocalModelStore store = new LocalModelStore(config.modelStore());
-            CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), config.settings(), config.workDir())
+            // a retry draws another calibration set and another training order
+            CalibrationSettings settings = config.settings();
+            settings = settings.withSeed(settings.seed() + coalescer.failedAttempts(request.modelId()));
+            CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), settings, config.workDir())
                     .run(request, targets, this::publish);
-            Counter.builder("ballast_calibrator_jobs").tag("outcome", outcome.state().name().toLowerCase()).register(metrics).increment();
+            jobCounters.get(outcome.state()).increment();
             if (outcome.state() == CalibrationJobState.PROMOTED) {
                 ModelUpdates.announce(updates, ModelUpdates.of(outcome.candidate(), ModelAction.PROMOTE));
                 liveVersions.put(request.modelId(), outcome.candidate().version());
@@ -165,13 +183,24 @@ public final class CalibratorApp implements AutoCloseable {
             } else {
                 log.warn("job {} ended {}: {}", request.jobId(), outcome.state(), outcome.reasons());
             }
+            ended = true;
+            coalescer.finished(request, outcome.state(), outcome.reasons(), System.currentTimeMillis()).ifPresent(e -> {
+                log.warn("{} v{}: drift on {} outlasted {} attempts (last {}); escalated, not retried until a new episode or "
+                        + "a target change", e.modelId(), e.baseVersion(), e.contexts(), e.attempts(), e.lastState());
+                publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
+                        .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.ESCALATED)
+                        .setContexts(e.contexts()).setDriftSignalIds(e.driftSignalIds())
+                        .setReasons(e.lastReasons()).setAt(Instant.now()).build());
+            });
         } catch (TrainingCancelledException e) {
             log.info("job {} stopped by shutdown after step {}; it resumes there when its signals are read again",
                     request.jobId(), e.lastStep());
         } catch (Exception e) {
             log.error("job {} could not be announced", request.jobId(), e);
         } finally {
-            coalescer.finished(request.modelId(), System.currentTimeMillis());
+            if (!ended) {
+                coalescer.finished(request.modelId(), System.currentTimeMillis());
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ballast.calibrator;
 
+import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigSource;
@@ -10,7 +11,7 @@ import java.util.List;
 /** Everything {@code ballast calibrator} reads; defaults, ranges and meanings are in the {@link #SETTINGS} descriptors. */
 public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl, Path modelStore, Path workDir, String groupId,
                                String httpHost, int httpPort, long coalesceMillis, long minIntervalMillis,
-                               CalibrationSettings settings) {
+                               DriftCoalescer.RetryPolicy retry, CalibrationSettings settings) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -21,6 +22,8 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
     public static final String HTTP_PORT = "ballast.http.port";
     public static final String COALESCE_SECONDS = "ballast.calibrator.coalesce-seconds";
     public static final String MIN_INTERVAL_SECONDS = "ballast.calibrator.min-interval-seconds";
+    public static final String MAX_ATTEMPTS = "ballast.calibrator.retry.max-attempts";
+    public static final String RETRY_BACKOFF_SECONDS = "ballast.calibrator.retry.backoff-seconds";
     public static final String METHOD = "ballast.calibrator.method";
     public static final String STEPS = "ballast.calibrator.steps";
     public static final String LEARNING_RATE = "ballast.calibrator.learning-rate";
@@ -37,7 +40,7 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(Keys.BOOTSTRAP_SERVERS, Keys.SCHEMA_REGISTRY_URL, Keys.MODEL_STORE,
             Keys.WORK_DIR, Keys.GROUP_ID, Keys.HTTP_HOST, Keys.HTTP_PORT, Keys.COALESCE_SECONDS, Keys.MIN_INTERVAL_SECONDS,
-            Keys.METHOD, Keys.STEPS, Keys.LEARNING_RATE, Keys.BETA, Keys.LAMBDA_D, Keys.LAMBDA_U, Keys.LAMBDA_KL,
+            Keys.MAX_ATTEMPTS, Keys.RETRY_BACKOFF_SECONDS, Keys.METHOD, Keys.STEPS, Keys.LEARNING_RATE, Keys.BETA, Keys.LAMBDA_D, Keys.LAMBDA_U, Keys.LAMBDA_KL,
             Keys.RESPONSES_PER_PROMPT, Keys.EVALUATION_SAMPLES, Keys.IMPROVEMENT_MARGIN, Keys.MIN_CONSISTENCY,
             Keys.MAX_PERPLEXITY_RATIO);
 
@@ -55,6 +58,7 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
                 Keys.HTTP_PORT.read(c),
                 Keys.COALESCE_SECONDS.read(c) * 1000,
                 Keys.MIN_INTERVAL_SECONDS.read(c) * 1000,
+                new DriftCoalescer.RetryPolicy(Keys.MAX_ATTEMPTS.read(c), Keys.RETRY_BACKOFF_SECONDS.read(c) * 1000),
                 settings(c));
     }
 
@@ -95,6 +99,11 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
                 "drift signals for one model arriving within this many seconds make one job");
         static final Setting<Long> MIN_INTERVAL_SECONDS = Setting.longInteger(CalibratorConfig.MIN_INTERVAL_SECONDS, 60, 0,
                 "seconds at least between the end of a model's job and the start of its next");
+        static final Setting<Integer> MAX_ATTEMPTS = Setting.integer(CalibratorConfig.MAX_ATTEMPTS, 3, 1, 100,
+                "calibration attempts for one drift (a REJECTED or FAILED job is retried with another seed) before it is "
+                        + "escalated to the operator");
+        static final Setting<Long> RETRY_BACKOFF_SECONDS = Setting.longInteger(CalibratorConfig.RETRY_BACKOFF_SECONDS, 120, 0,
+                "pause before the first retry of a failed calibration; it doubles with each further retry");
         static final Setting<CalibrationSettings.Method> METHOD = Setting.choice(CalibratorConfig.METHOD,
                 CalibrationSettings.Method.class, D.method(), "training method: KL-regularised KTO, or the IFT and DPO baselines");
         static final Setting<Integer> STEPS = Setting.integer(CalibratorConfig.STEPS, D.training().steps(), 1, 1_000_000,
