@@ -1,5 +1,6 @@
 package io.ballast.calibrator;
 
+import java.util.ArrayList;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.calibrator.jobs.CalibrationJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
@@ -101,7 +102,7 @@ public final class CalibratorApp implements AutoCloseable {
         deadLetters = new DeadLetterPublisher(dlqProducer, "calibrator");
         follower = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> followed = new java.util.ArrayList<>();
+        List<TopicPartition> followed = new ArrayList<>();
         for (BallastTopic t : List.of(BallastTopic.TARGETS, BallastTopic.MODEL_UPDATES)) {
             follower.partitionsFor(t.topicName()).forEach(p -> followed.add(new TopicPartition(p.topic(), p.partition())));
         }

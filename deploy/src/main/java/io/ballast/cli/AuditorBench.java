@@ -1,5 +1,9 @@
 package io.ballast.cli;
 
+import io.ballast.auditor.topology.AuditTopology;
+import io.ballast.auditor.topology.CategoryCounts;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import io.ballast.auditor.AuditorApp;
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.schemas.targets.TargetPresets;
@@ -119,9 +123,9 @@ final class AuditorBench implements Callable<Integer> {
 
     private static long liveTotal(AuditorApp app) {
         try {
-            var store = app.streams().store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(
-                    io.ballast.auditor.topology.AuditTopology.LIVE_COUNTS_STORE,
-                    org.apache.kafka.streams.state.QueryableStoreTypes.<String, io.ballast.auditor.topology.CategoryCounts>keyValueStore()));
+            var store = app.streams().store(StoreQueryParameters.fromNameAndType(
+                    AuditTopology.LIVE_COUNTS_STORE,
+                    QueryableStoreTypes.<String, CategoryCounts>keyValueStore()));
             long n = 0;
             try (var it = store.all()) {
                 while (it.hasNext()) {

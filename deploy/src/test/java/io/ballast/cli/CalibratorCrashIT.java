@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import org.apache.kafka.common.errors.InterruptException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -187,7 +188,7 @@ class CalibratorCrashIT {
                         }
                     }
                 }
-            } catch (org.apache.kafka.common.errors.InterruptException e) {
+            } catch (InterruptException e) {
                 // done
             }
         }, "crash-watch");

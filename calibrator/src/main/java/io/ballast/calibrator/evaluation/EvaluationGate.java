@@ -1,5 +1,6 @@
 package io.ballast.calibrator.evaluation;
 
+import java.util.LinkedHashSet;
 import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.Observation;
@@ -40,7 +41,7 @@ public final class EvaluationGate {
 
     public GateReport evaluate(LanguageModel current, LanguageModel candidate, Map<String, List<Attribute>> drifted,
                                List<String> healthyContexts, Targets targets, CalibrationSettings settings) {
-        Set<String> contexts = new java.util.LinkedHashSet<>(drifted.keySet());
+        Set<String> contexts = new LinkedHashSet<>(drifted.keySet());
         contexts.addAll(healthyContexts);
         List<String> driftedKeys = new ArrayList<>();
         drifted.forEach((c, attrs) -> attrs.forEach(a -> driftedKeys.add(GateReport.key(c, a.key()))));

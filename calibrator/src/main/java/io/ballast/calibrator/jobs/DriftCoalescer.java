@@ -1,5 +1,6 @@
 package io.ballast.calibrator.jobs;
 
+import java.security.NoSuchAlgorithmException;
 import io.ballast.schemas.keys.CompositeKey;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.DriftSignal;
@@ -195,7 +196,7 @@ public final class DriftCoalescer {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(CompositeKey.of(model, version, String.join(",", signalIds.stream().sorted().toList())).getBytes(StandardCharsets.UTF_8));
             return model + "-v" + version + "-" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

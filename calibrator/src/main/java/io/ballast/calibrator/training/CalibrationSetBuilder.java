@@ -1,5 +1,6 @@
 package io.ballast.calibrator.training;
 
+import java.util.Arrays;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.Observation;
 import io.ballast.calibrator.CalibrationSettings;
@@ -26,7 +27,7 @@ import java.util.Random;
 public final class CalibrationSetBuilder {
 
     /** Rows of every attribute share one (B,K) layout: K is the largest category count, unused slots target 0. */
-    public static final int MAX_CATEGORIES = java.util.Arrays.stream(Attribute.values())
+    public static final int MAX_CATEGORIES = Arrays.stream(Attribute.values())
             .mapToInt(a -> a.categories().size()).max().orElseThrow();
 
     private final AttributeExtractor extractor;

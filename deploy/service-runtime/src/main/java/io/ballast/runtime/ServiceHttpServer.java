@@ -1,5 +1,6 @@
 package io.ballast.runtime;
 
+import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -60,8 +61,8 @@ public final class ServiceHttpServer implements AutoCloseable {
         server.setExecutor(executor);
         route("/metrics", ex -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         route("/health", ex -> healthy.getAsBoolean()
-                ? Response.json(200, java.util.Map.of("status", "UP"))
-                : Response.json(503, java.util.Map.of("status", "DOWN")));
+                ? Response.json(200, Map.of("status", "UP"))
+                : Response.json(503, Map.of("status", "DOWN")));
     }
 
     public static PrometheusMeterRegistry newRegistry() {
@@ -74,12 +75,12 @@ public final class ServiceHttpServer implements AutoCloseable {
             try {
                 r = handler.handle(exchange);
             } catch (PayloadTooLargeException e) {
-                r = Response.json(413, java.util.Map.of("error", String.valueOf(e.getMessage())));
+                r = Response.json(413, Map.of("error", String.valueOf(e.getMessage())));
             } catch (IllegalArgumentException e) {
-                r = Response.json(400, java.util.Map.of("error", String.valueOf(e.getMessage())));
+                r = Response.json(400, Map.of("error", String.valueOf(e.getMessage())));
             } catch (Exception e) {
                 log.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-                r = Response.json(500, java.util.Map.of("error", String.valueOf(e)));
+                r = Response.json(500, Map.of("error", String.valueOf(e)));
             }
             exchange.getResponseHeaders().set("Content-Type", r.contentType());
             exchange.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);

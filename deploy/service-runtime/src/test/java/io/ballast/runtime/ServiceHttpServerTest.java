@@ -1,5 +1,6 @@
 package io.ballast.runtime;
 
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -15,7 +16,7 @@ class ServiceHttpServerTest {
         // given a route that reads at most 1 KiB
         try (ServiceHttpServer server = new ServiceHttpServer("127.0.0.1", 0, ServiceHttpServer.newRegistry(), () -> true)) {
             server.route("/echo", ex -> ServiceHttpServer.Response.json(200,
-                    java.util.Map.of("bytes", ServiceHttpServer.body(ex, 1024).length)));
+                    Map.of("bytes", ServiceHttpServer.body(ex, 1024).length)));
             server.start();
             HttpClient http = HttpClient.newHttpClient();
             URI uri = URI.create("http://127.0.0.1:" + server.port() + "/echo");

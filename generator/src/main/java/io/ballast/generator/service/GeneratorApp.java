@@ -1,5 +1,6 @@
 package io.ballast.generator.service;
 
+import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.sampling.SamplingParams;
@@ -129,7 +130,7 @@ public final class GeneratorApp implements AutoCloseable {
                 return Response.json(503, Map.of("error", r.getMessage()));
             }
             return Response.json(500, Map.of("error", String.valueOf(e.getCause())));
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return Response.json(504, Map.of("error", "timed out"));
         }
     }

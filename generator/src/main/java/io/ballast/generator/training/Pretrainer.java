@@ -1,5 +1,6 @@
 package io.ballast.generator.training;
 
+import java.util.Arrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -98,7 +99,7 @@ public final class Pretrainer {
     }
 
     static int[] truncate(int[] s, int max) {
-        return s.length <= max ? s : java.util.Arrays.copyOf(s, max);
+        return s.length <= max ? s : Arrays.copyOf(s, max);
     }
 
     private static WordTokenizer buildTokenizer(BioCorpus corpus, PretrainSettings settings, Random random) {

@@ -1,5 +1,6 @@
 package io.ballast.generator.store;
 
+import java.nio.file.attribute.PosixFilePermission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,7 @@ class LocalModelStoreTest {
         assertThat(store.get("bios", 1).metadata().files()).containsKey("parameters.bin");
         assertThat(v1.sha256()).hasSize(64).isNotEqualTo(v2.sha256());
         assertThat(Files.getPosixFilePermissions(v1.directory().resolve("parameters.bin")))
-                .doesNotContain(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+                .doesNotContain(PosixFilePermission.OWNER_WRITE);
         assertThat(store.resolveVerified(v2.uri(), v2.sha256()).version()).isEqualTo(2);
     }
 

@@ -1,5 +1,6 @@
 package io.ballast.schemas.domain;
 
+import java.util.Optional;
 import java.util.Arrays;
 import java.util.List;
 
@@ -43,15 +44,15 @@ public enum Attribute {
     }
 
     /** The category a steering token names, if it is one of this attribute's tokens. */
-    public java.util.Optional<String> categoryOf(String token) {
+    public Optional<String> categoryOf(String token) {
         String prefix = "<" + key + ":";
         if (token != null && token.startsWith(prefix) && token.endsWith(">")) {
             String c = token.substring(prefix.length(), token.length() - 1);
             if (categories.contains(c)) {
-                return java.util.Optional.of(c);
+                return Optional.of(c);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     public static Attribute byKey(String key) {
