@@ -6,7 +6,7 @@ import io.ballast.auditor.http.AuditorHttpApi;
 import io.ballast.auditor.topology.AuditMetrics;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.runtime.ServiceHttpServer;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.topics.BallastTopic;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -50,7 +50,7 @@ public final class AuditorApp implements AutoCloseable {
     public AuditorApp start() throws Exception {
         http = new ServiceHttpServer(config.httpHost(), config.httpPort(), registry,
                 () -> streams != null && streams.state().isRunningOrRebalancing());
-        SchemaRegistryClient schemaRegistry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        SchemaRegistry schemaRegistry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         // the output contracts now: an incompatible schema fails the start rather than a stream thread,
         // and no stream thread waits on the registry for its first record of a topic
         for (BallastTopic topic : List.of(BallastTopic.DISTRIBUTIONS, BallastTopic.DRIFT, BallastTopic.DLQ)) {

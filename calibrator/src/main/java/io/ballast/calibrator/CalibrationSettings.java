@@ -1,52 +1,143 @@
 package io.ballast.calibrator;
 
 import io.ballast.calibrator.training.CalibrationLoss;
+import java.util.function.UnaryOperator;
 
 /**
- * How a calibration job runs: the calibration set's size, the loss weights, training and the gate.
+ * How a calibration job runs, in the order it runs: the calibration set, training, the gate.
+ * Start from {@link #defaults()} and change what differs, by name:
+ * {@code CalibrationSettings.defaults().withGate(g -> g.withMinConsistency(0.8))}.
  *
  * @param method KL_KTO (the method), or the IFT and DPO baselines on the same data budget
- * @param promptsPerContext training prompts per context (phrasings cycle)
- * @param responsesPerPrompt K responses sampled per prompt
- * @param healthyContexts healthy contexts added to prevent regressions
- * @param evaluationSamples M responses per context per model at evaluation
- * @param improvementMargin drifted contexts' mean MAE must fall by at least this much
- * @param healthyTolerance no healthy context's MAE may rise by more than this
- * @param minConsistency the candidate's semantic-consistency rate must reach this
- * @param maxPerplexityRatio held-out perplexity may rise at most this factor (1.05 = 5%)
- * @param trainableBlocks fine-tune only the top N decoder blocks, final norm and head (0 = every parameter)
+ * @param set how the calibration set is built
+ * @param training how the policy is fine-tuned
+ * @param gate what a candidate must show to be promoted
+ * @param seed seeds every random choice of the job (set, minibatches, healthy contexts, evaluation samples)
  */
-public record CalibrationSettings(Method method, CalibrationLoss.Weights weights, int promptsPerContext, int responsesPerPrompt,
-                                  int healthyContexts, int steps, int batchSize, float learningRate, int checkpointEvery,
-                                  int evaluationSamples, double improvementMargin, double healthyTolerance,
-                                  double minConsistency, double maxPerplexityRatio, long seed, int trainableBlocks) {
+public record CalibrationSettings(Method method, SetBuilding set, Training training, Gate gate, long seed) {
 
     public enum Method { KL_KTO, IFT, DPO }
 
+    /**
+     * @param promptsPerContext training prompts per context (phrasings cycle)
+     * @param responsesPerPrompt K responses sampled per prompt
+     * @param healthyContexts healthy contexts added to prevent regressions
+     */
+    public record SetBuilding(int promptsPerContext, int responsesPerPrompt, int healthyContexts) {
+
+        public static SetBuilding defaults() {
+            return new SetBuilding(5, 16, 2);
+        }
+
+        public SetBuilding withPromptsPerContext(int n) {
+            return new SetBuilding(n, responsesPerPrompt, healthyContexts);
+        }
+
+        public SetBuilding withResponsesPerPrompt(int k) {
+            return new SetBuilding(promptsPerContext, k, healthyContexts);
+        }
+
+        public SetBuilding withHealthyContexts(int n) {
+            return new SetBuilding(promptsPerContext, responsesPerPrompt, n);
+        }
+    }
+
+    /**
+     * @param weights the loss weights (beta also scales DPO's margin)
+     * @param steps optimizer steps
+     * @param batchSize calibration rows per step
+     * @param learningRate Adam's (fixed) learning rate
+     * @param checkpointEvery steps between checkpoints (the last step is always checkpointed)
+     * @param trainableBlocks fine-tune only the top N decoder blocks, final norm and head (0 = every parameter)
+     */
+    public record Training(CalibrationLoss.Weights weights, int steps, int batchSize, float learningRate, int checkpointEvery,
+                           int trainableBlocks) {
+
+        public static Training defaults() {
+            return new Training(CalibrationLoss.Weights.defaults(), 200, 16, 4e-4f, 50, 2);
+        }
+
+        public Training withWeights(CalibrationLoss.Weights w) {
+            return new Training(w, steps, batchSize, learningRate, checkpointEvery, trainableBlocks);
+        }
+
+        public Training withSteps(int s) {
+            return new Training(weights, s, batchSize, learningRate, checkpointEvery, trainableBlocks);
+        }
+
+        public Training withBatchSize(int b) {
+            return new Training(weights, steps, b, learningRate, checkpointEvery, trainableBlocks);
+        }
+
+        public Training withLearningRate(float lr) {
+            return new Training(weights, steps, batchSize, lr, checkpointEvery, trainableBlocks);
+        }
+
+        public Training withCheckpointEvery(int n) {
+            return new Training(weights, steps, batchSize, learningRate, n, trainableBlocks);
+        }
+
+        public Training withTrainableBlocks(int n) {
+            return new Training(weights, steps, batchSize, learningRate, checkpointEvery, n);
+        }
+    }
+
+    /**
+     * @param evaluationSamples M responses per context per model at evaluation
+     * @param improvementMargin drifted contexts' mean MAE must fall by at least this much
+     * @param healthyTolerance no healthy context's MAE may rise by more than this
+     * @param minConsistency the candidate's semantic-consistency rate must reach this
+     * @param maxPerplexityRatio held-out perplexity may rise at most this factor (1.05 = 5%)
+     */
+    public record Gate(int evaluationSamples, double improvementMargin, double healthyTolerance, double minConsistency,
+                       double maxPerplexityRatio) {
+
+        public static Gate defaults() {
+            return new Gate(400, 0.02, 0.03, 0.95, 1.05);
+        }
+
+        public Gate withEvaluationSamples(int m) {
+            return new Gate(m, improvementMargin, healthyTolerance, minConsistency, maxPerplexityRatio);
+        }
+
+        public Gate withImprovementMargin(double margin) {
+            return new Gate(evaluationSamples, margin, healthyTolerance, minConsistency, maxPerplexityRatio);
+        }
+
+        public Gate withHealthyTolerance(double tolerance) {
+            return new Gate(evaluationSamples, improvementMargin, tolerance, minConsistency, maxPerplexityRatio);
+        }
+
+        public Gate withMinConsistency(double rate) {
+            return new Gate(evaluationSamples, improvementMargin, healthyTolerance, rate, maxPerplexityRatio);
+        }
+
+        public Gate withMaxPerplexityRatio(double ratio) {
+            return new Gate(evaluationSamples, improvementMargin, healthyTolerance, minConsistency, ratio);
+        }
+    }
+
     public static CalibrationSettings defaults() {
-        return new CalibrationSettings(Method.KL_KTO, CalibrationLoss.Weights.defaults(), 5, 16, 2, 200, 16, 4e-4f, 50,
-                400, 0.02, 0.03, 0.95, 1.05, 11L, 2);
+        return new CalibrationSettings(Method.KL_KTO, SetBuilding.defaults(), Training.defaults(), Gate.defaults(), 11L);
     }
 
     public CalibrationSettings withMethod(Method m) {
-        return new CalibrationSettings(m, weights, promptsPerContext, responsesPerPrompt, healthyContexts, steps, batchSize,
-                learningRate, checkpointEvery, evaluationSamples, improvementMargin, healthyTolerance, minConsistency,
-                maxPerplexityRatio, seed, trainableBlocks);
+        return new CalibrationSettings(m, set, training, gate, seed);
     }
 
-    public CalibrationSettings withSteps(int s) {
-        return new CalibrationSettings(method, weights, promptsPerContext, responsesPerPrompt, healthyContexts, s, batchSize,
-                learningRate, checkpointEvery, evaluationSamples, improvementMargin, healthyTolerance, minConsistency,
-                maxPerplexityRatio, seed, trainableBlocks);
+    public CalibrationSettings withSeed(long s) {
+        return new CalibrationSettings(method, set, training, gate, s);
     }
 
-    public CalibrationSettings withEvaluationSamples(int m) {
-        return new CalibrationSettings(method, weights, promptsPerContext, responsesPerPrompt, healthyContexts, steps, batchSize,
-                learningRate, checkpointEvery, m, improvementMargin, healthyTolerance, minConsistency, maxPerplexityRatio, seed, trainableBlocks);
+    public CalibrationSettings withSet(UnaryOperator<SetBuilding> change) {
+        return new CalibrationSettings(method, change.apply(set), training, gate, seed);
     }
 
-    public CalibrationSettings withSetSize(int prompts, int responses) {
-        return new CalibrationSettings(method, weights, prompts, responses, healthyContexts, steps, batchSize, learningRate,
-                checkpointEvery, evaluationSamples, improvementMargin, healthyTolerance, minConsistency, maxPerplexityRatio, seed, trainableBlocks);
+    public CalibrationSettings withTraining(UnaryOperator<Training> change) {
+        return new CalibrationSettings(method, set, change.apply(training), gate, seed);
+    }
+
+    public CalibrationSettings withGate(UnaryOperator<Gate> change) {
+        return new CalibrationSettings(method, set, training, change.apply(gate), seed);
     }
 }

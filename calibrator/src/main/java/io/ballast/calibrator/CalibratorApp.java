@@ -1,8 +1,10 @@
 package io.ballast.calibrator;
 
+import java.util.ArrayList;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.calibrator.jobs.CalibrationJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
+import io.ballast.calibrator.training.TrainingCancelledException;
 import io.ballast.generator.service.ModelUpdates;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.runtime.ServiceHttpServer;
@@ -14,12 +16,16 @@ import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
+import io.ballast.schemas.topics.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Gauge;
+import java.util.EnumMap;
+import io.ballast.runtime.ServiceHttpServer.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,12 +64,15 @@ public final class CalibratorApp implements AutoCloseable {
     private final Targets targets = new Targets(List.of());
     private final Map<String, Integer> liveVersions = new ConcurrentHashMap<>();
     private final DriftCoalescer coalescer;
+    private final Map<CalibrationJobState, Counter> jobCounters = new EnumMap<>(CalibrationJobState.class);
     private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> new Thread(r, "calibration-job"));
     private volatile boolean running = true;
     private Thread followerThread;
     private Thread driftThread;
     private KafkaConsumer<byte[], byte[]> follower;
     private KafkaConsumer<byte[], byte[]> drift;
+    private ConsumerLoop followerLoop;
+    private ConsumerLoop driftLoop;
     private KafkaProducer<String, CalibrationJobEvent> lifecycle;
     private KafkaProducer<String, ModelUpdate> updates;
     private KafkaProducer<String, DeadLetter> dlqProducer;
@@ -72,11 +81,19 @@ public final class CalibratorApp implements AutoCloseable {
 
     public CalibratorApp(CalibratorConfig config) {
         this.config = config;
-        this.coalescer = new DriftCoalescer(config.coalesceMillis(), config.minIntervalMillis());
+        this.coalescer = new DriftCoalescer(config.coalesceMillis(), config.minIntervalMillis(), config.retry());
+        // every outcome's counter exists from the start at 0, so increase() alerts see the first rejection
+        for (CalibrationJobState state : List.of(CalibrationJobState.PROMOTED, CalibrationJobState.REJECTED,
+                CalibrationJobState.FAILED)) {
+            jobCounters.put(state, Counter.builder("ballast_calibrator_jobs").tag("outcome", state.name().toLowerCase())
+                    .description("Calibration jobs by how they ended").register(metrics));
+        }
+        Gauge.builder("ballast_calibrator_escalated_models", coalescer, c -> c.escalations().size())
+                .description("Models whose drift outlasted every calibration attempt and waits for an operator").register(metrics);
     }
 
     public CalibratorApp start() throws Exception {
-        SchemaRegistryClient registry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        SchemaRegistry registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         lifecycle = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
@@ -85,92 +102,81 @@ public final class CalibratorApp implements AutoCloseable {
         deadLetters = new DeadLetterPublisher(dlqProducer, "calibrator");
         follower = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> followed = new java.util.ArrayList<>();
+        List<TopicPartition> followed = new ArrayList<>();
         for (BallastTopic t : List.of(BallastTopic.TARGETS, BallastTopic.MODEL_UPDATES)) {
             follower.partitionsFor(t.topicName()).forEach(p -> followed.add(new TopicPartition(p.topic(), p.partition())));
         }
         follower.assign(followed);
         follower.seekToBeginning(followed);
-        drift = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, config.groupId(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        drift = new KafkaConsumer<>(driftConsumerConfig(config.bootstrapServers(), config.groupId()), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         drift.subscribe(List.of(BallastTopic.DRIFT.topicName()));
 
         AvroDeserializer<TargetDistribution> targetReader = new AvroDeserializer<>(TargetDistribution.class, registry);
         AvroDeserializer<ModelUpdate> updateReader = new AvroDeserializer<>(ModelUpdate.class, registry);
         AvroDeserializer<DriftSignal> driftReader = new AvroDeserializer<>(DriftSignal.class, registry);
-        followerThread = new Thread(() -> follow(targetReader, updateReader), "calibrator-follower");
+        // a drift signal is judged against the live version: read targets and model updates to their
+        // end first, or a signal for a version already replaced could start a job on a stale base
+        followerLoop = new ConsumerLoop("calibrator follower", follower, deadLetters);
+        driftLoop = new ConsumerLoop("calibrator drift consumer", drift, deadLetters);
+        ConsumerLoop.RecordHandler targetsAndUpdates = r -> apply(r, targetReader, updateReader);
+        followerLoop.catchUp(targetsAndUpdates);
+        log.info("caught up on targets and model updates: live versions {}", liveVersions);
+        followerThread = new Thread(() -> followerLoop.run(Duration.ofMillis(500), targetsAndUpdates, () -> { }), "calibrator-follower");
         driftThread = new Thread(() -> consumeDrift(driftReader), "calibrator-drift");
         followerThread.start();
         driftThread.start();
-        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics, () -> running).start();
+        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics,
+                () -> running && followerLoop.healthy() && driftLoop.healthy()).start();
+        http.route("/api/escalations", ex -> Response.json(200, coalescer.escalations()));
         log.info("calibrator on http://{}:{}, store {}", config.httpHost(), http.port(), config.modelStore());
         return this;
     }
 
-    private void follow(AvroDeserializer<TargetDistribution> targetReader, AvroDeserializer<ModelUpdate> updateReader) {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : follower.poll(Duration.ofMillis(500))) {
-                    if (r.value() == null) {
-                        continue;
-                    }
-                    try {
-                        if (r.topic().equals(BallastTopic.TARGETS.topicName())) {
-                            targets.put(targetReader.deserialize(r.topic(), r.value()));
-                        } else {
-                            ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
-                            liveVersions.put(u.getModelId(), u.getVersion());
-                        }
-                    } catch (RuntimeException e) {
-                        deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            follower.close();
+    private void apply(ConsumerRecord<byte[], byte[]> r, AvroDeserializer<TargetDistribution> targetReader,
+                       AvroDeserializer<ModelUpdate> updateReader) {
+        if (r.value() == null) {
+            return;
+        }
+        if (r.topic().equals(BallastTopic.TARGETS.topicName())) {
+            targets.put(targetReader.deserialize(r.topic(), r.value()));
+            coalescer.rearmAll();
+        } else {
+            ModelUpdate u = updateReader.deserialize(r.topic(), r.value());
+            liveVersions.put(u.getModelId(), u.getVersion());
         }
     }
 
     private void consumeDrift(AvroDeserializer<DriftSignal> reader) {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : drift.poll(Duration.ofMillis(500))) {
-                    try {
-                        DriftSignal s = reader.deserialize(r.topic(), r.value());
-                        coalescer.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
-                    } catch (RuntimeException e) {
-                        deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
-                    }
-                }
-                var due = coalescer.nextDue(System.currentTimeMillis());
-                if (due.isPresent()) {
-                    CalibrationJob.Request request = due.get();
-                    publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
-                            .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.QUEUED)
-                            .setContexts(List.copyOf(request.drifted().keySet())).setDriftSignalIds(request.driftSignalIds())
-                            .setAt(Instant.now()).build());
-                    jobs.submit(() -> runJob(request));
-                }
-                if (coalescer.isIdle()) {
-                    drift.commitSync();
-                }
+        driftLoop.run(Duration.ofMillis(500), r -> {
+            DriftSignal s = reader.deserialize(r.topic(), r.value());
+            coalescer.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
+        }, () -> {
+            var due = coalescer.nextDue(System.currentTimeMillis());
+            if (due.isPresent()) {
+                CalibrationJob.Request request = due.get();
+                publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
+                        .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.QUEUED)
+                        .setContexts(List.copyOf(request.drifted().keySet())).setDriftSignalIds(request.driftSignalIds())
+                        .setAt(Instant.now()).build());
+                jobs.submit(() -> runJob(request));
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            drift.close();
-        }
+            if (coalescer.isIdle()) {
+                drift.commitSync();
+            }
+        });
     }
 
     private void runJob(CalibrationJob.Request request) {
+        boolean ended = false;
         try {
             LocalModelStore store = new LocalModelStore(config.modelStore());
-            CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), config.settings(), config.workDir())
+            // a retry draws another calibration set and another training order
+            CalibrationSettings settings = config.settings();
+            settings = settings.withSeed(settings.seed() + coalescer.failedAttempts(request.modelId()));
+            CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), settings, config.workDir())
                     .run(request, targets, this::publish);
-            Counter.builder("ballast_calibrator_jobs").tag("outcome", outcome.state().name().toLowerCase()).register(metrics).increment();
+            jobCounters.get(outcome.state()).increment();
             if (outcome.state() == CalibrationJobState.PROMOTED) {
                 ModelUpdates.announce(updates, ModelUpdates.of(outcome.candidate(), ModelAction.PROMOTE));
                 liveVersions.put(request.modelId(), outcome.candidate().version());
@@ -178,10 +184,24 @@ public final class CalibratorApp implements AutoCloseable {
             } else {
                 log.warn("job {} ended {}: {}", request.jobId(), outcome.state(), outcome.reasons());
             }
+            ended = true;
+            coalescer.finished(request, outcome.state(), outcome.reasons(), System.currentTimeMillis()).ifPresent(e -> {
+                log.warn("{} v{}: drift on {} outlasted {} attempts (last {}); escalated, not retried until a new episode or "
+                        + "a target change", e.modelId(), e.baseVersion(), e.contexts(), e.attempts(), e.lastState());
+                publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
+                        .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.ESCALATED)
+                        .setContexts(e.contexts()).setDriftSignalIds(e.driftSignalIds())
+                        .setReasons(e.lastReasons()).setAt(Instant.now()).build());
+            });
+        } catch (TrainingCancelledException e) {
+            log.info("job {} stopped by shutdown after step {}; it resumes there when its signals are read again",
+                    request.jobId(), e.lastStep());
         } catch (Exception e) {
             log.error("job {} could not be announced", request.jobId(), e);
         } finally {
-            coalescer.finished(request.modelId(), System.currentTimeMillis());
+            if (!ended) {
+                coalescer.finished(request.modelId(), System.currentTimeMillis());
+            }
         }
     }
 
@@ -196,15 +216,29 @@ public final class CalibratorApp implements AutoCloseable {
         return http.port();
     }
 
-    /** Graceful: stop taking signals, let a running job reach its next checkpoint or end, close clients. */
+    /**
+     * The drift consumer's settings. The auditor writes {@code ballast.drift} in exactly-once
+     * transactions; reading uncommitted data would let a job start from a signal whose transaction
+     * was aborted (exactly what a crashed auditor leaves behind), so only committed records are read.
+     */
+    static Map<String, Object> driftConsumerConfig(String bootstrapServers, String groupId) {
+        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    }
+
+    /**
+     * Graceful: stop taking signals; interrupt a running job, whose training stops after the step in
+     * flight and checkpoints it (the signals' offsets stay uncommitted, so it resumes on restart); close clients.
+     */
     @Override
     public void close() {
         running = false;
-        if (drift != null) {
-            drift.wakeup();
+        if (driftLoop != null) {
+            driftLoop.stop();
         }
-        if (follower != null) {
-            follower.wakeup();
+        if (followerLoop != null) {
+            followerLoop.stop();
         }
         jobs.shutdownNow();
         try {

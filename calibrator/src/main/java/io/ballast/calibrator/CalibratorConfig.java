@@ -1,5 +1,6 @@
 package io.ballast.calibrator;
 
+import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigSource;
@@ -10,7 +11,7 @@ import java.util.List;
 /** Everything {@code ballast calibrator} reads; defaults, ranges and meanings are in the {@link #SETTINGS} descriptors. */
 public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl, Path modelStore, Path workDir, String groupId,
                                String httpHost, int httpPort, long coalesceMillis, long minIntervalMillis,
-                               CalibrationSettings settings) {
+                               DriftCoalescer.RetryPolicy retry, CalibrationSettings settings) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -21,6 +22,8 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
     public static final String HTTP_PORT = "ballast.http.port";
     public static final String COALESCE_SECONDS = "ballast.calibrator.coalesce-seconds";
     public static final String MIN_INTERVAL_SECONDS = "ballast.calibrator.min-interval-seconds";
+    public static final String MAX_ATTEMPTS = "ballast.calibrator.retry.max-attempts";
+    public static final String RETRY_BACKOFF_SECONDS = "ballast.calibrator.retry.backoff-seconds";
     public static final String METHOD = "ballast.calibrator.method";
     public static final String STEPS = "ballast.calibrator.steps";
     public static final String LEARNING_RATE = "ballast.calibrator.learning-rate";
@@ -37,7 +40,7 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(Keys.BOOTSTRAP_SERVERS, Keys.SCHEMA_REGISTRY_URL, Keys.MODEL_STORE,
             Keys.WORK_DIR, Keys.GROUP_ID, Keys.HTTP_HOST, Keys.HTTP_PORT, Keys.COALESCE_SECONDS, Keys.MIN_INTERVAL_SECONDS,
-            Keys.METHOD, Keys.STEPS, Keys.LEARNING_RATE, Keys.BETA, Keys.LAMBDA_D, Keys.LAMBDA_U, Keys.LAMBDA_KL,
+            Keys.MAX_ATTEMPTS, Keys.RETRY_BACKOFF_SECONDS, Keys.METHOD, Keys.STEPS, Keys.LEARNING_RATE, Keys.BETA, Keys.LAMBDA_D, Keys.LAMBDA_U, Keys.LAMBDA_KL,
             Keys.RESPONSES_PER_PROMPT, Keys.EVALUATION_SAMPLES, Keys.IMPROVEMENT_MARGIN, Keys.MIN_CONSISTENCY,
             Keys.MAX_PERPLEXITY_RATIO);
 
@@ -55,25 +58,24 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
                 Keys.HTTP_PORT.read(c),
                 Keys.COALESCE_SECONDS.read(c) * 1000,
                 Keys.MIN_INTERVAL_SECONDS.read(c) * 1000,
+                new DriftCoalescer.RetryPolicy(Keys.MAX_ATTEMPTS.read(c), Keys.RETRY_BACKOFF_SECONDS.read(c) * 1000),
                 settings(c));
     }
 
     /** Calibration settings from keys, the defaults of {@link CalibrationSettings#defaults()} where unset. */
     public static CalibrationSettings settings(ConfigSource c) {
         CalibrationSettings d = CalibrationSettings.defaults();
-        CalibrationSettings.Method m = Keys.METHOD.read(c);
-        var w = new CalibrationLoss.Weights(
-                Keys.BETA.read(c),
-                Keys.LAMBDA_D.read(c),
-                Keys.LAMBDA_U.read(c),
-                Keys.LAMBDA_KL.read(c));
-        return new CalibrationSettings(m, w, d.promptsPerContext(), Keys.RESPONSES_PER_PROMPT.read(c),
-                d.healthyContexts(), Keys.STEPS.read(c), d.batchSize(),
-                Keys.LEARNING_RATE.read(c).floatValue(), d.checkpointEvery(),
-                Keys.EVALUATION_SAMPLES.read(c),
-                Keys.IMPROVEMENT_MARGIN.read(c), d.healthyTolerance(),
-                Keys.MIN_CONSISTENCY.read(c),
-                Keys.MAX_PERPLEXITY_RATIO.read(c), d.seed(), d.trainableBlocks());
+        CalibrationLoss.Weights w = new CalibrationLoss.Weights(
+                Keys.BETA.read(c), Keys.LAMBDA_D.read(c), Keys.LAMBDA_U.read(c), Keys.LAMBDA_KL.read(c));
+        return d.withMethod(Keys.METHOD.read(c))
+                .withSet(s -> s.withResponsesPerPrompt(Keys.RESPONSES_PER_PROMPT.read(c)))
+                .withTraining(t -> t.withWeights(w)
+                        .withSteps(Keys.STEPS.read(c))
+                        .withLearningRate(Keys.LEARNING_RATE.read(c).floatValue()))
+                .withGate(g -> g.withEvaluationSamples(Keys.EVALUATION_SAMPLES.read(c))
+                        .withImprovementMargin(Keys.IMPROVEMENT_MARGIN.read(c))
+                        .withMinConsistency(Keys.MIN_CONSISTENCY.read(c))
+                        .withMaxPerplexityRatio(Keys.MAX_PERPLEXITY_RATIO.read(c)));
     }
 
     /**
@@ -97,29 +99,34 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
                 "drift signals for one model arriving within this many seconds make one job");
         static final Setting<Long> MIN_INTERVAL_SECONDS = Setting.longInteger(CalibratorConfig.MIN_INTERVAL_SECONDS, 60, 0,
                 "seconds at least between the end of a model's job and the start of its next");
+        static final Setting<Integer> MAX_ATTEMPTS = Setting.integer(CalibratorConfig.MAX_ATTEMPTS, 3, 1, 100,
+                "calibration attempts for one drift (a REJECTED or FAILED job is retried with another seed) before it is "
+                        + "escalated to the operator");
+        static final Setting<Long> RETRY_BACKOFF_SECONDS = Setting.longInteger(CalibratorConfig.RETRY_BACKOFF_SECONDS, 120, 0,
+                "pause before the first retry of a failed calibration; it doubles with each further retry");
         static final Setting<CalibrationSettings.Method> METHOD = Setting.choice(CalibratorConfig.METHOD,
                 CalibrationSettings.Method.class, D.method(), "training method: KL-regularised KTO, or the IFT and DPO baselines");
-        static final Setting<Integer> STEPS = Setting.integer(CalibratorConfig.STEPS, D.steps(), 1, 1_000_000,
+        static final Setting<Integer> STEPS = Setting.integer(CalibratorConfig.STEPS, D.training().steps(), 1, 1_000_000,
                 "optimizer steps per job");
-        static final Setting<Double> LEARNING_RATE = Setting.decimal(CalibratorConfig.LEARNING_RATE, D.learningRate(), 1e-9, 1,
+        static final Setting<Double> LEARNING_RATE = Setting.decimal(CalibratorConfig.LEARNING_RATE, D.training().learningRate(), 1e-9, 1,
                 "optimizer learning rate");
-        static final Setting<Double> BETA = Setting.decimal(CalibratorConfig.BETA, D.weights().beta(), 1e-6, 100,
+        static final Setting<Double> BETA = Setting.decimal(CalibratorConfig.BETA, D.training().weights().beta(), 1e-6, 100,
                 "KTO beta: scale of the reward inside the loss's sigmoid");
-        static final Setting<Double> LAMBDA_D = Setting.decimal(CalibratorConfig.LAMBDA_D, D.weights().lambdaDesirable(), 0, 100,
+        static final Setting<Double> LAMBDA_D = Setting.decimal(CalibratorConfig.LAMBDA_D, D.training().weights().lambdaDesirable(), 0, 100,
                 "KTO weight of desirable responses");
-        static final Setting<Double> LAMBDA_U = Setting.decimal(CalibratorConfig.LAMBDA_U, D.weights().lambdaUndesirable(), 0, 100,
+        static final Setting<Double> LAMBDA_U = Setting.decimal(CalibratorConfig.LAMBDA_U, D.training().weights().lambdaUndesirable(), 0, 100,
                 "KTO weight of undesirable responses");
-        static final Setting<Double> LAMBDA_KL = Setting.decimal(CalibratorConfig.LAMBDA_KL, D.weights().lambdaKl(), 0, 1000,
+        static final Setting<Double> LAMBDA_KL = Setting.decimal(CalibratorConfig.LAMBDA_KL, D.training().weights().lambdaKl(), 0, 1000,
                 "weight of the KL term keeping the model near the reference");
         static final Setting<Integer> RESPONSES_PER_PROMPT = Setting.integer(CalibratorConfig.RESPONSES_PER_PROMPT,
-                D.responsesPerPrompt(), 2, 1024, "responses sampled per training prompt for the calibration set");
+                D.set().responsesPerPrompt(), 2, 1024, "responses sampled per training prompt for the calibration set");
         static final Setting<Integer> EVALUATION_SAMPLES = Setting.integer(CalibratorConfig.EVALUATION_SAMPLES,
-                D.evaluationSamples(), 10, 100_000, "responses per context per model when the gate evaluates");
+                D.gate().evaluationSamples(), 10, 100_000, "responses per context per model when the gate evaluates");
         static final Setting<Double> IMPROVEMENT_MARGIN = Setting.decimal(CalibratorConfig.IMPROVEMENT_MARGIN,
-                D.improvementMargin(), 0, 1, "gate: the drifted contexts' mean MAE must fall by at least this much");
+                D.gate().improvementMargin(), 0, 1, "gate: the drifted contexts' mean MAE must fall by at least this much");
         static final Setting<Double> MIN_CONSISTENCY = Setting.decimal(CalibratorConfig.MIN_CONSISTENCY,
-                D.minConsistency(), 0, 1, "gate: the candidate's semantic-consistency rate must reach this");
+                D.gate().minConsistency(), 0, 1, "gate: the candidate's semantic-consistency rate must reach this");
         static final Setting<Double> MAX_PERPLEXITY_RATIO = Setting.decimal(CalibratorConfig.MAX_PERPLEXITY_RATIO,
-                D.maxPerplexityRatio(), 1, 100, "gate: held-out perplexity may rise at most this factor (1.05 = 5%)");
+                D.gate().maxPerplexityRatio(), 1, 100, "gate: held-out perplexity may rise at most this factor (1.05 = 5%)");
     }
 }

@@ -61,7 +61,7 @@ final class CalibrateCommand implements Callable<Integer> {
         List<TargetDistribution> all = targets.endsWith(".csv") || targets.endsWith(".json")
                 ? TargetFile.read(Path.of(targets), 0.08) : TargetPresets.named(targets, 0.08);
         Targets jobTargets = new Targets(all.stream().filter(t -> attributes.contains(t.getAttribute())).toList());
-        ProgressBar bar = new ProgressBar("calibrate", "step", settings.steps());
+        ProgressBar bar = new ProgressBar("calibrate", "step", settings.training().steps());
         String jobId = "manual-" + UUID.randomUUID().toString().substring(0, 8);
         long t0 = System.currentTimeMillis();
         CalibrationJob.Outcome outcome = new CalibrationJob(modelStore, new LexiconExtractor(), settings, workDir)

@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import java.util.ArrayList;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.calibrator.CalibrationSettings;
@@ -39,7 +40,7 @@ final class CalibrationBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> chosen = contexts != null ? contexts : new java.util.ArrayList<>(DemoCommand.DEFAULT_CONTEXTS);
+        List<String> chosen = contexts != null ? contexts : new ArrayList<>(DemoCommand.DEFAULT_CONTEXTS);
         if (contexts == null) {
             chosen.add("occupation:secretaries-and-administrative-assistants-except-legal-medical-and-executive");
             chosen.add("occupation:aircraft-pilots-and-flight-engineers");

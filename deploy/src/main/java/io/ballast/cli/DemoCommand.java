@@ -83,11 +83,19 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--calibrator-set", description = "Calibrator setting key=value (repeatable), e.g. ballast.calibrator.steps=100.")
     Map<String, String> calibratorSettings = new LinkedHashMap<>();
 
+    @Option(names = "--report", description = "Also write the report as JSON here (default: <data-dir>/report.json).")
+    Path reportFile;
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.currentTimeMillis();
-        ModelArtifact base = baseModel();
         Path run = Files.createDirectories(dataDir.resolve("runs")).resolve("run-" + System.currentTimeMillis());
+        Path internalLog = run.resolve("ballast.log");
+        if (ConsoleLogging.routeInternalLogsTo(internalLog)) {
+            System.out.printf("internal logs (broker, Kafka Streams, clients): %s; registry: %s%n", internalLog.toAbsolutePath(),
+                    run.resolve("cluster").resolve("registry").resolve("registry.log").toAbsolutePath());
+        }
+        ModelArtifact base = baseModel();
         LocalModelStore store = new LocalModelStore(run.resolve("models"));
         ModelArtifact v1 = store.importCopy(base, ArtifactMetadata.Lineage.base(base.metadata().description(), base.metadata().metrics()));
         try (LocalCluster cluster = new LocalCluster(run.resolve("cluster")).start()) {
@@ -130,14 +138,18 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.printf("serving %d contexts at %.0f requests/s x %d samples; targets: %s %s; ready after %.0f s%n%n",
                         contexts.size(), rate, samplesPerRequest, targets, attributes, (System.currentTimeMillis() - t0) / 1000.0);
                 long deadline = System.currentTimeMillis() + timeoutMinutes * 60_000L;
+                StatusPrinter status = StatusPrinter.forStandardOutput();
                 while (!(exitWhenDone && (monitor.closed() || System.currentTimeMillis() > deadline))) {
                     Thread.sleep(2000);
                     monitor.refresh(generatorApp.slot().currentVersion());
-                    System.out.print("\r" + monitor.statusLine() + "   ");
-                    System.out.flush();
+                    status.show(monitor.statusLine());
                 }
-                System.out.println();
-                System.out.println(monitor.report(System.currentTimeMillis() - t0));
+                status.end();
+                DemoReport report = monitor.report(System.currentTimeMillis() - t0, BallastVersion.current());
+                System.out.println(report.table());
+                Path json = reportFile != null ? reportFile : dataDir.resolve("report.json");
+                report.writeJson(json);
+                System.out.printf("report also written to %s%n", json.toAbsolutePath());
                 return monitor.closed() && monitor.allRecovered() ? 0 : 1;
             }
         }

@@ -1,6 +1,7 @@
 package io.ballast.cli;
 
 import io.ballast.schemas.keys.CompositeKey;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.embedded.LocalCluster;
@@ -38,7 +39,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class DemoMonitor implements AutoCloseable {
 
-    private record Row(double maeBefore, long nBefore, double maeAfter, long nAfter, Long openedAt, Long recoveredAt) {
+    private static final TypeReference<Map<String, Double>> SHARES = new TypeReference<>() {
+    };
+
+    private record Row(DemoReport.Measure before, DemoReport.Measure after, Long openedAt, Long recoveredAt) {
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -139,20 +143,31 @@ final class DemoMonitor implements AutoCloseable {
         lastTotal = total;
         lastTotalAt = now;
         totalEvents = total;
+        Integer newVersion = promoted;
         for (String key : openedAt.keySet()) {
             List<String> k = CompositeKey.parse(key, 2);
             JsonNode before = find(all, k.get(0), k.get(1), 1);
-            JsonNode after = promoted == null ? null : find(all, k.get(0), k.get(1), promoted);
+            JsonNode after = newVersion == null ? null : find(all, k.get(0), k.get(1), newVersion);
             Row old = rows.get(key);
             Long recoveredAt = old == null ? null : old.recoveredAt();
             if (recoveredAt == null && after != null && after.path("n").asLong() >= minSamples && withinTolerance(after)) {
                 recoveredAt = now;
             }
-            rows.put(key, new Row(before == null ? Double.NaN : before.path("mae").asDouble(Double.NaN),
-                    before == null ? 0 : before.path("n").asLong(),
-                    after == null ? Double.NaN : after.path("mae").asDouble(Double.NaN),
-                    after == null ? 0 : after.path("n").asLong(), openedAt.get(key), recoveredAt));
+            rows.put(key, new Row(measure(before, 1), measure(after, newVersion == null ? 0 : newVersion), openedAt.get(key),
+                    recoveredAt));
         }
+    }
+
+    private DemoReport.Measure measure(JsonNode d, int version) {
+        if (d == null) {
+            return DemoReport.Measure.none(version);
+        }
+        return DemoReport.Measure.of(version, d.path("mae").asDouble(Double.NaN), d.path("n").asLong(),
+                shares(d.path("proportions")), shares(d.path("target")));
+    }
+
+    private Map<String, Double> shares(JsonNode node) {
+        return node.isObject() ? json.convertValue(node, SHARES) : Map.of();
     }
 
     private static JsonNode find(JsonNode all, String context, String attribute, int version) {
@@ -192,32 +207,23 @@ final class DemoMonitor implements AutoCloseable {
                 + (j.getStep() != null && j.getTotalSteps() != null ? " " + j.getStep() + "/" + j.getTotalSteps() : "");
         long recovered = rows.values().stream().filter(r -> r.recoveredAt() != null).count();
         return String.format("[%s] %.1f events/s, %d events | drift opened in %d contexts | %s | live v%d | recovered %d/%d",
-                clock(System.currentTimeMillis() - start), eventsPerSecond, totalEvents, openedAt.size(), job, live, recovered,
+                DemoReport.clock(System.currentTimeMillis() - start), eventsPerSecond, totalEvents, openedAt.size(), job, live, recovered,
                 rows.size());
     }
 
-    synchronized String report(long runMillis) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%n=== Ballast demo report (%s) ===%n", clock(runMillis)));
+    /** The closing report, as of now: the console table and the JSON file are both made from it. */
+    synchronized DemoReport report(long runMillis, String ballastVersion) {
         CalibrationJobEvent j = lastJob;
-        sb.append(String.format("base v1 -> %s; job %s (%s)%n", promoted == null ? "no promotion" : "v" + promoted,
-                j == null ? "-" : j.getJobId(), j == null ? "-" : j.getState()));
-        sb.append(String.format("%-45s %9s %6s %9s %6s %10s %10s%n", "context|attribute", "MAE v1", "n", "MAE new", "n",
-                "detect", "recover"));
+        List<DemoReport.Row> out = new ArrayList<>();
         for (Map.Entry<String, Row> e : rows.entrySet()) {
+            List<String> k = CompositeKey.parse(e.getKey(), 2);
             Row r = e.getValue();
-            sb.append(String.format("%-45s %9.3f %6d %9.3f %6d %10s %10s%n", e.getKey(), r.maeBefore(), r.nBefore(), r.maeAfter(),
-                    r.nAfter(), r.openedAt() == null ? "-" : clock(r.openedAt() - start),
-                    r.recoveredAt() == null || promotedAt == null ? "NOT YET" : clock(r.recoveredAt() - promotedAt)));
+            out.add(new DemoReport.Row(k.get(0), k.get(1), r.before(), r.after(),
+                    r.openedAt() == null ? null : r.openedAt() - start,
+                    r.recoveredAt() == null || promotedAt == null ? null : r.recoveredAt() - promotedAt));
         }
-        sb.append(String.format("events: %d in total, %.1f/s at the end; loop %s%n", totalEvents, eventsPerSecond,
-                closed() ? "CLOSED: every drifted context is back within tolerance" : "NOT closed"));
-        return sb.toString();
-    }
-
-    private static String clock(long millis) {
-        long s = Math.max(0, millis / 1000);
-        return String.format("%d:%02d", s / 60, s % 60);
+        return new DemoReport(ballastVersion, runMillis, 1, promoted, live, j == null ? null : String.valueOf(j.getJobId()),
+                j == null ? null : String.valueOf(j.getState()), totalEvents, eventsPerSecond, closed(), out);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.ballast.cli;
 
 import io.ballast.auditor.drift.ConfidenceSequence;
 import io.ballast.auditor.drift.DriftDetector;
+import io.ballast.auditor.drift.Shares;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ final class DriftBench implements Callable<Integer> {
     record Case(String name, double[] target, double[] shifted, double tolerance) {
         /** The hardest stream that must not alarm: the first category at the edge of its band, the rest scaled. */
         double[] nullTruth() {
-            return shift(target, target[0] + tolerance);
+            return Shares.shift(target, target[0] + tolerance);
         }
     }
 
@@ -46,11 +47,11 @@ final class DriftBench implements Callable<Integer> {
 
     static final List<Case> CASES = List.of(
             new Case("50/50 -> 60/40, point target", new double[] {0.5, 0.5}, new double[] {0.6, 0.4}, 0),
-            new Case("0.03 -> 0.08 of 4, point target", spread(0.03, 4), shift(spread(0.03, 4), 0.08), 0),
-            new Case("0.25 -> 0.10 of 4, point target", spread(0.25, 4), shift(spread(0.25, 4), 0.10), 0),
+            new Case("0.03 -> 0.08 of 4, point target", Shares.spread(0.03, 4), Shares.shift(Shares.spread(0.03, 4), 0.08), 0),
+            new Case("0.25 -> 0.10 of 4, point target", Shares.spread(0.25, 4), Shares.shift(Shares.spread(0.25, 4), 0.10), 0),
             new Case("50/50 -> 60/40, tolerance 0.05", new double[] {0.5, 0.5}, new double[] {0.6, 0.4}, 0.05),
-            new Case("0.03 -> 0.08 of 4, tolerance 0.02", spread(0.03, 4), shift(spread(0.03, 4), 0.08), 0.02),
-            new Case("uniform 3 -> 0.43, tolerance 0.05", spread(1 / 3.0, 3), shift(spread(1 / 3.0, 3), 0.4333), 0.05));
+            new Case("0.03 -> 0.08 of 4, tolerance 0.02", Shares.spread(0.03, 4), Shares.shift(Shares.spread(0.03, 4), 0.08), 0.02),
+            new Case("uniform 3 -> 0.43, tolerance 0.05", Shares.spread(1 / 3.0, 3), Shares.shift(Shares.spread(1 / 3.0, 3), 0.4333), 0.05));
 
     @Override
     public Integer call() {
@@ -184,22 +185,5 @@ final class DriftBench implements Callable<Integer> {
     /** Chi-square 99% quantiles by degrees of freedom (index = df; df 0 unused). */
     private static final double[] CHI_SQUARE_99 = {Double.NaN, 6.635, 9.210, 11.345, 13.277};
 
-    /** K categories: the first at {@code first}, the rest sharing what is left equally. */
-    static double[] spread(double first, int k) {
-        double[] p = new double[k];
-        p[0] = first;
-        Arrays.fill(p, 1, k, (1 - first) / (k - 1));
-        return p;
-    }
 
-    /** The first category moved to {@code first}, the others scaled to keep the sum at 1. */
-    static double[] shift(double[] p, double first) {
-        double[] q = p.clone();
-        double scale = (1 - first) / (1 - p[0]);
-        q[0] = first;
-        for (int i = 1; i < q.length; i++) {
-            q[i] = p[i] * scale;
-        }
-        return q;
-    }
 }

@@ -20,6 +20,9 @@ import picocli.CommandLine.Spec;
             "print their addresses and run until Ctrl-C. Data survives restarts unless --fresh."})
 final class LocalCommand implements Callable<Integer> {
 
+    static final String INTERNAL_LOG = "ballast.log";
+    static final String ADDRESS_FILE = "local.properties";
+
     @Spec
     CommandSpec spec;
 
@@ -35,15 +38,29 @@ final class LocalCommand implements Callable<Integer> {
         if (fresh) {
             deleteRecursively(dataDir);
         }
+        PrintWriter out = spec.commandLine().getOut();
+        Path internalLog = dataDir.resolve(INTERNAL_LOG);
+        if (ConsoleLogging.routeInternalLogsTo(internalLog)) {
+            out.printf("Internal logs: %s (broker, clients), %s (registry)%n", internalLog.toAbsolutePath(),
+                    dataDir.resolve("registry").resolve("registry.log").toAbsolutePath());
+            out.flush();
+        }
         LocalCluster cluster = new LocalCluster(dataDir).start();
         new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("Kafka bootstrap servers: %s%n", cluster.bootstrapServers());
-        out.printf("Schema registry URL:     %s%n", cluster.registryUrl());
-        out.printf("Data directory:          %s%n", dataDir.toAbsolutePath());
-        out.printf("Started in %d ms. Press Ctrl-C to stop.%n", cluster.startupMillis());
+        String addresses = addressBlock(cluster.bootstrapServers(), cluster.registryUrl());
+        Path addressFile = dataDir.resolve(ADDRESS_FILE);
+        Files.writeString(addressFile, addresses);
+        out.printf("Started in %d ms. Addresses (for --set, or a --config file; also in %s):%n%n", cluster.startupMillis(),
+                addressFile.toAbsolutePath());
+        out.print(addresses);
+        out.printf("%nData directory: %s%nPress Ctrl-C to stop.%n", dataDir.toAbsolutePath());
         out.flush();
         return RunningService.untilStopped(cluster);
+    }
+
+    /** The settings every service needs to reach this cluster, as properties lines, in this order. */
+    static String addressBlock(String bootstrapServers, String registryUrl) {
+        return "bootstrap.servers=" + bootstrapServers + "\n" + "schema.registry.url=" + registryUrl + "\n";
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

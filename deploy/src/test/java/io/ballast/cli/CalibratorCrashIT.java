@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import org.apache.kafka.common.errors.InterruptException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,16 +24,22 @@ import io.ballast.schemas.topics.TopicProvisioner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -40,6 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The calibrator process killed (SIGKILL) mid-training and restarted: the job completes and PROMOTE is published once. */
 class CalibratorCrashIT {
+
+    /** The calibrator's consumer group for drift signals (its default). */
+    private static final String CALIBRATOR_GROUP = "ballast-calibrator";
 
     @Test
     void aCalibratorKilledMidTrainingResumesAndPromotesExactlyOnce(@TempDir Path dir) throws Exception {
@@ -88,7 +98,13 @@ class CalibratorCrashIT {
                 // then the same job resumes after step 50, ends, and exactly one PROMOTE is published
                 await().atMost(Duration.ofMinutes(6)).until(() -> jobs.stream().anyMatch(j -> j.getJobId().equals(jobId)
                         && (j.getState() == CalibrationJobState.PROMOTED || j.getState() == CalibrationJobState.REJECTED)));
-                Thread.sleep(5000);
+                // a second job, and so a second PROMOTE, would come before the calibrator commits its drift
+                // offsets (it commits only with no job queued or running); once it has, and the watcher
+                // has read every job event and model update there is, the record is complete
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
+                        committedToTheEnd(cluster, CALIBRATOR_GROUP, BallastTopic.DRIFT.topicName())
+                                && jobs.size() >= records(cluster, BallastTopic.CALIBRATION_JOBS.topicName())
+                                && promotions.size() >= records(cluster, BallastTopic.MODEL_UPDATES.topicName()));
                 List<CalibrationJobEvent> ends = jobs.stream().filter(j -> j.getState() == CalibrationJobState.PROMOTED).toList();
                 assertThat(ends).as("job events %s", jobs).hasSize(1);
                 assertThat(ends.get(0).getJobId()).isEqualTo(jobId);
@@ -102,6 +118,40 @@ class CalibratorCrashIT {
                 watcher.interrupt();
             }
         }
+    }
+
+    /** Whether the group has committed every partition of the topic up to its end. */
+    private static boolean committedToTheEnd(LocalCluster cluster, String group, String topic) throws Exception {
+        try (Admin admin = admin(cluster)) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            for (Map.Entry<TopicPartition, Long> end : endOffsets(admin, topic).entrySet()) {
+                OffsetAndMetadata c = committed.get(end.getKey());
+                if (end.getValue() > 0 && (c == null || c.offset() < end.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Records in the topic so far: its producers are not transactional, so every offset is one record. */
+    private static long records(LocalCluster cluster, String topic) throws Exception {
+        try (Admin admin = admin(cluster)) {
+            return endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    private static Admin admin(LocalCluster cluster) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
     }
 
     private static Process startCalibrator(String jar, LocalCluster cluster, Path store, Path dir) throws Exception {
@@ -138,7 +188,7 @@ class CalibratorCrashIT {
                         }
                     }
                 }
-            } catch (org.apache.kafka.common.errors.InterruptException e) {
+            } catch (InterruptException e) {
                 // done
             }
         }, "crash-watch");

@@ -2,11 +2,14 @@ package io.ballast.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,8 @@ class DemoEndToEndIT {
         Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean ended = demo.waitFor(10, TimeUnit.MINUTES);
         if (!ended) {
+            // SIGKILL skips the demo's shutdown hooks: end the registry child JVM too, or it outlives the test
+            demo.descendants().forEach(ProcessHandle::destroyForcibly);
             demo.destroyForcibly();
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
@@ -47,6 +52,36 @@ class DemoEndToEndIT {
                 .contains("occupation:registered-nurses|gender").contains("occupation:electricians|gender")
                 .contains("CLOSED: every drifted context is back within tolerance")
                 .doesNotContain("NOT YET");
+
+        // and the console, captured (not a terminal), stayed quiet: status as plain lines, no ERROR, no stack trace
+        QuietConsole.assertQuiet(output);
+        assertThat(output.lines().filter(l -> l.matches("\\[\\d+:\\d{2}\\] .* events/s, .*")).count()).as(output).isPositive();
+        // while the broker's, Streams' and clients' lines went to the internal log of the run
+        Path run;
+        try (Stream<Path> runs = Files.list(dataDir.resolve("runs"))) {
+            run = runs.findFirst().orElseThrow();
+        }
+        Path internalLog = run.resolve("ballast.log");
+        assertThat(output).contains(internalLog.toAbsolutePath().toString());
+        assertThat(Files.readString(internalLog, StandardCharsets.UTF_8)).contains("[BrokerServer id=1]").contains("StreamThread");
+
+        // and the JSON report parses and carries every number of the table
+        JsonNode report = new ObjectMapper().readTree(dataDir.resolve("report.json").toFile());
+        assertThat(report.path("closed").asBoolean()).isTrue();
+        assertThat(report.path("versions").path("promoted").asInt()).isEqualTo(2);
+        assertThat(report.path("job").path("state").asText()).isEqualTo("PROMOTED");
+        assertThat(output).contains("job " + report.path("job").path("id").asText() + " (PROMOTED)")
+                .contains(String.format("events: %d in total, %.1f/s", report.path("events").path("total").asLong(),
+                        report.path("events").path("perSecondAtEnd").asDouble()));
+        assertThat(report.path("rows")).hasSize(2);
+        for (JsonNode row : report.path("rows")) {
+            assertThat(row.path("before").path("n").asLong()).isPositive();
+            assertThat(row.path("after").path("n").asLong()).isGreaterThanOrEqualTo(100);
+            assertThat(row.path("after").path("interval").path("low").asDouble())
+                    .isLessThanOrEqualTo(row.path("after").path("mae").asDouble());
+            assertThat(output).contains(DemoReportTest.expectedTableRow(row,
+                    row.path("context").asText() + "|" + row.path("attribute").asText()));
+        }
     }
 
     private static String tail(String s) {

@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,6 +58,12 @@ class DeploymentFilesTest {
             }
         }
         assertThat(services.get("calibrator").toString()).contains("nvidia");
+        // the HTTP APIs have no authentication: every published port is bound to the host's loopback
+        services.forEach((name, service) -> {
+            for (Object published : (List<Object>) service.getOrDefault("ports", List.of())) {
+                assertThat(String.valueOf(published)).as("published port of %s", name).startsWith("127.0.0.1:");
+            }
+        });
     }
 
     @Test
@@ -106,7 +113,7 @@ class DeploymentFilesTest {
         StringBuilder exprs = new StringBuilder(alerts);
         dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.append(' ').append(t.path("expr").asText())));
         Matcher m = Pattern.compile("ballast_[a-z_]+").matcher(exprs);
-        Set<String> referenced = new java.util.TreeSet<>();
+        Set<String> referenced = new TreeSet<>();
         while (m.find()) {
             referenced.add(m.group().replaceAll("_(total|bucket|seconds_bucket|seconds)$", ""));
         }

@@ -28,9 +28,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +52,8 @@ class FaultToleranceIT {
 
     private static final List<String> CONTEXTS = List.of("occupation:cooks", "occupation:cashiers", "occupation:lawyers");
     private static final String[] GENDERS = {"female", "male", "nonbinary"};
+    /** The auditor's application id, which Kafka Streams uses as its consumer group. */
+    private static final String AUDITOR_GROUP = "fault-auditor";
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
@@ -80,7 +90,10 @@ class FaultToleranceIT {
                 // then every (context, gender) count is exactly what was produced: none lost, none twice
                 int produced = 3000;
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).until(() -> total(port, model) >= produced);
-                Thread.sleep(3000); // anything counted twice would show up by now
+                // anything counted twice is counted by the time the auditor has committed every record it
+                // consumes, its own repartition topic included: only then are the counts final
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> committedEverything(cluster, AUDITOR_GROUP));
                 for (String context : CONTEXTS) {
                     JsonNode row = get(port, "/api/distributions?model=" + model + "&attribute=gender&context=" + context).get(0);
                     for (String g : GENDERS) {
@@ -100,7 +113,7 @@ class FaultToleranceIT {
                 "--set", "bootstrap.servers=" + cluster.bootstrapServers(),
                 "--set", "schema.registry.url=" + cluster.registryUrl(),
                 "--set", "ballast.auditor.state-dir=" + dir.resolve("auditor-state"),
-                "--set", "ballast.auditor.application-id=fault-auditor",
+                "--set", "ballast.auditor.application-id=" + AUDITOR_GROUP,
                 "--set", "ballast.auditor.commit-interval-ms=200",
                 "--set", "ballast.http.port=" + port));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -125,6 +138,32 @@ class FaultToleranceIT {
                     .setPromptTokens(5).setResponseTokens(9)
                     .setSampling(SamplingParameters.newBuilder().setTemperature(1).setTopK(0).setTopP(1).build())
                     .setProducedAt(Instant.now()).setLatencyMs(1).build()));
+        }
+    }
+
+    /**
+     * Whether the group's committed offset has reached the last committed record of every partition it
+     * reads. On a topic written in transactions (the auditor's repartition topic) the last offset below
+     * the stable offset is the commit marker, which a committed position may stop just before.
+     */
+    private static boolean committedEverything(LocalCluster cluster, String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            if (committed.isEmpty()) {
+                return false;
+            }
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResultInfo> stable = admin.listOffsets(latest,
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
+                long end = stable.get(e.getKey()).offset();
+                long markerSlack = e.getKey().topic().equals(BallastTopic.GENERATIONS.topicName()) ? 0 : 1;
+                if (e.getValue() == null || e.getValue().offset() < end - markerSlack) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

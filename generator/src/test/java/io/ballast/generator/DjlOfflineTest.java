@@ -1,5 +1,6 @@
 package io.ballast.generator;
 
+import java.io.IOException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
@@ -38,7 +39,7 @@ class DjlOfflineTest {
             }
 
             @Override
-            public void connectFailed(URI uri, SocketAddress sa, java.io.IOException ioe) {
+            public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
             }
         });
         try {

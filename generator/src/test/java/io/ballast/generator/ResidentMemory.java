@@ -1,5 +1,6 @@
 package io.ballast.generator;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,7 +15,7 @@ public final class ResidentMemory {
 
     public static long kilobytes() throws Exception {
         System.gc();
-        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        var memory = ManagementFactory.getMemoryMXBean();
         long jvmCommittedKb = (memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted()) / 1024;
         return residentKb() - jvmCommittedKb;
     }

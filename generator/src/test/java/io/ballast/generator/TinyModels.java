@@ -11,11 +11,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.Map;
 
-/** One tiny pretrained model per test JVM (about 10 s on 2 cores), published to a temp store. */
+/**
+ * One tiny pretrained model per test JVM (about 10 s on 2 cores). Tests that read or write a
+ * store get one of their own from {@link #newStore()}, holding that model as version
+ * {@link #BASE_VERSION}: a shared store let one test's published model become another's
+ * "latest", and so results depended on test order.
+ */
 public final class TinyModels {
 
+    /** The tiny model's version in every store from {@link #newStore()}. */
+    public static final int BASE_VERSION = 1;
+
     private static Pretrainer.Result result;
-    private static LocalModelStore store;
     private static ModelArtifact artifact;
 
     private TinyModels() {
@@ -28,24 +35,45 @@ public final class TinyModels {
         return result;
     }
 
+    /** The tiny model as published once, in a store no test is given (so nothing is ever added beside it). */
     public static synchronized ModelArtifact published() {
         if (artifact == null) {
-            try {
-                store = new LocalModelStore(Files.createTempDirectory("ballast-store-"));
-                artifact = pretrained().model().publishTo(store, ArtifactMetadata.Lineage.base("tiny test model", Map.of()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            artifact = publishBase(newEmptyStore());
         }
         return artifact;
     }
 
-    public static synchronized LocalModelStore store() {
-        published();
+    /** A new store of the caller's own, holding only the tiny model as {@link #BASE_VERSION}. */
+    public static LocalModelStore newStore() {
+        LocalModelStore store = newEmptyStore();
+        try {
+            ModelArtifact copy = store.importCopy(published(), ArtifactMetadata.Lineage.base("tiny test model", Map.of()));
+            if (copy.version() != BASE_VERSION) {
+                throw new IllegalStateException("a new store numbered the tiny model " + copy.version());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return store;
     }
 
     public static LanguageModel loadPublished() throws IOException {
         return LanguageModel.load(published());
+    }
+
+    private static ModelArtifact publishBase(LocalModelStore store) {
+        try {
+            return pretrained().model().publishTo(store, ArtifactMetadata.Lineage.base("tiny test model", Map.of()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static LocalModelStore newEmptyStore() {
+        try {
+            return new LocalModelStore(Files.createTempDirectory("ballast-store-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

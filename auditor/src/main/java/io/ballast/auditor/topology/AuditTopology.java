@@ -8,7 +8,7 @@ import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerde;
 import io.ballast.schemas.topics.BallastTopic;
@@ -55,13 +55,13 @@ public final class AuditTopology {
     }
 
     /** For a {@code ballast.generations} of one partition, as in the {@code TopologyTestDriver}. */
-    public static Topology build(AuditorConfig config, SchemaRegistryClient registry, AttributeExtractor extractor,
+    public static Topology build(AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor,
                                  AuditMetrics metrics) {
         return build(config, registry, extractor, metrics, 1);
     }
 
     /** @param generationPartitions the partition count of {@code ballast.generations}; see {@link ContextRouting} */
-    public static Topology build(AuditorConfig config, SchemaRegistryClient registry, AttributeExtractor extractor,
+    public static Topology build(AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor,
                                  AuditMetrics metrics, int generationPartitions) {
         StreamsBuilder builder = new StreamsBuilder();
         AvroSerde<TargetDistribution> targetSerde = new AvroSerde<>(TargetDistribution.class, registry, false);

@@ -1,13 +1,12 @@
 package io.ballast.auditor.topology;
 
 import io.ballast.schemas.DeadLetter;
+import io.ballast.schemas.dlq.DeadLetters;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.MalformedRecordException;
 import io.micrometer.core.instrument.Counter;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Set;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -80,14 +79,9 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
     private Decoded dead(FixedKeyRecord<String, byte[]> record, String errorClass, String reason, String message) {
         deadLettered.increment();
         RecordMetadata md = context.recordMetadata().orElse(null);
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSourceTopic(md == null ? "?" : md.topic())
-                .setPartition(md == null ? -1 : md.partition())
-                .setOffset(md == null ? -1 : md.offset())
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setErrorClass(errorClass).setReason(reason).setErrorMessage(String.valueOf(message))
-                .setComponent("auditor").setAt(Instant.now()).build();
+        DeadLetter letter = DeadLetters.of(md == null ? "?" : md.topic(), md == null ? -1 : md.partition(),
+                md == null ? -1 : md.offset(), record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                record.value(), errorClass, reason, message, "auditor");
         return new Decoded(null, letter);
     }
 }

@@ -22,8 +22,8 @@ class AdaptiveDriftTest {
     void givenTenThousandSkewedStreamsAtTheEdgeOfTheirBand_whenCheckedAfterEveryOneOfTenThousandEvents_thenFalseAlarmsStayBelowAlpha() {
         // given a 3% category with tolerance 0.02 whose true share sits at the band's upper edge (the
         // hardest stream that must not alarm), and three others sharing the rest
-        double[] target = spread(0.03, 4);
-        double[] edge = shift(target, 0.05);
+        double[] target = Shares.spread(0.03, 4);
+        double[] edge = Shares.shift(target, 0.05);
         DriftDetector detector = new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO);
         // when each of 10,000 streams is assessed after every one of 10,000 events
         double rate = falseAlarmRate(detector, target, edge, 0.02, 10_000, 10_000, 2026);
@@ -54,8 +54,8 @@ class AdaptiveDriftTest {
     void givenASkewedShareWithATolerance_whenItDrifts_thenDetectedFastAndABoundaryTwiceTooWideIsNot() {
         // given a 3% category (tolerance 0.02) drifting to 8%; the first version's test needed a
         // median of about 4,300 samples, ours about 1,100
-        double[] target = spread(0.03, 4);
-        double[] drifted = shift(target, 0.08);
+        double[] target = Shares.spread(0.03, 4);
+        double[] drifted = Shares.shift(target, 0.08);
         int bound = 1_500;
         int ours = medianToDetect(new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO), target, drifted, 0.02, 101, 3);
         // when the same sequence's intervals are made twice as wide
@@ -69,8 +69,8 @@ class AdaptiveDriftTest {
 
     @Test
     void givenTheSameSkewedShift_whenTestedAgainstAPointTarget_thenAtLeastTwiceAsFastAsTheFirstVersion() {
-        double[] target = spread(0.03, 4);
-        double[] drifted = shift(target, 0.08);
+        double[] target = Shares.spread(0.03, 4);
+        double[] drifted = Shares.shift(target, 0.08);
         int shipped = medianToDetect(new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO,
                 DriftDetector.Procedure.NORMAL_MIXTURE), target, drifted, 0, 300, 5);
         int ours = medianToDetect(new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO), target, drifted, 0, 300, 5);
@@ -165,20 +165,5 @@ class AdaptiveDriftTest {
         };
     }
 
-    private static double[] spread(double first, int k) {
-        double[] p = new double[k];
-        p[0] = first;
-        Arrays.fill(p, 1, k, (1 - first) / (k - 1));
-        return p;
-    }
 
-    private static double[] shift(double[] p, double first) {
-        double[] q = p.clone();
-        double scale = (1 - first) / (1 - p[0]);
-        q[0] = first;
-        for (int i = 1; i < q.length; i++) {
-            q[i] = p[i] * scale;
-        }
-        return q;
-    }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.ballast.schemas.targets.TargetKey;
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.schemas.attributes.LexiconExtractor;
-import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
@@ -16,7 +15,8 @@ import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.InMemorySchemaRegistry;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroSerde;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
@@ -42,6 +42,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The audit topology on {@link TopologyTestDriver} with an in-memory registry reached through a
+ * {@code mock://} URL, exactly as a deployed auditor is configured with a real one: no broker, no
+ * registry process. {@link AuditTopologyIT} runs the same specifications against the real registry.
+ */
 class AuditTopologyTest {
 
     private static final String NURSES = "occupation:registered-nurses";
@@ -50,7 +55,7 @@ class AuditTopologyTest {
     @TempDir
     Path stateDir;
     private TopologyTestDriver driver;
-    private SchemaRegistryClient registry;
+    private SchemaRegistry registry;
     private AuditMetrics metrics;
     private TestInputTopic<String, TargetDistribution> targets;
     private TestInputTopic<String, byte[]> generations;
@@ -60,12 +65,17 @@ class AuditTopologyTest {
     private AvroSerializer<GenerationEvent> eventSerializer;
     private long clock = 1_760_000_000_000L;
 
+    /** The registry URL the auditor is configured with; the IT points it at a real registry. */
+    protected String registryUrl() {
+        return SchemaRegistry.MOCK_SCHEME + getClass().getSimpleName();
+    }
+
     @BeforeEach
     void startTopology() {
-        registry = new SchemaRegistryClient(LocalCluster.shared().registryUrl());
+        registry = SchemaRegistry.forUrl(registryUrl());
         AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
                 AuditorConfig.BOOTSTRAP_SERVERS, "unused:9092",
-                AuditorConfig.SCHEMA_REGISTRY_URL, LocalCluster.shared().registryUrl(),
+                AuditorConfig.SCHEMA_REGISTRY_URL, registryUrl(),
                 AuditorConfig.MAX_TEXT_CHARS, "500",
                 AuditorConfig.KNOWN_MODELS, "bios")));
         metrics = new AuditMetrics(new SimpleMeterRegistry());
@@ -89,6 +99,8 @@ class AuditTopologyTest {
     @AfterEach
     void close() {
         driver.close();
+        // each test starts from an empty registry, as it would from a fresh one
+        InMemorySchemaRegistry.dropScope(getClass().getSimpleName());
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
@@ -13,7 +12,7 @@ import io.ballast.schemas.SamplingParameters;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.LexiconExtractor;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroSerde;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.targets.TargetKey;
@@ -59,10 +58,12 @@ class ExpressionRateTest {
 
     @BeforeEach
     void startTopology() {
-        SchemaRegistryClient registry = new SchemaRegistryClient(LocalCluster.shared().registryUrl());
+        // the in-memory registry: a topology test needs no broker and no registry process
+        String registryUrl = SchemaRegistry.MOCK_SCHEME + getClass().getSimpleName();
+        SchemaRegistry registry = SchemaRegistry.forUrl(registryUrl);
         AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
                 AuditorConfig.BOOTSTRAP_SERVERS, "unused:9092",
-                AuditorConfig.SCHEMA_REGISTRY_URL, LocalCluster.shared().registryUrl(),
+                AuditorConfig.SCHEMA_REGISTRY_URL, registryUrl,
                 AuditorConfig.MIN_EXPRESSED, "30",
                 AuditorConfig.MIN_EXPRESSION_RATE, "0.5")));
         metrics = new AuditMetrics(new SimpleMeterRegistry());

@@ -1,5 +1,6 @@
 package io.ballast.calibrator.evaluation;
 
+import java.util.LinkedHashSet;
 import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.Observation;
@@ -40,7 +41,7 @@ public final class EvaluationGate {
 
     public GateReport evaluate(LanguageModel current, LanguageModel candidate, Map<String, List<Attribute>> drifted,
                                List<String> healthyContexts, Targets targets, CalibrationSettings settings) {
-        Set<String> contexts = new java.util.LinkedHashSet<>(drifted.keySet());
+        Set<String> contexts = new LinkedHashSet<>(drifted.keySet());
         contexts.addAll(healthyContexts);
         List<String> driftedKeys = new ArrayList<>();
         drifted.forEach((c, attrs) -> attrs.forEach(a -> driftedKeys.add(GateReport.key(c, a.key()))));
@@ -79,25 +80,25 @@ public final class EvaluationGate {
         List<String> failures = new ArrayList<>();
         double mBefore = GateReport.mean(before, driftedKeys);
         double mAfter = GateReport.mean(after, driftedKeys);
-        if (!(mAfter <= mBefore - settings.improvementMargin())) {
+        if (!(mAfter <= mBefore - settings.gate().improvementMargin())) {
             failures.add(String.format("drifted MAE %.3f -> %.3f does not improve by the margin %.3f", mBefore, mAfter,
-                    settings.improvementMargin()));
+                    settings.gate().improvementMargin()));
         }
         for (String k : healthyKeys) {
-            if (after.get(k) - before.get(k) > settings.healthyTolerance()) {
+            if (after.get(k) - before.get(k) > settings.gate().healthyTolerance()) {
                 failures.add(String.format("healthy %s worsens: MAE %.3f -> %.3f (tolerance %.3f)", k, before.get(k), after.get(k),
-                        settings.healthyTolerance()));
+                        settings.gate().healthyTolerance()));
             }
         }
-        if (consAfter < settings.minConsistency()) {
-            failures.add(String.format("consistency %.3f below %.3f", consAfter, settings.minConsistency()));
+        if (consAfter < settings.gate().minConsistency()) {
+            failures.add(String.format("consistency %.3f below %.3f", consAfter, settings.gate().minConsistency()));
         }
-        if (pplAfter > pplBefore * settings.maxPerplexityRatio()) {
+        if (pplAfter > pplBefore * settings.gate().maxPerplexityRatio()) {
             failures.add(String.format("held-out perplexity %.3f -> %.3f rises more than %.0f%%", pplBefore, pplAfter,
-                    (settings.maxPerplexityRatio() - 1) * 100));
+                    (settings.gate().maxPerplexityRatio() - 1) * 100));
         }
         return new GateReport(before, after, steeringBefore, steeringAfter, driftedKeys, healthyKeys, consBefore, consAfter,
-                pplBefore, pplAfter, settings.evaluationSamples(), failures);
+                pplBefore, pplAfter, settings.gate().evaluationSamples(), failures);
     }
 
     /** Counted values per attribute over M held-out responses; tallies consistency into {@code tally[offset..offset+1]}. */
@@ -109,7 +110,7 @@ public final class EvaluationGate {
         }
         int phrasings = BioCorpus.HELD_OUT_PROMPTS.size();
         for (int p = 0; p < phrasings; p++) {
-            int n = settings.evaluationSamples() / phrasings + (p < settings.evaluationSamples() % phrasings ? 1 : 0);
+            int n = settings.gate().evaluationSamples() / phrasings + (p < settings.gate().evaluationSamples() % phrasings ? 1 : 0);
             String prompt = corpus.prompt(context, BioCorpus.HELD_OUT_PROMPTS.get(p));
             for (Generation g : sampler.generate(lm, prompt, n, SamplingParams.defaults().withSeed(settings.seed() + p))) {
                 for (Attribute a : Attribute.values()) {

@@ -5,10 +5,14 @@ import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;
 import io.ballast.calibrator.evaluation.GateReport;
-import io.ballast.calibrator.training.BaselineTrainer;
 import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.CalibrationSetBuilder;
-import io.ballast.calibrator.training.SteeringTokenCalibrator;
+import io.ballast.calibrator.training.DpoObjective;
+import io.ballast.calibrator.training.FineTuningLoop;
+import io.ballast.calibrator.training.IftObjective;
+import io.ballast.calibrator.training.KlKtoObjective;
+import io.ballast.calibrator.training.Objective;
+import io.ballast.calibrator.training.TrainingCancelledException;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.ModelArtifact;
@@ -64,9 +68,16 @@ public final class CalibrationJob {
         this.workDir = workDir;
     }
 
+    /**
+     * @throws TrainingCancelledException when the thread is interrupted during training: not a
+     *     failure (no event), the job resumes from its checkpoint when it runs again
+     */
     public Outcome run(Request request, Targets targets, Lifecycle lifecycle) {
         try {
             return execute(request, targets, lifecycle);
+        } catch (TrainingCancelledException e) {
+            log.info("calibration job {} stopped: {}", request.jobId(), e.getMessage());
+            throw e;
         } catch (Exception e) {
             log.error("calibration job {} failed", request.jobId(), e);
             lifecycle.publish(event(request, CalibrationJobState.FAILED).setReasons(List.of(String.valueOf(e))).build());
@@ -87,19 +98,16 @@ public final class CalibrationJob {
             long desirable = set.stream().filter(CalibrationExample::desirable).count();
             log.info("job {}: calibration set of {} examples ({} desirable, {} undesirable) in {} ms", request.jobId(), set.size(),
                     desirable, set.size() - desirable, System.currentTimeMillis() - t0);
-            lifecycle.publish(event(request, CalibrationJobState.RUNNING).setStep(0L).setTotalSteps((long) settings.steps()).build());
+            lifecycle.publish(event(request, CalibrationJobState.RUNNING).setStep(0L).setTotalSteps((long) settings.training().steps()).build());
             Path checkpoints = workDir.resolve("jobs").resolve(request.jobId());
-            int every = Math.max(1, settings.steps() / 10);
-            SteeringTokenCalibrator.Listener progress = (step, total, loss, kl, kto) -> {
+            int every = Math.max(1, settings.training().steps() / 10);
+            FineTuningLoop.Listener progress = (step, total, loss, parts) -> {
                 if (step % every == 0 || step == total) {
                     lifecycle.publish(event(request, CalibrationJobState.RUNNING).setStep((long) step).setTotalSteps((long) total)
-                            .setLoss(loss).setMetrics(Map.of("kl", kl, "kto", kto)).build());
+                            .setLoss(loss).setMetrics(parts).build());
                 }
             };
-            switch (settings.method()) {
-                case KL_KTO -> new SteeringTokenCalibrator(settings).train(policy, reference, set, checkpoints, progress);
-                case IFT, DPO -> new BaselineTrainer(settings).train(policy, reference, set, checkpoints, progress);
-            }
+            new FineTuningLoop(settings.training()).run(policy, reference, set, objective(settings), checkpoints, progress);
             lifecycle.publish(event(request, CalibrationJobState.EVALUATING).build());
             GateReport report = new EvaluationGate(extractor).evaluate(reference, policy, request.drifted(), healthy, targets, settings);
             Map<String, Double> metrics = metrics(report);
@@ -114,6 +122,16 @@ public final class CalibrationJob {
                     .setMetrics(metrics).build());
             return new Outcome(CalibrationJobState.PROMOTED, candidate, report, List.of());
         }
+    }
+
+    /** The one place a method becomes what training minimises. */
+    static Objective objective(CalibrationSettings settings) {
+        CalibrationSettings.Training t = settings.training();
+        return switch (settings.method()) {
+            case KL_KTO -> new KlKtoObjective(t.weights(), t.batchSize(), settings.seed());
+            case IFT -> new IftObjective(t.batchSize(), settings.seed());
+            case DPO -> new DpoObjective(t.weights().beta(), t.batchSize(), settings.seed());
+        };
     }
 
     static Map<String, Double> metrics(GateReport r) {
@@ -137,7 +155,7 @@ public final class CalibrationJob {
                 .filter(c -> !drifted.containsKey(c))
                 .filter(c -> attributes.stream().allMatch(a -> targets.find(a.key(), c).isPresent())).toList());
         Collections.shuffle(candidates, new Random(settings.seed()));
-        return candidates.subList(0, Math.min(settings.healthyContexts(), candidates.size()));
+        return candidates.subList(0, Math.min(settings.set().healthyContexts(), candidates.size()));
     }
 
     private static CalibrationJobEvent.Builder event(Request r, CalibrationJobState state) {

@@ -1,6 +1,8 @@
 package io.ballast.calibrator.jobs;
 
+import java.security.NoSuchAlgorithmException;
 import io.ballast.schemas.keys.CompositeKey;
+import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
@@ -20,10 +22,28 @@ import java.util.TreeMap;
  * the first pending signal is {@code coalesceMillis} old and the model's last job ended
  * {@code minIntervalMillis} ago, and never while one runs. Job ids derive from the signal ids, so
  * a calibrator restarted mid-job re-forms the same job and resumes its checkpoints.
+ *
+ * <p>The auditor sends one OPEN signal per episode, so a job that ends REJECTED or FAILED would
+ * otherwise leave the drift open with nothing left to retry it. Such a job is retried (its
+ * contexts pending again, after a doubling backoff, as a new job id with another seed) up to
+ * {@link RetryPolicy#maxAttempts()} attempts; then the model is ESCALATED to the operator and not
+ * retried until a new OPEN signal or a target change re-arms it.
  */
 public final class DriftCoalescer {
 
     private record Pending(int version, Map<String, Map<Attribute, String>> signalByContext, long firstMillis) {
+    }
+
+    /** How many attempts a drift gets, and the pause before the first retry (doubling after each). */
+    public record RetryPolicy(int maxAttempts, long backoffMillis) {
+        public static RetryPolicy none() {
+            return new RetryPolicy(1, 0);
+        }
+    }
+
+    /** A model whose drift outlasted every attempt: what was tried, and why the last one ended. */
+    public record Escalation(String modelId, int baseVersion, List<String> contexts, List<String> driftSignalIds, int attempts,
+                             String lastState, List<String> lastReasons, long atMillis) {
     }
 
     private final long coalesceMillis;
@@ -31,10 +51,18 @@ public final class DriftCoalescer {
     private final Map<String, Pending> pending = new TreeMap<>();
     private final Map<String, Long> lastJobEnd = new TreeMap<>();
     private final Map<String, Boolean> running = new TreeMap<>();
+    private final RetryPolicy retry;
+    private final Map<String, Integer> failedAttempts = new TreeMap<>();
+    private final Map<String, Escalation> escalated = new TreeMap<>();
 
     public DriftCoalescer(long coalesceMillis, long minIntervalMillis) {
+        this(coalesceMillis, minIntervalMillis, RetryPolicy.none());
+    }
+
+    public DriftCoalescer(long coalesceMillis, long minIntervalMillis, RetryPolicy retry) {
         this.coalesceMillis = coalesceMillis;
         this.minIntervalMillis = minIntervalMillis;
+        this.retry = retry;
     }
 
     public synchronized void accept(DriftSignal s, Integer liveVersion, long now) {
@@ -43,6 +71,10 @@ public final class DriftCoalescer {
         }
         Attribute attribute = Attribute.byKey(s.getAttribute());
         Pending p = pending.get(s.getModelId());
+        Escalation e = escalated.get(s.getModelId());
+        if (s.getStatus() == DriftStatus.OPEN && e != null && !e.driftSignalIds().contains(s.getSignalId())) {
+            rearm(s.getModelId());
+        }
         if (s.getStatus() == DriftStatus.OPEN) {
             if (p == null || p.version() != s.getModelVersion()) {
                 p = new Pending(s.getModelVersion(), new LinkedHashMap<>(), now);
@@ -80,14 +112,78 @@ public final class DriftCoalescer {
             });
             pending.remove(model);
             running.put(model, true);
-            return Optional.of(new CalibrationJob.Request(jobId(model, p.version(), signalIds), model, p.version(), drifted, signalIds));
+            int attempt = failedAttempts.getOrDefault(model, 0);
+            // a retry must not resume the failed attempt's checkpoints: it gets an id of its own
+            String id = jobId(model, p.version(), signalIds) + (attempt == 0 ? "" : "-retry" + attempt);
+            return Optional.of(new CalibrationJob.Request(id, model, p.version(), drifted, signalIds));
         }
         return Optional.empty();
     }
 
+    /** A job ended without an outcome (cancelled at shutdown): nothing to retry, it resumes when re-read. */
     public synchronized void finished(String model, long now) {
         running.put(model, false);
         lastJobEnd.put(model, now);
+    }
+
+    /**
+     * A job ended: PROMOTED clears the model's failures; REJECTED or FAILED pends its contexts again
+     * after the backoff, or, once the attempts are used up, escalates.
+     *
+     * @return the escalation this ending caused, if it did
+     */
+    public synchronized Optional<Escalation> finished(CalibrationJob.Request job, CalibrationJobState state, List<String> reasons,
+                                                     long now) {
+        String model = job.modelId();
+        finished(model, now);
+        if (state == CalibrationJobState.PROMOTED) {
+            failedAttempts.remove(model);
+            return Optional.empty();
+        }
+        int failed = failedAttempts.merge(model, 1, Integer::sum);
+        if (failed >= retry.maxAttempts()) {
+            Escalation e = new Escalation(model, job.baseVersion(), List.copyOf(job.drifted().keySet()), job.driftSignalIds(), failed,
+                    state.name(), reasons, now);
+            escalated.put(model, e);
+            failedAttempts.remove(model);
+            return Optional.of(e);
+        }
+        if (!pending.containsKey(model)) {
+            // the same contexts and signals again (the signal ids keep the lineage; which id sits
+            // under which attribute does not matter, RESOLVED signals withdraw by context and attribute)
+            Map<String, Map<Attribute, String>> again = new LinkedHashMap<>();
+            int i = 0;
+            for (Map.Entry<String, List<Attribute>> c : job.drifted().entrySet()) {
+                Map<Attribute, String> attrs = new LinkedHashMap<>();
+                for (Attribute a : c.getValue()) {
+                    attrs.put(a, i < job.driftSignalIds().size() ? job.driftSignalIds().get(i++) : "retry");
+                }
+                again.put(c.getKey(), attrs);
+            }
+            long backoff = retry.backoffMillis() << Math.min(20, failed - 1);
+            pending.put(model, new Pending(job.baseVersion(), again, now + backoff - coalesceMillis));
+        }
+        return Optional.empty();
+    }
+
+    /** A target changed, or a new episode opened: escalated models are tried again from the first attempt. */
+    public synchronized void rearm(String model) {
+        escalated.remove(model);
+        failedAttempts.remove(model);
+    }
+
+    public synchronized void rearmAll() {
+        escalated.clear();
+        failedAttempts.clear();
+    }
+
+    /** Failed attempts of the model's current drift (0 before the first job ends). */
+    public synchronized int failedAttempts(String model) {
+        return failedAttempts.getOrDefault(model, 0);
+    }
+
+    public synchronized List<Escalation> escalations() {
+        return List.copyOf(escalated.values());
     }
 
     /** Nothing pending and nothing running: every signal read so far is fully handled. */
@@ -100,7 +196,7 @@ public final class DriftCoalescer {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(CompositeKey.of(model, version, String.join(",", signalIds.stream().sorted().toList())).getBytes(StandardCharsets.UTF_8));
             return model + "-v" + version + "-" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,6 +1,7 @@
 package io.ballast.calibrator.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 
 /**
  * The calibration objective, implemented once: {@code total = lambdaKl * L_KL + L_KTO}.
@@ -53,8 +54,8 @@ public final class CalibrationLoss {
 
         NDArray z0 = mismatchedPolicyLogp.sub(mismatchedReferenceLogp).mean().maximum(0f).stopGradient();
         NDArray reward = policyLogp.sub(referenceLogp);
-        NDArray desirableLoss = reward.sub(z0).mul((float) w.beta()).getNDArrayInternal().sigmoid().neg().add(1f).mul((float) w.lambdaDesirable());
-        NDArray undesirableLoss = z0.sub(reward).mul((float) w.beta()).getNDArrayInternal().sigmoid().neg().add(1f).mul((float) w.lambdaUndesirable());
+        NDArray desirableLoss = Activation.sigmoid(reward.sub(z0).mul((float) w.beta())).neg().add(1f).mul((float) w.lambdaDesirable());
+        NDArray undesirableLoss = Activation.sigmoid(z0.sub(reward).mul((float) w.beta())).neg().add(1f).mul((float) w.lambdaUndesirable());
         NDArray perRowKto = desirable.mul(desirableLoss).add(desirable.neg().add(1f).mul(undesirableLoss));
         NDArray kto = perRowKto.mean();
 

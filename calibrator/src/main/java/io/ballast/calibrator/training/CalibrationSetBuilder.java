@@ -1,5 +1,6 @@
 package io.ballast.calibrator.training;
 
+import java.util.Arrays;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.Observation;
 import io.ballast.calibrator.CalibrationSettings;
@@ -26,7 +27,7 @@ import java.util.Random;
 public final class CalibrationSetBuilder {
 
     /** Rows of every attribute share one (B,K) layout: K is the largest category count, unused slots target 0. */
-    public static final int MAX_CATEGORIES = java.util.Arrays.stream(Attribute.values())
+    public static final int MAX_CATEGORIES = Arrays.stream(Attribute.values())
             .mapToInt(a -> a.categories().size()).max().orElseThrow();
 
     private final AttributeExtractor extractor;
@@ -45,12 +46,12 @@ public final class CalibrationSetBuilder {
         for (Map.Entry<String, List<Attribute>> entry : contexts.entrySet()) {
             String context = entry.getKey();
             List<Attribute> attributes = entry.getValue();
-            for (int p = 0; p < settings.promptsPerContext(); p++) {
+            for (int p = 0; p < settings.set().promptsPerContext(); p++) {
                 String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(p % BioCorpus.TRAIN_PROMPTS.size()));
                 Attribute attribute = attributes.get(p % attributes.size());
                 TargetDistribution target = targets.find(attribute.key(), context).orElseThrow(() ->
                         new IllegalStateException("no target for " + attribute.key() + " in " + context));
-                int k = settings.responsesPerPrompt();
+                int k = settings.set().responsesPerPrompt();
                 Map<Attribute, Map<String, Double>> modelDraws = sampler.steeringProbabilities(model, prompt);
                 int[][] prefixes = forcedPrefixes(model, modelDraws, attribute, target, k, random);
                 List<Generation> samples = sampler.generate(model, prompt, k, SamplingParams.defaults()

@@ -1,5 +1,6 @@
 package io.ballast.calibrator.training;
 
+import ai.djl.MalformedModelException;
 import io.ballast.generator.model.LanguageModel;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -12,20 +13,21 @@ import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
 /**
- * Training checkpoints: {@code step-<n>.bin} holds the policy's parameters after step n, written
- * to a temporary file and renamed, so a crash never leaves half a checkpoint. Resuming loads the
- * newest one. (Adam's moment estimates are not saved: a resumed run restarts them, which costs a
- * few steps of momentum, not correctness.)
+ * Training checkpoints: {@code step-<n>.bin} holds the policy's parameters after step n and then
+ * the optimizer's state (Adam's moments and update counts), written to a temporary file and
+ * renamed, so a crash never leaves half a checkpoint. Resuming loads the newest one, so a resumed
+ * run continues with the momentum it had.
  */
 final class Checkpoints {
 
     private Checkpoints() {
     }
 
-    static void save(LanguageModel policy, Path dir, int step) throws IOException {
+    static void save(LanguageModel policy, ResumableAdam optimizer, Path dir, int step) throws IOException {
         Path tmp = dir.resolve("step-" + step + ".bin.tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
             policy.block().saveParameters(out);
+            optimizer.save(out);
         }
         Files.move(tmp, dir.resolve("step-" + step + ".bin"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (Stream<Path> old = Files.list(dir)) {
@@ -35,8 +37,8 @@ final class Checkpoints {
         }
     }
 
-    /** Loads the newest checkpoint into the policy; returns its step, or 0 when there is none. */
-    static int resume(LanguageModel policy, Path dir) throws IOException {
+    /** Loads the newest checkpoint into the policy and the optimizer; returns its step, or 0 when there is none. */
+    static int resume(LanguageModel policy, ResumableAdam optimizer, Path dir) throws IOException {
         Path newest;
         try (Stream<Path> files = Files.list(dir)) {
             newest = files.filter(p -> p.getFileName().toString().matches("step-\\d+\\.bin"))
@@ -47,7 +49,8 @@ final class Checkpoints {
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(newest)))) {
             policy.block().loadParameters(policy.manager(), in);
-        } catch (ai.djl.MalformedModelException e) {
+            optimizer.load(in);
+        } catch (MalformedModelException e) {
             throw new IOException("corrupt checkpoint " + newest, e);
         }
         return step(newest);

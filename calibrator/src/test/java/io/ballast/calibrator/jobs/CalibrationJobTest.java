@@ -6,7 +6,6 @@ import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
-import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
@@ -34,10 +33,13 @@ class CalibrationJobTest {
     private static final String NURSES = "occupation:registered-nurses";
     private static final String ELECTRICIANS = "occupation:electricians";
     /** Small and quick; the tiny model's text is rougher, so the consistency bar is lower here. */
-    private static final CalibrationSettings TINY = new CalibrationSettings(CalibrationSettings.Method.KL_KTO,
-            CalibrationLoss.Weights.defaults(), 3, 12, 1, 60, 16, 5e-4f, 20, 150, 0.02, 0.05, 0.8, 1.10, 5L, 1);
+    static final CalibrationSettings TINY = CalibrationSettings.defaults().withSeed(5L)
+            .withSet(s -> new CalibrationSettings.SetBuilding(3, 12, 1))
+            .withTraining(t -> t.withSteps(60).withLearningRate(5e-4f).withCheckpointEvery(20).withTrainableBlocks(1))
+            .withGate(g -> g.withEvaluationSamples(150).withHealthyTolerance(0.05).withMinConsistency(0.8).withMaxPerplexityRatio(1.10));
 
-    private final LocalModelStore store = TinyModels.store();
+    /** A store of this test's own: a job in another test publishing there must not change this one's base. */
+    private final LocalModelStore store = TinyModels.newStore();
 
     @Test
     void aDriftedGenderIsCalibratedPromotedAndWrittenWithItsLineage(@TempDir Path work) throws Exception {
@@ -47,7 +49,7 @@ class CalibrationJobTest {
         drifted.put(NURSES, List.of(Attribute.GENDER));
         drifted.put(ELECTRICIANS, List.of(Attribute.GENDER));
         List<CalibrationJobEvent> events = new ArrayList<>();
-        int base = store.latest("bios").orElseThrow().version();
+        int base = TinyModels.BASE_VERSION;
 
         // when a job runs for the two drifted contexts
         CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
@@ -96,7 +98,7 @@ class CalibrationJobTest {
 
         // when a job runs on that signal
         CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), TINY, work).run(
-                new CalibrationJob.Request("job-forged", "bios", 1, Map.of(NURSES, List.of(Attribute.GENDER)), List.of("forged")),
+                new CalibrationJob.Request("job-forged", "bios", TinyModels.BASE_VERSION, Map.of(NURSES, List.of(Attribute.GENDER)), List.of("forged")),
                 targets, events::add);
 
         // then the gate rejects it, saying why, and nothing is written
@@ -109,7 +111,7 @@ class CalibrationJobTest {
     @Test
     void aJobKilledMidTrainingResumesFromItsLastCheckpoint(@TempDir Path work) throws Exception {
         Targets targets = new Targets(genderOnly(TargetPresets.uniform(0.08)));
-        CalibrationJob.Request request = new CalibrationJob.Request("job-crash", "bios", 1,
+        CalibrationJob.Request request = new CalibrationJob.Request("job-crash", "bios", TinyModels.BASE_VERSION,
                 Map.of(NURSES, List.of(Attribute.GENDER)), List.of());
         // given a job that dies at step 30 (checkpoints every 20)
         CalibrationJob.Outcome crashed = new CalibrationJob(store, new LexiconExtractor(), TINY, work).run(request, targets, e -> {

@@ -2,6 +2,7 @@ package io.ballast.calibrator.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
@@ -46,6 +47,67 @@ class DriftCoalescerTest {
 
         assertThat(DriftCoalescer.jobId("bios", 1, List.of("b", "a"))).isEqualTo(DriftCoalescer.jobId("bios", 1, List.of("a", "b")))
                 .isNotEqualTo(DriftCoalescer.jobId("bios", 1, List.of("a")));
+    }
+
+    @Test
+    void givenAJobTheGateRejects_whenItEnds_thenItIsRetriedAfterABackoffUnderANewIdThenEscalatedAndANewEpisodeRearmsIt() {
+        // given three attempts per drift, a 1 s first backoff, and one drifted context
+        DriftCoalescer c = new DriftCoalescer(0, 0, new DriftCoalescer.RetryPolicy(3, 1000));
+        c.accept(signal("s1", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 0);
+        var first = c.nextDue(0).orElseThrow();
+
+        // when the job is rejected, then the same contexts are due again after the backoff, as another job id
+        assertThat(c.finished(first, CalibrationJobState.REJECTED, List.of("no improvement"), 10)).isEmpty();
+        assertThat(c.isIdle()).isFalse();
+        assertThat(c.nextDue(500)).isEmpty();
+        var second = c.nextDue(1010).orElseThrow();
+        assertThat(second.drifted()).isEqualTo(first.drifted());
+        assertThat(second.driftSignalIds()).isEqualTo(first.driftSignalIds());
+        assertThat(second.jobId()).isEqualTo(first.jobId() + "-retry1");
+        assertThat(c.failedAttempts("bios")).isEqualTo(1);
+
+        // the backoff doubles
+        assertThat(c.finished(second, CalibrationJobState.FAILED, List.of("boom"), 2000)).isEmpty();
+        assertThat(c.nextDue(3500)).isEmpty();
+        var third = c.nextDue(4000).orElseThrow();
+        assertThat(third.jobId()).isEqualTo(first.jobId() + "-retry2");
+
+        // and the last failure escalates: nothing more is due, the coalescer is idle
+        var escalation = c.finished(third, CalibrationJobState.REJECTED, List.of("still no improvement"), 5000).orElseThrow();
+        assertThat(escalation.attempts()).isEqualTo(3);
+        assertThat(escalation.contexts()).containsExactly("occupation:cooks");
+        assertThat(escalation.lastReasons()).containsExactly("still no improvement");
+        assertThat(c.escalations()).hasSize(1);
+        assertThat(c.nextDue(100_000)).isEmpty();
+        assertThat(c.isIdle()).isTrue();
+
+        // a signal it already saw does not re-arm it; a new episode does, starting again at attempt 1
+        c.accept(signal("s1", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 100_001);
+        assertThat(c.escalations()).hasSize(1);
+        c.nextDue(100_001).ifPresent(job -> c.finished("bios", 100_002));
+        c.accept(signal("s9", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 100_003);
+        assertThat(c.escalations()).isEmpty();
+        assertThat(c.nextDue(100_003).orElseThrow().jobId()).doesNotContain("retry");
+    }
+
+    @Test
+    void givenAnEscalatedModel_whenATargetChanges_thenItIsRearmedAndAPromotionClearsFailures() {
+        DriftCoalescer c = new DriftCoalescer(0, 0, new DriftCoalescer.RetryPolicy(1, 0));
+        c.accept(signal("s1", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 0);
+        var job = c.nextDue(0).orElseThrow();
+        assertThat(c.finished(job, CalibrationJobState.FAILED, List.of("x"), 1)).isPresent();
+        c.rearmAll();
+        assertThat(c.escalations()).isEmpty();
+        assertThat(c.failedAttempts("bios")).isZero();
+
+        DriftCoalescer retrying = new DriftCoalescer(0, 0, new DriftCoalescer.RetryPolicy(3, 0));
+        retrying.accept(signal("s2", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 0);
+        var a = retrying.nextDue(0).orElseThrow();
+        retrying.finished(a, CalibrationJobState.REJECTED, List.of(), 1);
+        var b = retrying.nextDue(1).orElseThrow();
+        assertThat(retrying.finished(b, CalibrationJobState.PROMOTED, List.of(), 2)).isEmpty();
+        assertThat(retrying.failedAttempts("bios")).isZero();
+        assertThat(retrying.isIdle()).isTrue();
     }
 
     private static DriftSignal signal(String id, int version, String context, String attribute, DriftStatus status) {

@@ -1,11 +1,13 @@
 package io.ballast.runtime;
 
+import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -59,8 +61,8 @@ public final class ServiceHttpServer implements AutoCloseable {
         server.setExecutor(executor);
         route("/metrics", ex -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         route("/health", ex -> healthy.getAsBoolean()
-                ? Response.json(200, java.util.Map.of("status", "UP"))
-                : Response.json(503, java.util.Map.of("status", "DOWN")));
+                ? Response.json(200, Map.of("status", "UP"))
+                : Response.json(503, Map.of("status", "DOWN")));
     }
 
     public static PrometheusMeterRegistry newRegistry() {
@@ -72,11 +74,13 @@ public final class ServiceHttpServer implements AutoCloseable {
             Response r;
             try {
                 r = handler.handle(exchange);
+            } catch (PayloadTooLargeException e) {
+                r = Response.json(413, Map.of("error", String.valueOf(e.getMessage())));
             } catch (IllegalArgumentException e) {
-                r = Response.json(400, java.util.Map.of("error", String.valueOf(e.getMessage())));
+                r = Response.json(400, Map.of("error", String.valueOf(e.getMessage())));
             } catch (Exception e) {
                 log.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-                r = Response.json(500, java.util.Map.of("error", String.valueOf(e)));
+                r = Response.json(500, Map.of("error", String.valueOf(e)));
             }
             exchange.getResponseHeaders().set("Content-Type", r.contentType());
             exchange.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
@@ -84,6 +88,31 @@ public final class ServiceHttpServer implements AutoCloseable {
                 out.write(r.body());
             }
         });
+    }
+
+    /**
+     * The request body, read only up to {@code maxBytes}: an unbounded read lets one client hold a
+     * handler thread and heap with a body of any size. Larger bodies are answered 413.
+     */
+    public static byte[] body(HttpExchange exchange, int maxBytes) throws IOException {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBytes) {
+            throw new PayloadTooLargeException(Long.parseLong(declared), maxBytes);
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(maxBytes + 1);
+            if (body.length > maxBytes) {
+                throw new PayloadTooLargeException(-1, maxBytes);
+            }
+            return body;
+        }
+    }
+
+    /** A request body over the route's limit. */
+    public static final class PayloadTooLargeException extends IOException {
+        PayloadTooLargeException(long declared, int max) {
+            super("request body " + (declared >= 0 ? "of " + declared + " bytes " : "") + "is over the limit of " + max + " bytes");
+        }
     }
 
     public ServiceHttpServer start() {

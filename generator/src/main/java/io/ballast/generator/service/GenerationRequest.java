@@ -1,5 +1,6 @@
 package io.ballast.generator.service;
 
+import io.ballast.schemas.GenerationEvent;
 import io.ballast.generator.sampling.SamplingParams;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 public record GenerationRequest(String contextKey, String promptId, String prompt, int n, SamplingParams sampling,
                                 long acceptedAtMillis, CompletableFuture<Result> result) {
 
-    public record Result(int modelVersion, List<io.ballast.schemas.GenerationEvent> events) {
+    public record Result(int modelVersion, List<GenerationEvent> events) {
     }
 
     /** The request was not taken (queue full, shutting down): the caller should retry later. */

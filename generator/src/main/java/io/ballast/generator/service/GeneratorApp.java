@@ -1,5 +1,6 @@
 package io.ballast.generator.service;
 
+import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.sampling.SamplingParams;
@@ -11,7 +12,7 @@ import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
 import io.ballast.schemas.domain.Occupation;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -38,6 +39,9 @@ public final class GeneratorApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GeneratorApp.class);
 
+    /** A generation request is a context, a prompt and a few numbers: 64 KiB is generous. */
+    static final int MAX_REQUEST_BYTES = 64 * 1024;
+
     private final GeneratorConfig config;
     private final BioCorpus corpus = BioCorpus.withDefaults();
     private final PrometheusMeterRegistry metrics = ServiceHttpServer.newRegistry();
@@ -54,7 +58,7 @@ public final class GeneratorApp implements AutoCloseable {
     }
 
     public GeneratorApp start() throws Exception {
-        SchemaRegistryClient registry = SchemaRegistryClient.shared(config.schemaRegistryUrl());
+        SchemaRegistry registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -79,12 +83,12 @@ public final class GeneratorApp implements AutoCloseable {
         service = new GenerationService(config, slot, producer, metrics);
         plan = new PromptPlan(config.planContexts(), config.planRequestsPerSecond(), config.planSamplesPerRequest(),
                 config.sampling(), service).start();
-        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics, () -> slot.currentVersion() > 0);
+        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics, () -> slot.currentVersion() > 0 && follower.healthy());
         http.route("/generate", exchange -> {
             if (!exchange.getRequestMethod().equals("POST")) {
                 return Response.json(405, Map.of("error", "POST a JSON body"));
             }
-            return generate(ServiceHttpServer.JSON.readTree(exchange.getRequestBody()));
+            return generate(ServiceHttpServer.JSON.readTree(ServiceHttpServer.body(exchange, MAX_REQUEST_BYTES)));
         });
         http.start();
         log.info("generator {} serving {} v{} on http://{}:{}", config.generatorId(), config.modelId(), slot.currentVersion(),
@@ -126,7 +130,7 @@ public final class GeneratorApp implements AutoCloseable {
                 return Response.json(503, Map.of("error", r.getMessage()));
             }
             return Response.json(500, Map.of("error", String.valueOf(e.getCause())));
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return Response.json(504, Map.of("error", "timed out"));
         }
     }

@@ -9,7 +9,9 @@ import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.topics.BallastTopic;
+import io.ballast.schemas.topics.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -19,14 +21,14 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Follows {@code ballast.model-updates} (compacted, keyed by model id) and hot-swaps the served
  * model: verify the artifact's SHA-256, load, warm up with one generation, then swap atomically.
- * Any failure keeps the current model serving and is logged and counted.
+ * Any failure keeps the current model serving and is logged and counted; an unexpected failure of
+ * the follower itself makes it follow again after a backoff, with {@link #healthy()} false meanwhile.
  */
 public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
@@ -36,13 +38,12 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     private final ModelStore store;
     private final Consumer<byte[], byte[]> consumer;
     private final AvroDeserializer<ModelUpdate> deserializer;
-    private final DeadLetterPublisher deadLetters;
     private final Sampler sampler = new Sampler();
     private final String warmUpPrompt;
     private final Counter swapsOk;
     private final Counter swapsFailed;
+    private final ConsumerLoop loop;
     private ModelSlot slot;
-    private volatile boolean running = true;
     private final Thread thread = new Thread(this, "model-update-follower");
 
     public ModelUpdateFollower(String modelId, ModelStore store, Consumer<byte[], byte[]> consumer,
@@ -52,10 +53,12 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
         this.store = store;
         this.consumer = consumer;
         this.deserializer = deserializer;
-        this.deadLetters = deadLetters;
         this.warmUpPrompt = warmUpPrompt;
         this.swapsOk = Counter.builder("ballast_generator_swaps").tag("outcome", "ok").register(metrics);
         this.swapsFailed = Counter.builder("ballast_generator_swaps").tag("outcome", "failed").register(metrics);
+        this.loop = new ConsumerLoop("model-update follower", consumer, deadLetters);
+        FunctionCounter.builder("ballast_generator_follower_restarts", loop, ConsumerLoop::restarts)
+                .description("Times the model-update follower failed and followed again after a backoff").register(metrics);
         List<TopicPartition> partitions = consumer.partitionsFor(BallastTopic.MODEL_UPDATES.topicName()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
@@ -67,16 +70,14 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
      * latest when no update was ever announced.
      */
     public LanguageModel loadInitial() throws Exception {
-        Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-        ModelUpdate latest = null;
-        while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                ModelUpdate u = decode(r);
-                if (u != null && u.getModelId().equals(modelId)) {
-                    latest = u;
-                }
+        ModelUpdate[] announced = {null};
+        loop.catchUp(r -> {
+            ModelUpdate u = decode(r);
+            if (u != null && u.getModelId().equals(modelId)) {
+                announced[0] = u;
             }
-        }
+        });
+        ModelUpdate latest = announced[0];
         if (latest != null) {
             log.info("model-updates names {} v{} ({})", modelId, latest.getVersion(), latest.getAction());
             return load(store.resolveVerified(URI.create(latest.getArtifactUri()), latest.getSha256()));
@@ -95,20 +96,17 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    ModelUpdate u = decode(r);
-                    if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
-                        apply(u);
-                    }
-                }
+        loop.run(Duration.ofMillis(500), r -> {
+            ModelUpdate u = decode(r);
+            if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
+                apply(u);
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close();
-        }
+        }, () -> { });
+    }
+
+    /** False while the follower waits to follow again after a failure, or has stopped. */
+    public boolean healthy() {
+        return loop.healthy();
     }
 
     /** Verifies, loads and warms the announced version, then swaps; on any failure keeps serving. */
@@ -139,16 +137,9 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
         return lm;
     }
 
+    /** The update in a record, or null for a tombstone; a malformed record throws, and the loop dead-letters it. */
     private ModelUpdate decode(ConsumerRecord<byte[], byte[]> r) {
-        if (r.value() == null) {
-            return null; // tombstone
-        }
-        try {
-            return deserializer.deserialize(r.topic(), r.value());
-        } catch (RuntimeException e) {
-            deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key(), r.value(), e);
-            return null;
-        }
+        return r.value() == null ? null : deserializer.deserialize(r.topic(), r.value());
     }
 
     public long swapFailures() {
@@ -157,8 +148,7 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
+        loop.stop();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -130,7 +130,7 @@ public final class LocalModelStore implements ModelStore {
 
     @Override
     public ModelArtifact resolveVerified(URI artifactUri, String expectedSha256) throws IOException {
-        Path dir = Path.of(artifactUri);
+        Path dir = insideStore(artifactUri);
         ModelArtifact artifact = read(dir);
         Map<String, String> actual = hashFiles(dir);
         actual.remove(METADATA);
@@ -142,6 +142,33 @@ public final class LocalModelStore implements ModelStore {
             throw new ArtifactIntegrityException("artifact " + dir + " has SHA-256 " + sha + ", the update announced " + expectedSha256);
         }
         return artifact;
+    }
+
+    /**
+     * The artifact directory an announced URI names, if it lies inside this store. A model-update
+     * message is input like any other: a URI elsewhere on disk ({@code ..}, an absolute path, a
+     * symbolic link out of the store, another scheme) is refused before anything is read from it.
+     */
+    private Path insideStore(URI artifactUri) throws IOException {
+        if (!"file".equals(artifactUri.getScheme())) {
+            throw new ArtifactIntegrityException("artifact URI " + artifactUri + " is not a file: URI inside the store " + root);
+        }
+        Path dir = Path.of(artifactUri).toAbsolutePath().normalize();
+        if (!dir.startsWith(root) || dir.equals(root)) {
+            throw new ArtifactIntegrityException("artifact " + dir + " lies outside the store " + root);
+        }
+        Path real = dir.toRealPath();
+        if (!real.startsWith(root.toRealPath())) {
+            throw new ArtifactIntegrityException("artifact " + dir + " resolves to " + real + ", outside the store " + root);
+        }
+        try (Stream<Path> files = Files.list(real)) {
+            for (Path p : files.toList()) {
+                if (Files.isSymbolicLink(p)) {
+                    throw new ArtifactIntegrityException("artifact " + dir + " holds a symbolic link: " + p.getFileName());
+                }
+            }
+        }
+        return real;
     }
 
     private ModelArtifact read(Path dir) throws IOException {

@@ -1,5 +1,7 @@
 package io.ballast.generator.training;
 
+import ai.djl.ndarray.NDList;
+import io.ballast.schemas.domain.Attribute;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.ballast.generator.corpus.BioCorpus;
@@ -47,7 +49,7 @@ public final class Perplexity {
      * harm, while it deliberately moves the steering tokens' own probabilities.
      */
     public static double ofText(LanguageModel lm, List<BioExample> examples) {
-        return of(lm, examples, io.ballast.schemas.domain.Attribute.values().length);
+        return of(lm, examples, Attribute.values().length);
     }
 
     private static double of(LanguageModel lm, List<BioExample> examples, int skipResponseTokens) {
@@ -65,7 +67,7 @@ public final class Perplexity {
             }
             try (NDManager m = lm.manager().newSubManager()) {
                 TokenBatch batch = TokenBatch.of(m, seqs, first, pad);
-                NDArray logits = Sampler.forward(lm, m, batch.inputs(), new ai.djl.ndarray.NDList()).get(0);
+                NDArray logits = Sampler.forward(lm, m, batch.inputs(), new NDList()).get(0);
                 nll -= batch.targetLogProbs(logits).mul(batch.mask()).sum().getFloat();
                 counted += batch.countedTokens();
             }

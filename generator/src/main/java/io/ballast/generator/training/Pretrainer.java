@@ -1,5 +1,6 @@
 package io.ballast.generator.training;
 
+import java.util.Arrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.ballast.generator.corpus.BioCorpus;
@@ -44,7 +44,7 @@ public final class Pretrainer {
         PromptFormat format = lm.format();
         int pad = tokenizer.id(WordTokenizer.PAD);
 
-        DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.l2Loss())
+        DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(new NextTokenLoss())
                 .optOptimizer(Optimizer.adam()
                         .optLearningRateTracker(Tracker.warmUp()
                                 .setMainTracker(Tracker.cosine().setBaseValue(settings.learningRate())
@@ -71,8 +71,8 @@ public final class Pretrainer {
                     TokenBatch batch = TokenBatch.of(stepManager, sequences, first, pad);
                     float loss;
                     try (GradientCollector collector = trainer.newGradientCollector()) {
-                        NDArray logits = trainer.forward(new NDList(batch.inputs())).get(0);
-                        NDArray nll = batch.meanNll(logits);
+                        NDList logits = trainer.forward(new NDList(batch.inputs()));
+                        NDArray nll = trainer.getLoss().evaluate(NextTokenLoss.labels(batch), logits);
                         collector.backward(nll);
                         loss = nll.getFloat();
                     }
@@ -99,7 +99,7 @@ public final class Pretrainer {
     }
 
     static int[] truncate(int[] s, int max) {
-        return s.length <= max ? s : java.util.Arrays.copyOf(s, max);
+        return s.length <= max ? s : Arrays.copyOf(s, max);
     }
 
     private static WordTokenizer buildTokenizer(BioCorpus corpus, PretrainSettings settings, Random random) {

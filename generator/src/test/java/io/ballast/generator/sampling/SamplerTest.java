@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import io.ballast.generator.ResidentMemory;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
@@ -15,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -84,6 +86,7 @@ class SamplerTest {
     }
 
     @Test
+    @Tag("process-memory") // measures the whole process: the generator pom runs it in a JVM of its own
     void thousandsOfRequestsLeaveNoNativeMemoryBehind() throws Exception {
         LanguageModel lm = TinyModels.loadPublished();
         try {
@@ -91,14 +94,14 @@ class SamplerTest {
             for (int i = 0; i < 200; i++) {
                 sampler.generate(lm, prompt, 4, p);
             }
-            long before = io.ballast.generator.ResidentMemory.kilobytes();
+            long before = ResidentMemory.kilobytes();
             for (int i = 0; i < 2000; i++) {
                 sampler.generate(lm, prompt, 4, p);
                 if (i % 10 == 0) {
                     sampler.steeringProbabilities(lm, prompt);
                 }
             }
-            long grown = io.ballast.generator.ResidentMemory.kilobytes() - before;
+            long grown = ResidentMemory.kilobytes() - before;
             // each request allocates ~0.5 MB of native arrays: a leak would show as hundreds of MB
             assertThat(grown).as("native memory growth outside the JVM heap, kB, over 2000 requests").isLessThan(60_000);
         } finally {

@@ -1,8 +1,10 @@
 package io.ballast.generator.store;
 
+import java.nio.file.attribute.PosixFilePermission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +29,7 @@ class LocalModelStoreTest {
         assertThat(store.get("bios", 1).metadata().files()).containsKey("parameters.bin");
         assertThat(v1.sha256()).hasSize(64).isNotEqualTo(v2.sha256());
         assertThat(Files.getPosixFilePermissions(v1.directory().resolve("parameters.bin")))
-                .doesNotContain(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+                .doesNotContain(PosixFilePermission.OWNER_WRITE);
         assertThat(store.resolveVerified(v2.uri(), v2.sha256()).version()).isEqualTo(2);
     }
 
@@ -44,6 +46,45 @@ class LocalModelStoreTest {
         Files.writeString(params, "tampered");
         assertThatThrownBy(() -> store.resolveVerified(v1.uri(), v1.sha256()))
                 .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("do not match");
+    }
+
+    @Test
+    void givenAnUpdateNamingAPlaceOutsideTheStore_whenResolved_thenRefusedBeforeAnythingIsRead(@TempDir Path root,
+                                                                                              @TempDir Path elsewhere)
+            throws Exception {
+        // given a store with one artifact, and a copy of that artifact (same files, same hash) outside it
+        LocalModelStore store = new LocalModelStore(root.resolve("store"));
+        ModelArtifact v1 = publish(store, "weights", ArtifactMetadata.Lineage.base("base", Map.of()));
+        Path copy = Files.createDirectories(elsewhere.resolve("bios/1"));
+        try (var files = Files.list(v1.directory())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        Path linkOut = Files.createSymbolicLink(store.root().resolve("bios/9"), copy);
+        Path linkedFile = Files.createDirectories(store.root().resolve("bios/8"));
+        try (var files = Files.list(v1.directory())) {
+            for (Path f : files.toList()) {
+                Files.createSymbolicLink(linkedFile.resolve(f.getFileName()), f);
+            }
+        }
+
+        // when the update names the copy, a path escaping with "..", a link out of the store, a
+        // directory of links, or another scheme; then each is refused with the reason
+        assertThatThrownBy(() -> store.resolveVerified(copy.toUri(), v1.sha256()))
+                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("outside the store");
+        URI escaping = URI.create(store.root().toUri() + "bios/../../" + root.relativize(copy.getParent().getParent()).toString()
+                .replace("\\", "/") + "/bios/1");
+        assertThatThrownBy(() -> store.resolveVerified(escaping, v1.sha256()))
+                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("outside the store");
+        assertThatThrownBy(() -> store.resolveVerified(linkOut.toUri(), v1.sha256()))
+                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("outside the store");
+        assertThatThrownBy(() -> store.resolveVerified(linkedFile.toUri(), v1.sha256()))
+                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("symbolic link");
+        assertThatThrownBy(() -> store.resolveVerified(URI.create("http://example.com/bios/1"), v1.sha256()))
+                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("not a file: URI");
+        // and the artifact itself still resolves
+        assertThat(store.resolveVerified(v1.uri(), v1.sha256()).version()).isEqualTo(1);
     }
 
     private static ModelArtifact publish(LocalModelStore store, String content, ArtifactMetadata.Lineage lineage) throws Exception {

@@ -3,8 +3,9 @@ package io.ballast.schemas.dlq;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.serde.MalformedRecordException;
 import io.ballast.schemas.topics.BallastTopic;
-import java.nio.ByteBuffer;
-import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -12,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a record a component could not process to {@code ballast.dlq}, raw bytes untouched, with
- * the reason, and counts it. Plain consumers use it; the auditor's Streams topology routes
+ * Sends a record a component could not process to {@code ballast.dlq}, raw bytes (bounded, see
+ * {@link DeadLetters}) with the reason, and counts it. Plain consumers use it; the auditor's Streams topology routes
  * through its own handler to the same topic and schema.
  */
 public final class DeadLetterPublisher {
@@ -36,12 +37,7 @@ public final class DeadLetterPublisher {
 
     public void publish(String topic, int partition, long offset, byte[] key, byte[] value,
                         String errorClass, String reason, String message) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSourceTopic(topic).setPartition(partition).setOffset(offset)
-                .setKey(key == null ? null : ByteBuffer.wrap(key))
-                .setValue(value == null ? null : ByteBuffer.wrap(value))
-                .setErrorClass(errorClass).setReason(reason).setErrorMessage(message)
-                .setComponent(component).setAt(Instant.now()).build();
+        DeadLetter letter = DeadLetters.of(topic, partition, offset, key, value, errorClass, reason, message, component);
         producer.send(new ProducerRecord<>(BallastTopic.DLQ.topicName(), topic, letter), (md, e) -> {
             if (e != null) {
                 log.error("could not dead-letter {}-{}@{}: {}", topic, partition, offset, e.toString());
@@ -49,6 +45,27 @@ public final class DeadLetterPublisher {
         });
         count.incrementAndGet();
         log.warn("dead-lettered {}-{}@{}: {} {}", topic, partition, offset, reason, message);
+    }
+
+    /**
+     * Publishes and waits for the broker's acknowledgement: a consumer moves past a record only once
+     * its dead letter is stored, so a failed send surfaces as an exception (and the record is read
+     * again) instead of a log line.
+     */
+    public void publishAndWait(String topic, int partition, long offset, byte[] key, byte[] value, Exception error) {
+        String reason = error instanceof MalformedRecordException m ? m.reason().name() : error.getClass().getSimpleName();
+        DeadLetter letter = DeadLetters.of(topic, partition, offset, key, value, error.getClass().getSimpleName(), reason,
+                String.valueOf(error.getMessage()), component);
+        try {
+            producer.send(new ProducerRecord<>(BallastTopic.DLQ.topicName(), topic, letter)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while dead-lettering " + topic + "-" + partition + "@" + offset, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not dead-letter " + topic + "-" + partition + "@" + offset + ": " + e, e);
+        }
+        count.incrementAndGet();
+        log.warn("dead-lettered {}-{}@{}: {} {}", topic, partition, offset, reason, letter.getErrorMessage());
     }
 
     public long count() {

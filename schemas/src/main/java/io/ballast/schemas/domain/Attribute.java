@@ -1,5 +1,6 @@
 package io.ballast.schemas.domain;
 
+import java.util.Optional;
 import java.util.Arrays;
 import java.util.List;
 
@@ -43,17 +44,17 @@ public enum Attribute {
     }
 
     /** The category a steering token names, if it is one of this attribute's tokens. */
-    public java.util.Optional<String> categoryOf(String token) {
+    public Optional<String> categoryOf(String token) {
         // compared in place: this runs for every token of every output the auditor reads
         int prefix = key.length() + 2;
         if (token != null && token.length() > prefix && token.charAt(0) == '<' && token.startsWith(key, 1)
                 && token.charAt(prefix - 1) == ':' && token.endsWith(">")) {
             String c = token.substring(prefix, token.length() - 1);
             if (categories.contains(c)) {
-                return java.util.Optional.of(c);
+                return Optional.of(c);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     public static Attribute byKey(String key) {

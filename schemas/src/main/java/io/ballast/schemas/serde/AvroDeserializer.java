@@ -1,7 +1,7 @@
 package io.ballast.schemas.serde;
 
 import io.ballast.schemas.serde.MalformedRecordException.Reason;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.registry.SchemaRegistryException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
 
     private final Class<T> type;
     private final Schema readerSchema;
-    private SchemaRegistryClient registry;
+    private SchemaRegistry registry;
     private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
 
     public AvroDeserializer(Class<T> type) {
@@ -40,14 +40,14 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         this.readerSchema = SpecificData.get().getSchema(type);
     }
 
-    public AvroDeserializer(Class<T> type, SchemaRegistryClient registry) {
+    public AvroDeserializer(Class<T> type, SchemaRegistry registry) {
         this(type);
         this.registry = registry;
     }
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
-        this.registry = SchemaRegistryClient.shared(AvroSerdeConfig.from(configs).registryUrl());
+        this.registry = SchemaRegistry.forUrl(AvroSerdeConfig.from(configs).registryUrl());
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.ballast.schemas.serde;
 
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -18,14 +18,14 @@ public class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this.deserializer = new AvroDeserializer<>(type);
     }
 
-    public AvroSerde(Class<T> type, SchemaRegistryClient registry, boolean isKey) {
+    public AvroSerde(Class<T> type, SchemaRegistry registry, boolean isKey) {
         this.serializer = new AvroSerializer<>(registry, true, isKey);
         this.deserializer = new AvroDeserializer<>(type, registry);
     }
 
-    /** A value serde for the type, configured against the registry at this URL. */
+    /** A value serde for the type, configured against the registry at this URL ({@code mock://} included). */
     public static <T extends SpecificRecord> AvroSerde<T> forValues(Class<T> type, String registryUrl) {
-        return new AvroSerde<>(type, SchemaRegistryClient.shared(registryUrl), false);
+        return new AvroSerde<>(type, SchemaRegistry.forUrl(registryUrl), false);
     }
 
     @Override

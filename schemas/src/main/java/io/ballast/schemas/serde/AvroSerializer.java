@@ -1,6 +1,6 @@
 package io.ballast.schemas.serde;
 
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,7 +25,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         TrustedContracts.install();
     }
 
-    private SchemaRegistryClient registry;
+    private SchemaRegistry registry;
     private boolean autoRegister = true;
     private boolean isKey;
     private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
@@ -34,7 +34,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     public AvroSerializer() {
     }
 
-    public AvroSerializer(SchemaRegistryClient registry, boolean autoRegister, boolean isKey) {
+    public AvroSerializer(SchemaRegistry registry, boolean autoRegister, boolean isKey) {
         this.registry = registry;
         this.autoRegister = autoRegister;
         this.isKey = isKey;
@@ -43,7 +43,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         AvroSerdeConfig config = AvroSerdeConfig.from(configs);
-        this.registry = SchemaRegistryClient.shared(config.registryUrl());
+        this.registry = SchemaRegistry.forUrl(config.registryUrl());
         this.autoRegister = config.autoRegister();
         this.isKey = isKey;
     }

@@ -1,13 +1,19 @@
 package io.ballast.schemas.targets;
 
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.registry.SchemaRegistry;
+import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Writes targets to the compacted {@code ballast.targets}; auditors pick them up without restart. */
 public final class TargetPublisher {
@@ -17,11 +23,11 @@ public final class TargetPublisher {
 
     /** Publishes with a producer of its own, closed afterwards. */
     public static int publish(String bootstrapServers, String registryUrl, List<TargetDistribution> targets) throws Exception {
-        try (Producer<String, TargetDistribution> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.of(
-                org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all"),
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new io.ballast.schemas.serde.AvroSerializer<>(io.ballast.schemas.registry.SchemaRegistryClient.shared(registryUrl), true, false))) {
+        try (Producer<String, TargetDistribution> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(),
+                new AvroSerializer<>(SchemaRegistry.forUrl(registryUrl), true, false))) {
             return publish(producer, targets);
         }
     }

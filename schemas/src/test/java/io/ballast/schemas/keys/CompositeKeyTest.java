@@ -1,5 +1,7 @@
 package io.ballast.schemas.keys;
 
+import java.util.HashMap;
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,7 +37,7 @@ class CompositeKeyTest {
     void givenArbitraryUnicodeParts_whenRoundTripped_thenEqualAndDistinctTuplesGiveDistinctKeys() {
         SplittableRandom random = new SplittableRandom(42);
         char[] alphabet = {'|', '\\', 'a', 'b', ' ', '\u00e9', '\u4e2d', '\uD83D', '\uDE00', '\u0000'};
-        java.util.Map<String, List<String>> seen = new java.util.HashMap<>();
+        Map<String, List<String>> seen = new HashMap<>();
         for (int i = 0; i < 20_000; i++) {
             int n = 1 + random.nextInt(4);
             List<String> parts = new ArrayList<>();

@@ -3,32 +3,52 @@ package io.ballast.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.ballast.embedded.LocalCluster;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SampleEvents;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.InMemorySchemaRegistry;
+import io.ballast.schemas.registry.SchemaRegistry;
+import io.ballast.schemas.registry.SchemaRegistryException;
 import io.ballast.schemas.serde.MalformedRecordException.Reason;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 
+/**
+ * Every way a record's bytes can be wrong, against an in-memory registry reached through a
+ * {@code mock://} URL: no registry process, so the serde's own checks run in milliseconds.
+ * {@link MalformedRecordIT} runs the same specifications against the real registry.
+ */
+@TestInstance(Lifecycle.PER_CLASS)
 class MalformedRecordTest {
 
     private static final String TOPIC = "malformed-test";
-    private static SchemaRegistryClient registry;
-    private static AvroSerializer<GenerationEvent> serializer;
-    private static AvroDeserializer<GenerationEvent> deserializer;
-    private static byte[] valid;
+    private SchemaRegistry registry;
+    private AvroDeserializer<GenerationEvent> deserializer;
+    private byte[] valid;
+
+    /** The registry URL the serde is configured with; the IT points it at a real registry. */
+    protected String registryUrl() {
+        return SchemaRegistry.MOCK_SCHEME + getClass().getSimpleName();
+    }
 
     @BeforeAll
-    static void registerAValidRecord() {
-        registry = new SchemaRegistryClient(LocalCluster.shared().registryUrl());
-        serializer = new AvroSerializer<>(registry, true, false);
+    void registerAValidRecord() {
+        registry = SchemaRegistry.forUrl(registryUrl());
+        AvroSerializer<GenerationEvent> serializer = new AvroSerializer<>(registry, true, false);
         deserializer = new AvroDeserializer<>(GenerationEvent.class, registry);
         valid = serializer.serialize(TOPIC, SampleEvents.generation(1));
+    }
+
+    @AfterAll
+    void forgetTheInMemoryRegistry() {
+        InMemorySchemaRegistry.dropScope(getClass().getSimpleName());
     }
 
     @Test
@@ -60,8 +80,8 @@ class MalformedRecordTest {
         MalformedRecordException e = malformed(bytes);
         assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_SCHEMA_ID);
         assertThat(e.schemaId()).isEqualTo(987_654);
-        assertThat(e.getCause()).isInstanceOf(io.ballast.schemas.registry.SchemaRegistryException.class);
-        assertThat(((io.ballast.schemas.registry.SchemaRegistryException) e.getCause()).status()).isEqualTo(404);
+        assertThat(e.getCause()).isInstanceOf(SchemaRegistryException.class);
+        assertThat(((SchemaRegistryException) e.getCause()).status()).isEqualTo(404);
     }
 
     @Test
@@ -98,13 +118,13 @@ class MalformedRecordTest {
         byte[] other = new AvroSerializer<DeadLetter>(registry, true, false).serialize(TOPIC + "-other",
                 DeadLetter.newBuilder().setSourceTopic("t").setPartition(0).setOffset(1).setErrorClass("X")
                         .setReason("R").setErrorMessage("m").setComponent("c")
-                        .setAt(java.time.Instant.EPOCH).build());
+                        .setAt(Instant.EPOCH).build());
         MalformedRecordException e = malformed(other);
         assertThat(e.reason()).isEqualTo(Reason.INCOMPATIBLE_SCHEMA);
         assertThat(e).hasMessageContaining("DeadLetter");
     }
 
-    private static MalformedRecordException malformed(byte[] bytes) {
+    private MalformedRecordException malformed(byte[] bytes) {
         MalformedRecordException e = catchThrowableOfType(MalformedRecordException.class,
                 () -> deserializer.deserialize(TOPIC, bytes));
         assertThat(e).as("a MalformedRecordException").isNotNull();

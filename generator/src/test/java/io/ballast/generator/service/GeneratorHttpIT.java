@@ -1,5 +1,8 @@
 package io.ballast.generator.service;
 
+import io.ballast.generator.sampling.SamplingParams;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +21,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class GeneratorHttpTest {
+class GeneratorHttpIT {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -30,7 +33,7 @@ class GeneratorHttpTest {
         Map<String, String> settings = new HashMap<>(Map.of(
                 GeneratorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
                 GeneratorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
-                GeneratorConfig.MODEL_STORE, TinyModels.store().root().toString(),
+                GeneratorConfig.MODEL_STORE, TinyModels.newStore().root().toString(),
                 GeneratorConfig.MODEL_ID, "bios",
                 GeneratorConfig.HTTP_PORT, "0"));
         try (GeneratorApp app = new GeneratorApp(GeneratorConfig.from(ConfigSource.ofMap(settings))).start()) {
@@ -86,14 +89,14 @@ class GeneratorHttpTest {
         Map<String, String> settings = Map.of(
                 GeneratorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
                 GeneratorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
-                GeneratorConfig.MODEL_STORE, TinyModels.store().root().toString(),
+                GeneratorConfig.MODEL_STORE, TinyModels.newStore().root().toString(),
                 GeneratorConfig.HTTP_PORT, "0",
                 GeneratorConfig.SHUTDOWN_GRACE_MS, "0");
         GeneratorApp app = new GeneratorApp(GeneratorConfig.from(ConfigSource.ofMap(settings))).start();
-        var futures = new java.util.ArrayList<java.util.concurrent.CompletableFuture<GenerationRequest.Result>>();
+        var futures = new ArrayList<CompletableFuture<GenerationRequest.Result>>();
         String prompt = "Write a short bio of a cook.";
         for (int i = 0; i < 30; i++) {
-            futures.add(app.service().submit("occupation:cooks", "test", prompt, 8, io.ballast.generator.sampling.SamplingParams.defaults()));
+            futures.add(app.service().submit("occupation:cooks", "test", prompt, 8, SamplingParams.defaults()));
         }
         app.close();
         // every request either completed or was rejected with a reason: none is left hanging
@@ -106,7 +109,7 @@ class GeneratorHttpTest {
             }
         }
         assertThat(rejected).isPositive();
-        assertThat(app.service().submit("occupation:cooks", "test", prompt, 1, io.ballast.generator.sampling.SamplingParams.defaults()))
+        assertThat(app.service().submit("occupation:cooks", "test", prompt, 1, SamplingParams.defaults()))
                 .isCompletedExceptionally();
     }
 

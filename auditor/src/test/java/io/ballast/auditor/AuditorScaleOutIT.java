@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two auditor instances share the partitions, and either answers for all of them. */
-class AuditorScaleOutTest {
+class AuditorScaleOutIT {
 
     private static final List<String> CONTEXTS = List.of("occupation:cooks", "occupation:cashiers", "occupation:lawyers",
             "occupation:pharmacists", "occupation:surgeons", "occupation:dentists", "occupation:electricians", "occupation:carpenters");

@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-class WireFormatRoundTripTest {
+class WireFormatRoundTripIT {
 
     private static final int EVENTS = 10_000;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ballast.embedded.LocalCluster;
+import io.ballast.generator.ResidentMemory;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.store.ArtifactMetadata;
@@ -38,10 +39,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class HotSwapUnderLoadTest {
+// it bounds this process's native memory: the generator pom runs it in a JVM of its own, where the
+// only other tenant is the broker it starts itself, warmed up before the measurement begins
+@Tag("process-memory")
+class HotSwapUnderLoadIT {
 
     record Served(long startedAt, long finishedAt, int version, int events) {
     }
@@ -105,9 +110,10 @@ class HotSwapUnderLoadTest {
                 clients.add(t);
             }
             rssBefore = Long.MIN_VALUE;
-            // and versions 2..8 are announced one after another, 5 being the corrupt one
+            // and versions 2..8 are announced one after another, 5 being the corrupt one, each once the
+            // version before it has served requests under load
             for (int v = 2; v <= 8; v++) {
-                Thread.sleep(700);
+                awaitRequestsServedBy(served, app.slot().currentVersion());
                 ModelUpdates.announce(announcer, ModelUpdates.of(versions.get(v - 1), v == 8 ? ModelAction.ROLLBACK : ModelAction.PROMOTE));
                 if (v == 5) {
                     await().atMost(Duration.ofSeconds(30)).until(() -> app.swapFailures() == 1);
@@ -119,10 +125,10 @@ class HotSwapUnderLoadTest {
                 if (v == 3) {
                     // measured after two swaps under load: thread-local allocator arenas and caches
                     // have grown to their working size by then; growth from here on would be a leak
-                    rssBefore = io.ballast.generator.ResidentMemory.kilobytes();
+                    rssBefore = ResidentMemory.kilobytes();
                 }
             }
-            Thread.sleep(700);
+            awaitRequestsServedBy(served, 8);
             loading.set(false);
             for (Thread t : clients) {
                 t.join();
@@ -143,7 +149,7 @@ class HotSwapUnderLoadTest {
             // model was closed (above); this bound only catches gross leaks (a leaked model with its
             // caches per swap), since a fresh JVM still grows allocator arenas and direct buffers here.
             // SamplerTest holds the tight bound over 2,000 requests.
-            assertThat(io.ballast.generator.ResidentMemory.kilobytes() - rssBefore).as("native memory growth outside the JVM heap, kB").isLessThan(250_000);
+            assertThat(ResidentMemory.kilobytes() - rssBefore).as("native memory growth outside the JVM heap, kB").isLessThan(250_000);
         }
         announcer.close();
 
@@ -169,6 +175,11 @@ class HotSwapUnderLoadTest {
         }
         assertThat(seen).isEqualTo(expectedEvents);
         assertThat(eventVersions).doesNotContain(5).isSubsetOf(1, 2, 3, 4, 6, 7, 8);
+    }
+
+    /** Until a few requests were served by the version, so the swap away from it happens under load. */
+    private static void awaitRequestsServedBy(ConcurrentLinkedQueue<Served> served, int version) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> served.stream().filter(s -> s.version() == version).count() >= 3);
     }
 
     private static Set<Integer> liveDuring(List<ModelSlot.LiveSince> history, long from, long to) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SchemaRegistryClient) and python3-avro, which .ci/run installs. Missing packages fail this test
  * with the apt-get line to run; they are never a reason to skip.
  */
-class ConfluentPythonClientInteropTest {
+class ConfluentPythonClientInteropIT {
 
     private static final String PYTHON = "/usr/bin/python3";
 

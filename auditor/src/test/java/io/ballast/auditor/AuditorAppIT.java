@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The auditor as deployed: real broker, registry, exactly-once Streams, HTTP, and the dashboard in Chromium. */
-class AuditorAppTest {
+class AuditorAppIT {
 
     private static final String NURSES = "occupation:registered-nurses";
     private static final String COOKS = "occupation:cooks";

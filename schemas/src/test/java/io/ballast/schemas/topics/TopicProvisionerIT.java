@@ -12,7 +12,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
-class TopicProvisionerTest {
+class TopicProvisionerIT {
 
     @Test
     void provisioningTwiceCreatesEveryTopicOnceWithItsConfigs() throws Exception {

@@ -9,7 +9,7 @@ import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
-import io.ballast.schemas.registry.SchemaRegistryClient;
+import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.schemas.targets.TargetPublisher;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Issue #13, part 3, as deployed: the expression rate in {@code /api/distributions}, the metrics and on the dashboard. */
-class ExpressionRateAppTest {
+class ExpressionRateAppIT {
 
     private static final String CASHIERS = "occupation:cashiers";
     private final HttpClient http = HttpClient.newHttpClient();
@@ -43,7 +43,7 @@ class ExpressionRateAppTest {
         // given uniform targets and an auditor
         LocalCluster cluster = LocalCluster.shared();
         new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
-        SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
+        SchemaRegistry registry = SchemaRegistry.forUrl(cluster.registryUrl());
         TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
         String model = "plain-" + UUID.randomUUID().toString().substring(0, 6);
         AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
@@ -83,7 +83,7 @@ class ExpressionRateAppTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> text(base + "/metrics").contains("ballast_auditor_expression_rate{"));
 
             // and the dashboard's race tab shows the rate and says there are too few expressing outputs, not drift
-            String dom = AuditorAppTest.chromium(base + "/#race", Path.of("target", "dashboard-race.png").toAbsolutePath());
+            String dom = AuditorAppIT.chromium(base + "/#race", Path.of("target", "dashboard-race.png").toAbsolutePath());
             String row = dom.substring(dom.indexOf("data-context=\"" + CASHIERS + "\""));
             row = row.substring(0, row.indexOf("</tr>"));
             assertThat(row).contains("class=\"num expressed").contains(">0.0%<").contains("too few expressed").doesNotContain("DRIFT");

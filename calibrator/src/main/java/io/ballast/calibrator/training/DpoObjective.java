@@ -1,0 +1,110 @@
+package io.ballast.calibrator.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Activation;
+import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.text.WordTokenizer;
+import io.ballast.generator.training.TokenBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The DPO baseline: for pairs of desirable responses to one prompt, prefer the one whose steering
+ * value is more under-represented (target share minus the model's share); loss
+ * {@code -log sigmoid(beta (delta_chosen - delta_rejected))}, {@code delta = log pi - log pi_ref}.
+ * Each step draws max(1, B/2) pairs with replacement; chosen and rejected sit side by side in the
+ * batch. Labels after targets and mask: the reference's margin per pair (B/2).
+ */
+public final class DpoObjective extends Objective {
+
+    private final double beta;
+    private final int batchSize;
+    private final long seed;
+    private List<CalibrationExample> desirable;
+    private List<int[]> pairs;
+    private double[] refLogp;
+    private int pad;
+
+    public DpoObjective(double beta, int batchSize, long seed) {
+        super("dpo");
+        this.beta = beta;
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    @Override
+    public void prepare(LanguageModel reference, List<CalibrationExample> set) {
+        desirable = set.stream().filter(CalibrationExample::desirable).toList();
+        pairs = preferencePairs(desirable);
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no usable DPO examples in the calibration set");
+        }
+        refLogp = sequenceLogProbs(reference, desirable, null);
+        pad = reference.tokenizer().id(WordTokenizer.PAD);
+    }
+
+    @Override
+    public Batch batch(NDManager m, int step) {
+        Random random = IftObjective.stepRandom(seed, step);
+        int b = Math.max(1, batchSize / 2);
+        List<int[]> seqs = new ArrayList<>();
+        int[] first = new int[2 * b];
+        float[] refMargin = new float[b];
+        for (int i = 0; i < b; i++) {
+            int[] pair = pairs.get(random.nextInt(pairs.size()));
+            CalibrationExample chosen = desirable.get(pair[0]);
+            CalibrationExample rejected = desirable.get(pair[1]);
+            seqs.add(concat(chosen.promptIds(), chosen.responseIds()));
+            seqs.add(concat(rejected.promptIds(), rejected.responseIds()));
+            first[2 * i] = chosen.promptIds().length;
+            first[2 * i + 1] = rejected.promptIds().length;
+            refMargin[i] = (float) (refLogp[pair[0]] - refLogp[pair[1]]);
+        }
+        TokenBatch tokens = TokenBatch.of(m, seqs, first, pad);
+        return new Batch(tokens.inputs(), labels(tokens, m.create(refMargin)));
+    }
+
+    @Override
+    public Terms terms(NDList labels, NDArray logits) {
+        NDArray refMargin = labels.get(2);
+        NDArray logp = tokens(labels).sequenceLogProbs(logits).reshape(refMargin.size(), 2);
+        NDArray margin = logp.get(new NDIndex(":, 0")).sub(logp.get(new NDIndex(":, 1"))).sub(refMargin);
+        return new Terms(Activation.sigmoid(margin.mul((float) beta)).log().neg().mean(), Map.of());
+    }
+
+    /** (chosen, rejected) indices: same prompt, the chosen value more under-represented than the rejected one. */
+    static List<int[]> preferencePairs(List<CalibrationExample> examples) {
+        List<int[]> pairs = new ArrayList<>();
+        for (int i = 0; i < examples.size(); i++) {
+            for (int j = 0; j < examples.size(); j++) {
+                CalibrationExample a = examples.get(i);
+                CalibrationExample b = examples.get(j);
+                if (i == j || !a.prompt().equals(b.prompt()) || !a.attribute().equals(b.attribute())) {
+                    continue;
+                }
+                int ca = a.responseIds()[a.steeringPosition()];
+                int cb = b.responseIds()[b.steeringPosition()];
+                double wantA = wanted(a, ca);
+                double wantB = wanted(b, cb);
+                if (wantA > wantB + 1e-9 && pairs.size() < 20_000) {
+                    pairs.add(new int[] {i, j});
+                }
+            }
+        }
+        return pairs;
+    }
+
+    private static double wanted(CalibrationExample e, int token) {
+        for (int c = 0; c < e.steeringTokenIds().length; c++) {
+            if (e.steeringTokenIds()[c] == token) {
+                return e.target()[c] - e.modelShare()[c];
+            }
+        }
+        return 0;
+    }
+}

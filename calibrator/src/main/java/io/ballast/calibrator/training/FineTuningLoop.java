@@ -1,0 +1,114 @@
+package io.ballast.calibrator.training;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import io.ballast.calibrator.CalibrationSettings;
+import io.ballast.generator.model.LanguageModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fine-tunes a policy in place with an {@link Objective}, in the style of DJL's training loops:
+ * each step the objective's minibatch in a sub-manager, forward under a gradient collector,
+ * backward, optimizer step. Adam ({@link ResumableAdam}) with clipped gradients; only the
+ * configured top blocks train. Checkpoints every N steps and at the end; a run restarted after a
+ * crash resumes from the newest checkpoint, optimizer state included.
+ *
+ * <p>Cancellation: the loop checks its thread's interrupt flag before and after each step. Once
+ * set, it finishes at most the step in flight, checkpoints the last finished step and throws
+ * {@link TrainingCancelledException}, leaving the flag set.
+ */
+public final class FineTuningLoop {
+
+    /** What training reports after each step: the loss and the objective's named parts. */
+    @FunctionalInterface
+    public interface Listener {
+        void step(int step, int total, double loss, Map<String, Double> parts);
+    }
+
+    private final CalibrationSettings.Training training;
+
+    public FineTuningLoop(CalibrationSettings.Training training) {
+        this.training = training;
+    }
+
+    /**
+     * @param reference the frozen starting model (only read, by the objective's preparation)
+     * @param checkpoints directory for checkpoints (created; resumed from if it holds one)
+     * @throws TrainingCancelledException when the thread was interrupted before the last step
+     */
+    public void run(LanguageModel policy, LanguageModel reference, List<CalibrationExample> set, Objective objective,
+                    Path checkpoints, Listener listener) throws IOException {
+        objective.prepare(reference, set);
+        Files.createDirectories(checkpoints);
+        if (training.trainableBlocks() > 0) {
+            policy.block().trainOnlyTop(training.trainableBlocks());
+        }
+        int total = training.steps();
+        try (ResumableAdam adam = new ResumableAdam(policy.block(), policy.manager(), training.learningRate(), 1f)) {
+            int done = Checkpoints.resume(policy, adam, checkpoints);
+            int saved = done;
+            DefaultTrainingConfig config = new DefaultTrainingConfig(objective).optOptimizer(adam)
+                    .optDevices(new Device[] {policy.manager().getDevice()});
+            try (Trainer trainer = policy.djlModel().newTrainer(config)) {
+                trainer.initialize(new Shape(1, policy.config().contextLength() - 1));
+                for (int step = done + 1; step <= total; step++) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw cancel(policy, adam, checkpoints, done, saved, total);
+                    }
+                    double loss;
+                    Map<String, Double> parts = new LinkedHashMap<>();
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        Objective.Batch batch = objective.batch(m, step);
+                        Objective.Terms terms;
+                        try (GradientCollector collector = trainer.newGradientCollector()) {
+                            NDArray logits = trainer.forward(new NDList(batch.inputs())).get(0);
+                            terms = objective.terms(batch.labels(), logits);
+                            collector.backward(terms.total());
+                        }
+                        trainer.step();
+                        loss = terms.total().getFloat();
+                        terms.parts().forEach((name, value) -> parts.put(name, (double) value.getFloat()));
+                    }
+                    done = step;
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw cancel(policy, adam, checkpoints, done, saved, total);
+                    }
+                    if (listener != null) {
+                        listener.step(step, total, loss, parts);
+                    }
+                    if (step % training.checkpointEvery() == 0 || step == total) {
+                        Checkpoints.save(policy, adam, checkpoints, step);
+                        saved = step;
+                    }
+                }
+            }
+        }
+    }
+
+    private static TrainingCancelledException cancel(LanguageModel policy, ResumableAdam adam, Path checkpoints, int done,
+                                                     int saved, int total) throws IOException {
+        // cleared while writing: an interrupted thread's file channel refuses to write (ClosedByInterruptException)
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (done > saved) {
+                Checkpoints.save(policy, adam, checkpoints, done);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return new TrainingCancelledException(done, total);
+    }
+}

@@ -1,0 +1,67 @@
+package io.ballast.calibrator.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.text.WordTokenizer;
+import io.ballast.generator.training.TokenBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The IFT baseline: supervised fine-tuning (next-token likelihood of the response) on the
+ * desirable examples, whose steering tokens were drawn to match the target. Same calibration set
+ * as the method (same data budget); each step draws B desirable rows with replacement.
+ */
+public final class IftObjective extends Objective {
+
+    private final int batchSize;
+    private final long seed;
+    private List<CalibrationExample> desirable;
+    private int pad;
+
+    public IftObjective(int batchSize, long seed) {
+        super("ift");
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    @Override
+    public void prepare(LanguageModel reference, List<CalibrationExample> set) {
+        desirable = set.stream().filter(CalibrationExample::desirable).toList();
+        if (desirable.isEmpty()) {
+            throw new IllegalArgumentException("no usable IFT examples in the calibration set");
+        }
+        pad = reference.tokenizer().id(WordTokenizer.PAD);
+    }
+
+    @Override
+    public Batch batch(NDManager m, int step) {
+        Random random = stepRandom(seed, step);
+        List<int[]> seqs = new ArrayList<>();
+        int[] first = new int[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            CalibrationExample e = desirable.get(random.nextInt(desirable.size()));
+            seqs.add(concat(e.promptIds(), e.responseIds()));
+            first[i] = e.promptIds().length;
+        }
+        TokenBatch tokens = TokenBatch.of(m, seqs, first, pad);
+        return new Batch(tokens.inputs(), labels(tokens));
+    }
+
+    @Override
+    public Terms terms(NDList labels, NDArray logits) {
+        NDArray mask = labels.get(1);
+        // mean NLL over counted tokens (TokenBatch.meanNll, with the count read from the mask)
+        NDArray nll = tokens(labels).targetLogProbs(logits).mul(mask).sum().neg().div(mask.sum().maximum(1f));
+        return new Terms(nll, Map.of());
+    }
+
+    /** Draws of a step depend on the seed and the step only, so a resumed run draws what it would have. */
+    static Random stepRandom(long seed, int step) {
+        return new Random(seed * 1_000_003L + step);
+    }
+}
