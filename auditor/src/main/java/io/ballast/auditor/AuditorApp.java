@@ -1,11 +1,11 @@
 package io.ballast.auditor;
 
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.auditor.http.AuditorHttpApi;
 import io.ballast.auditor.topology.AuditMetrics;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.runtime.ServiceHttpServer;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -40,18 +40,23 @@ public final class AuditorApp implements AutoCloseable {
     }
 
     public AuditorApp start() throws Exception {
-        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), registry,
+        http = new ServiceHttpServer(
+                config.httpHost(),
+                config.httpPort(),
+                registry,
                 () -> streams != null && streams.state().isRunningOrRebalancing());
         SchemaRegistry schemaRegistry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         AttributeExtractor extractor = new LexiconExtractor();
-        streams = new KafkaStreams(AuditTopology.build(config, schemaRegistry, extractor, metrics), streamsProperties(http.port()));
+        streams = new KafkaStreams(
+                AuditTopology.build(config, schemaRegistry, extractor, metrics), streamsProperties(http.port()));
         // a record never kills a thread; anything else that does is logged and the thread replaced
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         Gauge.builder("ballast_auditor_consumer_lag", this, AuditorApp::maxLag)
-                .description("largest records-lag-max over this instance's input partitions").register(registry);
+                .description("largest records-lag-max over this instance's input partitions")
+                .register(registry);
         new AuditorHttpApi(streams, config, http.port()).register(http);
         streams.start();
         http.start();

@@ -33,7 +33,10 @@ import java.util.function.DoubleFunction;
 public final class DriftDetector {
 
     /** The family of procedures; {@link #ADAPTIVE} is the default. */
-    public enum Procedure { ADAPTIVE, NORMAL_MIXTURE }
+    public enum Procedure {
+        ADAPTIVE,
+        NORMAL_MIXTURE
+    }
 
     /** The evidence at one evaluation; the intervals are computed only when asked for. */
     public static final class Assessment {
@@ -45,8 +48,13 @@ public final class DriftDetector {
         private final DriftDetector detector;
         private Map<String, double[]> intervals;
 
-        private Assessment(List<String> violating, boolean allWithin, Map<String, Long> counts, Map<String, Double> target,
-                           double tolerance, DriftDetector detector) {
+        private Assessment(
+                List<String> violating,
+                boolean allWithin,
+                Map<String, Long> counts,
+                Map<String, Double> target,
+                double tolerance,
+                DriftDetector detector) {
             this.violating = violating;
             this.allWithin = allWithin;
             this.counts = counts;
@@ -179,14 +187,20 @@ public final class DriftDetector {
         double perCategory = alpha / Math.max(1, target.size());
         Map<String, double[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, Double> t : target.entrySet()) {
-            out.put(t.getKey(), sequenceFor(t.getValue(), Math.max(tolerance, 0))
-                    .interval(counts.getOrDefault(t.getKey(), 0L), n, perCategory));
+            out.put(
+                    t.getKey(),
+                    sequenceFor(t.getValue(), Math.max(tolerance, 0))
+                            .interval(counts.getOrDefault(t.getKey(), 0L), n, perCategory));
         }
         return out;
     }
 
     /** What an episode does next: open it, resolve it, or nothing. */
-    public enum Transition { OPEN, RESOLVE, NONE }
+    public enum Transition {
+        OPEN,
+        RESOLVE,
+        NONE
+    }
 
     public static Transition next(boolean open, Assessment a) {
         if (!open && !a.violating().isEmpty()) {

@@ -3,7 +3,6 @@ package io.ballast.auditor.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.auditor.topology.AuditKey;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.auditor.topology.CategoryCounts;
@@ -12,6 +11,7 @@ import io.ballast.auditor.topology.TargetLookup;
 import io.ballast.runtime.ServiceHttpServer;
 import io.ballast.runtime.ServiceHttpServer.Response;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.schemas.targets.TargetKey;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +49,8 @@ public final class AuditorHttpApi {
     private final KafkaStreams streams;
     private final AuditorConfig config;
     private final int ownPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public AuditorHttpApi(KafkaStreams streams, AuditorConfig config, int ownPort) {
         this.streams = streams;
@@ -58,7 +59,9 @@ public final class AuditorHttpApi {
     }
 
     public void register(ServiceHttpServer server) {
-        server.route("/api/distributions", ex -> whenReady(() -> gathered(ex, "/api/distributions", this::localDistributions)));
+        server.route(
+                "/api/distributions",
+                ex -> whenReady(() -> gathered(ex, "/api/distributions", this::localDistributions)));
         server.route("/api/drift", ex -> whenReady(() -> gathered(ex, "/api/drift", this::localEpisodes)));
         server.route("/api/windows", ex -> whenReady(() -> gathered(ex, "/api/windows", this::localWindows)));
         server.route("/api/targets", ex -> whenReady(this::targets));
@@ -77,7 +80,8 @@ public final class AuditorHttpApi {
             return Response.json(404, Map.of("error", "no such page: " + path));
         }
         try (InputStream in = AuditorHttpApi.class.getResourceAsStream("/io/ballast/auditor/dashboard/" + resource)) {
-            String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
+            String type = resource.endsWith(".html")
+                    ? "text/html; charset=utf-8"
                     : resource.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
             return new Response(200, type, in.readAllBytes());
         }
@@ -92,7 +96,8 @@ public final class AuditorHttpApi {
         try {
             return Response.json(200, query.run());
         } catch (InvalidStateStoreException e) {
-            return Response.json(503, Map.of("error", "state stores are not ready (starting or rebalancing): retry shortly"));
+            return Response.json(
+                    503, Map.of("error", "state stores are not ready (starting or rebalancing): retry shortly"));
         }
     }
 
@@ -108,9 +113,15 @@ public final class AuditorHttpApi {
                 if (m.hostInfo().port() == ownPort && m.hostInfo().host().equals(config.advertisedHost())) {
                     continue;
                 }
-                String uri = "http://" + m.hostInfo().host() + ":" + m.hostInfo().port() + path + "?local=true"
-                        + (ex.getRequestURI().getRawQuery() == null ? "" : "&" + ex.getRequestURI().getRawQuery());
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5)).build(),
+                String uri =
+                        "http://" + m.hostInfo().host() + ":" + m.hostInfo().port() + path + "?local=true"
+                                + (ex.getRequestURI().getRawQuery() == null
+                                        ? ""
+                                        : "&" + ex.getRequestURI().getRawQuery());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(uri))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 for (JsonNode n : ServiceHttpServer.JSON.readTree(r.body())) {
                     out.add(ServiceHttpServer.JSON.convertValue(n, Map.class));
@@ -123,8 +134,9 @@ public final class AuditorHttpApi {
     private List<Map<String, Object>> localDistributions(Map<String, String> filter) {
         List<Map<String, Object>> out = new ArrayList<>();
         ReadOnlyKeyValueStore<String, TargetDistribution> targets = targetStore();
-        ReadOnlyKeyValueStore<String, ValueAndTimestamp<CategoryCounts>> store = streams.store(StoreQueryParameters.fromNameAndType(
-                AuditTopology.LIVE_COUNTS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
+        ReadOnlyKeyValueStore<String, ValueAndTimestamp<CategoryCounts>> store =
+                streams.store(StoreQueryParameters.fromNameAndType(
+                        AuditTopology.LIVE_COUNTS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
         try (KeyValueIterator<String, ValueAndTimestamp<CategoryCounts>> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, ValueAndTimestamp<CategoryCounts>> kv = it.next();
@@ -158,8 +170,8 @@ public final class AuditorHttpApi {
 
     private List<Map<String, Object>> localEpisodes(Map<String, String> filter) {
         List<Map<String, Object>> out = new ArrayList<>();
-        ReadOnlyKeyValueStore<String, DriftEpisode> store = streams.store(StoreQueryParameters.fromNameAndType(
-                AuditTopology.DRIFT_STORE, QueryableStoreTypes.keyValueStore()));
+        ReadOnlyKeyValueStore<String, DriftEpisode> store = streams.store(
+                StoreQueryParameters.fromNameAndType(AuditTopology.DRIFT_STORE, QueryableStoreTypes.keyValueStore()));
         try (KeyValueIterator<String, DriftEpisode> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, DriftEpisode> kv = it.next();
@@ -183,8 +195,9 @@ public final class AuditorHttpApi {
     private List<Map<String, Object>> localWindows(Map<String, String> filter) {
         List<Map<String, Object>> out = new ArrayList<>();
         ReadOnlyKeyValueStore<String, TargetDistribution> targets = targetStore();
-        ReadOnlyWindowStore<String, ValueAndTimestamp<CategoryCounts>> store = streams.store(StoreQueryParameters.fromNameAndType(
-                AuditTopology.WINDOW_COUNTS_STORE, QueryableStoreTypes.timestampedWindowStore()));
+        ReadOnlyWindowStore<String, ValueAndTimestamp<CategoryCounts>> store =
+                streams.store(StoreQueryParameters.fromNameAndType(
+                        AuditTopology.WINDOW_COUNTS_STORE, QueryableStoreTypes.timestampedWindowStore()));
         try (KeyValueIterator<Windowed<String>, ValueAndTimestamp<CategoryCounts>> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<Windowed<String>, ValueAndTimestamp<CategoryCounts>> kv = it.next();
@@ -198,7 +211,12 @@ public final class AuditorHttpApi {
                 row.put("windowEndMillis", kv.key.window().end());
                 row.put("n", c.n());
                 TargetDistribution t = TargetLookup.find(targets, key.attribute(), key.contextKey());
-                row.put("mae", t == null ? null : DistributionComparison.of(c.counts(), t.getProbabilities()).mae());
+                row.put(
+                        "mae",
+                        t == null
+                                ? null
+                                : DistributionComparison.of(c.counts(), t.getProbabilities())
+                                        .mae());
                 out.add(row);
             }
         }
@@ -224,7 +242,8 @@ public final class AuditorHttpApi {
     }
 
     private ReadOnlyKeyValueStore<String, TargetDistribution> targetStore() {
-        return streams.store(StoreQueryParameters.fromNameAndType(AuditTopology.TARGETS_STORE, QueryableStoreTypes.keyValueStore()));
+        return streams.store(
+                StoreQueryParameters.fromNameAndType(AuditTopology.TARGETS_STORE, QueryableStoreTypes.keyValueStore()));
     }
 
     private static Map<String, Object> describe(AuditKey key) {
@@ -249,7 +268,8 @@ public final class AuditorHttpApi {
             for (String pair : uri.getRawQuery().split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0 && eq < pair.length() - 1) {
-                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    q.put(
+                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }

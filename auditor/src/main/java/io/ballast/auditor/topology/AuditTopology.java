@@ -2,13 +2,13 @@ package io.ballast.auditor.topology;
 
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.auditor.drift.DriftDetector;
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
@@ -55,11 +55,10 @@ public final class AuditTopology {
     public static final String WINDOW_COUNTS_STORE = "window-counts";
     public static final String DRIFT_STORE = "drift-episodes";
 
-    private AuditTopology() {
-    }
+    private AuditTopology() {}
 
-    public static Topology build(AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor,
-                                 AuditMetrics metrics) {
+    public static Topology build(
+            AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor, AuditMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         AvroSerde<TargetDistribution> targetSerde = new AvroSerde<>(TargetDistribution.class, registry, false);
         AvroSerde<DistributionSnapshot> snapshotSerde = new AvroSerde<>(DistributionSnapshot.class, registry, false);
@@ -68,19 +67,24 @@ public final class AuditTopology {
         JsonSerde<AttributeObservation> observationSerde = new JsonSerde<>(AttributeObservation.class);
         JsonSerde<CategoryCounts> countsSerde = new JsonSerde<>(CategoryCounts.class);
 
-        builder.globalTable(BallastTopic.TARGETS.topicName(), Consumed.with(Serdes.String(), targetSerde),
+        builder.globalTable(
+                BallastTopic.TARGETS.topicName(),
+                Consumed.with(Serdes.String(), targetSerde),
                 Materialized.<String, TargetDistribution, KeyValueStore<Bytes, byte[]>>as(TARGETS_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(targetSerde));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DRIFT_STORE), Serdes.String(),
-                new JsonSerde<>(DriftEpisode.class)));
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(targetSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(DRIFT_STORE), Serdes.String(), new JsonSerde<>(DriftEpisode.class)));
 
         // 1. decode and validate
         AvroDeserializer<GenerationEvent> deserializer = new AvroDeserializer<>(GenerationEvent.class, registry);
-        Map<String, KStream<String, Decoded>> decoded = builder
-                .stream(BallastTopic.GENERATIONS.topicName(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
+        Map<String, KStream<String, Decoded>> decoded = builder.stream(
+                        BallastTopic.GENERATIONS.topicName(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .peek((k, v) -> metrics.processed().increment())
-                .processValues(() -> new DecodeAndValidate(deserializer, config.maxTextChars(), config.knownModels(),
-                        metrics.deadLettered()), Named.as("decode-and-validate"))
+                .processValues(
+                        () -> new DecodeAndValidate(
+                                deserializer, config.maxTextChars(), config.knownModels(), metrics.deadLettered()),
+                        Named.as("decode-and-validate"))
                 .split(Named.as("generations-"))
                 .branch((k, d) -> d.valid(), Branched.as("valid"))
                 .defaultBranch(Branched.as("dead"));
@@ -95,25 +99,38 @@ public final class AuditTopology {
 
         // 3. counts since the version went live, and in hopping windows
         observations
-                .aggregate(CategoryCounts::empty, (key, o, counts) -> counts.add(o),
+                .aggregate(
+                        CategoryCounts::empty,
+                        (key, o, counts) -> counts.add(o),
                         Materialized.<String, CategoryCounts, KeyValueStore<Bytes, byte[]>>as(LIVE_COUNTS_STORE)
-                                .withKeySerde(Serdes.String()).withValueSerde(countsSerde))
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(countsSerde))
                 .toStream()
                 // 4a. snapshot and drift decision
-                .process(() -> new SnapshotAndDrift(new DriftDetector(config.alpha(), config.rho()), metrics),
-                        Named.as("snapshot-and-drift"), DRIFT_STORE)
+                .process(
+                        () -> new SnapshotAndDrift(new DriftDetector(config.alpha(), config.rho()), metrics),
+                        Named.as("snapshot-and-drift"),
+                        DRIFT_STORE)
                 .split(Named.as("audit-"))
-                .branch((k, v) -> v instanceof DistributionSnapshot, Branched.withConsumer(s -> s
-                        .mapValues(v -> (DistributionSnapshot) v)
-                        .to(BallastTopic.DISTRIBUTIONS.topicName(), Produced.with(Serdes.String(), snapshotSerde))))
-                .branch((k, v) -> v instanceof DriftSignal, Branched.withConsumer(s -> s
-                        .mapValues(v -> (DriftSignal) v)
-                        .to(BallastTopic.DRIFT.topicName(), Produced.with(Serdes.String(), driftSerde))));
+                .branch(
+                        (k, v) -> v instanceof DistributionSnapshot,
+                        Branched.withConsumer(s -> s.mapValues(v -> (DistributionSnapshot) v)
+                                .to(
+                                        BallastTopic.DISTRIBUTIONS.topicName(),
+                                        Produced.with(Serdes.String(), snapshotSerde))))
+                .branch(
+                        (k, v) -> v instanceof DriftSignal,
+                        Branched.withConsumer(s -> s.mapValues(v -> (DriftSignal) v)
+                                .to(BallastTopic.DRIFT.topicName(), Produced.with(Serdes.String(), driftSerde))));
         observations
-                .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.windowGrace()).advanceBy(config.windowAdvance()))
-                .aggregate(CategoryCounts::empty, (key, o, counts) -> counts.add(o),
+                .windowedBy(TimeWindows.ofSizeAndGrace(config.windowSize(), config.windowGrace())
+                        .advanceBy(config.windowAdvance()))
+                .aggregate(
+                        CategoryCounts::empty,
+                        (key, o, counts) -> counts.add(o),
                         Materialized.<String, CategoryCounts, WindowStore<Bytes, byte[]>>as(WINDOW_COUNTS_STORE)
-                                .withKeySerde(Serdes.String()).withValueSerde(countsSerde))
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(countsSerde))
                 .toStream()
                 // 4b. windowed snapshots
                 .process(WindowSnapshot::new, Named.as("window-snapshot"))
@@ -125,8 +142,15 @@ public final class AuditTopology {
         List<KeyValue<String, AttributeObservation>> out = new ArrayList<>(Attribute.values().length);
         for (Attribute a : Attribute.values()) {
             Observation o = Observation.of(a, e.getSteeringTokens(), e.getResponseText(), extractor);
-            AttributeObservation obs = new AttributeObservation(e.getModelId(), e.getModelVersion(), e.getContextKey(), a.key(),
-                    o.counted(), o.judgeable(), o.consistent(), e.getProducedAt().toEpochMilli());
+            AttributeObservation obs = new AttributeObservation(
+                    e.getModelId(),
+                    e.getModelVersion(),
+                    e.getContextKey(),
+                    a.key(),
+                    o.counted(),
+                    o.judgeable(),
+                    o.consistent(),
+                    e.getProducedAt().toEpochMilli());
             out.add(KeyValue.pair(obs.auditKey(), obs));
         }
         return out;

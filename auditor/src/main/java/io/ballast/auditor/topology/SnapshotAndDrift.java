@@ -59,41 +59,88 @@ final class SnapshotAndDrift implements Processor<String, CategoryCounts, String
         if (state == null) {
             state = DriftEpisode.none();
         }
-        DriftDetector.Assessment assessment = detector.assess(counts.counts(), target.getProbabilities(), target.getTolerance());
+        DriftDetector.Assessment assessment =
+                detector.assess(counts.counts(), target.getProbabilities(), target.getTolerance());
         long now = record.timestamp();
         switch (DriftDetector.next(state.open(), assessment)) {
             case OPEN -> {
                 String episodeId = UUID.randomUUID().toString();
-                DriftSignal signal = signal(DriftStatus.OPEN, episodeId, key, counts, target, snapshot, assessment, now, now);
-                episodes.put(record.key(), new DriftEpisode(episodeId, true, now, 0, snapshot.getMae(), counts.n(), signal.getSignalId()));
+                DriftSignal signal =
+                        signal(DriftStatus.OPEN, episodeId, key, counts, target, snapshot, assessment, now, now);
+                episodes.put(
+                        record.key(),
+                        new DriftEpisode(episodeId, true, now, 0, snapshot.getMae(), counts.n(), signal.getSignalId()));
                 metrics.episodeOpened(record.key());
                 context.forward(new Record<>(key.driftKey(), signal, now));
             }
             case RESOLVE -> {
-                DriftSignal signal = signal(DriftStatus.RESOLVED, state.episodeId(), key, counts, target, snapshot, assessment,
-                        state.openedAtMillis(), now);
-                episodes.put(record.key(), new DriftEpisode(state.episodeId(), false, state.openedAtMillis(), now,
-                        snapshot.getMae(), counts.n(), signal.getSignalId()));
+                DriftSignal signal = signal(
+                        DriftStatus.RESOLVED,
+                        state.episodeId(),
+                        key,
+                        counts,
+                        target,
+                        snapshot,
+                        assessment,
+                        state.openedAtMillis(),
+                        now);
+                episodes.put(
+                        record.key(),
+                        new DriftEpisode(
+                                state.episodeId(),
+                                false,
+                                state.openedAtMillis(),
+                                now,
+                                snapshot.getMae(),
+                                counts.n(),
+                                signal.getSignalId()));
                 metrics.episodeClosed(record.key());
                 context.forward(new Record<>(key.driftKey(), signal, now));
             }
-            case NONE -> episodes.put(record.key(), new DriftEpisode(state.episodeId(), state.open(), state.openedAtMillis(),
-                    state.resolvedAtMillis(), snapshot.getMae(), counts.n(), state.lastSignalId()));
+            case NONE ->
+                episodes.put(
+                        record.key(),
+                        new DriftEpisode(
+                                state.episodeId(),
+                                state.open(),
+                                state.openedAtMillis(),
+                                state.resolvedAtMillis(),
+                                snapshot.getMae(),
+                                counts.n(),
+                                state.lastSignalId()));
         }
     }
 
-    private DriftSignal signal(DriftStatus status, String episodeId, AuditKey key, CategoryCounts counts, TargetDistribution target,
-                               DistributionSnapshot snapshot, DriftDetector.Assessment a, long openedAt, long now) {
+    private DriftSignal signal(
+            DriftStatus status,
+            String episodeId,
+            AuditKey key,
+            CategoryCounts counts,
+            TargetDistribution target,
+            DistributionSnapshot snapshot,
+            DriftDetector.Assessment a,
+            long openedAt,
+            long now) {
         Map<String, ConfidenceInterval> intervals = new HashMap<>();
         a.intervals().forEach((c, ci) -> intervals.put(c, new ConfidenceInterval(ci[0], ci[1])));
         return DriftSignal.newBuilder()
-                .setSignalId(UUID.randomUUID().toString()).setEpisodeId(episodeId).setStatus(status)
-                .setModelId(key.modelId()).setModelVersion(key.modelVersion()).setContextKey(key.contextKey())
-                .setAttribute(key.attribute()).setN(counts.n())
-                .setObserved(new HashMap<>(snapshot.getProportions())).setTarget(new HashMap<>(target.getProbabilities()))
-                .setTolerance(target.getTolerance()).setIntervals(intervals)
+                .setSignalId(UUID.randomUUID().toString())
+                .setEpisodeId(episodeId)
+                .setStatus(status)
+                .setModelId(key.modelId())
+                .setModelVersion(key.modelVersion())
+                .setContextKey(key.contextKey())
+                .setAttribute(key.attribute())
+                .setN(counts.n())
+                .setObserved(new HashMap<>(snapshot.getProportions()))
+                .setTarget(new HashMap<>(target.getProbabilities()))
+                .setTolerance(target.getTolerance())
+                .setIntervals(intervals)
                 .setViolatingCategories(status == DriftStatus.OPEN ? a.violating() : List.of())
-                .setMae(snapshot.getMae()).setAlpha(detector.alpha())
-                .setOpenedAt(Instant.ofEpochMilli(openedAt)).setEmittedAt(Instant.ofEpochMilli(now)).build();
+                .setMae(snapshot.getMae())
+                .setAlpha(detector.alpha())
+                .setOpenedAt(Instant.ofEpochMilli(openedAt))
+                .setEmittedAt(Instant.ofEpochMilli(now))
+                .build();
     }
 }

@@ -27,7 +27,15 @@ final class WindowSnapshot implements Processor<Windowed<String>, CategoryCounts
         }
         AuditKey key = AuditKey.parse(record.key().key());
         var target = TargetLookup.find(targets, key.attribute(), key.contextKey());
-        context.forward(new Record<>(record.key().key(), Snapshots.of(key, record.value(), target, SnapshotScope.WINDOW,
-                record.key().window().start(), record.key().window().end()), record.timestamp()));
+        context.forward(new Record<>(
+                record.key().key(),
+                Snapshots.of(
+                        key,
+                        record.value(),
+                        target,
+                        SnapshotScope.WINDOW,
+                        record.key().window().start(),
+                        record.key().window().end()),
+                record.timestamp()));
     }
 }

@@ -1,8 +1,8 @@
 package io.ballast.schemas.domain;
 
-import java.util.Optional;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The attributes Ballast audits and steers, each with its categories. A steering token names one
@@ -56,7 +56,9 @@ public enum Attribute {
     }
 
     public static Attribute byKey(String key) {
-        return Arrays.stream(values()).filter(a -> a.key.equals(key)).findFirst()
+        return Arrays.stream(values())
+                .filter(a -> a.key.equals(key))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown attribute '" + key + "'; known: "
                         + Arrays.stream(values()).map(Attribute::key).toList()));
     }
