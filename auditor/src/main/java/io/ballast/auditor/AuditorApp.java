@@ -1,11 +1,11 @@
 package io.ballast.auditor;
 
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.auditor.http.AuditorHttpApi;
 import io.ballast.auditor.topology.AuditMetrics;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.runtime.ServiceHttpServer;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.topics.BallastTopic;
 import io.micrometer.core.instrument.Gauge;
@@ -48,7 +48,10 @@ public final class AuditorApp implements AutoCloseable {
     }
 
     public AuditorApp start() throws Exception {
-        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), registry,
+        http = new ServiceHttpServer(
+                config.httpHost(),
+                config.httpPort(),
+                registry,
                 () -> streams != null && streams.state().isRunningOrRebalancing());
         SchemaRegistry schemaRegistry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         // the output contracts now: an incompatible schema fails the start rather than a stream thread,
@@ -57,7 +60,8 @@ public final class AuditorApp implements AutoCloseable {
             schemaRegistry.register(topic.valueSubject(), SpecificData.get().getSchema(topic.valueType()));
         }
         AttributeExtractor extractor = new LexiconExtractor();
-        streams = new KafkaStreams(AuditTopology.build(config, schemaRegistry, extractor, metrics, generationPartitions()),
+        streams = new KafkaStreams(
+                AuditTopology.build(config, schemaRegistry, extractor, metrics, generationPartitions()),
                 streamsProperties(http.port()));
         // a record never kills a thread; anything else that does is logged and the thread replaced
         streams.setUncaughtExceptionHandler(e -> {
@@ -65,7 +69,8 @@ public final class AuditorApp implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         Gauge.builder("ballast_auditor_consumer_lag", this, AuditorApp::maxLag)
-                .description("largest records-lag-max over this instance's input partitions").register(registry);
+                .description("largest records-lag-max over this instance's input partitions")
+                .register(registry);
         new AuditorHttpApi(streams, config, http.port()).register(http);
         streams.start();
         http.start();
@@ -76,8 +81,14 @@ public final class AuditorApp implements AutoCloseable {
     /** The partition count of the input topic: which task counts a context depends on it (see ContextRouting). */
     private int generationPartitions() throws Exception {
         String topic = BallastTopic.GENERATIONS.topicName();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic).partitions().size();
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+            return admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(60, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .size();
         }
     }
 

@@ -57,10 +57,27 @@ public record AuditorConfig(
     public static final String MIN_EXPRESSION_RATE = "ballast.auditor.min-expression-rate";
 
     /** Every key this service reads, in the order --help and the README list them. */
-    public static final List<Setting<?>> SETTINGS = List.of(Keys.BOOTSTRAP_SERVERS, Keys.SCHEMA_REGISTRY_URL, Keys.APPLICATION_ID,
-            Keys.STATE_DIR, Keys.HTTP_HOST, Keys.HTTP_PORT, Keys.ADVERTISED_HOST, Keys.WINDOW_SIZE, Keys.WINDOW_ADVANCE,
-            Keys.WINDOW_GRACE, Keys.ALPHA, Keys.RHO, Keys.MAX_TEXT_CHARS, Keys.KNOWN_MODELS, Keys.STANDBY_REPLICAS,
-            Keys.STREAM_THREADS, Keys.COMMIT_INTERVAL_MS, Keys.SNAPSHOT_INTERVAL_MS, Keys.MIN_EXPRESSED, Keys.MIN_EXPRESSION_RATE);
+    public static final List<Setting<?>> SETTINGS = List.of(
+            Keys.BOOTSTRAP_SERVERS,
+            Keys.SCHEMA_REGISTRY_URL,
+            Keys.APPLICATION_ID,
+            Keys.STATE_DIR,
+            Keys.HTTP_HOST,
+            Keys.HTTP_PORT,
+            Keys.ADVERTISED_HOST,
+            Keys.WINDOW_SIZE,
+            Keys.WINDOW_ADVANCE,
+            Keys.WINDOW_GRACE,
+            Keys.ALPHA,
+            Keys.RHO,
+            Keys.MAX_TEXT_CHARS,
+            Keys.KNOWN_MODELS,
+            Keys.STANDBY_REPLICAS,
+            Keys.STREAM_THREADS,
+            Keys.COMMIT_INTERVAL_MS,
+            Keys.SNAPSHOT_INTERVAL_MS,
+            Keys.MIN_EXPRESSED,
+            Keys.MIN_EXPRESSION_RATE);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -70,7 +87,8 @@ public record AuditorConfig(
         long size = Keys.WINDOW_SIZE.read(c);
         long advance = Keys.WINDOW_ADVANCE.read(c);
         if (advance > size) {
-            throw new ConfigException(WINDOW_ADVANCE, String.valueOf(advance), "must not exceed " + WINDOW_SIZE + " (" + size + ")");
+            throw new ConfigException(
+                    WINDOW_ADVANCE, String.valueOf(advance), "must not exceed " + WINDOW_SIZE + " (" + size + ")");
         }
         String advertisedHost = Keys.ADVERTISED_HOST.read(c);
         return new AuditorConfig(
@@ -87,7 +105,9 @@ public record AuditorConfig(
                 Keys.ALPHA.read(c),
                 Keys.RHO.read(c),
                 Keys.MAX_TEXT_CHARS.read(c),
-                Arrays.stream(Keys.KNOWN_MODELS.read(c).split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                Arrays.stream(Keys.KNOWN_MODELS.read(c).split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
                         .collect(Collectors.toUnmodifiableSet()),
                 Keys.STANDBY_REPLICAS.read(c),
                 Keys.STREAM_THREADS.read(c),
@@ -101,41 +121,75 @@ public record AuditorConfig(
     private static final class Keys {
         static final Setting<String> BOOTSTRAP_SERVERS = CommonSettings.BOOTSTRAP_SERVERS;
         static final Setting<String> SCHEMA_REGISTRY_URL = CommonSettings.SCHEMA_REGISTRY_URL;
-        static final Setting<String> APPLICATION_ID = Setting.text(AuditorConfig.APPLICATION_ID, "ballast-auditor",
+        static final Setting<String> APPLICATION_ID = Setting.text(
+                AuditorConfig.APPLICATION_ID,
+                "ballast-auditor",
                 "Kafka Streams application id: instances sharing it share the work and the state");
-        static final Setting<Path> STATE_DIR = Setting.path(AuditorConfig.STATE_DIR,
-                () -> Path.of(System.getProperty("java.io.tmpdir"), "ballast-auditor"), "<tmp>/ballast-auditor",
+        static final Setting<Path> STATE_DIR = Setting.path(
+                AuditorConfig.STATE_DIR,
+                () -> Path.of(System.getProperty("java.io.tmpdir"), "ballast-auditor"),
+                "<tmp>/ballast-auditor",
                 "Kafka Streams state directory (window stores, restored from changelogs)");
         static final Setting<String> HTTP_HOST = CommonSettings.HTTP_HOST;
         static final Setting<Integer> HTTP_PORT = CommonSettings.httpPort(8082);
-        static final Setting<String> ADVERTISED_HOST = Setting.optional(AuditorConfig.ADVERTISED_HOST, "ballast.http.host",
+        static final Setting<String> ADVERTISED_HOST = Setting.optional(
+                AuditorConfig.ADVERTISED_HOST,
+                "ballast.http.host",
                 "host other instances use to reach this one's HTTP API (queries for partitions it owns)");
-        static final Setting<Long> WINDOW_SIZE = Setting.longInteger(AuditorConfig.WINDOW_SIZE, 600, 1,
-                "length of the hopping audit window, in seconds");
-        static final Setting<Long> WINDOW_ADVANCE = Setting.longInteger(AuditorConfig.WINDOW_ADVANCE, 60, 1,
-                "how far each window hops, in seconds").accepting("1 to the window size");
-        static final Setting<Long> WINDOW_GRACE = Setting.longInteger(AuditorConfig.WINDOW_GRACE, 60, 0,
+        static final Setting<Long> WINDOW_SIZE = Setting.longInteger(
+                AuditorConfig.WINDOW_SIZE, 600, 1, "length of the hopping audit window, in seconds");
+        static final Setting<Long> WINDOW_ADVANCE = Setting.longInteger(
+                        AuditorConfig.WINDOW_ADVANCE, 60, 1, "how far each window hops, in seconds")
+                .accepting("1 to the window size");
+        static final Setting<Long> WINDOW_GRACE = Setting.longInteger(
+                AuditorConfig.WINDOW_GRACE,
+                60,
+                0,
                 "how late an event may arrive and still count in its window, in seconds");
-        static final Setting<Double> ALPHA = Setting.decimal(AuditorConfig.ALPHA, 0.01, 1e-9, 0.5,
-                "drift detection's false-alarm level");
-        static final Setting<Double> RHO = Setting.decimal(AuditorConfig.RHO, ConfidenceSequence.DEFAULT_RHO, 1e-6, 1e9,
+        static final Setting<Double> ALPHA =
+                Setting.decimal(AuditorConfig.ALPHA, 0.01, 1e-9, 0.5, "drift detection's false-alarm level");
+        static final Setting<Double> RHO = Setting.decimal(
+                AuditorConfig.RHO,
+                ConfidenceSequence.DEFAULT_RHO,
+                1e-6,
+                1e9,
                 "width parameter of the drift confidence sequence");
-        static final Setting<Integer> MAX_TEXT_CHARS = Setting.integer(AuditorConfig.MAX_TEXT_CHARS, 4000, 1, 10_000_000,
-                "longer response texts go to the dead-letter topic");
-        static final Setting<String> KNOWN_MODELS = Setting.text(AuditorConfig.KNOWN_MODELS, "",
-                "model ids audited; events naming another go to the dead-letter topic").shownAs("any")
+        static final Setting<Integer> MAX_TEXT_CHARS = Setting.integer(
+                AuditorConfig.MAX_TEXT_CHARS, 4000, 1, 10_000_000, "longer response texts go to the dead-letter topic");
+        static final Setting<String> KNOWN_MODELS = Setting.text(
+                        AuditorConfig.KNOWN_MODELS,
+                        "",
+                        "model ids audited; events naming another go to the dead-letter topic")
+                .shownAs("any")
                 .accepting("model ids separated by commas");
-        static final Setting<Integer> STANDBY_REPLICAS = Setting.integer(AuditorConfig.STANDBY_REPLICAS, 0, 0, 10,
+        static final Setting<Integer> STANDBY_REPLICAS = Setting.integer(
+                AuditorConfig.STANDBY_REPLICAS,
+                0,
+                0,
+                10,
                 "Kafka Streams standby replicas per state store (faster fail-over)");
-        static final Setting<Integer> STREAM_THREADS = Setting.integer(AuditorConfig.STREAM_THREADS, 1, 1, 64,
-                "Kafka Streams threads in this instance");
-        static final Setting<Long> COMMIT_INTERVAL_MS = Setting.longInteger(AuditorConfig.COMMIT_INTERVAL_MS, 1000, 10,
+        static final Setting<Integer> STREAM_THREADS =
+                Setting.integer(AuditorConfig.STREAM_THREADS, 1, 1, 64, "Kafka Streams threads in this instance");
+        static final Setting<Long> COMMIT_INTERVAL_MS = Setting.longInteger(
+                AuditorConfig.COMMIT_INTERVAL_MS,
+                1000,
+                10,
                 "Kafka Streams commit interval, in milliseconds (exactly-once: also the output latency)");
-        static final Setting<Long> SNAPSHOT_INTERVAL_MS = Setting.longInteger(AuditorConfig.SNAPSHOT_INTERVAL_MS, 1000, 10,
+        static final Setting<Long> SNAPSHOT_INTERVAL_MS = Setting.longInteger(
+                AuditorConfig.SNAPSHOT_INTERVAL_MS,
+                1000,
+                10,
                 "how often distribution snapshots of the changed distributions are emitted, in milliseconds of wall-clock time");
-        static final Setting<Long> MIN_EXPRESSED = Setting.longInteger(AuditorConfig.MIN_EXPRESSED, 30, 0,
+        static final Setting<Long> MIN_EXPRESSED = Setting.longInteger(
+                AuditorConfig.MIN_EXPRESSED,
+                30,
+                0,
                 "outputs that must express an attribute before its distribution is tested for drift (fewer is reported as too few)");
-        static final Setting<Double> MIN_EXPRESSION_RATE = Setting.decimal(AuditorConfig.MIN_EXPRESSION_RATE, 0.0, 0.0, 1.0,
+        static final Setting<Double> MIN_EXPRESSION_RATE = Setting.decimal(
+                AuditorConfig.MIN_EXPRESSION_RATE,
+                0.0,
+                0.0,
+                1.0,
                 "lower bound on the share of outputs that express an attribute; below it is flagged (0: no bound)");
     }
 }

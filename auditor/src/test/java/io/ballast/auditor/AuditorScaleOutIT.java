@@ -5,14 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ballast.schemas.targets.TargetPresets;
-import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.targets.TargetPresets;
+import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.schemas.topics.BallastTopic;
 import io.ballast.schemas.topics.TopicProvisioner;
 import java.net.URI;
@@ -36,8 +36,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** Two auditor instances share the partitions, and either answers for all of them. */
 class AuditorScaleOutIT {
 
-    private static final List<String> CONTEXTS = List.of("occupation:cooks", "occupation:cashiers", "occupation:lawyers",
-            "occupation:pharmacists", "occupation:surgeons", "occupation:dentists", "occupation:electricians", "occupation:carpenters");
+    private static final List<String> CONTEXTS = List.of(
+            "occupation:cooks",
+            "occupation:cashiers",
+            "occupation:lawyers",
+            "occupation:pharmacists",
+            "occupation:surgeons",
+            "occupation:dentists",
+            "occupation:electricians",
+            "occupation:carpenters");
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
@@ -48,29 +55,51 @@ class AuditorScaleOutIT {
         new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
         TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
         String model = "scale-" + UUID.randomUUID().toString().substring(0, 6);
-        try (AuditorApp a = start(cluster, dir.resolve("a"), model); AuditorApp b = start(cluster, dir.resolve("b"), model)) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> a.streams().state() == KafkaStreams.State.RUNNING
-                    && b.streams().state() == KafkaStreams.State.RUNNING);
+        try (AuditorApp a = start(cluster, dir.resolve("a"), model);
+                AuditorApp b = start(cluster, dir.resolve("b"), model)) {
+            await().atMost(Duration.ofSeconds(90))
+                    .until(() -> a.streams().state() == KafkaStreams.State.RUNNING
+                            && b.streams().state() == KafkaStreams.State.RUNNING);
 
             // when 40 events per context arrive
-            try (KafkaProducer<String, GenerationEvent> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    cluster.bootstrapServers()), new StringSerializer(),
+            try (KafkaProducer<String, GenerationEvent> p = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                    new StringSerializer(),
                     new AvroSerializer<>(SchemaRegistryClient.shared(cluster.registryUrl()), true, false))) {
                 for (int i = 0; i < 40 * CONTEXTS.size(); i++) {
                     String context = CONTEXTS.get(i % CONTEXTS.size());
-                    p.send(new ProducerRecord<>(BallastTopic.GENERATIONS.topicName(), context, GenerationEvent.newBuilder()
-                            .setEventId("e" + i).setGeneratorId("t").setModelId(model).setModelVersion(1).setPromptId("p")
-                            .setContextKey(context).setPromptText("Write a short bio.").setSteeringTokens(null)
-                            .setResponseText("Maria is a worker. She is kind.").setPromptTokens(4).setResponseTokens(8)
-                            .setSampling(SamplingParameters.newBuilder().setTemperature(1).setTopK(0).setTopP(1).build())
-                            .setProducedAt(Instant.now()).setLatencyMs(1).build()));
+                    p.send(new ProducerRecord<>(
+                            BallastTopic.GENERATIONS.topicName(),
+                            context,
+                            GenerationEvent.newBuilder()
+                                    .setEventId("e" + i)
+                                    .setGeneratorId("t")
+                                    .setModelId(model)
+                                    .setModelVersion(1)
+                                    .setPromptId("p")
+                                    .setContextKey(context)
+                                    .setPromptText("Write a short bio.")
+                                    .setSteeringTokens(null)
+                                    .setResponseText("Maria is a worker. She is kind.")
+                                    .setPromptTokens(4)
+                                    .setResponseTokens(8)
+                                    .setSampling(SamplingParameters.newBuilder()
+                                            .setTemperature(1)
+                                            .setTopK(0)
+                                            .setTopP(1)
+                                            .build())
+                                    .setProducedAt(Instant.now())
+                                    .setLatencyMs(1)
+                                    .build()));
                 }
             }
 
             // then both instances hold part of the state, and each answers with all eight contexts, fully counted
             await().atMost(Duration.ofSeconds(90)).until(() -> fullyCounted(a, model) && fullyCounted(b, model));
-            int localA = get(a, "/api/distributions?local=true&attribute=gender&model=" + model).size();
-            int localB = get(b, "/api/distributions?local=true&attribute=gender&model=" + model).size();
+            int localA = get(a, "/api/distributions?local=true&attribute=gender&model=" + model)
+                    .size();
+            int localB = get(b, "/api/distributions?local=true&attribute=gender&model=" + model)
+                    .size();
             assertThat(localA + localB).isEqualTo(CONTEXTS.size());
             assertThat(localA).as("instance a owns some contexts").isPositive();
             assertThat(localB).as("instance b owns some contexts").isPositive();
@@ -92,16 +121,26 @@ class AuditorScaleOutIT {
 
     private AuditorApp start(LocalCluster cluster, Path stateDir, String model) throws Exception {
         return new AuditorApp(AuditorConfig.from(ConfigSource.ofMap(Map.of(
-                AuditorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
-                AuditorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
-                AuditorConfig.APPLICATION_ID, "scale-out-" + model,
-                AuditorConfig.STATE_DIR, stateDir.toString(),
-                AuditorConfig.HTTP_PORT, "0",
-                AuditorConfig.COMMIT_INTERVAL_MS, "200")))).start();
+                        AuditorConfig.BOOTSTRAP_SERVERS,
+                        cluster.bootstrapServers(),
+                        AuditorConfig.SCHEMA_REGISTRY_URL,
+                        cluster.registryUrl(),
+                        AuditorConfig.APPLICATION_ID,
+                        "scale-out-" + model,
+                        AuditorConfig.STATE_DIR,
+                        stateDir.toString(),
+                        AuditorConfig.HTTP_PORT,
+                        "0",
+                        AuditorConfig.COMMIT_INTERVAL_MS,
+                        "200"))))
+                .start();
     }
 
     private JsonNode get(AuditorApp app, String path) throws Exception {
-        return json.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return json.readTree(http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 }

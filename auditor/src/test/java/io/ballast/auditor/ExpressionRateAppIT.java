@@ -47,46 +47,71 @@ class ExpressionRateAppIT {
         TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
         String model = "plain-" + UUID.randomUUID().toString().substring(0, 6);
         AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
-                AuditorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
-                AuditorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
-                AuditorConfig.APPLICATION_ID, "expression-test-" + model,
-                AuditorConfig.STATE_DIR, stateDir.toString(),
-                AuditorConfig.HTTP_PORT, "0",
-                AuditorConfig.COMMIT_INTERVAL_MS, "200",
-                AuditorConfig.SNAPSHOT_INTERVAL_MS, "200")));
+                AuditorConfig.BOOTSTRAP_SERVERS,
+                cluster.bootstrapServers(),
+                AuditorConfig.SCHEMA_REGISTRY_URL,
+                cluster.registryUrl(),
+                AuditorConfig.APPLICATION_ID,
+                "expression-test-" + model,
+                AuditorConfig.STATE_DIR,
+                stateDir.toString(),
+                AuditorConfig.HTTP_PORT,
+                "0",
+                AuditorConfig.COMMIT_INTERVAL_MS,
+                "200",
+                AuditorConfig.SNAPSHOT_INTERVAL_MS,
+                "200")));
         try (AuditorApp auditor = new AuditorApp(config).start()) {
             String base = "http://127.0.0.1:" + auditor.httpPort();
 
             // when a model with no steering tokens writes 200 cashier bios, all about women, none naming a race
-            try (KafkaProducer<String, GenerationEvent> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false))) {
+            try (KafkaProducer<String, GenerationEvent> p = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                    new StringSerializer(),
+                    new AvroSerializer<>(registry, true, false))) {
                 for (int i = 0; i < 200; i++) {
-                    p.send(new ProducerRecord<>(BallastTopic.GENERATIONS.topicName(), CASHIERS, event(model, "Maria is a cashier. She is kind.")));
+                    p.send(new ProducerRecord<>(
+                            BallastTopic.GENERATIONS.topicName(),
+                            CASHIERS,
+                            event(model, "Maria is a cashier. She is kind.")));
                 }
             }
 
-            // then /api/distributions reports race as not expressed, with its rate, instead of a distribution of 'unknown'
+            // then /api/distributions reports race as not expressed, with its rate, instead of a distribution of
+            // 'unknown'
             await().atMost(Duration.ofSeconds(60)).until(() -> n(base, model, "race") == 200);
-            JsonNode race = get(base + "/api/distributions?model=" + model + "&attribute=race").get(0);
+            JsonNode race = get(base + "/api/distributions?model=" + model + "&attribute=race")
+                    .get(0);
             assertThat(race.path("expressed").asLong()).isZero();
             assertThat(race.path("expressionRate").asDouble()).isEqualTo(0.0);
             assertThat(race.path("tooFewExpressed").asBoolean()).isTrue();
             assertThat(race.path("proportions").isEmpty()).isTrue();
-            JsonNode gender = get(base + "/api/distributions?model=" + model + "&attribute=gender").get(0);
+            JsonNode gender = get(base + "/api/distributions?model=" + model + "&attribute=gender")
+                    .get(0);
             assertThat(gender.path("expressionRate").asDouble()).isEqualTo(1.0);
 
             // and gender drifts (all women against a uniform target) while race does not
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(base + "/api/drift?model=" + model + "&attribute=gender").size() == 1);
-            assertThat(get(base + "/api/drift?model=" + model + "&attribute=race")).isEmpty();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> get(base + "/api/drift?model=" + model + "&attribute=gender")
+                                    .size()
+                            == 1);
+            assertThat(get(base + "/api/drift?model=" + model + "&attribute=race"))
+                    .isEmpty();
 
             // and the metrics carry the rate
-            await().atMost(Duration.ofSeconds(30)).until(() -> text(base + "/metrics").contains("ballast_auditor_expression_rate{"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> text(base + "/metrics").contains("ballast_auditor_expression_rate{"));
 
             // and the dashboard's race tab shows the rate and says there are too few expressing outputs, not drift
-            String dom = AuditorAppIT.chromium(base + "/#race", Path.of("target", "dashboard-race.png").toAbsolutePath());
+            String dom = AuditorAppIT.chromium(
+                    base + "/#race", Path.of("target", "dashboard-race.png").toAbsolutePath());
             String row = dom.substring(dom.indexOf("data-context=\"" + CASHIERS + "\""));
             row = row.substring(0, row.indexOf("</tr>"));
-            assertThat(row).contains("class=\"num expressed").contains(">0.0%<").contains("too few expressed").doesNotContain("DRIFT");
+            assertThat(row)
+                    .contains("class=\"num expressed")
+                    .contains(">0.0%<")
+                    .contains("too few expressed")
+                    .doesNotContain("DRIFT");
         }
     }
 
@@ -100,15 +125,30 @@ class ExpressionRateAppIT {
     }
 
     private String text(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static GenerationEvent event(String model, String text) {
         return GenerationEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString()).setGeneratorId("elsewhere").setModelId(model).setModelVersion(1)
-                .setPromptId("p").setContextKey(CASHIERS).setPromptText("Write a short bio.")
-                .setSteeringTokens(null).setResponseText(text).setPromptTokens(5).setResponseTokens(8)
-                .setSampling(SamplingParameters.newBuilder().setTemperature(1).setTopK(0).setTopP(1).build())
-                .setProducedAt(Instant.now()).setLatencyMs(3).build();
+                .setEventId(UUID.randomUUID().toString())
+                .setGeneratorId("elsewhere")
+                .setModelId(model)
+                .setModelVersion(1)
+                .setPromptId("p")
+                .setContextKey(CASHIERS)
+                .setPromptText("Write a short bio.")
+                .setSteeringTokens(null)
+                .setResponseText(text)
+                .setPromptTokens(5)
+                .setResponseTokens(8)
+                .setSampling(SamplingParameters.newBuilder()
+                        .setTemperature(1)
+                        .setTopK(0)
+                        .setTopP(1)
+                        .build())
+                .setProducedAt(Instant.now())
+                .setLatencyMs(3)
+                .build();
     }
 }

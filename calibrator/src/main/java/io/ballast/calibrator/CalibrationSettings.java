@@ -16,7 +16,11 @@ import java.util.function.UnaryOperator;
  */
 public record CalibrationSettings(Method method, SetBuilding set, Training training, Gate gate, long seed) {
 
-    public enum Method { KL_KTO, IFT, DPO }
+    public enum Method {
+        KL_KTO,
+        IFT,
+        DPO
+    }
 
     /**
      * @param promptsPerContext training prompts per context (phrasings cycle)
@@ -50,8 +54,13 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
      * @param checkpointEvery steps between checkpoints (the last step is always checkpointed)
      * @param trainableBlocks fine-tune only the top N decoder blocks, final norm and head (0 = every parameter)
      */
-    public record Training(CalibrationLoss.Weights weights, int steps, int batchSize, float learningRate, int checkpointEvery,
-                           int trainableBlocks) {
+    public record Training(
+            CalibrationLoss.Weights weights,
+            int steps,
+            int batchSize,
+            float learningRate,
+            int checkpointEvery,
+            int trainableBlocks) {
 
         public static Training defaults() {
             return new Training(CalibrationLoss.Weights.defaults(), 200, 16, 4e-4f, 50, 2);
@@ -89,8 +98,12 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
      * @param minConsistency the candidate's semantic-consistency rate must reach this
      * @param maxPerplexityRatio held-out perplexity may rise at most this factor (1.05 = 5%)
      */
-    public record Gate(int evaluationSamples, double improvementMargin, double healthyTolerance, double minConsistency,
-                       double maxPerplexityRatio) {
+    public record Gate(
+            int evaluationSamples,
+            double improvementMargin,
+            double healthyTolerance,
+            double minConsistency,
+            double maxPerplexityRatio) {
 
         public static Gate defaults() {
             return new Gate(400, 0.02, 0.03, 0.95, 1.05);
@@ -118,7 +131,8 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
     }
 
     public static CalibrationSettings defaults() {
-        return new CalibrationSettings(Method.KL_KTO, SetBuilding.defaults(), Training.defaults(), Gate.defaults(), 11L);
+        return new CalibrationSettings(
+                Method.KL_KTO, SetBuilding.defaults(), Training.defaults(), Gate.defaults(), 11L);
     }
 
     public CalibrationSettings withMethod(Method m) {

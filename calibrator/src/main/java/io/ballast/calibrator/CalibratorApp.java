@@ -1,13 +1,12 @@
 package io.ballast.calibrator;
 
-import java.util.ArrayList;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.calibrator.jobs.CalibrationJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.training.TrainingCancelledException;
 import io.ballast.generator.service.ModelUpdates;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.runtime.ServiceHttpServer;
+import io.ballast.runtime.ServiceHttpServer.Response;
 import io.ballast.schemas.CalibrationJobEvent;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.DeadLetter;
@@ -15,6 +14,7 @@ import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
@@ -22,12 +22,12 @@ import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
 import io.ballast.schemas.topics.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Gauge;
-import java.util.EnumMap;
-import io.ballast.runtime.ServiceHttpServer.Response;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,7 +41,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -83,32 +82,57 @@ public final class CalibratorApp implements AutoCloseable {
         this.config = config;
         this.coalescer = new DriftCoalescer(config.coalesceMillis(), config.minIntervalMillis(), config.retry());
         // every outcome's counter exists from the start at 0, so increase() alerts see the first rejection
-        for (CalibrationJobState state : List.of(CalibrationJobState.PROMOTED, CalibrationJobState.REJECTED,
-                CalibrationJobState.FAILED)) {
-            jobCounters.put(state, Counter.builder("ballast_calibrator_jobs").tag("outcome", state.name().toLowerCase())
-                    .description("Calibration jobs by how they ended").register(metrics));
+        for (CalibrationJobState state :
+                List.of(CalibrationJobState.PROMOTED, CalibrationJobState.REJECTED, CalibrationJobState.FAILED)) {
+            jobCounters.put(
+                    state,
+                    Counter.builder("ballast_calibrator_jobs")
+                            .tag("outcome", state.name().toLowerCase())
+                            .description("Calibration jobs by how they ended")
+                            .register(metrics));
         }
-        Gauge.builder("ballast_calibrator_escalated_models", coalescer, c -> c.escalations().size())
-                .description("Models whose drift outlasted every calibration attempt and waits for an operator").register(metrics);
+        Gauge.builder(
+                        "ballast_calibrator_escalated_models",
+                        coalescer,
+                        c -> c.escalations().size())
+                .description("Models whose drift outlasted every calibration attempt and waits for an operator")
+                .register(metrics);
     }
 
     public CalibratorApp start() throws Exception {
         SchemaRegistry registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
-        Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        lifecycle = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
-        updates = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
-        dlqProducer = new KafkaProducer<>(producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        Map<String, Object> producerConfig = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true);
+        lifecycle = new KafkaProducer<>(
+                producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        updates = new KafkaProducer<>(
+                producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        dlqProducer = new KafkaProducer<>(
+                producerConfig, new StringSerializer(), new AvroSerializer<>(registry, true, false));
         deadLetters = new DeadLetterPublisher(dlqProducer, "calibrator");
-        follower = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        follower = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        config.bootstrapServers(),
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         List<TopicPartition> followed = new ArrayList<>();
         for (BallastTopic t : List.of(BallastTopic.TARGETS, BallastTopic.MODEL_UPDATES)) {
-            follower.partitionsFor(t.topicName()).forEach(p -> followed.add(new TopicPartition(p.topic(), p.partition())));
+            follower.partitionsFor(t.topicName())
+                    .forEach(p -> followed.add(new TopicPartition(p.topic(), p.partition())));
         }
         follower.assign(followed);
         follower.seekToBeginning(followed);
-        drift = new KafkaConsumer<>(driftConsumerConfig(config.bootstrapServers(), config.groupId()), new ByteArrayDeserializer(),
+        drift = new KafkaConsumer<>(
+                driftConsumerConfig(config.bootstrapServers(), config.groupId()),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         drift.subscribe(List.of(BallastTopic.DRIFT.topicName()));
 
@@ -122,19 +146,26 @@ public final class CalibratorApp implements AutoCloseable {
         ConsumerLoop.RecordHandler targetsAndUpdates = r -> apply(r, targetReader, updateReader);
         followerLoop.catchUp(targetsAndUpdates);
         log.info("caught up on targets and model updates: live versions {}", liveVersions);
-        followerThread = new Thread(() -> followerLoop.run(Duration.ofMillis(500), targetsAndUpdates, () -> { }), "calibrator-follower");
+        followerThread = new Thread(
+                () -> followerLoop.run(Duration.ofMillis(500), targetsAndUpdates, () -> {}), "calibrator-follower");
         driftThread = new Thread(() -> consumeDrift(driftReader), "calibrator-drift");
         followerThread.start();
         driftThread.start();
-        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics,
-                () -> running && followerLoop.healthy() && driftLoop.healthy()).start();
+        http = new ServiceHttpServer(
+                        config.httpHost(),
+                        config.httpPort(),
+                        metrics,
+                        () -> running && followerLoop.healthy() && driftLoop.healthy())
+                .start();
         http.route("/api/escalations", ex -> Response.json(200, coalescer.escalations()));
         log.info("calibrator on http://{}:{}, store {}", config.httpHost(), http.port(), config.modelStore());
         return this;
     }
 
-    private void apply(ConsumerRecord<byte[], byte[]> r, AvroDeserializer<TargetDistribution> targetReader,
-                       AvroDeserializer<ModelUpdate> updateReader) {
+    private void apply(
+            ConsumerRecord<byte[], byte[]> r,
+            AvroDeserializer<TargetDistribution> targetReader,
+            AvroDeserializer<ModelUpdate> updateReader) {
         if (r.value() == null) {
             return;
         }
@@ -148,23 +179,31 @@ public final class CalibratorApp implements AutoCloseable {
     }
 
     private void consumeDrift(AvroDeserializer<DriftSignal> reader) {
-        driftLoop.run(Duration.ofMillis(500), r -> {
-            DriftSignal s = reader.deserialize(r.topic(), r.value());
-            coalescer.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
-        }, () -> {
-            var due = coalescer.nextDue(System.currentTimeMillis());
-            if (due.isPresent()) {
-                CalibrationJob.Request request = due.get();
-                publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
-                        .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.QUEUED)
-                        .setContexts(List.copyOf(request.drifted().keySet())).setDriftSignalIds(request.driftSignalIds())
-                        .setAt(Instant.now()).build());
-                jobs.submit(() -> runJob(request));
-            }
-            if (coalescer.isIdle()) {
-                drift.commitSync();
-            }
-        });
+        driftLoop.run(
+                Duration.ofMillis(500),
+                r -> {
+                    DriftSignal s = reader.deserialize(r.topic(), r.value());
+                    coalescer.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
+                },
+                () -> {
+                    var due = coalescer.nextDue(System.currentTimeMillis());
+                    if (due.isPresent()) {
+                        CalibrationJob.Request request = due.get();
+                        publish(CalibrationJobEvent.newBuilder()
+                                .setJobId(request.jobId())
+                                .setModelId(request.modelId())
+                                .setBaseVersion(request.baseVersion())
+                                .setState(CalibrationJobState.QUEUED)
+                                .setContexts(List.copyOf(request.drifted().keySet()))
+                                .setDriftSignalIds(request.driftSignalIds())
+                                .setAt(Instant.now())
+                                .build());
+                        jobs.submit(() -> runJob(request));
+                    }
+                    if (coalescer.isIdle()) {
+                        drift.commitSync();
+                    }
+                });
     }
 
     private void runJob(CalibrationJob.Request request) {
@@ -174,28 +213,49 @@ public final class CalibratorApp implements AutoCloseable {
             // a retry draws another calibration set and another training order
             CalibrationSettings settings = config.settings();
             settings = settings.withSeed(settings.seed() + coalescer.failedAttempts(request.modelId()));
-            CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), settings, config.workDir())
+            CalibrationJob.Outcome outcome = new CalibrationJob(
+                            store, new LexiconExtractor(), settings, config.workDir())
                     .run(request, targets, this::publish);
             jobCounters.get(outcome.state()).increment();
             if (outcome.state() == CalibrationJobState.PROMOTED) {
                 ModelUpdates.announce(updates, ModelUpdates.of(outcome.candidate(), ModelAction.PROMOTE));
                 liveVersions.put(request.modelId(), outcome.candidate().version());
-                log.info("job {} promoted {} v{}", request.jobId(), request.modelId(), outcome.candidate().version());
+                log.info(
+                        "job {} promoted {} v{}",
+                        request.jobId(),
+                        request.modelId(),
+                        outcome.candidate().version());
             } else {
                 log.warn("job {} ended {}: {}", request.jobId(), outcome.state(), outcome.reasons());
             }
             ended = true;
-            coalescer.finished(request, outcome.state(), outcome.reasons(), System.currentTimeMillis()).ifPresent(e -> {
-                log.warn("{} v{}: drift on {} outlasted {} attempts (last {}); escalated, not retried until a new episode or "
-                        + "a target change", e.modelId(), e.baseVersion(), e.contexts(), e.attempts(), e.lastState());
-                publish(CalibrationJobEvent.newBuilder().setJobId(request.jobId()).setModelId(request.modelId())
-                        .setBaseVersion(request.baseVersion()).setState(CalibrationJobState.ESCALATED)
-                        .setContexts(e.contexts()).setDriftSignalIds(e.driftSignalIds())
-                        .setReasons(e.lastReasons()).setAt(Instant.now()).build());
-            });
+            coalescer
+                    .finished(request, outcome.state(), outcome.reasons(), System.currentTimeMillis())
+                    .ifPresent(e -> {
+                        log.warn(
+                                "{} v{}: drift on {} outlasted {} attempts (last {}); escalated, not retried until a new episode or "
+                                        + "a target change",
+                                e.modelId(),
+                                e.baseVersion(),
+                                e.contexts(),
+                                e.attempts(),
+                                e.lastState());
+                        publish(CalibrationJobEvent.newBuilder()
+                                .setJobId(request.jobId())
+                                .setModelId(request.modelId())
+                                .setBaseVersion(request.baseVersion())
+                                .setState(CalibrationJobState.ESCALATED)
+                                .setContexts(e.contexts())
+                                .setDriftSignalIds(e.driftSignalIds())
+                                .setReasons(e.lastReasons())
+                                .setAt(Instant.now())
+                                .build());
+                    });
         } catch (TrainingCancelledException e) {
-            log.info("job {} stopped by shutdown after step {}; it resumes there when its signals are read again",
-                    request.jobId(), e.lastStep());
+            log.info(
+                    "job {} stopped by shutdown after step {}; it resumes there when its signals are read again",
+                    request.jobId(),
+                    e.lastStep());
         } catch (Exception e) {
             log.error("job {} could not be announced", request.jobId(), e);
         } finally {
@@ -222,9 +282,17 @@ public final class CalibratorApp implements AutoCloseable {
      * was aborted (exactly what a crashed auditor leaves behind), so only committed records are read.
      */
     static Map<String, Object> driftConsumerConfig(String bootstrapServers, String groupId) {
-        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ConsumerConfig.GROUP_ID_CONFIG, groupId,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                groupId,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed");
     }
 
     /**

@@ -9,9 +9,18 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Everything {@code ballast calibrator} reads; defaults, ranges and meanings are in the {@link #SETTINGS} descriptors. */
-public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl, Path modelStore, Path workDir, String groupId,
-                               String httpHost, int httpPort, long coalesceMillis, long minIntervalMillis,
-                               DriftCoalescer.RetryPolicy retry, CalibrationSettings settings) {
+public record CalibratorConfig(
+        String bootstrapServers,
+        String schemaRegistryUrl,
+        Path modelStore,
+        Path workDir,
+        String groupId,
+        String httpHost,
+        int httpPort,
+        long coalesceMillis,
+        long minIntervalMillis,
+        DriftCoalescer.RetryPolicy retry,
+        CalibrationSettings settings) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -38,10 +47,29 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
     public static final String MAX_PERPLEXITY_RATIO = "ballast.calibrator.gate.max-perplexity-ratio";
 
     /** Every key this service reads, in the order --help and the README list them. */
-    public static final List<Setting<?>> SETTINGS = List.of(Keys.BOOTSTRAP_SERVERS, Keys.SCHEMA_REGISTRY_URL, Keys.MODEL_STORE,
-            Keys.WORK_DIR, Keys.GROUP_ID, Keys.HTTP_HOST, Keys.HTTP_PORT, Keys.COALESCE_SECONDS, Keys.MIN_INTERVAL_SECONDS,
-            Keys.MAX_ATTEMPTS, Keys.RETRY_BACKOFF_SECONDS, Keys.METHOD, Keys.STEPS, Keys.LEARNING_RATE, Keys.BETA, Keys.LAMBDA_D, Keys.LAMBDA_U, Keys.LAMBDA_KL,
-            Keys.RESPONSES_PER_PROMPT, Keys.EVALUATION_SAMPLES, Keys.IMPROVEMENT_MARGIN, Keys.MIN_CONSISTENCY,
+    public static final List<Setting<?>> SETTINGS = List.of(
+            Keys.BOOTSTRAP_SERVERS,
+            Keys.SCHEMA_REGISTRY_URL,
+            Keys.MODEL_STORE,
+            Keys.WORK_DIR,
+            Keys.GROUP_ID,
+            Keys.HTTP_HOST,
+            Keys.HTTP_PORT,
+            Keys.COALESCE_SECONDS,
+            Keys.MIN_INTERVAL_SECONDS,
+            Keys.MAX_ATTEMPTS,
+            Keys.RETRY_BACKOFF_SECONDS,
+            Keys.METHOD,
+            Keys.STEPS,
+            Keys.LEARNING_RATE,
+            Keys.BETA,
+            Keys.LAMBDA_D,
+            Keys.LAMBDA_U,
+            Keys.LAMBDA_KL,
+            Keys.RESPONSES_PER_PROMPT,
+            Keys.EVALUATION_SAMPLES,
+            Keys.IMPROVEMENT_MARGIN,
+            Keys.MIN_CONSISTENCY,
             Keys.MAX_PERPLEXITY_RATIO);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
@@ -88,45 +116,99 @@ public record CalibratorConfig(String bootstrapServers, String schemaRegistryUrl
         static final Setting<String> BOOTSTRAP_SERVERS = CommonSettings.BOOTSTRAP_SERVERS;
         static final Setting<String> SCHEMA_REGISTRY_URL = CommonSettings.SCHEMA_REGISTRY_URL;
         static final Setting<Path> MODEL_STORE = CommonSettings.MODEL_STORE;
-        static final Setting<Path> WORK_DIR = Setting.path(CalibratorConfig.WORK_DIR,
-                () -> Path.of(System.getProperty("user.home"), ".ballast", "calibrator"), "~/.ballast/calibrator",
+        static final Setting<Path> WORK_DIR = Setting.path(
+                CalibratorConfig.WORK_DIR,
+                () -> Path.of(System.getProperty("user.home"), ".ballast", "calibrator"),
+                "~/.ballast/calibrator",
                 "where jobs keep calibration sets and checkpoints (a restarted job resumes from them)");
-        static final Setting<String> GROUP_ID = Setting.text(CalibratorConfig.GROUP_ID, "ballast-calibrator",
-                "Kafka consumer group reading drift signals");
+        static final Setting<String> GROUP_ID = Setting.text(
+                CalibratorConfig.GROUP_ID, "ballast-calibrator", "Kafka consumer group reading drift signals");
         static final Setting<String> HTTP_HOST = CommonSettings.HTTP_HOST;
         static final Setting<Integer> HTTP_PORT = CommonSettings.httpPort(8083);
-        static final Setting<Long> COALESCE_SECONDS = Setting.longInteger(CalibratorConfig.COALESCE_SECONDS, 10, 0,
+        static final Setting<Long> COALESCE_SECONDS = Setting.longInteger(
+                CalibratorConfig.COALESCE_SECONDS,
+                10,
+                0,
                 "drift signals for one model arriving within this many seconds make one job");
-        static final Setting<Long> MIN_INTERVAL_SECONDS = Setting.longInteger(CalibratorConfig.MIN_INTERVAL_SECONDS, 60, 0,
+        static final Setting<Long> MIN_INTERVAL_SECONDS = Setting.longInteger(
+                CalibratorConfig.MIN_INTERVAL_SECONDS,
+                60,
+                0,
                 "seconds at least between the end of a model's job and the start of its next");
-        static final Setting<Integer> MAX_ATTEMPTS = Setting.integer(CalibratorConfig.MAX_ATTEMPTS, 3, 1, 100,
+        static final Setting<Integer> MAX_ATTEMPTS = Setting.integer(
+                CalibratorConfig.MAX_ATTEMPTS,
+                3,
+                1,
+                100,
                 "calibration attempts for one drift (a REJECTED or FAILED job is retried with another seed) before it is "
                         + "escalated to the operator");
-        static final Setting<Long> RETRY_BACKOFF_SECONDS = Setting.longInteger(CalibratorConfig.RETRY_BACKOFF_SECONDS, 120, 0,
+        static final Setting<Long> RETRY_BACKOFF_SECONDS = Setting.longInteger(
+                CalibratorConfig.RETRY_BACKOFF_SECONDS,
+                120,
+                0,
                 "pause before the first retry of a failed calibration; it doubles with each further retry");
-        static final Setting<CalibrationSettings.Method> METHOD = Setting.choice(CalibratorConfig.METHOD,
-                CalibrationSettings.Method.class, D.method(), "training method: KL-regularised KTO, or the IFT and DPO baselines");
-        static final Setting<Integer> STEPS = Setting.integer(CalibratorConfig.STEPS, D.training().steps(), 1, 1_000_000,
-                "optimizer steps per job");
-        static final Setting<Double> LEARNING_RATE = Setting.decimal(CalibratorConfig.LEARNING_RATE, D.training().learningRate(), 1e-9, 1,
-                "optimizer learning rate");
-        static final Setting<Double> BETA = Setting.decimal(CalibratorConfig.BETA, D.training().weights().beta(), 1e-6, 100,
+        static final Setting<CalibrationSettings.Method> METHOD = Setting.choice(
+                CalibratorConfig.METHOD,
+                CalibrationSettings.Method.class,
+                D.method(),
+                "training method: KL-regularised KTO, or the IFT and DPO baselines");
+        static final Setting<Integer> STEPS =
+                Setting.integer(CalibratorConfig.STEPS, D.training().steps(), 1, 1_000_000, "optimizer steps per job");
+        static final Setting<Double> LEARNING_RATE = Setting.decimal(
+                CalibratorConfig.LEARNING_RATE, D.training().learningRate(), 1e-9, 1, "optimizer learning rate");
+        static final Setting<Double> BETA = Setting.decimal(
+                CalibratorConfig.BETA,
+                D.training().weights().beta(),
+                1e-6,
+                100,
                 "KTO beta: scale of the reward inside the loss's sigmoid");
-        static final Setting<Double> LAMBDA_D = Setting.decimal(CalibratorConfig.LAMBDA_D, D.training().weights().lambdaDesirable(), 0, 100,
+        static final Setting<Double> LAMBDA_D = Setting.decimal(
+                CalibratorConfig.LAMBDA_D,
+                D.training().weights().lambdaDesirable(),
+                0,
+                100,
                 "KTO weight of desirable responses");
-        static final Setting<Double> LAMBDA_U = Setting.decimal(CalibratorConfig.LAMBDA_U, D.training().weights().lambdaUndesirable(), 0, 100,
+        static final Setting<Double> LAMBDA_U = Setting.decimal(
+                CalibratorConfig.LAMBDA_U,
+                D.training().weights().lambdaUndesirable(),
+                0,
+                100,
                 "KTO weight of undesirable responses");
-        static final Setting<Double> LAMBDA_KL = Setting.decimal(CalibratorConfig.LAMBDA_KL, D.training().weights().lambdaKl(), 0, 1000,
+        static final Setting<Double> LAMBDA_KL = Setting.decimal(
+                CalibratorConfig.LAMBDA_KL,
+                D.training().weights().lambdaKl(),
+                0,
+                1000,
                 "weight of the KL term keeping the model near the reference");
-        static final Setting<Integer> RESPONSES_PER_PROMPT = Setting.integer(CalibratorConfig.RESPONSES_PER_PROMPT,
-                D.set().responsesPerPrompt(), 2, 1024, "responses sampled per training prompt for the calibration set");
-        static final Setting<Integer> EVALUATION_SAMPLES = Setting.integer(CalibratorConfig.EVALUATION_SAMPLES,
-                D.gate().evaluationSamples(), 10, 100_000, "responses per context per model when the gate evaluates");
-        static final Setting<Double> IMPROVEMENT_MARGIN = Setting.decimal(CalibratorConfig.IMPROVEMENT_MARGIN,
-                D.gate().improvementMargin(), 0, 1, "gate: the drifted contexts' mean MAE must fall by at least this much");
-        static final Setting<Double> MIN_CONSISTENCY = Setting.decimal(CalibratorConfig.MIN_CONSISTENCY,
-                D.gate().minConsistency(), 0, 1, "gate: the candidate's semantic-consistency rate must reach this");
-        static final Setting<Double> MAX_PERPLEXITY_RATIO = Setting.decimal(CalibratorConfig.MAX_PERPLEXITY_RATIO,
-                D.gate().maxPerplexityRatio(), 1, 100, "gate: held-out perplexity may rise at most this factor (1.05 = 5%)");
+        static final Setting<Integer> RESPONSES_PER_PROMPT = Setting.integer(
+                CalibratorConfig.RESPONSES_PER_PROMPT,
+                D.set().responsesPerPrompt(),
+                2,
+                1024,
+                "responses sampled per training prompt for the calibration set");
+        static final Setting<Integer> EVALUATION_SAMPLES = Setting.integer(
+                CalibratorConfig.EVALUATION_SAMPLES,
+                D.gate().evaluationSamples(),
+                10,
+                100_000,
+                "responses per context per model when the gate evaluates");
+        static final Setting<Double> IMPROVEMENT_MARGIN = Setting.decimal(
+                CalibratorConfig.IMPROVEMENT_MARGIN,
+                D.gate().improvementMargin(),
+                0,
+                1,
+                "gate: the drifted contexts' mean MAE must fall by at least this much");
+        static final Setting<Double> MIN_CONSISTENCY = Setting.decimal(
+                CalibratorConfig.MIN_CONSISTENCY,
+                D.gate().minConsistency(),
+                0,
+                1,
+                "gate: the candidate's semantic-consistency rate must reach this");
+        static final Setting<Double> MAX_PERPLEXITY_RATIO = Setting.decimal(
+                CalibratorConfig.MAX_PERPLEXITY_RATIO,
+                D.gate().maxPerplexityRatio(),
+                1,
+                100,
+                "gate: held-out perplexity may rise at most this factor (1.05 = 5%)");
     }
 }

@@ -1,7 +1,7 @@
 package io.ballast.calibrator;
 
-import io.ballast.schemas.targets.TargetKey;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.targets.TargetKey;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -22,7 +22,8 @@ class CalibratorCatchUpIT {
     void givenAStaleSignalBehindALongUpdateHistory_whenTheCalibratorStarts_thenOnlyTheLiveVersionsSignalStartsAJob(
             @TempDir Path dir) throws Exception {
         try (CalibratorOnABroker kafka = new CalibratorOnABroker(dir)) {
-            // given a long history of updates announcing v1, then v2 announced as live, and an open signal still about v1
+            // given a long history of updates announcing v1, then v2 announced as live, and an open signal still about
+            // v1
             for (int i = 0; i < 200_000; i++) {
                 kafka.sendWithoutWaiting(BallastTopic.MODEL_UPDATES, "bios", CalibratorOnABroker.update(1));
             }
@@ -33,10 +34,12 @@ class CalibratorCatchUpIT {
             try (CalibratorApp calibrator = kafka.start(Map.of())) {
                 kafka.send(BallastTopic.DRIFT, "live", CalibratorOnABroker.openSignal("sig-v2", 2));
                 // then the one job queued is based on v2 (the stale v1 signal was ignored); it fails, having no model
-                List<CalibrationJobEvent> events = kafka.jobEventsUntil(e -> e.getBaseVersion() == 2
-                        && e.getState() == CalibrationJobState.FAILED);
-                assertThat(events).filteredOn(e -> e.getState() == CalibrationJobState.QUEUED)
-                        .extracting(CalibrationJobEvent::getBaseVersion).containsExactly(2);
+                List<CalibrationJobEvent> events = kafka.jobEventsUntil(
+                        e -> e.getBaseVersion() == 2 && e.getState() == CalibrationJobState.FAILED);
+                assertThat(events)
+                        .filteredOn(e -> e.getState() == CalibrationJobState.QUEUED)
+                        .extracting(CalibrationJobEvent::getBaseVersion)
+                        .containsExactly(2);
             }
         }
     }

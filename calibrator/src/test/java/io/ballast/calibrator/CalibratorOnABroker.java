@@ -48,8 +48,10 @@ final class CalibratorOnABroker implements AutoCloseable {
         this.dir = dir;
         this.broker = EmbeddedKafkaBroker.onFreePorts(dir.resolve("kafka")).start();
         new TopicProvisioner(broker.bootstrapServers(), (short) 1).ensureAll();
-        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        this.producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringSerializer(),
+                new AvroSerializer<>(registry, true, false));
     }
 
     void send(BallastTopic topic, String key, SpecificRecord value) throws Exception {
@@ -63,13 +65,20 @@ final class CalibratorOnABroker implements AutoCloseable {
     /** The calibrator with no delays between jobs, and the test's settings on top. */
     CalibratorApp start(Map<String, String> settings) throws Exception {
         Map<String, String> all = new HashMap<>(Map.of(
-                CalibratorConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers(),
-                CalibratorConfig.SCHEMA_REGISTRY_URL, registryUrl,
-                CalibratorConfig.MODEL_STORE, dir.resolve("store").toString(),
-                CalibratorConfig.WORK_DIR, dir.resolve("work").toString(),
-                CalibratorConfig.HTTP_PORT, "0",
-                CalibratorConfig.COALESCE_SECONDS, "0",
-                CalibratorConfig.MIN_INTERVAL_SECONDS, "0"));
+                CalibratorConfig.BOOTSTRAP_SERVERS,
+                broker.bootstrapServers(),
+                CalibratorConfig.SCHEMA_REGISTRY_URL,
+                registryUrl,
+                CalibratorConfig.MODEL_STORE,
+                dir.resolve("store").toString(),
+                CalibratorConfig.WORK_DIR,
+                dir.resolve("work").toString(),
+                CalibratorConfig.HTTP_PORT,
+                "0",
+                CalibratorConfig.COALESCE_SECONDS,
+                "0",
+                CalibratorConfig.MIN_INTERVAL_SECONDS,
+                "0"));
         all.putAll(settings);
         return new CalibratorApp(CalibratorConfig.from(ConfigSource.ofMap(all))).start();
     }
@@ -78,10 +87,16 @@ final class CalibratorOnABroker implements AutoCloseable {
     List<CalibrationJobEvent> jobEventsUntil(Predicate<CalibrationJobEvent> done) {
         AvroDeserializer<CalibrationJobEvent> reader = new AvroDeserializer<>(CalibrationJobEvent.class, registry);
         List<CalibrationJobEvent> events = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        broker.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "it-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             c.subscribe(List.of(BallastTopic.CALIBRATION_JOBS.topicName()));
             long deadline = System.currentTimeMillis() + 30_000;
             long quietUntil = Long.MAX_VALUE;
@@ -99,16 +114,38 @@ final class CalibratorOnABroker implements AutoCloseable {
     }
 
     static ModelUpdate update(int version) {
-        return ModelUpdate.newBuilder().setModelId("bios").setAction(ModelAction.PROMOTE).setVersion(version)
-                .setArtifactUri("file:/nowhere/bios/" + version).setSha256("0".repeat(64)).setParentVersion(version - 1)
-                .setJobId(null).setDriftSignalIds(List.of()).setAt(Instant.now()).build();
+        return ModelUpdate.newBuilder()
+                .setModelId("bios")
+                .setAction(ModelAction.PROMOTE)
+                .setVersion(version)
+                .setArtifactUri("file:/nowhere/bios/" + version)
+                .setSha256("0".repeat(64))
+                .setParentVersion(version - 1)
+                .setJobId(null)
+                .setDriftSignalIds(List.of())
+                .setAt(Instant.now())
+                .build();
     }
 
     static DriftSignal openSignal(String id, int version) {
-        return DriftSignal.newBuilder().setSignalId(id).setEpisodeId("e-" + id).setStatus(DriftStatus.OPEN).setModelId("bios")
-                .setModelVersion(version).setContextKey("occupation:registered-nurses").setAttribute("gender").setN(100)
-                .setObserved(Map.of()).setTarget(Map.of()).setTolerance(0.08).setIntervals(Map.of()).setMae(0.3).setAlpha(0.01)
-                .setOpenedAt(Instant.EPOCH).setEmittedAt(Instant.EPOCH).build();
+        return DriftSignal.newBuilder()
+                .setSignalId(id)
+                .setEpisodeId("e-" + id)
+                .setStatus(DriftStatus.OPEN)
+                .setModelId("bios")
+                .setModelVersion(version)
+                .setContextKey("occupation:registered-nurses")
+                .setAttribute("gender")
+                .setN(100)
+                .setObserved(Map.of())
+                .setTarget(Map.of())
+                .setTolerance(0.08)
+                .setIntervals(Map.of())
+                .setMae(0.3)
+                .setAlpha(0.01)
+                .setOpenedAt(Instant.EPOCH)
+                .setEmittedAt(Instant.EPOCH)
+                .build();
     }
 
     @Override

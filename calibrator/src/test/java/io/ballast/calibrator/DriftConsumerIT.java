@@ -27,17 +27,25 @@ import org.junit.jupiter.api.io.TempDir;
 class DriftConsumerIT {
 
     @Test
-    void givenASignalInAnAbortedTransaction_whenTheCalibratorReadsDrift_thenOnlyCommittedSignalsArrive(@TempDir Path dir)
-            throws Exception {
+    void givenASignalInAnAbortedTransaction_whenTheCalibratorReadsDrift_thenOnlyCommittedSignalsArrive(
+            @TempDir Path dir) throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.onFreePorts(dir).start()) {
             String topic = BallastTopic.DRIFT.topicName();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                        .all()
+                        .get();
             }
             // given one signal in an aborted transaction (an auditor that crashed mid-commit), then one committed
-            try (KafkaProducer<String, String> auditor = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "auditor-test"), new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> auditor = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                            "auditor-test"),
+                    new StringSerializer(),
+                    new StringSerializer())) {
                 auditor.initTransactions();
                 auditor.beginTransaction();
                 auditor.send(new ProducerRecord<>(topic, "k", "aborted")).get();
@@ -49,7 +57,8 @@ class DriftConsumerIT {
             // when the calibrator's drift consumer reads the topic
             List<String> seen = new ArrayList<>();
             try (KafkaConsumer<byte[], byte[]> drift = new KafkaConsumer<>(
-                    CalibratorApp.driftConsumerConfig(broker.bootstrapServers(), "calibrator-test"), new ByteArrayDeserializer(),
+                    CalibratorApp.driftConsumerConfig(broker.bootstrapServers(), "calibrator-test"),
+                    new ByteArrayDeserializer(),
                     new ByteArrayDeserializer())) {
                 drift.subscribe(List.of(topic));
                 long deadline = System.currentTimeMillis() + 20_000;

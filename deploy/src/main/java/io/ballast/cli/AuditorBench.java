@@ -4,8 +4,6 @@ import io.ballast.auditor.AuditorApp;
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.auditor.topology.ContextCounts;
-import io.ballast.schemas.targets.TargetPresets;
-import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
@@ -14,6 +12,8 @@ import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.targets.TargetPresets;
+import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.schemas.topics.BallastTopic;
 import io.ballast.schemas.topics.TopicProvisioner;
 import java.nio.file.Files;
@@ -39,9 +39,13 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "auditor", mixinStandardHelpOptions = true,
-        description = {"Auditor end-to-end throughput on a real (local) broker, next to a plain consumer reading the",
-            "same topic in the same run: records/s for each and their ratio."})
+@Command(
+        name = "auditor",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Auditor end-to-end throughput on a real (local) broker, next to a plain consumer reading the",
+            "same topic in the same run: records/s for each and their ratio."
+        })
 final class AuditorBench implements Callable<Integer> {
 
     @Option(names = "--records", defaultValue = "30000", description = "Records to audit (default: ${DEFAULT-VALUE}).")
@@ -54,37 +58,70 @@ final class AuditorBench implements Callable<Integer> {
             new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
             SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
             TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
-            List<String> contexts = List.of("occupation:cooks", "occupation:cashiers", "occupation:lawyers", "occupation:pharmacists");
-            try (KafkaProducer<String, GenerationEvent> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    cluster.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(),
+            List<String> contexts =
+                    List.of("occupation:cooks", "occupation:cashiers", "occupation:lawyers", "occupation:pharmacists");
+            try (KafkaProducer<String, GenerationEvent> p = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            cluster.bootstrapServers(),
+                            ProducerConfig.LINGER_MS_CONFIG,
+                            20),
+                    new StringSerializer(),
                     new AvroSerializer<>(registry, true, false))) {
                 for (int i = 0; i < records; i++) {
                     String ctx = contexts.get(i % contexts.size());
-                    p.send(new ProducerRecord<>(BallastTopic.GENERATIONS.topicName(), ctx, GenerationEvent.newBuilder()
-                            .setEventId("e" + i).setGeneratorId("bench").setModelId("bench").setModelVersion(1).setPromptId("p")
-                            .setContextKey(ctx).setPromptText("Write a short bio.")
-                            .setSteeringTokens(List.of(i % 2 == 0 ? "<gender:female>" : "<gender:male>", "<race:white>", "<sentiment:positive>"))
-                            .setResponseText((i % 2 == 0 ? "Maria is a white cook. She loves" : "James is a white cook. He loves")
-                                    + " her work and is admired by colleagues.")
-                            .setPromptTokens(6).setResponseTokens(20)
-                            .setSampling(SamplingParameters.newBuilder().setTemperature(1).setTopK(0).setTopP(1).build())
-                            .setProducedAt(Instant.now()).setLatencyMs(1).build()));
+                    p.send(new ProducerRecord<>(
+                            BallastTopic.GENERATIONS.topicName(),
+                            ctx,
+                            GenerationEvent.newBuilder()
+                                    .setEventId("e" + i)
+                                    .setGeneratorId("bench")
+                                    .setModelId("bench")
+                                    .setModelVersion(1)
+                                    .setPromptId("p")
+                                    .setContextKey(ctx)
+                                    .setPromptText("Write a short bio.")
+                                    .setSteeringTokens(List.of(
+                                            i % 2 == 0 ? "<gender:female>" : "<gender:male>",
+                                            "<race:white>",
+                                            "<sentiment:positive>"))
+                                    .setResponseText((i % 2 == 0
+                                                    ? "Maria is a white cook. She loves"
+                                                    : "James is a white cook. He loves")
+                                            + " her work and is admired by colleagues.")
+                                    .setPromptTokens(6)
+                                    .setResponseTokens(20)
+                                    .setSampling(SamplingParameters.newBuilder()
+                                            .setTemperature(1)
+                                            .setTopK(0)
+                                            .setTopP(1)
+                                            .build())
+                                    .setProducedAt(Instant.now())
+                                    .setLatencyMs(1)
+                                    .build()));
                 }
             }
             System.out.printf("produced %,d records%n", records);
             double plain = consume(cluster, registry);
             double audited = audit(cluster, dir);
             System.out.printf("plain consumer (Avro deserialization): %,.0f records/s%n", plain);
-            System.out.printf("auditor end to end (exactly-once, 3 attributes, windows, drift): %,.0f records/s%n", audited);
+            System.out.printf(
+                    "auditor end to end (exactly-once, 3 attributes, windows, drift): %,.0f records/s%n", audited);
             System.out.printf("ratio auditor / plain consumer: %.3f%n", audited / plain);
         }
         return 0;
     }
 
     private double consume(LocalCluster cluster, SchemaRegistryClient registry) {
-        try (KafkaConsumer<String, GenerationEvent> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "plain-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
+        try (KafkaConsumer<String, GenerationEvent> c = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        cluster.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "plain-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new StringDeserializer(),
                 new AvroDeserializer<>(GenerationEvent.class, registry))) {
             c.subscribe(List.of(BallastTopic.GENERATIONS.topicName()));
             int seen = 0;
@@ -122,16 +159,19 @@ final class AuditorBench implements Callable<Integer> {
                 Thread.sleep(20);
             }
             long counted = System.nanoTime();
-            System.out.printf("auditor read every record in %.2f s, counted them all %.2f s later%n", (read - start) / 1e9,
-                    (counted - read) / 1e9);
+            System.out.printf(
+                    "auditor read every record in %.2f s, counted them all %.2f s later%n",
+                    (read - start) / 1e9, (counted - read) / 1e9);
             return records / ((counted - start) / 1e9);
         }
     }
 
     private static long liveTotal(AuditorApp app) {
         try {
-            ReadOnlyKeyValueStore<String, ContextCounts> store = app.streams().store(StoreQueryParameters.fromNameAndType(
-                    AuditTopology.AGGREGATES_STORE, QueryableStoreTypes.<String, ContextCounts>keyValueStore()));
+            ReadOnlyKeyValueStore<String, ContextCounts> store = app.streams()
+                    .store(StoreQueryParameters.fromNameAndType(
+                            AuditTopology.AGGREGATES_STORE,
+                            QueryableStoreTypes.<String, ContextCounts>keyValueStore()));
             int gender = Attribute.GENDER.ordinal();
             long n = 0;
             try (KeyValueIterator<String, ContextCounts> it = store.all()) {

@@ -8,8 +8,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "auditor", mixinStandardHelpOptions = true,
-        description = {"Run the audit topology (Kafka Streams, exactly-once) with its HTTP API, dashboard and metrics."})
+@Command(
+        name = "auditor",
+        mixinStandardHelpOptions = true,
+        description = {"Run the audit topology (Kafka Streams, exactly-once) with its HTTP API, dashboard and metrics."
+        })
 final class AuditorCommand implements Callable<Integer>, ServiceCommand {
 
     @Mixin

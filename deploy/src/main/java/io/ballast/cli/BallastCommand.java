@@ -5,12 +5,23 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "ballast",
+@Command(
+        name = "ballast",
         mixinStandardHelpOptions = true,
         versionProvider = BallastVersion.class,
         description = "Audit and calibrate the distribution of LLM outputs, streaming through Kafka.",
-        subcommands = {LocalCommand.class, ModelCommand.class, GeneratorCommand.class, AuditorCommand.class, CalibratorCommand.class, CalibrateCommand.class,
-            TargetsCommand.class, DemoCommand.class, BenchCommand.class, SettingsCommand.class})
+        subcommands = {
+            LocalCommand.class,
+            ModelCommand.class,
+            GeneratorCommand.class,
+            AuditorCommand.class,
+            CalibratorCommand.class,
+            CalibrateCommand.class,
+            TargetsCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            SettingsCommand.class
+        })
 public final class BallastCommand implements Runnable {
 
     @Spec

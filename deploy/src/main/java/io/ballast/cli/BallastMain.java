@@ -5,8 +5,7 @@ import picocli.CommandLine;
 /** {@code java -jar ballast.jar <command>}: every Ballast service and tool starts here. */
 public final class BallastMain {
 
-    private BallastMain() {
-    }
+    private BallastMain() {}
 
     public static void main(String[] args) {
         ProcessDefaults.apply();

@@ -2,10 +2,17 @@ package io.ballast.cli;
 
 import picocli.CommandLine.Command;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmarks that print the figures Ballast's issues ask for (not part of the tests).",
-        subcommands = {SerdeBench.class, GeneratorBench.class, DriftBench.class, AuditorBench.class,
-            CalibrationBench.class})
+        subcommands = {
+            SerdeBench.class,
+            GeneratorBench.class,
+            DriftBench.class,
+            AuditorBench.class,
+            CalibrationBench.class
+        })
 final class BenchCommand implements Runnable {
     @Override
     public void run() {

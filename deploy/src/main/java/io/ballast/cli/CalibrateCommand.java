@@ -1,8 +1,5 @@
 package io.ballast.cli;
 
-import io.ballast.schemas.attributes.LexiconExtractor;
-import io.ballast.schemas.targets.TargetFile;
-import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.CalibratorConfig;
 import io.ballast.calibrator.Targets;
@@ -12,7 +9,10 @@ import io.ballast.generator.training.ProgressBar;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
+import io.ballast.schemas.targets.TargetFile;
+import io.ballast.schemas.targets.TargetPresets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +23,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "calibrate", mixinStandardHelpOptions = true,
-        description = {"Run one calibration job by hand: the same job the calibrator runs on drift signals.",
-            "Writes the candidate to the store if it passes the gate (announce it with the calibrator or 'model rollback')."})
+@Command(
+        name = "calibrate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run one calibration job by hand: the same job the calibrator runs on drift signals.",
+            "Writes the candidate to the store if it passes the gate (announce it with the calibrator or 'model rollback')."
+        })
 final class CalibrateCommand implements Callable<Integer> {
 
     @Mixin
@@ -34,16 +38,30 @@ final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--model-version", description = "Version to calibrate (default: the latest).")
     Integer version;
 
-    @Option(names = "--contexts", required = true, split = ",", description = "Context keys to calibrate, comma separated.")
+    @Option(
+            names = "--contexts",
+            required = true,
+            split = ",",
+            description = "Context keys to calibrate, comma separated.")
     List<String> contexts;
 
-    @Option(names = "--attributes", split = ",", defaultValue = "gender", description = "Attributes to calibrate (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--attributes",
+            split = ",",
+            defaultValue = "gender",
+            description = "Attributes to calibrate (default: ${DEFAULT-VALUE}).")
     List<String> attributes;
 
-    @Option(names = "--targets", defaultValue = "uniform", description = "uniform, bls, or a .csv/.json targets file (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--targets",
+            defaultValue = "uniform",
+            description = "uniform, bls, or a .csv/.json targets file (default: ${DEFAULT-VALUE}).")
     String targets;
 
-    @Option(names = "--work-dir", defaultValue = "${sys:user.home}/.ballast/calibrator", description = "Checkpoints (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--work-dir",
+            defaultValue = "${sys:user.home}/.ballast/calibrator",
+            description = "Checkpoints (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
     @Option(names = "--set", description = "Calibration setting key=value, as for the calibrator (repeatable).")
@@ -52,16 +70,24 @@ final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var modelStore = store.open();
-        int base = version != null ? version : modelStore.latest(store.modelId).orElseThrow(() ->
-                new IllegalStateException("no model '" + store.modelId + "' in " + modelStore.root())).version();
+        int base = version != null
+                ? version
+                : modelStore
+                        .latest(store.modelId)
+                        .orElseThrow(() ->
+                                new IllegalStateException("no model '" + store.modelId + "' in " + modelStore.root()))
+                        .version();
         List<Attribute> attrs = attributes.stream().map(Attribute::byKey).toList();
         Map<String, List<Attribute>> drifted = new LinkedHashMap<>();
         contexts.forEach(c -> drifted.put(c.trim(), attrs));
         CalibrationSettings settings = CalibratorConfig.settings(ConfigSource.ofMap(overrides));
         List<TargetDistribution> all = targets.endsWith(".csv") || targets.endsWith(".json")
-                ? TargetFile.read(Path.of(targets), 0.08) : TargetPresets.named(targets, 0.08);
-        Targets jobTargets = new Targets(all.stream().filter(t -> attributes.contains(t.getAttribute())).toList());
-        ProgressBar bar = new ProgressBar("calibrate", "step", settings.training().steps());
+                ? TargetFile.read(Path.of(targets), 0.08)
+                : TargetPresets.named(targets, 0.08);
+        Targets jobTargets = new Targets(
+                all.stream().filter(t -> attributes.contains(t.getAttribute())).toList());
+        ProgressBar bar =
+                new ProgressBar("calibrate", "step", settings.training().steps());
         String jobId = "manual-" + UUID.randomUUID().toString().substring(0, 8);
         long t0 = System.currentTimeMillis();
         CalibrationJob.Outcome outcome = new CalibrationJob(modelStore, new LexiconExtractor(), settings, workDir)
@@ -79,17 +105,35 @@ final class CalibrateCommand implements Callable<Integer> {
     static void print(CalibrationJob.Outcome outcome, long millis) {
         GateReport r = outcome.report();
         if (r != null) {
-            System.out.printf("%-70s %10s %10s %14s %14s%n", "context|attribute", "MAE before", "MAE after", "steering before", "steering after");
+            System.out.printf(
+                    "%-70s %10s %10s %14s %14s%n",
+                    "context|attribute", "MAE before", "MAE after", "steering before", "steering after");
             for (String k : r.maeBefore().keySet()) {
-                System.out.printf("%-70s %10.3f %10.3f %14.3f %14.3f%s%n", k, r.maeBefore().get(k), r.maeAfter().get(k),
-                        r.steeringMaeBefore().get(k), r.steeringMaeAfter().get(k), r.drifted().contains(k) ? "  (drifted)" : "");
+                System.out.printf(
+                        "%-70s %10.3f %10.3f %14.3f %14.3f%s%n",
+                        k,
+                        r.maeBefore().get(k),
+                        r.maeAfter().get(k),
+                        r.steeringMaeBefore().get(k),
+                        r.steeringMaeAfter().get(k),
+                        r.drifted().contains(k) ? "  (drifted)" : "");
             }
-            System.out.printf("drifted MAE %.3f -> %.3f (%d samples per context); consistency %.3f -> %.3f; "
-                            + "held-out text perplexity %.3f -> %.3f (x%.3f)%n", r.meanDriftedMaeBefore(), r.meanDriftedMaeAfter(),
-                    r.samplesPerContext(), r.consistencyBefore(), r.consistencyAfter(), r.perplexityBefore(), r.perplexityAfter(),
+            System.out.printf(
+                    "drifted MAE %.3f -> %.3f (%d samples per context); consistency %.3f -> %.3f; "
+                            + "held-out text perplexity %.3f -> %.3f (x%.3f)%n",
+                    r.meanDriftedMaeBefore(),
+                    r.meanDriftedMaeAfter(),
+                    r.samplesPerContext(),
+                    r.consistencyBefore(),
+                    r.consistencyAfter(),
+                    r.perplexityBefore(),
+                    r.perplexityAfter(),
                     r.perplexityRatio());
         }
-        System.out.printf("%s in %.1f s%s%n", outcome.state(), millis / 1000.0,
+        System.out.printf(
+                "%s in %.1f s%s%n",
+                outcome.state(),
+                millis / 1000.0,
                 outcome.candidate() != null ? ": version " + outcome.candidate().version() : " " + outcome.reasons());
     }
 }

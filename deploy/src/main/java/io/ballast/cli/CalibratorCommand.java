@@ -8,8 +8,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "calibrator", mixinStandardHelpOptions = true,
-        description = {"Consume drift signals, run KL + KTO calibration jobs, gate, write to the store, announce promotions."})
+@Command(
+        name = "calibrator",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Consume drift signals, run KL + KTO calibration jobs, gate, write to the store, announce promotions."
+        })
 final class CalibratorCommand implements Callable<Integer>, ServiceCommand {
 
     @Mixin

@@ -20,8 +20,7 @@ final class ConsoleLogging {
     static final String FILE_PROPERTY = "ballast.internal.log";
     private static final String USER_CONFIG_PROPERTY = "logback.configurationFile";
 
-    private ConsoleLogging() {
-    }
+    private ConsoleLogging() {}
 
     /**
      * Sends internal logs to {@code logFile} from now on. Returns false, changing nothing, when the

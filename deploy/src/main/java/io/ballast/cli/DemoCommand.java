@@ -2,8 +2,6 @@ package io.ballast.cli;
 
 import io.ballast.auditor.AuditorApp;
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.schemas.targets.TargetPresets;
-import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.calibrator.CalibratorApp;
 import io.ballast.calibrator.CalibratorConfig;
 import io.ballast.embedded.LocalCluster;
@@ -23,6 +21,8 @@ import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.targets.TargetPresets;
+import io.ballast.schemas.targets.TargetPublisher;
 import io.ballast.schemas.topics.TopicProvisioner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,50 +37,92 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The closed loop on one machine: broker and registry, targets, the biased base model (pretrained once,",
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The closed loop on one machine: broker and registry, targets, the biased base model (pretrained once,",
             "then cached), generator, auditor and calibrator. Drift is detected, a calibration job runs, the gate promotes,",
-            "generators hot-swap, and the distributions come back within tolerance; a report closes the run."})
+            "generators hot-swap, and the distributions come back within tolerance; a report closes the run."
+        })
 final class DemoCommand implements Callable<Integer> {
 
-    static final List<String> DEFAULT_CONTEXTS = List.of("occupation:registered-nurses", "occupation:electricians",
-            "occupation:carpenters", "occupation:dental-hygienists", "occupation:firefighters", "occupation:childcare-workers",
-            "occupation:construction-laborers", "occupation:preschool-and-kindergarten-teachers");
+    static final List<String> DEFAULT_CONTEXTS = List.of(
+            "occupation:registered-nurses",
+            "occupation:electricians",
+            "occupation:carpenters",
+            "occupation:dental-hygienists",
+            "occupation:firefighters",
+            "occupation:childcare-workers",
+            "occupation:construction-laborers",
+            "occupation:preschool-and-kindergarten-teachers");
 
     @Option(names = "--targets", defaultValue = "uniform", description = "uniform or bls (default: ${DEFAULT-VALUE}).")
     String targets;
 
-    @Option(names = "--attributes", split = ",", defaultValue = "gender", description = "Audited and calibrated attributes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--attributes",
+            split = ",",
+            defaultValue = "gender",
+            description = "Audited and calibrated attributes (default: ${DEFAULT-VALUE}).")
     List<String> attributes;
 
-    @Option(names = "--contexts", split = ",", description = "Contexts the generators serve (default: 8 strongly skewed occupations).")
+    @Option(
+            names = "--contexts",
+            split = ",",
+            description = "Contexts the generators serve (default: 8 strongly skewed occupations).")
     List<String> contexts = DEFAULT_CONTEXTS;
 
-    @Option(names = "--rate", defaultValue = "6", description = "Generator requests per second (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rate",
+            defaultValue = "6",
+            description = "Generator requests per second (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--samples-per-request", defaultValue = "4", description = "Responses per request (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--samples-per-request",
+            defaultValue = "4",
+            description = "Responses per request (default: ${DEFAULT-VALUE}).")
     int samplesPerRequest;
 
-    @Option(names = "--size", defaultValue = "default", description = "Base model size: default or tiny (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--size",
+            defaultValue = "default",
+            description = "Base model size: default or tiny (default: ${DEFAULT-VALUE}).")
     String size;
 
-    @Option(names = "--min-samples", defaultValue = "150", description = "Samples per context of the new version before judging recovery.")
+    @Option(
+            names = "--min-samples",
+            defaultValue = "150",
+            description = "Samples per context of the new version before judging recovery.")
     int minSamples;
 
-    @Option(names = "--data-dir", defaultValue = "${sys:user.home}/.ballast/demo", description = "Cache and run data (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--data-dir",
+            defaultValue = "${sys:user.home}/.ballast/demo",
+            description = "Cache and run data (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--http-port", defaultValue = "8082", description = "Dashboard port (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    @Option(
+            names = "--http-port",
+            defaultValue = "8082",
+            description = "Dashboard port (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int httpPort;
 
-    @Option(names = "--exit-when-done", description = "Exit when the loop has closed (0 if every drifted context recovered).")
+    @Option(
+            names = "--exit-when-done",
+            description = "Exit when the loop has closed (0 if every drifted context recovered).")
     boolean exitWhenDone;
 
-    @Option(names = "--timeout-minutes", defaultValue = "14", description = "Give up after this long with --exit-when-done (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--timeout-minutes",
+            defaultValue = "14",
+            description = "Give up after this long with --exit-when-done (default: ${DEFAULT-VALUE}).")
     int timeoutMinutes;
 
-    @Option(names = "--calibrator-set", description = "Calibrator setting key=value (repeatable), e.g. ballast.calibrator.steps=100.")
+    @Option(
+            names = "--calibrator-set",
+            description = "Calibrator setting key=value (repeatable), e.g. ballast.calibrator.steps=100.")
     Map<String, String> calibratorSettings = new LinkedHashMap<>();
 
     @Option(names = "--report", description = "Also write the report as JSON here (default: <data-dir>/report.json).")
@@ -92,26 +134,39 @@ final class DemoCommand implements Callable<Integer> {
         Path run = Files.createDirectories(dataDir.resolve("runs")).resolve("run-" + System.currentTimeMillis());
         Path internalLog = run.resolve("ballast.log");
         if (ConsoleLogging.routeInternalLogsTo(internalLog)) {
-            System.out.printf("internal logs (broker, Kafka Streams, clients): %s; registry: %s%n", internalLog.toAbsolutePath(),
-                    run.resolve("cluster").resolve("registry").resolve("registry.log").toAbsolutePath());
+            System.out.printf(
+                    "internal logs (broker, Kafka Streams, clients): %s; registry: %s%n",
+                    internalLog.toAbsolutePath(),
+                    run.resolve("cluster")
+                            .resolve("registry")
+                            .resolve("registry.log")
+                            .toAbsolutePath());
         }
         ModelArtifact base = baseModel();
         LocalModelStore store = new LocalModelStore(run.resolve("models"));
-        ModelArtifact v1 = store.importCopy(base, ArtifactMetadata.Lineage.base(base.metadata().description(), base.metadata().metrics()));
+        ModelArtifact v1 = store.importCopy(
+                base,
+                ArtifactMetadata.Lineage.base(
+                        base.metadata().description(), base.metadata().metrics()));
         try (LocalCluster cluster = new LocalCluster(run.resolve("cluster")).start()) {
             new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
             SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
             List<TargetDistribution> chosen = TargetPresets.named(targets, 0.08).stream()
-                    .filter(t -> attributes.contains(t.getAttribute())).toList();
-            try (KafkaProducer<String, TargetDistribution> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false));
-                 KafkaProducer<String, ModelUpdate> u = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                         cluster.bootstrapServers()), new StringSerializer(), new AvroSerializer<>(registry, true, false))) {
+                    .filter(t -> attributes.contains(t.getAttribute()))
+                    .toList();
+            try (KafkaProducer<String, TargetDistribution> p = new KafkaProducer<>(
+                            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                            new StringSerializer(),
+                            new AvroSerializer<>(registry, true, false));
+                    KafkaProducer<String, ModelUpdate> u = new KafkaProducer<>(
+                            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                            new StringSerializer(),
+                            new AvroSerializer<>(registry, true, false))) {
                 TargetPublisher.publish(p, chosen);
                 ModelUpdates.announce(u, ModelUpdates.of(v1, ModelAction.PROMOTE));
             }
-            Map<String, String> common = Map.of("bootstrap.servers", cluster.bootstrapServers(),
-                    "schema.registry.url", cluster.registryUrl());
+            Map<String, String> common = Map.of(
+                    "bootstrap.servers", cluster.bootstrapServers(), "schema.registry.url", cluster.registryUrl());
             Map<String, String> auditorSettings = new HashMap<>(common);
             auditorSettings.put(AuditorConfig.STATE_DIR, run.resolve("auditor").toString());
             auditorSettings.put(AuditorConfig.HTTP_PORT, String.valueOf(httpPort));
@@ -130,13 +185,24 @@ final class DemoCommand implements Callable<Integer> {
             generator.put(GeneratorConfig.PLAN_SAMPLES, String.valueOf(samplesPerRequest));
             generator.put(GeneratorConfig.QUEUE_CAPACITY, "16");
             try (AuditorApp auditor = new AuditorApp(AuditorConfig.from(ConfigSource.ofMap(auditorSettings))).start();
-                 CalibratorApp calibratorApp = new CalibratorApp(CalibratorConfig.from(ConfigSource.ofMap(calibrator))).start();
-                 DemoMonitor monitor = new DemoMonitor(cluster, registry, "http://127.0.0.1:" + auditor.httpPort(), chosen, minSamples).start();
-                 GeneratorApp generatorApp = new GeneratorApp(GeneratorConfig.from(ConfigSource.ofMap(generator))).start()) {
-                System.out.printf("%nBallast demo: dashboard at http://127.0.0.1:%d/   (broker %s, registry %s)%n",
+                    CalibratorApp calibratorApp =
+                            new CalibratorApp(CalibratorConfig.from(ConfigSource.ofMap(calibrator))).start();
+                    DemoMonitor monitor = new DemoMonitor(
+                                    cluster, registry, "http://127.0.0.1:" + auditor.httpPort(), chosen, minSamples)
+                            .start();
+                    GeneratorApp generatorApp =
+                            new GeneratorApp(GeneratorConfig.from(ConfigSource.ofMap(generator))).start()) {
+                System.out.printf(
+                        "%nBallast demo: dashboard at http://127.0.0.1:%d/   (broker %s, registry %s)%n",
                         auditor.httpPort(), cluster.bootstrapServers(), cluster.registryUrl());
-                System.out.printf("serving %d contexts at %.0f requests/s x %d samples; targets: %s %s; ready after %.0f s%n%n",
-                        contexts.size(), rate, samplesPerRequest, targets, attributes, (System.currentTimeMillis() - t0) / 1000.0);
+                System.out.printf(
+                        "serving %d contexts at %.0f requests/s x %d samples; targets: %s %s; ready after %.0f s%n%n",
+                        contexts.size(),
+                        rate,
+                        samplesPerRequest,
+                        targets,
+                        attributes,
+                        (System.currentTimeMillis() - t0) / 1000.0);
                 long deadline = System.currentTimeMillis() + timeoutMinutes * 60_000L;
                 StatusPrinter status = StatusPrinter.forStandardOutput();
                 while (!(exitWhenDone && (monitor.closed() || System.currentTimeMillis() > deadline))) {
@@ -165,10 +231,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         PretrainSettings settings = size.equals("tiny") ? PretrainSettings.tiny() : PretrainSettings.defaults();
         System.out.printf("pretraining the %s base model (once; cached in %s)%n", size, cache.root());
-        Pretrainer.Result result = new Pretrainer().train("bios", settings, new ProgressBar("pretrain", settings.steps()));
+        Pretrainer.Result result =
+                new Pretrainer().train("bios", settings, new ProgressBar("pretrain", settings.steps()));
         try (LanguageModel lm = result.model()) {
-            return lm.publishTo(cache, ArtifactMetadata.Lineage.base("demo base model (" + size + ")",
-                    Map.of("heldOutPerplexity", result.heldOutPerplexity())));
+            return lm.publishTo(
+                    cache,
+                    ArtifactMetadata.Lineage.base(
+                            "demo base model (" + size + ")", Map.of("heldOutPerplexity", result.heldOutPerplexity())));
         }
     }
 }

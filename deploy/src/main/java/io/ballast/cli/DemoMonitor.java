@@ -1,6 +1,5 @@
 package io.ballast.cli;
 
-import io.ballast.schemas.keys.CompositeKey;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +10,7 @@ import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.keys.CompositeKey;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.topics.BallastTopic;
@@ -39,11 +39,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class DemoMonitor implements AutoCloseable {
 
-    private static final TypeReference<Map<String, Double>> SHARES = new TypeReference<>() {
-    };
+    private static final TypeReference<Map<String, Double>> SHARES = new TypeReference<>() {};
 
-    private record Row(DemoReport.Measure before, DemoReport.Measure after, Long openedAt, Long recoveredAt) {
-    }
+    private record Row(DemoReport.Measure before, DemoReport.Measure after, Long openedAt, Long recoveredAt) {}
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroDeserializer<DriftSignal> drift;
@@ -67,9 +65,16 @@ final class DemoMonitor implements AutoCloseable {
     private volatile boolean running = true;
     private final Thread thread = new Thread(this::consume, "demo-monitor");
 
-    DemoMonitor(LocalCluster cluster, SchemaRegistryClient registry, String auditorUrl, List<TargetDistribution> targets, int minSamples) {
-        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    DemoMonitor(
+            LocalCluster cluster,
+            SchemaRegistryClient registry,
+            String auditorUrl,
+            List<TargetDistribution> targets,
+            int minSamples) {
+        this.consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         this.drift = new AvroDeserializer<>(DriftSignal.class, registry);
         this.jobs = new AvroDeserializer<>(CalibrationJobEvent.class, registry);
         this.updates = new AvroDeserializer<>(ModelUpdate.class, registry);
@@ -77,7 +82,8 @@ final class DemoMonitor implements AutoCloseable {
         this.minSamples = minSamples;
         List<TopicPartition> partitions = new ArrayList<>();
         for (BallastTopic t : List.of(BallastTopic.DRIFT, BallastTopic.CALIBRATION_JOBS, BallastTopic.MODEL_UPDATES)) {
-            consumer.partitionsFor(t.topicName()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.partitionsFor(t.topicName())
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
@@ -95,7 +101,8 @@ final class DemoMonitor implements AutoCloseable {
                     if (r.topic().equals(BallastTopic.DRIFT.topicName())) {
                         DriftSignal s = drift.deserialize(r.topic(), r.value());
                         if (s.getStatus() == DriftStatus.OPEN && s.getModelVersion() == 1) {
-                            openedAt.putIfAbsent(CompositeKey.of(s.getContextKey(), s.getAttribute()), System.currentTimeMillis());
+                            openedAt.putIfAbsent(
+                                    CompositeKey.of(s.getContextKey(), s.getAttribute()), System.currentTimeMillis());
                         }
                     } else if (r.topic().equals(BallastTopic.CALIBRATION_JOBS.topicName())) {
                         lastJob = jobs.deserialize(r.topic(), r.value());
@@ -120,8 +127,11 @@ final class DemoMonitor implements AutoCloseable {
         this.live = liveVersion;
         JsonNode all;
         try {
-            all = json.readTree(http.send(HttpRequest.newBuilder(URI.create(auditorUrl + "/api/distributions")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
+            all = json.readTree(http.send(
+                            HttpRequest.newBuilder(URI.create(auditorUrl + "/api/distributions"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
         } catch (Exception e) {
             return;
         }
@@ -150,11 +160,19 @@ final class DemoMonitor implements AutoCloseable {
             JsonNode after = newVersion == null ? null : find(all, k.get(0), k.get(1), newVersion);
             Row old = rows.get(key);
             Long recoveredAt = old == null ? null : old.recoveredAt();
-            if (recoveredAt == null && after != null && after.path("n").asLong() >= minSamples && withinTolerance(after)) {
+            if (recoveredAt == null
+                    && after != null
+                    && after.path("n").asLong() >= minSamples
+                    && withinTolerance(after)) {
                 recoveredAt = now;
             }
-            rows.put(key, new Row(measure(before, 1), measure(after, newVersion == null ? 0 : newVersion), openedAt.get(key),
-                    recoveredAt));
+            rows.put(
+                    key,
+                    new Row(
+                            measure(before, 1),
+                            measure(after, newVersion == null ? 0 : newVersion),
+                            openedAt.get(key),
+                            recoveredAt));
         }
     }
 
@@ -162,8 +180,12 @@ final class DemoMonitor implements AutoCloseable {
         if (d == null) {
             return DemoReport.Measure.none(version);
         }
-        return DemoReport.Measure.of(version, d.path("mae").asDouble(Double.NaN), d.path("n").asLong(),
-                shares(d.path("proportions")), shares(d.path("target")));
+        return DemoReport.Measure.of(
+                version,
+                d.path("mae").asDouble(Double.NaN),
+                d.path("n").asLong(),
+                shares(d.path("proportions")),
+                shares(d.path("target")));
     }
 
     private Map<String, Double> shares(JsonNode node) {
@@ -172,7 +194,8 @@ final class DemoMonitor implements AutoCloseable {
 
     private static JsonNode find(JsonNode all, String context, String attribute, int version) {
         for (JsonNode d : all) {
-            if (d.path("context").asText().equals(context) && d.path("attribute").asText().equals(attribute)
+            if (d.path("context").asText().equals(context)
+                    && d.path("attribute").asText().equals(attribute)
                     && d.path("version").asInt() == version) {
                 return d;
             }
@@ -203,11 +226,23 @@ final class DemoMonitor implements AutoCloseable {
 
     synchronized String statusLine() {
         CalibrationJobEvent j = lastJob;
-        String job = j == null ? "no job" : "job " + j.getState()
-                + (j.getStep() != null && j.getTotalSteps() != null ? " " + j.getStep() + "/" + j.getTotalSteps() : "");
-        long recovered = rows.values().stream().filter(r -> r.recoveredAt() != null).count();
-        return String.format("[%s] %.1f events/s, %d events | drift opened in %d contexts | %s | live v%d | recovered %d/%d",
-                DemoReport.clock(System.currentTimeMillis() - start), eventsPerSecond, totalEvents, openedAt.size(), job, live, recovered,
+        String job = j == null
+                ? "no job"
+                : "job " + j.getState()
+                        + (j.getStep() != null && j.getTotalSteps() != null
+                                ? " " + j.getStep() + "/" + j.getTotalSteps()
+                                : "");
+        long recovered =
+                rows.values().stream().filter(r -> r.recoveredAt() != null).count();
+        return String.format(
+                "[%s] %.1f events/s, %d events | drift opened in %d contexts | %s | live v%d | recovered %d/%d",
+                DemoReport.clock(System.currentTimeMillis() - start),
+                eventsPerSecond,
+                totalEvents,
+                openedAt.size(),
+                job,
+                live,
+                recovered,
                 rows.size());
     }
 
@@ -218,12 +253,26 @@ final class DemoMonitor implements AutoCloseable {
         for (Map.Entry<String, Row> e : rows.entrySet()) {
             List<String> k = CompositeKey.parse(e.getKey(), 2);
             Row r = e.getValue();
-            out.add(new DemoReport.Row(k.get(0), k.get(1), r.before(), r.after(),
+            out.add(new DemoReport.Row(
+                    k.get(0),
+                    k.get(1),
+                    r.before(),
+                    r.after(),
                     r.openedAt() == null ? null : r.openedAt() - start,
                     r.recoveredAt() == null || promotedAt == null ? null : r.recoveredAt() - promotedAt));
         }
-        return new DemoReport(ballastVersion, runMillis, 1, promoted, live, j == null ? null : String.valueOf(j.getJobId()),
-                j == null ? null : String.valueOf(j.getState()), totalEvents, eventsPerSecond, closed(), out);
+        return new DemoReport(
+                ballastVersion,
+                runMillis,
+                1,
+                promoted,
+                live,
+                j == null ? null : String.valueOf(j.getJobId()),
+                j == null ? null : String.valueOf(j.getState()),
+                totalEvents,
+                eventsPerSecond,
+                closed(),
+                out);
     }
 
     @Override

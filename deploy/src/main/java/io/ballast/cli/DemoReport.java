@@ -17,8 +17,18 @@ import java.util.Map;
  *
  * @param detectMillis per row, from the monitor's start to the drift signal; recoverMillis from the promotion
  */
-record DemoReport(String ballastVersion, long runMillis, int baseVersion, Integer promotedVersion, int liveVersion,
-                  String jobId, String jobState, long totalEvents, double eventsPerSecond, boolean closed, List<Row> rows) {
+record DemoReport(
+        String ballastVersion,
+        long runMillis,
+        int baseVersion,
+        Integer promotedVersion,
+        int liveVersion,
+        String jobId,
+        String jobState,
+        long totalEvents,
+        double eventsPerSecond,
+        boolean closed,
+        List<Row> rows) {
 
     static final double Z95 = 1.959963984540054;
 
@@ -36,7 +46,8 @@ record DemoReport(String ballastVersion, long runMillis, int baseVersion, Intege
          * like the MAE itself. Each category is covered at 95%, so the averaged bound is
          * conservative rather than an exact 95% interval for the MAE; it needs no resampling.
          */
-        static Measure of(int version, double mae, long n, Map<String, Double> proportions, Map<String, Double> target) {
+        static Measure of(
+                int version, double mae, long n, Map<String, Double> proportions, Map<String, Double> target) {
             if (n <= 0 || target.isEmpty() || Double.isNaN(mae)) {
                 return new Measure(version, mae, Math.max(0, n), Double.NaN, Double.NaN);
             }
@@ -70,16 +81,30 @@ record DemoReport(String ballastVersion, long runMillis, int baseVersion, Intege
     String table() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%n=== Ballast demo report (%s) ===%n", clock(runMillis)));
-        sb.append(String.format("base v%d -> %s; job %s (%s)%n", baseVersion, promotedVersion == null ? "no promotion" : "v" + promotedVersion,
-                jobId == null ? "-" : jobId, jobState == null ? "-" : jobState));
-        sb.append(String.format("%-45s %9s %6s %9s %6s %10s %10s%n", "context|attribute", "MAE v" + baseVersion, "n", "MAE new", "n",
-                "detect", "recover"));
+        sb.append(String.format(
+                "base v%d -> %s; job %s (%s)%n",
+                baseVersion,
+                promotedVersion == null ? "no promotion" : "v" + promotedVersion,
+                jobId == null ? "-" : jobId,
+                jobState == null ? "-" : jobState));
+        sb.append(String.format(
+                "%-45s %9s %6s %9s %6s %10s %10s%n",
+                "context|attribute", "MAE v" + baseVersion, "n", "MAE new", "n", "detect", "recover"));
         for (Row r : rows) {
-            sb.append(String.format("%-45s %9.3f %6d %9.3f %6d %10s %10s%n", r.key(), r.before().mae(), r.before().n(),
-                    r.after().mae(), r.after().n(), r.detectMillis() == null ? "-" : clock(r.detectMillis()),
+            sb.append(String.format(
+                    "%-45s %9.3f %6d %9.3f %6d %10s %10s%n",
+                    r.key(),
+                    r.before().mae(),
+                    r.before().n(),
+                    r.after().mae(),
+                    r.after().n(),
+                    r.detectMillis() == null ? "-" : clock(r.detectMillis()),
                     r.recoverMillis() == null ? "NOT YET" : clock(r.recoverMillis())));
         }
-        sb.append(String.format("events: %d in total, %.1f/s at the end; loop %s%n", totalEvents, eventsPerSecond,
+        sb.append(String.format(
+                "events: %d in total, %.1f/s at the end; loop %s%n",
+                totalEvents,
+                eventsPerSecond,
                 closed ? "CLOSED: every drifted context is back within tolerance" : "NOT closed"));
         return sb.toString();
     }
@@ -138,7 +163,9 @@ record DemoReport(String ballastVersion, long runMillis, int baseVersion, Intege
         interval.put("low", number(m.maeLow()));
         interval.put("high", number(m.maeHigh()));
         interval.put("level", 0.95);
-        interval.put("method", "per-category Wilson score interval, mapped through |target - share|, averaged (conservative)");
+        interval.put(
+                "method",
+                "per-category Wilson score interval, mapped through |target - share|, averaged (conservative)");
         out.put("interval", interval);
         return out;
     }

@@ -13,14 +13,21 @@ import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "drift", mixinStandardHelpOptions = true,
-        description = {"Samples to detect a shift, per case, for the drift test Ballast shipped first (normal mixture at",
+@Command(
+        name = "drift",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Samples to detect a shift, per case, for the drift test Ballast shipped first (normal mixture at",
             "alpha/K), the one it uses now (per case: Dirichlet-multinomial for point targets, beta-binomial or normal",
             "mixture per category with a tolerance), an oracle SPRT that knows the shift, and a fixed-window chi-square",
-            "test re-run on every event; and each one's false-alarm rate on streams with no shift beyond tolerance."})
+            "test re-run on every event; and each one's false-alarm rate on streams with no shift beyond tolerance."
+        })
 final class DriftBench implements Callable<Integer> {
 
-    @Option(names = "--streams", defaultValue = "1000", description = "Streams per case and procedure (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--streams",
+            defaultValue = "1000",
+            description = "Streams per case and procedure (default: ${DEFAULT-VALUE}).")
     int streams;
 
     @Option(names = "--length", defaultValue = "5000", description = "Events per stream (default: ${DEFAULT-VALUE}).")
@@ -47,17 +54,35 @@ final class DriftBench implements Callable<Integer> {
 
     static final List<Case> CASES = List.of(
             new Case("50/50 -> 60/40, point target", new double[] {0.5, 0.5}, new double[] {0.6, 0.4}, 0),
-            new Case("0.03 -> 0.08 of 4, point target", Shares.spread(0.03, 4), Shares.shift(Shares.spread(0.03, 4), 0.08), 0),
-            new Case("0.25 -> 0.10 of 4, point target", Shares.spread(0.25, 4), Shares.shift(Shares.spread(0.25, 4), 0.10), 0),
+            new Case(
+                    "0.03 -> 0.08 of 4, point target",
+                    Shares.spread(0.03, 4),
+                    Shares.shift(Shares.spread(0.03, 4), 0.08),
+                    0),
+            new Case(
+                    "0.25 -> 0.10 of 4, point target",
+                    Shares.spread(0.25, 4),
+                    Shares.shift(Shares.spread(0.25, 4), 0.10),
+                    0),
             new Case("50/50 -> 60/40, tolerance 0.05", new double[] {0.5, 0.5}, new double[] {0.6, 0.4}, 0.05),
-            new Case("0.03 -> 0.08 of 4, tolerance 0.02", Shares.spread(0.03, 4), Shares.shift(Shares.spread(0.03, 4), 0.08), 0.02),
-            new Case("uniform 3 -> 0.43, tolerance 0.05", Shares.spread(1 / 3.0, 3), Shares.shift(Shares.spread(1 / 3.0, 3), 0.4333), 0.05));
+            new Case(
+                    "0.03 -> 0.08 of 4, tolerance 0.02",
+                    Shares.spread(0.03, 4),
+                    Shares.shift(Shares.spread(0.03, 4), 0.08),
+                    0.02),
+            new Case(
+                    "uniform 3 -> 0.43, tolerance 0.05",
+                    Shares.spread(1 / 3.0, 3),
+                    Shares.shift(Shares.spread(1 / 3.0, 3), 0.4333),
+                    0.05));
 
     @Override
     public Integer call() {
-        System.out.printf("alpha %.3g, %d streams per cell, %d events per stream; median samples to detect the shift%n", alpha,
-                streams, length);
-        System.out.printf("(its 95%% interval by order statistics), and the false-alarm rate on streams at the edge of the band%n%n");
+        System.out.printf(
+                "alpha %.3g, %d streams per cell, %d events per stream; median samples to detect the shift%n",
+                alpha, streams, length);
+        System.out.printf(
+                "(its 95%% interval by order statistics), and the false-alarm rate on streams at the edge of the band%n%n");
         System.out.printf("%-36s %-34s %24s %18s%n", "case", "procedure", "median to detect [95% CI]", "false alarms");
         for (Case c : CASES) {
             Map<String, Supplier<Detector>> detectors = new LinkedHashMap<>();
@@ -76,8 +101,9 @@ final class DriftBench implements Callable<Integer> {
                     falseAlarms += run(e.getValue().get(), c.nullTruth(), random) <= length ? 1 : 0;
                 }
                 Arrays.sort(toDetect);
-                System.out.printf("%-36s %-34s %24s %18s%n", c.name(), e.getKey(), medianWithInterval(toDetect),
-                        rate(falseAlarms, streams));
+                System.out.printf(
+                        "%-36s %-34s %24s %18s%n",
+                        c.name(), e.getKey(), medianWithInterval(toDetect), rate(falseAlarms, streams));
             }
         }
         return 0;
@@ -87,7 +113,10 @@ final class DriftBench implements Callable<Integer> {
     private String medianWithInterval(int[] sorted) {
         int n = sorted.length;
         int half = (int) Math.ceil(0.98 * Math.sqrt(n));
-        return String.format("%s [%s, %s]", show(sorted[n / 2]), show(sorted[Math.max(0, n / 2 - half)]),
+        return String.format(
+                "%s [%s, %s]",
+                show(sorted[n / 2]),
+                show(sorted[Math.max(0, n / 2 - half)]),
                 show(sorted[Math.min(n - 1, n / 2 + half)]));
     }
 
@@ -184,6 +213,4 @@ final class DriftBench implements Callable<Integer> {
 
     /** Chi-square 99% quantiles by degrees of freedom (index = df; df 0 unused). */
     private static final double[] CHI_SQUARE_99 = {Double.NaN, 6.635, 9.210, 11.345, 13.277};
-
-
 }

@@ -35,29 +35,46 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "generator", mixinStandardHelpOptions = true,
-        description = {"Generation tokens/s at batch 1 and 16, pretraining tokens/s, and request latency p50/p99",
-            "steady and during hot swaps (a local broker and registry are started for the latter)."})
+@Command(
+        name = "generator",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Generation tokens/s at batch 1 and 16, pretraining tokens/s, and request latency p50/p99",
+            "steady and during hot swaps (a local broker and registry are started for the latter)."
+        })
 final class GeneratorBench implements Callable<Integer> {
 
     @Mixin
     StoreOptions store;
 
-    @Option(names = "--seconds", defaultValue = "20", description = "Length of each latency phase (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seconds",
+            defaultValue = "20",
+            description = "Length of each latency phase (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--pretrain-steps", defaultValue = "150", description = "Default-size steps timed for pretraining tokens/s.")
+    @Option(
+            names = "--pretrain-steps",
+            defaultValue = "150",
+            description = "Default-size steps timed for pretraining tokens/s.")
     int pretrainSteps;
 
     @Override
     public Integer call() throws Exception {
         LocalModelStore modelStore = store.open();
-        ModelArtifact artifact = modelStore.latest(store.modelId).orElseThrow(() ->
-                new IllegalStateException("no model in " + modelStore.root() + ": run 'ballast model pretrain' first"));
+        ModelArtifact artifact = modelStore
+                .latest(store.modelId)
+                .orElseThrow(() -> new IllegalStateException(
+                        "no model in " + modelStore.root() + ": run 'ballast model pretrain' first"));
         String prompt = BioCorpus.withDefaults().prompt("occupation:registered-nurses", BioCorpus.TRAIN_PROMPTS.get(0));
         try (LanguageModel lm = LanguageModel.load(artifact)) {
-            System.out.printf("model %s v%d: %,d parameters, vocabulary %d, context %d%n", artifact.modelId(), artifact.version(),
-                    lm.parameterCount(), lm.tokenizer().size(), lm.config().contextLength());
+            System.out.printf(
+                    "model %s v%d: %,d parameters, vocabulary %d, context %d%n",
+                    artifact.modelId(),
+                    artifact.version(),
+                    lm.parameterCount(),
+                    lm.tokenizer().size(),
+                    lm.config().contextLength());
             for (int batch : new int[] {1, 16}) {
                 Sampler sampler = new Sampler();
                 sampler.generate(lm, prompt, batch, SamplingParams.defaults()); // warm-up
@@ -68,10 +85,12 @@ final class GeneratorBench implements Callable<Integer> {
                         tokens += g.responseTokens();
                     }
                 }
-                System.out.printf("generation, batch %2d: %,.0f tokens/s%n", batch, tokens / ((System.nanoTime() - t0) / 1e9));
+                System.out.printf(
+                        "generation, batch %2d: %,.0f tokens/s%n", batch, tokens / ((System.nanoTime() - t0) / 1e9));
             }
         }
-        Pretrainer.Result pretrain = new Pretrainer().train("bench", PretrainSettings.defaults().withSteps(pretrainSteps), null);
+        Pretrainer.Result pretrain =
+                new Pretrainer().train("bench", PretrainSettings.defaults().withSteps(pretrainSteps), null);
         pretrain.model().close();
         System.out.printf("pretraining (default size, batch 32): %,.0f tokens/s%n", pretrain.tokensPerSecond());
 
@@ -83,8 +102,9 @@ final class GeneratorBench implements Callable<Integer> {
             for (int i = 0; i < 2; i++) {
                 copies.add(benchStore.importCopy(artifact, ArtifactMetadata.Lineage.base("bench copy", Map.of())));
             }
-            KafkaProducer<String, ModelUpdate> announcer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()), new StringSerializer(),
+            KafkaProducer<String, ModelUpdate> announcer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
+                    new StringSerializer(),
                     new AvroSerializer<>(SchemaRegistryClient.shared(cluster.registryUrl()), true, false));
             ModelUpdates.announce(announcer, ModelUpdates.of(copies.get(0), ModelAction.PROMOTE));
             GeneratorConfig config = GeneratorConfig.from(ConfigSource.ofMap(Map.of(
@@ -95,13 +115,19 @@ final class GeneratorBench implements Callable<Integer> {
                     GeneratorConfig.HTTP_PORT, "0")));
             try (GeneratorApp app = new GeneratorApp(config).start()) {
                 List<Long> steady = measure(app, prompt, null);
-                System.out.printf("latency steady:      p50 %d ms, p99 %d ms (%d requests)%n", pct(steady, 50), pct(steady, 99), steady.size());
+                System.out.printf(
+                        "latency steady:      p50 %d ms, p99 %d ms (%d requests)%n",
+                        pct(steady, 50), pct(steady, 99), steady.size());
                 List<Long> swapping = measure(app, prompt, () -> {
                     int next = app.slot().currentVersion() == copies.get(0).version() ? 1 : 0;
                     ModelUpdates.announce(announcer, ModelUpdates.of(copies.get(next), ModelAction.PROMOTE));
                 });
-                System.out.printf("latency during swaps: p50 %d ms, p99 %d ms (%d requests, %d swaps)%n", pct(swapping, 50),
-                        pct(swapping, 99), swapping.size(), app.slot().history().size() - 1);
+                System.out.printf(
+                        "latency during swaps: p50 %d ms, p99 %d ms (%d requests, %d swaps)%n",
+                        pct(swapping, 50),
+                        pct(swapping, 99),
+                        swapping.size(),
+                        app.slot().history().size() - 1);
             }
             announcer.close();
         }
@@ -121,7 +147,9 @@ final class GeneratorBench implements Callable<Integer> {
                 while (running.get()) {
                     long t0 = System.nanoTime();
                     try {
-                        app.service().submit("occupation:registered-nurses", "bench", prompt, 1, SamplingParams.defaults()).get();
+                        app.service()
+                                .submit("occupation:registered-nurses", "bench", prompt, 1, SamplingParams.defaults())
+                                .get();
                         latencies.add((System.nanoTime() - t0) / 1_000_000);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);

@@ -8,9 +8,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "generator", mixinStandardHelpOptions = true,
-        description = {"Serve the current model: POST /generate, a prompt plan, every output to ballast.generations;",
-            "hot-swap on ballast.model-updates."})
+@Command(
+        name = "generator",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve the current model: POST /generate, a prompt plan, every output to ballast.generations;",
+            "hot-swap on ballast.model-updates."
+        })
 final class GeneratorCommand implements Callable<Integer>, ServiceCommand {
 
     @Mixin

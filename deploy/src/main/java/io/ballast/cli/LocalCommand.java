@@ -14,10 +14,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "local", mixinStandardHelpOptions = true,
+@Command(
+        name = "local",
+        mixinStandardHelpOptions = true,
         description = {
             "Start a local Kafka broker (KRaft) and schema registry, create Ballast's topics,",
-            "print their addresses and run until Ctrl-C. Data survives restarts unless --fresh."})
+            "print their addresses and run until Ctrl-C. Data survives restarts unless --fresh."
+        })
 final class LocalCommand implements Callable<Integer> {
 
     static final String INTERNAL_LOG = "ballast.log";
@@ -26,7 +29,9 @@ final class LocalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", description = "Where broker logs and registry storage live (default: ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--data-dir",
+            description = "Where broker logs and registry storage live (default: ${DEFAULT-VALUE}).",
             defaultValue = "${sys:user.home}/.ballast/local")
     Path dataDir;
 
@@ -41,7 +46,9 @@ final class LocalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path internalLog = dataDir.resolve(INTERNAL_LOG);
         if (ConsoleLogging.routeInternalLogsTo(internalLog)) {
-            out.printf("Internal logs: %s (broker, clients), %s (registry)%n", internalLog.toAbsolutePath(),
+            out.printf(
+                    "Internal logs: %s (broker, clients), %s (registry)%n",
+                    internalLog.toAbsolutePath(),
                     dataDir.resolve("registry").resolve("registry.log").toAbsolutePath());
             out.flush();
         }
@@ -50,8 +57,9 @@ final class LocalCommand implements Callable<Integer> {
         String addresses = addressBlock(cluster.bootstrapServers(), cluster.registryUrl());
         Path addressFile = dataDir.resolve(ADDRESS_FILE);
         Files.writeString(addressFile, addresses);
-        out.printf("Started in %d ms. Addresses (for --set, or a --config file; also in %s):%n%n", cluster.startupMillis(),
-                addressFile.toAbsolutePath());
+        out.printf(
+                "Started in %d ms. Addresses (for --set, or a --config file; also in %s):%n%n",
+                cluster.startupMillis(), addressFile.toAbsolutePath());
         out.print(addresses);
         out.printf("%nData directory: %s%nPress Ctrl-C to stop.%n", dataDir.toAbsolutePath());
         out.flush();

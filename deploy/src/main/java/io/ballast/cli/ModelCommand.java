@@ -5,10 +5,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "model", mixinStandardHelpOptions = true,
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
         description = "Train, sample and inspect the models in a model store.",
-        subcommands = {ModelPretrainCommand.class, ModelGenerateCommand.class, ModelListCommand.class,
-            ModelHistoryCommand.class, ModelRollbackCommand.class})
+        subcommands = {
+            ModelPretrainCommand.class,
+            ModelGenerateCommand.class,
+            ModelListCommand.class,
+            ModelHistoryCommand.class,
+            ModelRollbackCommand.class
+        })
 final class ModelCommand implements Runnable {
 
     @Spec

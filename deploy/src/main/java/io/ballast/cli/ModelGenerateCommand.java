@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
         description = "Sample responses for a context, one per line, steering tokens included.")
 final class ModelGenerateCommand implements Callable<Integer> {
 
@@ -27,7 +29,10 @@ final class ModelGenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", description = "Prompt text (default: the first training phrasing for the context).")
     String prompt;
 
-    @Option(names = {"-n", "--count"}, defaultValue = "10", description = "Number of samples (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-n", "--count"},
+            defaultValue = "10",
+            description = "Number of samples (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--temperature", defaultValue = "1.0")
@@ -45,23 +50,29 @@ final class ModelGenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed (default: unseeded).")
     Long seed;
 
-    @Option(names = "--probabilities", description = "Also print the model's steering-token probabilities for the prompt.")
+    @Option(
+            names = "--probabilities",
+            description = "Also print the model's steering-token probabilities for the prompt.")
     boolean probabilities;
 
     @Override
     public Integer call() throws Exception {
         var modelStore = store.open();
         ModelArtifact artifact = version == null
-                ? modelStore.latest(store.modelId).orElseThrow(() -> new IllegalStateException(
-                        "no model '" + store.modelId + "' in " + modelStore.root() + "; run 'ballast model pretrain' first"))
+                ? modelStore
+                        .latest(store.modelId)
+                        .orElseThrow(() -> new IllegalStateException("no model '" + store.modelId + "' in "
+                                + modelStore.root() + "; run 'ballast model pretrain' first"))
                 : modelStore.get(store.modelId, version);
-        String text = prompt != null ? prompt : BioCorpus.withDefaults().prompt(context, BioCorpus.TRAIN_PROMPTS.get(0));
+        String text =
+                prompt != null ? prompt : BioCorpus.withDefaults().prompt(context, BioCorpus.TRAIN_PROMPTS.get(0));
         try (LanguageModel lm = LanguageModel.load(artifact)) {
             Sampler sampler = new Sampler();
             if (probabilities) {
                 System.out.println("# " + sampler.steeringProbabilities(lm, text));
             }
-            for (Generation g : sampler.generate(lm, text, count, new SamplingParams(temperature, topK, topP, maxTokens, seed))) {
+            for (Generation g :
+                    sampler.generate(lm, text, count, new SamplingParams(temperature, topK, topP, maxTokens, seed))) {
                 System.out.println(String.join(" ", g.steeringTokens()) + " " + g.text());
             }
         }

@@ -6,7 +6,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "history", mixinStandardHelpOptions = true,
+@Command(
+        name = "history",
+        mixinStandardHelpOptions = true,
         description = "Lineage of a model: drift signals -> job -> version, with MAE before and after.")
 final class ModelHistoryCommand implements Callable<Integer> {
 
@@ -22,10 +24,17 @@ final class ModelHistoryCommand implements Callable<Integer> {
                 System.out.printf("v%d  base model: %s%n", a.version(), m.description());
                 continue;
             }
-            System.out.printf("v%d  <- v%d  job %s  signals %s%n     MAE %.3f -> %.3f, consistency %.3f, perplexity x%.3f  (%s)%n",
-                    a.version(), m.parentVersion(), m.jobId(), m.driftSignalIds(), metrics.getOrDefault("mae.before", Double.NaN),
-                    metrics.getOrDefault("mae.after", Double.NaN), metrics.getOrDefault("consistency.after", Double.NaN),
-                    metrics.getOrDefault("perplexity.ratio", Double.NaN), m.description());
+            System.out.printf(
+                    "v%d  <- v%d  job %s  signals %s%n     MAE %.3f -> %.3f, consistency %.3f, perplexity x%.3f  (%s)%n",
+                    a.version(),
+                    m.parentVersion(),
+                    m.jobId(),
+                    m.driftSignalIds(),
+                    metrics.getOrDefault("mae.before", Double.NaN),
+                    metrics.getOrDefault("mae.after", Double.NaN),
+                    metrics.getOrDefault("consistency.after", Double.NaN),
+                    metrics.getOrDefault("perplexity.ratio", Double.NaN),
+                    m.description());
         }
         return 0;
     }

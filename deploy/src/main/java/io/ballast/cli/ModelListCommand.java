@@ -15,9 +15,15 @@ final class ModelListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (ModelArtifact a : store.open().versions(store.modelId)) {
-            System.out.printf("%s v%d  parent=%s  job=%s  %s  %s  %s%n", a.modelId(), a.version(),
-                    a.metadata().parentVersion(), a.metadata().jobId(), Instant.ofEpochMilli(a.metadata().createdAtMillis()),
-                    a.sha256().substring(0, 12), a.metadata().description());
+            System.out.printf(
+                    "%s v%d  parent=%s  job=%s  %s  %s  %s%n",
+                    a.modelId(),
+                    a.version(),
+                    a.metadata().parentVersion(),
+                    a.metadata().jobId(),
+                    Instant.ofEpochMilli(a.metadata().createdAtMillis()),
+                    a.sha256().substring(0, 12),
+                    a.metadata().description());
         }
         return 0;
     }

@@ -12,15 +12,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "pretrain", mixinStandardHelpOptions = true,
-        description = {"Train the base model from scratch on the generated bio corpus (skewed like real LLMs)",
-            "and write it to the store as the next version (version 1 in an empty store)."})
+@Command(
+        name = "pretrain",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train the base model from scratch on the generated bio corpus (skewed like real LLMs)",
+            "and write it to the store as the next version (version 1 in an empty store)."
+        })
 final class ModelPretrainCommand implements Callable<Integer> {
 
     @Mixin
     StoreOptions store;
 
-    @Option(names = "--size", defaultValue = "default", description = "default (4 layers, width 128) or tiny (2 layers, width 64).")
+    @Option(
+            names = "--size",
+            defaultValue = "default",
+            description = "default (4 layers, width 128) or tiny (2 layers, width 64).")
     String size;
 
     @Option(names = "--steps", description = "Training steps (default: 1500 for default size, 500 for tiny).")
@@ -34,26 +41,46 @@ final class ModelPretrainCommand implements Callable<Integer> {
         PretrainSettings settings = switch (size) {
             case "default" -> PretrainSettings.defaults();
             case "tiny" -> PretrainSettings.tiny();
-            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--size must be 'default' or 'tiny', not '" + size + "'");
+            default ->
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--size must be 'default' or 'tiny', not '" + size + "'");
         };
         if (steps != null) {
             settings = settings.withSteps(steps);
         }
         settings = settings.withSeed(seed);
-        System.err.printf("pretraining %s on %s (%d steps, batch %d, seed %d)%n", size, LanguageModel.defaultDevice(),
-                settings.steps(), settings.batchSize(), settings.seed());
-        Pretrainer.Result result = new Pretrainer().train(store.modelId, settings, new ProgressBar("pretrain", settings.steps()));
+        System.err.printf(
+                "pretraining %s on %s (%d steps, batch %d, seed %d)%n",
+                size, LanguageModel.defaultDevice(), settings.steps(), settings.batchSize(), settings.seed());
+        Pretrainer.Result result =
+                new Pretrainer().train(store.modelId, settings, new ProgressBar("pretrain", settings.steps()));
         try (LanguageModel lm = result.model()) {
-            ModelArtifact artifact = lm.publishTo(store.open(), ArtifactMetadata.Lineage.base(
-                    "pretrained " + size + ", seed " + seed + ", " + settings.steps() + " steps",
-                    Map.of("loss", result.finalLoss(), "heldOutPerplexity", result.heldOutPerplexity(),
-                            "tokensPerSecond", result.tokensPerSecond(), "parameters", (double) lm.parameterCount())));
-            System.out.printf("model %s version %d: %,d parameters, vocabulary %d, loss %.3f, held-out perplexity %.3f, "
+            ModelArtifact artifact = lm.publishTo(
+                    store.open(),
+                    ArtifactMetadata.Lineage.base(
+                            "pretrained " + size + ", seed " + seed + ", " + settings.steps() + " steps",
+                            Map.of(
+                                    "loss",
+                                    result.finalLoss(),
+                                    "heldOutPerplexity",
+                                    result.heldOutPerplexity(),
+                                    "tokensPerSecond",
+                                    result.tokensPerSecond(),
+                                    "parameters",
+                                    (double) lm.parameterCount())));
+            System.out.printf(
+                    "model %s version %d: %,d parameters, vocabulary %d, loss %.3f, held-out perplexity %.3f, "
                             + "%,.0f tokens/s, %.1f s%n  %s%n  sha256 %s%n",
-                    artifact.modelId(), artifact.version(), lm.parameterCount(), lm.tokenizer().size(), result.finalLoss(),
-                    result.heldOutPerplexity(), result.tokensPerSecond(), result.trainingMillis() / 1000.0,
-                    artifact.directory(), artifact.sha256());
+                    artifact.modelId(),
+                    artifact.version(),
+                    lm.parameterCount(),
+                    lm.tokenizer().size(),
+                    result.finalLoss(),
+                    result.heldOutPerplexity(),
+                    result.tokensPerSecond(),
+                    result.trainingMillis() / 1000.0,
+                    artifact.directory(),
+                    artifact.sha256());
         }
         return 0;
     }

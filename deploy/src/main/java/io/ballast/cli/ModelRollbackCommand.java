@@ -16,7 +16,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "rollback", mixinStandardHelpOptions = true,
+@Command(
+        name = "rollback",
+        mixinStandardHelpOptions = true,
         description = "Announce ROLLBACK to an earlier version on ballast.model-updates; generators swap to it.")
 final class ModelRollbackCommand implements Callable<Integer> {
 
@@ -35,8 +37,9 @@ final class ModelRollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelArtifact artifact = store.open().get(store.modelId, version);
-        try (KafkaProducer<String, ModelUpdate> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(),
+        try (KafkaProducer<String, ModelUpdate> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(),
                 new AvroSerializer<>(SchemaRegistryClient.shared(registryUrl), true, false))) {
             ModelUpdates.announce(producer, ModelUpdates.of(artifact, ModelAction.ROLLBACK));
         }

@@ -6,8 +6,7 @@ package io.ballast.cli;
  */
 final class ProcessDefaults {
 
-    private ProcessDefaults() {
-    }
+    private ProcessDefaults() {}
 
     static void apply() {
         // DJL must never download: natives come from the pytorch-native-cpu jar on the classpath

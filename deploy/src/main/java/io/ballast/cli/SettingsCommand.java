@@ -7,13 +7,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "settings", mixinStandardHelpOptions = true,
-        description = {"List every setting the services read, with its default, allowed values and meaning.",
-            "--markdown prints the README's configuration tables (paste them between the markers there)."})
+@Command(
+        name = "settings",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List every setting the services read, with its default, allowed values and meaning.",
+            "--markdown prints the README's configuration tables (paste them between the markers there)."
+        })
 final class SettingsCommand implements Callable<Integer> {
 
     @Spec
@@ -22,7 +26,10 @@ final class SettingsCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "Print the README tables instead of plain text.")
     boolean markdown;
 
-    @Parameters(arity = "0..1", paramLabel = "SERVICE", description = "generator, auditor or calibrator (default: all).")
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "SERVICE",
+            description = "generator, auditor or calibrator (default: all).")
     String service;
 
     @Override
@@ -39,8 +46,10 @@ final class SettingsCommand implements Callable<Integer> {
         int width = spec.usageMessage().width();
         services.forEach((name, settings) -> {
             if (service == null || service.equals(name)) {
-                spec.commandLine().getOut().print(System.lineSeparator() + "ballast " + name + SettingsDoc.helpText(settings, width).stripTrailing()
-                        + System.lineSeparator());
+                spec.commandLine()
+                        .getOut()
+                        .print(System.lineSeparator() + "ballast " + name
+                                + SettingsDoc.helpText(settings, width).stripTrailing() + System.lineSeparator());
             }
         });
         spec.commandLine().getOut().flush();

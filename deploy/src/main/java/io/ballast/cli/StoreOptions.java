@@ -7,11 +7,16 @@ import picocli.CommandLine.Option;
 /** {@code --store} and {@code --model-id}, shared by every command that touches models. */
 final class StoreOptions {
 
-    @Option(names = "--store", description = "Model store directory (default: ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--store",
+            description = "Model store directory (default: ${DEFAULT-VALUE}).",
             defaultValue = "${sys:user.home}/.ballast/models")
     Path store;
 
-    @Option(names = "--model-id", description = "Model name in the store (default: ${DEFAULT-VALUE}).", defaultValue = "bios")
+    @Option(
+            names = "--model-id",
+            description = "Model name in the store (default: ${DEFAULT-VALUE}).",
+            defaultValue = "bios")
     String modelId;
 
     LocalModelStore open() {

@@ -1,9 +1,9 @@
 package io.ballast.cli;
 
+import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.targets.TargetFile;
 import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.schemas.targets.TargetPublisher;
-import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.topics.TopicProvisioner;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +13,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "targets", mixinStandardHelpOptions = true, description = "Set the distributions outputs should follow.",
+@Command(
+        name = "targets",
+        mixinStandardHelpOptions = true,
+        description = "Set the distributions outputs should follow.",
         subcommands = {TargetsCommand.Load.class})
 final class TargetsCommand implements Runnable {
 
@@ -22,10 +25,14 @@ final class TargetsCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "load", mixinStandardHelpOptions = true,
-            description = {"Publish targets to ballast.targets (compacted); auditors apply them without restart.",
+    @Command(
+            name = "load",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Publish targets to ballast.targets (compacted); auditors apply them without restart.",
                 "A file (.csv: attribute,context,category,probability[,tolerance]; .json: array of targets) or a preset:",
-                "uniform (every category equally likely, all contexts) or bls (BLS CPS 2025 shares per occupation)."})
+                "uniform (every category equally likely, all contexts) or bls (BLS CPS 2025 shares per occupation)."
+            })
     static final class Load implements Callable<Integer> {
 
         static final class Source {
@@ -45,7 +52,10 @@ final class TargetsCommand implements Runnable {
         @Option(names = "--registry-url", required = true, description = "Schema registry (Confluent API) URL.")
         String registryUrl;
 
-        @Option(names = "--tolerance", defaultValue = "0.08", description = "Tolerance where the file gives none (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--tolerance",
+                defaultValue = "0.08",
+                description = "Tolerance where the file gives none (default: ${DEFAULT-VALUE}).")
         double tolerance;
 
         @Override
@@ -57,7 +67,8 @@ final class TargetsCommand implements Runnable {
                 targets = TargetPresets.named(source.preset, tolerance);
             }
             new TopicProvisioner(bootstrapServers, (short) 1).ensureAll();
-            System.out.printf("published %d targets%n", TargetPublisher.publish(bootstrapServers, registryUrl, targets));
+            System.out.printf(
+                    "published %d targets%n", TargetPublisher.publish(bootstrapServers, registryUrl, targets));
             return 0;
         }
     }

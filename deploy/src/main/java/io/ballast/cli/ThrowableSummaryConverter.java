@@ -21,7 +21,9 @@ public final class ThrowableSummaryConverter extends ClassicConverter {
             t = t.getCause();
         }
         String type = t.getClassName().substring(t.getClassName().lastIndexOf('.') + 1);
-        String message = t.getMessage() == null ? "" : ": " + t.getMessage().replace('\n', ' ').replace('\r', ' ');
+        String message = t.getMessage() == null
+                ? ""
+                : ": " + t.getMessage().replace('\n', ' ').replace('\r', ' ');
         return " (" + type + message + ")";
     }
 }

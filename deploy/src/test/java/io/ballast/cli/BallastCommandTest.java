@@ -16,8 +16,22 @@ class BallastCommandTest {
         // given every command and subcommand of ballast
         List<List<String>> paths = new ArrayList<>();
         collect(BallastMain.commandLine(), new ArrayList<>(), paths);
-        assertThat(paths).extracting(p -> String.join(" ", p)).contains("", "local", "bench", "bench serde", "model pretrain", "model generate", "model history",
-                "model rollback", "generator", "auditor", "calibrator", "calibrate", "targets load");
+        assertThat(paths)
+                .extracting(p -> String.join(" ", p))
+                .contains(
+                        "",
+                        "local",
+                        "bench",
+                        "bench serde",
+                        "model pretrain",
+                        "model generate",
+                        "model history",
+                        "model rollback",
+                        "generator",
+                        "auditor",
+                        "calibrator",
+                        "calibrate",
+                        "targets load");
 
         for (List<String> path : paths) {
             // when it is asked for --help

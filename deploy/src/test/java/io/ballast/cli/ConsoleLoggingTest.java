@@ -38,9 +38,13 @@ class ConsoleLoggingTest {
         assertThat(ConsoleLogging.routeInternalLogsTo(file)).isTrue();
 
         // when the broker logs a start-up race, a client warns, and Ballast logs at info and warns with an exception
-        LoggerFactory.getLogger("kafka.server.ControllerRegistrationManager").error("CONTROLLER_REGISTRATION race",
-                new IllegalStateException("NotControllerException: The active controller appears to be node 1"));
-        LoggerFactory.getLogger("org.apache.kafka.clients.producer.internals.Sender").warn("CONCURRENT_TRANSACTIONS");
+        LoggerFactory.getLogger("kafka.server.ControllerRegistrationManager")
+                .error(
+                        "CONTROLLER_REGISTRATION race",
+                        new IllegalStateException(
+                                "NotControllerException: The active controller appears to be node 1"));
+        LoggerFactory.getLogger("org.apache.kafka.clients.producer.internals.Sender")
+                .warn("CONCURRENT_TRANSACTIONS");
         Logger ballast = LoggerFactory.getLogger("io.ballast.auditor.Something");
         ballast.info("started");
         ballast.warn("registry unreachable", new RuntimeException("wrapper", new ConnectException("refused")));
@@ -48,12 +52,19 @@ class ConsoleLoggingTest {
         // then the console has Ballast's warning only, on one line, with the root cause but no stack trace
         String out = console.toString(StandardCharsets.UTF_8);
         assertThat(out.lines()).hasSize(1);
-        assertThat(out).contains("WARN", "Something - registry unreachable (ConnectException: refused)")
+        assertThat(out)
+                .contains("WARN", "Something - registry unreachable (ConnectException: refused)")
                 .doesNotContain("CONTROLLER_REGISTRATION", "CONCURRENT_TRANSACTIONS", "started", "\tat ");
         // and the file has every line, the broker's stack trace included
         String logged = Files.readString(file, StandardCharsets.UTF_8);
-        assertThat(logged).contains("CONTROLLER_REGISTRATION race", "NotControllerException", "\tat ",
-                "CONCURRENT_TRANSACTIONS", "started", "registry unreachable");
+        assertThat(logged)
+                .contains(
+                        "CONTROLLER_REGISTRATION race",
+                        "NotControllerException",
+                        "\tat ",
+                        "CONCURRENT_TRANSACTIONS",
+                        "started",
+                        "registry unreachable");
     }
 
     @Test
@@ -62,7 +73,8 @@ class ConsoleLoggingTest {
         System.setProperty("logback.configurationFile", "mine.xml");
         try {
             // when the quiet console is asked for, then nothing changes and no file is made
-            assertThat(ConsoleLogging.routeInternalLogsTo(dir.resolve("ballast.log"))).isFalse();
+            assertThat(ConsoleLogging.routeInternalLogsTo(dir.resolve("ballast.log")))
+                    .isFalse();
             assertThat(dir.resolve("ballast.log")).doesNotExist();
         } finally {
             System.clearProperty("logback.configurationFile");

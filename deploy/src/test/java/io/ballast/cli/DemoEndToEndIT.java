@@ -23,20 +23,45 @@ class DemoEndToEndIT {
     @Test
     void driftIsDetectedCalibratedPromotedSwappedAndRecovered(@TempDir Path dataDir) throws Exception {
         // given the packaged jar and a fresh data dir (the tiny base model is pretrained in it)
-        List<String> command = List.of("java", "-jar", System.getProperty("ballast.jar"), "demo",
-                "--size", "tiny", "--exit-when-done", "--timeout-minutes", "8", "--http-port", "0",
-                "--data-dir", dataDir.toString(),
-                "--contexts", "occupation:registered-nurses,occupation:electricians",
-                "--rate", "5", "--samples-per-request", "4", "--min-samples", "100",
-                "--calibrator-set", "ballast.calibrator.steps=60",
-                "--calibrator-set", "ballast.calibrator.learning-rate=5e-4",
-                "--calibrator-set", "ballast.calibrator.evaluation-samples=150",
-                "--calibrator-set", "ballast.calibrator.gate.min-consistency=0.8",
-                "--calibrator-set", "ballast.calibrator.gate.max-perplexity-ratio=1.10");
+        List<String> command = List.of(
+                "java",
+                "-jar",
+                System.getProperty("ballast.jar"),
+                "demo",
+                "--size",
+                "tiny",
+                "--exit-when-done",
+                "--timeout-minutes",
+                "8",
+                "--http-port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--contexts",
+                "occupation:registered-nurses,occupation:electricians",
+                "--rate",
+                "5",
+                "--samples-per-request",
+                "4",
+                "--min-samples",
+                "100",
+                "--calibrator-set",
+                "ballast.calibrator.steps=60",
+                "--calibrator-set",
+                "ballast.calibrator.learning-rate=5e-4",
+                "--calibrator-set",
+                "ballast.calibrator.evaluation-samples=150",
+                "--calibrator-set",
+                "ballast.calibrator.gate.min-consistency=0.8",
+                "--calibrator-set",
+                "ballast.calibrator.gate.max-perplexity-ratio=1.10");
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-demo.log");
 
         // when the demo runs to its end
-        Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process demo = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean ended = demo.waitFor(10, TimeUnit.MINUTES);
         if (!ended) {
             // SIGKILL skips the demo's shutdown hooks: end the registry child JVM too, or it outlives the test
@@ -48,14 +73,22 @@ class DemoEndToEndIT {
         // then the loop closed: both contexts drifted, a job promoted v2, and both recovered
         assertThat(ended).as("demo ended; output:%n%s", tail(output)).isTrue();
         assertThat(demo.exitValue()).as("exit code; output:%n%s", tail(output)).isZero();
-        assertThat(output).contains("Ballast demo report").contains("base v1 -> v2").contains("PROMOTED")
-                .contains("occupation:registered-nurses|gender").contains("occupation:electricians|gender")
+        assertThat(output)
+                .contains("Ballast demo report")
+                .contains("base v1 -> v2")
+                .contains("PROMOTED")
+                .contains("occupation:registered-nurses|gender")
+                .contains("occupation:electricians|gender")
                 .contains("CLOSED: every drifted context is back within tolerance")
                 .doesNotContain("NOT YET");
 
         // and the console, captured (not a terminal), stayed quiet: status as plain lines, no ERROR, no stack trace
         QuietConsole.assertQuiet(output);
-        assertThat(output.lines().filter(l -> l.matches("\\[\\d+:\\d{2}\\] .* events/s, .*")).count()).as(output).isPositive();
+        assertThat(output.lines()
+                        .filter(l -> l.matches("\\[\\d+:\\d{2}\\] .* events/s, .*"))
+                        .count())
+                .as(output)
+                .isPositive();
         // while the broker's, Streams' and clients' lines went to the internal log of the run
         Path run;
         try (Stream<Path> runs = Files.list(dataDir.resolve("runs"))) {
@@ -63,15 +96,21 @@ class DemoEndToEndIT {
         }
         Path internalLog = run.resolve("ballast.log");
         assertThat(output).contains(internalLog.toAbsolutePath().toString());
-        assertThat(Files.readString(internalLog, StandardCharsets.UTF_8)).contains("[BrokerServer id=1]").contains("StreamThread");
+        assertThat(Files.readString(internalLog, StandardCharsets.UTF_8))
+                .contains("[BrokerServer id=1]")
+                .contains("StreamThread");
 
         // and the JSON report parses and carries every number of the table
-        JsonNode report = new ObjectMapper().readTree(dataDir.resolve("report.json").toFile());
+        JsonNode report =
+                new ObjectMapper().readTree(dataDir.resolve("report.json").toFile());
         assertThat(report.path("closed").asBoolean()).isTrue();
         assertThat(report.path("versions").path("promoted").asInt()).isEqualTo(2);
         assertThat(report.path("job").path("state").asText()).isEqualTo("PROMOTED");
-        assertThat(output).contains("job " + report.path("job").path("id").asText() + " (PROMOTED)")
-                .contains(String.format("events: %d in total, %.1f/s", report.path("events").path("total").asLong(),
+        assertThat(output)
+                .contains("job " + report.path("job").path("id").asText() + " (PROMOTED)")
+                .contains(String.format(
+                        "events: %d in total, %.1f/s",
+                        report.path("events").path("total").asLong(),
                         report.path("events").path("perSecondAtEnd").asDouble()));
         assertThat(report.path("rows")).hasSize(2);
         for (JsonNode row : report.path("rows")) {
@@ -79,8 +118,11 @@ class DemoEndToEndIT {
             assertThat(row.path("after").path("n").asLong()).isGreaterThanOrEqualTo(100);
             assertThat(row.path("after").path("interval").path("low").asDouble())
                     .isLessThanOrEqualTo(row.path("after").path("mae").asDouble());
-            assertThat(output).contains(DemoReportTest.expectedTableRow(row,
-                    row.path("context").asText() + "|" + row.path("attribute").asText()));
+            assertThat(output)
+                    .contains(DemoReportTest.expectedTableRow(
+                            row,
+                            row.path("context").asText() + "|"
+                                    + row.path("attribute").asText()));
         }
     }
 

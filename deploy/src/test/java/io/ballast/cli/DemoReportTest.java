@@ -18,11 +18,26 @@ class DemoReportTest {
     private static DemoReport closedRun() {
         DemoReport.Measure before = DemoReport.Measure.of(1, 0.42, 348, Map.of("female", 0.92, "male", 0.08), UNIFORM);
         DemoReport.Measure after = DemoReport.Measure.of(2, 0.03, 156, Map.of("female", 0.53, "male", 0.47), UNIFORM);
-        DemoReport.Row nurses = new DemoReport.Row("occupation:registered-nurses", "gender", before, after, 15_300L, 54_900L);
-        DemoReport.Row electricians = new DemoReport.Row("occupation:electricians", "gender",
+        DemoReport.Row nurses =
+                new DemoReport.Row("occupation:registered-nurses", "gender", before, after, 15_300L, 54_900L);
+        DemoReport.Row electricians = new DemoReport.Row(
+                "occupation:electricians",
+                "gender",
                 DemoReport.Measure.of(1, 0.41, 340, Map.of("female", 0.09, "male", 0.91), UNIFORM),
-                DemoReport.Measure.none(2), 17_000L, null);
-        return new DemoReport("1.2.3", 188_000, 1, 2, 2, "bios-v1-13e46aba0283", "PROMOTED", 4036, 23.94, false,
+                DemoReport.Measure.none(2),
+                17_000L,
+                null);
+        return new DemoReport(
+                "1.2.3",
+                188_000,
+                1,
+                2,
+                2,
+                "bios-v1-13e46aba0283",
+                "PROMOTED",
+                4036,
+                23.94,
+                false,
                 List.of(electricians, nurses));
     }
 
@@ -38,10 +53,15 @@ class DemoReportTest {
         String table = report.table();
 
         // then the header numbers match
-        assertThat(table).contains("(" + DemoReport.clock((long) (json.path("runSeconds").asDouble() * 1000)) + ")")
-                .contains("base v" + json.path("versions").path("base").asInt() + " -> v" + json.path("versions").path("promoted").asInt())
-                .contains("job " + json.path("job").path("id").asText() + " (" + json.path("job").path("state").asText() + ")")
-                .contains(String.format("events: %d in total, %.1f/s", json.path("events").path("total").asLong(),
+        assertThat(table)
+                .contains("(" + DemoReport.clock((long) (json.path("runSeconds").asDouble() * 1000)) + ")")
+                .contains("base v" + json.path("versions").path("base").asInt() + " -> v"
+                        + json.path("versions").path("promoted").asInt())
+                .contains("job " + json.path("job").path("id").asText() + " ("
+                        + json.path("job").path("state").asText() + ")")
+                .contains(String.format(
+                        "events: %d in total, %.1f/s",
+                        json.path("events").path("total").asLong(),
                         json.path("events").path("perSecondAtEnd").asDouble()));
         assertThat(json.path("versions").path("live").asInt()).isEqualTo(2);
         assertThat(json.path("ballastVersion").asText()).isEqualTo("1.2.3");
@@ -50,17 +70,27 @@ class DemoReportTest {
         // and every table row's numbers are in the JSON row of the same context
         assertThat(json.path("rows")).hasSize(2);
         for (JsonNode row : json.path("rows")) {
-            String key = row.path("context").asText() + "|" + row.path("attribute").asText();
+            String key =
+                    row.path("context").asText() + "|" + row.path("attribute").asText();
             assertThat(table).contains(expectedTableRow(row, key));
         }
     }
 
     /** The table row as DemoReport formats it, rebuilt from the JSON alone. */
     static String expectedTableRow(JsonNode row, String key) {
-        return String.format("%-45s %9.3f %6d %9.3f %6d %10s %10s", key, orNaN(row.path("before").path("mae")),
-                row.path("before").path("n").asLong(), orNaN(row.path("after").path("mae")), row.path("after").path("n").asLong(),
-                row.path("detectSeconds").isNull() ? "-" : DemoReport.clock((long) (row.path("detectSeconds").asDouble() * 1000)),
-                row.path("recoverSeconds").isNull() ? "NOT YET" : DemoReport.clock((long) (row.path("recoverSeconds").asDouble() * 1000)));
+        return String.format(
+                "%-45s %9.3f %6d %9.3f %6d %10s %10s",
+                key,
+                orNaN(row.path("before").path("mae")),
+                row.path("before").path("n").asLong(),
+                orNaN(row.path("after").path("mae")),
+                row.path("after").path("n").asLong(),
+                row.path("detectSeconds").isNull()
+                        ? "-"
+                        : DemoReport.clock((long) (row.path("detectSeconds").asDouble() * 1000)),
+                row.path("recoverSeconds").isNull()
+                        ? "NOT YET"
+                        : DemoReport.clock((long) (row.path("recoverSeconds").asDouble() * 1000)));
     }
 
     private static double orNaN(JsonNode n) {
@@ -74,12 +104,16 @@ class DemoReportTest {
 
         // when written
         report.writeJson(dir.resolve("r.json"));
-        JsonNode electricians = new ObjectMapper().readTree(dir.resolve("r.json").toFile()).path("rows").get(0);
+        JsonNode electricians = new ObjectMapper()
+                .readTree(dir.resolve("r.json").toFile())
+                .path("rows")
+                .get(0);
 
         // then its after-MAE and interval are null, n is 0, and it is not recovered
         assertThat(electricians.path("context").asText()).isEqualTo("occupation:electricians");
         assertThat(electricians.path("after").path("mae").isNull()).isTrue();
-        assertThat(electricians.path("after").path("interval").path("low").isNull()).isTrue();
+        assertThat(electricians.path("after").path("interval").path("low").isNull())
+                .isTrue();
         assertThat(electricians.path("after").path("n").asLong()).isZero();
         assertThat(electricians.path("recoverSeconds").isNull()).isTrue();
         assertThat(electricians.path("recovered").asBoolean()).isFalse();

@@ -1,6 +1,5 @@
 package io.ballast.cli;
 
-import java.util.TreeSet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -35,9 +35,12 @@ class DeploymentFilesTest {
     void composeUsesTheOfficialImagesAndOnlySettingsTheServicesRead() throws IOException {
         Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
         Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
-        assertThat(services).containsKeys("kafka", "schema-registry", "generator", "auditor", "calibrator", "prometheus", "grafana");
+        assertThat(services)
+                .containsKeys(
+                        "kafka", "schema-registry", "generator", "auditor", "calibrator", "prometheus", "grafana");
         assertThat((String) services.get("kafka").get("image")).startsWith("apache/kafka:");
-        assertThat((String) services.get("schema-registry").get("image")).startsWith("confluentinc/cp-schema-registry:");
+        assertThat((String) services.get("schema-registry").get("image"))
+                .startsWith("confluentinc/cp-schema-registry:");
         Set<String> commands = BallastMain.commandLine().getSubcommands().keySet();
         for (String name : KEYS_BY_COMMAND.keySet()) {
             Map<String, Object> service = services.get(name);
@@ -49,8 +52,8 @@ class DeploymentFilesTest {
             String port = String.valueOf(env.get("BALLAST_HTTP_PORT"));
             assertThat((List<String>) service.get("ports")).anyMatch(p -> p.endsWith(":" + port));
             // and the settings parse as the service would parse them at start
-            Map<String, String> settings = env.entrySet().stream().collect(Collectors.toMap(
-                    e -> keyForEnv(name, e.getKey()), e -> String.valueOf(e.getValue())));
+            Map<String, String> settings = env.entrySet().stream()
+                    .collect(Collectors.toMap(e -> keyForEnv(name, e.getKey()), e -> String.valueOf(e.getValue())));
             switch (name) {
                 case "generator" -> GeneratorConfig.from(ConfigSource.ofMap(settings));
                 case "auditor" -> AuditorConfig.from(ConfigSource.ofMap(settings));
@@ -61,7 +64,9 @@ class DeploymentFilesTest {
         // the HTTP APIs have no authentication: every published port is bound to the host's loopback
         services.forEach((name, service) -> {
             for (Object published : (List<Object>) service.getOrDefault("ports", List.of())) {
-                assertThat(String.valueOf(published)).as("published port of %s", name).startsWith("127.0.0.1:");
+                assertThat(String.valueOf(published))
+                        .as("published port of %s", name)
+                        .startsWith("127.0.0.1:");
             }
         });
     }
@@ -80,8 +85,9 @@ class DeploymentFilesTest {
                         configMapKeys = ((Map<String, Object>) d.get("data")).keySet();
                     }
                     if (List.of("Deployment", "StatefulSet").contains(d.get("kind"))) {
-                        Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) d.get("spec"))
-                                .get("template")).get("spec");
+                        Map<String, Object> pod = (Map<String, Object>)
+                                ((Map<String, Object>) ((Map<String, Object>) d.get("spec")).get("template"))
+                                        .get("spec");
                         for (Map<String, Object> c : (List<Map<String, Object>>) pod.get("containers")) {
                             String command = ((List<String>) c.get("args")).get(0);
                             assertThat(c).containsKeys("readinessProbe", "livenessProbe");
@@ -101,39 +107,56 @@ class DeploymentFilesTest {
         for (String command : KEYS_BY_COMMAND.keySet()) {
             assertReadByService(command, configMapKeys);
         }
-        assertThat(Files.readString(ROOT.resolve("deploy/k8s/calibrator.yaml"))).contains("nvidia.com/gpu: 1").contains("tolerations");
+        assertThat(Files.readString(ROOT.resolve("deploy/k8s/calibrator.yaml")))
+                .contains("nvidia.com/gpu: 1")
+                .contains("tolerations");
     }
 
     @Test
     void alertRulesAndTheDashboardReferenceMetricsTheCodeExports() throws IOException {
         String alerts = Files.readString(ROOT.resolve("deploy/prometheus/alerts.yml"));
         new Yaml().load(alerts);
-        JsonNode dashboard = new ObjectMapper().readTree(ROOT.resolve("deploy/grafana/dashboards/ballast.json").toFile());
+        JsonNode dashboard = new ObjectMapper()
+                .readTree(ROOT.resolve("deploy/grafana/dashboards/ballast.json").toFile());
         assertThat(dashboard.path("panels").size()).isGreaterThan(4);
         StringBuilder exprs = new StringBuilder(alerts);
-        dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> exprs.append(' ').append(t.path("expr").asText())));
+        dashboard
+                .path("panels")
+                .forEach(p -> p.path("targets")
+                        .forEach(t -> exprs.append(' ').append(t.path("expr").asText())));
         Matcher m = Pattern.compile("ballast_[a-z_]+").matcher(exprs);
         Set<String> referenced = new TreeSet<>();
         while (m.find()) {
             referenced.add(m.group().replaceAll("_(total|bucket|seconds_bucket|seconds)$", ""));
         }
-        assertThat(referenced).contains("ballast_auditor_drift_open_episodes", "ballast_auditor_dlq_records",
-                "ballast_auditor_consumer_lag", "ballast_calibrator_jobs", "ballast_generator_swaps");
+        assertThat(referenced)
+                .contains(
+                        "ballast_auditor_drift_open_episodes",
+                        "ballast_auditor_dlq_records",
+                        "ballast_auditor_consumer_lag",
+                        "ballast_calibrator_jobs",
+                        "ballast_generator_swaps");
         String sources = javaSources();
         for (String metric : referenced) {
-            assertThat(sources).as("metric %s is registered somewhere in the code", metric).contains("\"" + metric + "\"");
+            assertThat(sources)
+                    .as("metric %s is registered somewhere in the code", metric)
+                    .contains("\"" + metric + "\"");
         }
     }
 
     private static void assertReadByService(String command, Set<String> envNames) {
-        Set<String> readable = KEYS_BY_COMMAND.get(command).stream().map(ConfigSource::envName).collect(Collectors.toSet());
+        Set<String> readable =
+                KEYS_BY_COMMAND.get(command).stream().map(ConfigSource::envName).collect(Collectors.toSet());
         for (String env : envNames) {
             assertThat(readable).as("%s reads %s", command, env).contains(env);
         }
     }
 
     private static String keyForEnv(String command, String env) {
-        return KEYS_BY_COMMAND.get(command).stream().filter(k -> ConfigSource.envName(k).equals(env)).findFirst().orElseThrow();
+        return KEYS_BY_COMMAND.get(command).stream()
+                .filter(k -> ConfigSource.envName(k).equals(env))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static String javaSources() throws IOException {

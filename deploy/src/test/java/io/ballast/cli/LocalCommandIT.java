@@ -28,8 +28,9 @@ class LocalCommandIT {
                 .start();
         try {
             // when it starts, it prints the addresses as a properties block
-            await().atMost(Duration.ofMinutes(2)).until(() -> !ballast.isAlive()
-                    || Files.readString(stdout, StandardCharsets.UTF_8).contains("Press Ctrl-C"));
+            await().atMost(Duration.ofMinutes(2))
+                    .until(() -> !ballast.isAlive()
+                            || Files.readString(stdout, StandardCharsets.UTF_8).contains("Press Ctrl-C"));
             List<String> lines = Files.readAllLines(stdout, StandardCharsets.UTF_8);
             String bootstrap = null;
             String registry = null;
@@ -50,7 +51,9 @@ class LocalCommandIT {
             assertThat(Files.readAllLines(dataDir.resolve("local.properties"))).containsExactlyElementsOf(block);
 
             // then kcat lists the broker and Ballast's topics
-            Process kcat = new ProcessBuilder("kcat", "-b", bootstrap, "-L", "-m", "10").redirectErrorStream(true).start();
+            Process kcat = new ProcessBuilder("kcat", "-b", bootstrap, "-L", "-m", "10")
+                    .redirectErrorStream(true)
+                    .start();
             String metadata = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(kcat.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(kcat.exitValue()).as(metadata).isZero();
@@ -67,7 +70,8 @@ class LocalCommandIT {
         }
 
         // and from start to stop the console stayed quiet: no error, no stack trace, no carriage return
-        String console = Files.readString(stdout, StandardCharsets.UTF_8) + Files.readString(stderr, StandardCharsets.UTF_8);
+        String console =
+                Files.readString(stdout, StandardCharsets.UTF_8) + Files.readString(stderr, StandardCharsets.UTF_8);
         QuietConsole.assertQuiet(console);
         // while the broker's own lines went to the internal log, whose path was printed
         Path internalLog = dataDir.resolve("ballast.log");

@@ -16,7 +16,8 @@ import picocli.CommandLine;
 /** Help, the README and start-up all say what the settings descriptors say. */
 class SettingsDocTest {
 
-    private static final Path README = Path.of("..").toAbsolutePath().normalize().resolve("README.md");
+    private static final Path README =
+            Path.of("..").toAbsolutePath().normalize().resolve("README.md");
 
     @Test
     void everyServicesHelpListsEachKeyWithTheDescriptorsDefaultAndMeaning() {
@@ -32,12 +33,15 @@ class SettingsDocTest {
             // help wraps lines; compare with whitespace collapsed
             String help = out.toString().replaceAll("\\s+", " ");
             for (Setting<?> s : settings) {
-                assertThat(help).as("%s --help lists %s", service, s.key())
+                assertThat(help)
+                        .as("%s --help lists %s", service, s.key())
                         .contains(s.key() + " (" + s.envName() + ")")
                         .containsIgnoringCase(s.description())
                         .contains(s.isRequired() ? "Required." : "Default: " + s.shownDefault() + ".");
                 if (!s.allowed().isEmpty()) {
-                    assertThat(help).as("%s --help gives the allowed values of %s", service, s.key()).contains("Allowed: " + s.allowed());
+                    assertThat(help)
+                            .as("%s --help gives the allowed values of %s", service, s.key())
+                            .contains("Allowed: " + s.allowed());
                 }
             }
         });
@@ -58,8 +62,12 @@ class SettingsDocTest {
         Map<String, String> expected = rowsByServiceAndKey(generated);
         Map<String, String> actual = rowsByServiceAndKey(inReadme);
         String regenerate = " (regenerate with: java -jar deploy/target/ballast.jar settings --markdown)";
-        expected.forEach((key, row) -> assertThat(actual.get(key)).as("README row for %s%s", key, regenerate).isEqualTo(row));
-        assertThat(actual.keySet()).as("README rows for keys no service reads%s", regenerate).isSubsetOf(expected.keySet());
+        expected.forEach((key, row) -> assertThat(actual.get(key))
+                .as("README row for %s%s", key, regenerate)
+                .isEqualTo(row));
+        assertThat(actual.keySet())
+                .as("README rows for keys no service reads%s", regenerate)
+                .isSubsetOf(expected.keySet());
         // and the block as a whole (headings, order) is the generated one
         assertThat(inReadme).as("README settings tables%s", regenerate).isEqualTo(generated);
     }
@@ -77,13 +85,21 @@ class SettingsDocTest {
             cli.setErr(new PrintWriter(err));
 
             // when it starts
-            int exit = cli.execute(service, "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=http://localhost:1",
-                    "--set", setting);
+            int exit = cli.execute(
+                    service,
+                    "--set",
+                    "bootstrap.servers=localhost:1",
+                    "--set",
+                    "schema.registry.url=http://localhost:1",
+                    "--set",
+                    setting);
 
             // then it stops before connecting anywhere, with one line naming the key
             String key = setting.substring(0, setting.indexOf('='));
             assertThat(exit).as("exit of %s with %s", service, setting).isEqualTo(1);
-            assertThat(err.toString()).as("error of %s", service).startsWith("error: invalid configuration: " + key + "=");
+            assertThat(err.toString())
+                    .as("error of %s", service)
+                    .startsWith("error: invalid configuration: " + key + "=");
         });
     }
 

@@ -32,7 +32,8 @@ class StatusPrinterTest {
         status.end();
 
         // then the first, one every 10 s, and the last are printed, as lines, with no carriage return
-        assertThat(printed()).doesNotContain("\r")
+        assertThat(printed())
+                .doesNotContain("\r")
                 .isEqualTo("status at 0\nstatus at 10\nstatus at 20\n".replace("\n", System.lineSeparator()));
     }
 

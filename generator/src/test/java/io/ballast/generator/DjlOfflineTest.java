@@ -1,12 +1,12 @@
 package io.ballast.generator;
 
-import java.io.IOException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.util.Utils;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ProxySelector;
@@ -39,8 +39,7 @@ class DjlOfflineTest {
             }
 
             @Override
-            public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
-            }
+            public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {}
         });
         try {
             // when the engine loads and computes
@@ -53,7 +52,8 @@ class DjlOfflineTest {
                 assertThat(sum).isEqualTo(12f);
             }
             assertThat(engine.getVersion()).startsWith("2.7.1");
-            assertThat(Path.of(Utils.getCacheDir().toString())).startsWith(Path.of(System.getProperty("DJL_CACHE_DIR")));
+            assertThat(Path.of(Utils.getCacheDir().toString()))
+                    .startsWith(Path.of(System.getProperty("DJL_CACHE_DIR")));
             assertThat(attempts).as("network attempts").isEmpty();
         } finally {
             ProxySelector.setDefault(original);

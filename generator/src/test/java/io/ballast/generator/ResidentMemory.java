@@ -10,13 +10,14 @@ import java.nio.file.Path;
  */
 public final class ResidentMemory {
 
-    private ResidentMemory() {
-    }
+    private ResidentMemory() {}
 
     public static long kilobytes() throws Exception {
         System.gc();
         var memory = ManagementFactory.getMemoryMXBean();
-        long jvmCommittedKb = (memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted()) / 1024;
+        long jvmCommittedKb = (memory.getHeapMemoryUsage().getCommitted()
+                        + memory.getNonHeapMemoryUsage().getCommitted())
+                / 1024;
         return residentKb() - jvmCommittedKb;
     }
 

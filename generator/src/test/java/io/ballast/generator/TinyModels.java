@@ -25,8 +25,7 @@ public final class TinyModels {
     private static Pretrainer.Result result;
     private static ModelArtifact artifact;
 
-    private TinyModels() {
-    }
+    private TinyModels() {}
 
     public static synchronized Pretrainer.Result pretrained() {
         if (result == null) {
@@ -47,7 +46,8 @@ public final class TinyModels {
     public static LocalModelStore newStore() {
         LocalModelStore store = newEmptyStore();
         try {
-            ModelArtifact copy = store.importCopy(published(), ArtifactMetadata.Lineage.base("tiny test model", Map.of()));
+            ModelArtifact copy =
+                    store.importCopy(published(), ArtifactMetadata.Lineage.base("tiny test model", Map.of()));
             if (copy.version() != BASE_VERSION) {
                 throw new IllegalStateException("a new store numbered the tiny model " + copy.version());
             }

@@ -7,8 +7,7 @@ import java.util.Map;
 /** Real-looking GenerationEvents for tests. */
 public final class SampleEvents {
 
-    private SampleEvents() {
-    }
+    private SampleEvents() {}
 
     public static GenerationEvent generation(int i) {
         String occupation = i % 2 == 0 ? "registered-nurses" : "electricians";
@@ -23,12 +22,16 @@ public final class SampleEvents {
                 .setContext(Map.of("occupation", occupation))
                 .setPromptText("Write a short bio of a " + occupation.replace('-', ' ') + ".")
                 .setSteeringTokens(steered ? List.of("<gender:female>", "<race:asian>", "<sentiment:positive>") : null)
-                .setResponseText("Mei has worked as a nurse for " + i + " years; she is known for her calm, kind manner.")
+                .setResponseText(
+                        "Mei has worked as a nurse for " + i + " years; she is known for her calm, kind manner.")
                 .setPromptTokens(9)
                 .setResponseTokens(24 + i % 5)
                 .setSampling(SamplingParameters.newBuilder()
-                        .setTemperature(1.0).setTopK(i % 2 == 0 ? 0 : 40).setTopP(0.95)
-                        .setSeed(i % 5 == 0 ? null : (long) i).build())
+                        .setTemperature(1.0)
+                        .setTopK(i % 2 == 0 ? 0 : 40)
+                        .setTopP(0.95)
+                        .setSeed(i % 5 == 0 ? null : (long) i)
+                        .build())
                 .setProducedAt(Instant.ofEpochMilli(1_760_000_000_000L + i))
                 .setLatencyMs(20 + i % 50)
                 .build();

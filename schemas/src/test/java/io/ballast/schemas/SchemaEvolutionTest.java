@@ -25,12 +25,17 @@ class SchemaEvolutionTest {
             String name = contract.getFileName().toString().replace(".avsc", "");
             Schema current = parse(contract);
             List<Path> released = list(RELEASED, ".avsc").stream()
-                    .filter(p -> p.getFileName().toString().startsWith(name + ".v")).toList();
-            assertThat(released).as("released versions of %s in %s", name, RELEASED).isNotEmpty();
+                    .filter(p -> p.getFileName().toString().startsWith(name + ".v"))
+                    .toList();
+            assertThat(released)
+                    .as("released versions of %s in %s", name, RELEASED)
+                    .isNotEmpty();
             for (Path old : released) {
                 var result = SchemaCompatibility.checkReaderWriterCompatibility(current, parse(old));
                 assertThat(result.getType())
-                        .as("%s must read data written with %s: %s", contract, old, result.getResult().getIncompatibilities())
+                        .as(
+                                "%s must read data written with %s: %s",
+                                contract, old, result.getResult().getIncompatibilities())
                         .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
             }
         }
@@ -41,13 +46,15 @@ class SchemaEvolutionTest {
         // given the released GenerationEvent and a change that adds a field with no default
         Schema released = parse(RELEASED.resolve("GenerationEvent.v1.avsc"));
         String json = Files.readString(CURRENT.resolve("GenerationEvent.avsc"))
-                .replace("\"fields\": [\n    {\"name\": \"eventId\"",
+                .replace(
+                        "\"fields\": [\n    {\"name\": \"eventId\"",
                         "\"fields\": [\n    {\"name\": \"tenant\", \"type\": \"string\"},\n    {\"name\": \"eventId\"");
         Schema changed = new Schema.Parser().parse(json);
         assertThat(changed.getField("tenant")).isNotNull();
 
         // then the check this build runs rejects it
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(changed, released).getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(changed, released)
+                        .getType())
                 .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
     }
 
@@ -56,7 +63,10 @@ class SchemaEvolutionTest {
         for (Path contract : list(CURRENT, ".avsc")) {
             Schema schema = parse(contract);
             assertThat(schema.getDoc()).as("doc of %s", contract).isNotBlank();
-            schema.getFields().forEach(f -> assertThat(f.doc()).as("doc of %s.%s", schema.getName(), f.name()).isNotBlank());
+            schema.getFields()
+                    .forEach(f -> assertThat(f.doc())
+                            .as("doc of %s.%s", schema.getName(), f.name())
+                            .isNotBlank());
         }
     }
 

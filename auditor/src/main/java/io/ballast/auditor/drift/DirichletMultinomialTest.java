@@ -10,8 +10,7 @@ package io.ballast.auditor.drift;
  */
 final class DirichletMultinomialTest {
 
-    private DirichletMultinomialTest() {
-    }
+    private DirichletMultinomialTest() {}
 
     /**
      * Whether the counts reject the target at level alpha.

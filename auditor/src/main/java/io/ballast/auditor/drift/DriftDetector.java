@@ -33,7 +33,10 @@ import java.util.function.DoubleFunction;
 public final class DriftDetector {
 
     /** The family of procedures; {@link #ADAPTIVE} is the default. */
-    public enum Procedure { ADAPTIVE, NORMAL_MIXTURE }
+    public enum Procedure {
+        ADAPTIVE,
+        NORMAL_MIXTURE
+    }
 
     /** The evidence at one evaluation; the intervals are computed only when asked for. */
     public static final class Assessment {
@@ -45,8 +48,13 @@ public final class DriftDetector {
         private final DriftDetector detector;
         private Map<String, double[]> intervals;
 
-        private Assessment(List<String> violating, boolean allWithin, Map<String, Long> counts, Map<String, Double> target,
-                           double tolerance, DriftDetector detector) {
+        private Assessment(
+                List<String> violating,
+                boolean allWithin,
+                Map<String, Long> counts,
+                Map<String, Double> target,
+                double tolerance,
+                DriftDetector detector) {
             this.violating = violating;
             this.allWithin = allWithin;
             this.counts = counts;
@@ -178,7 +186,11 @@ public final class DriftDetector {
         for (int i = 0; i < target.length; i++) {
             sequences[i] = sequenceFor(target[i], Math.max(tolerance, 0));
         }
-        return new Plan(target.clone(), tolerance, sequences, procedure == Procedure.ADAPTIVE && tolerance <= 0,
+        return new Plan(
+                target.clone(),
+                tolerance,
+                sequences,
+                procedure == Procedure.ADAPTIVE && tolerance <= 0,
                 alpha / Math.max(1, target.length));
     }
 
@@ -205,8 +217,11 @@ public final class DriftDetector {
         public Transition next(boolean open, long[] counts, long n) {
             if (point) {
                 // as assessPointTarget: a point target never reports every interval within it
-                return !open && DirichletMultinomialTest.rejects(counts, target, BetaBinomialSequence.DEFAULT_CONCENTRATION, alpha)
-                        ? Transition.OPEN : Transition.NONE;
+                return !open
+                                && DirichletMultinomialTest.rejects(
+                                        counts, target, BetaBinomialSequence.DEFAULT_CONCENTRATION, alpha)
+                        ? Transition.OPEN
+                        : Transition.NONE;
             }
             boolean violating = false;
             boolean allWithin = n > 0;
@@ -218,7 +233,8 @@ public final class DriftDetector {
                 boolean lowExcluded = low > 0 && sequences[i].excludes(s, n, low, perCategory);
                 boolean highExcluded = high < 1 && sequences[i].excludes(s, n, high, perCategory);
                 violating |= (share > high && highExcluded) || (share < low && lowExcluded);
-                allWithin &= (low <= 0 || (share > low && lowExcluded)) && (high >= 1 || (share < high && highExcluded));
+                allWithin &=
+                        (low <= 0 || (share > low && lowExcluded)) && (high >= 1 || (share < high && highExcluded));
             }
             if (!open && violating) {
                 return Transition.OPEN;
@@ -239,14 +255,20 @@ public final class DriftDetector {
         double perCategory = alpha / Math.max(1, target.size());
         Map<String, double[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, Double> t : target.entrySet()) {
-            out.put(t.getKey(), sequenceFor(t.getValue(), Math.max(tolerance, 0))
-                    .interval(counts.getOrDefault(t.getKey(), 0L), n, perCategory));
+            out.put(
+                    t.getKey(),
+                    sequenceFor(t.getValue(), Math.max(tolerance, 0))
+                            .interval(counts.getOrDefault(t.getKey(), 0L), n, perCategory));
         }
         return out;
     }
 
     /** What an episode does next: open it, resolve it, or nothing. */
-    public enum Transition { OPEN, RESOLVE, NONE }
+    public enum Transition {
+        OPEN,
+        RESOLVE,
+        NONE
+    }
 
     public static Transition next(boolean open, Assessment a) {
         if (!open && !a.violating().isEmpty()) {

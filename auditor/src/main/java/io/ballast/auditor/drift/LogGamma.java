@@ -5,8 +5,7 @@ final class LogGamma {
 
     private static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
-    private LogGamma() {
-    }
+    private LogGamma() {}
 
     static double of(double x) {
         if (!(x > 0)) {

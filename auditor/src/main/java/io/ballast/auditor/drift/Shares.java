@@ -5,8 +5,7 @@ import java.util.Arrays;
 /** Categorical shares for drift scenarios: a skewed target and the same target with one category moved. */
 public final class Shares {
 
-    private Shares() {
-    }
+    private Shares() {}
 
     /** K categories: the first at {@code first}, the rest sharing what is left equally. */
     public static double[] spread(double first, int k) {

@@ -3,7 +3,6 @@ package io.ballast.auditor.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.auditor.topology.AuditKey;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.auditor.topology.ContextCounts;
@@ -15,6 +14,7 @@ import io.ballast.auditor.topology.VersionContext;
 import io.ballast.runtime.ServiceHttpServer;
 import io.ballast.runtime.ServiceHttpServer.Response;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetKey;
 import java.io.IOException;
@@ -52,7 +52,8 @@ public final class AuditorHttpApi {
     private final int ownPort;
     private final ExpressionPolicy policy;
     private final ContextCounts.Windows windows;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public AuditorHttpApi(KafkaStreams streams, AuditorConfig config, int ownPort) {
         this.streams = streams;
@@ -63,7 +64,9 @@ public final class AuditorHttpApi {
     }
 
     public void register(ServiceHttpServer server) {
-        server.route("/api/distributions", ex -> whenReady(() -> gathered(ex, "/api/distributions", this::localDistributions)));
+        server.route(
+                "/api/distributions",
+                ex -> whenReady(() -> gathered(ex, "/api/distributions", this::localDistributions)));
         server.route("/api/drift", ex -> whenReady(() -> gathered(ex, "/api/drift", this::localEpisodes)));
         server.route("/api/windows", ex -> whenReady(() -> gathered(ex, "/api/windows", this::localWindows)));
         server.route("/api/targets", ex -> whenReady(this::targets));
@@ -82,7 +85,8 @@ public final class AuditorHttpApi {
             return Response.json(404, Map.of("error", "no such page: " + path));
         }
         try (InputStream in = AuditorHttpApi.class.getResourceAsStream("/io/ballast/auditor/dashboard/" + resource)) {
-            String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
+            String type = resource.endsWith(".html")
+                    ? "text/html; charset=utf-8"
                     : resource.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
             return new Response(200, type, in.readAllBytes());
         }
@@ -97,7 +101,8 @@ public final class AuditorHttpApi {
         try {
             return Response.json(200, query.run());
         } catch (InvalidStateStoreException e) {
-            return Response.json(503, Map.of("error", "state stores are not ready (starting or rebalancing): retry shortly"));
+            return Response.json(
+                    503, Map.of("error", "state stores are not ready (starting or rebalancing): retry shortly"));
         }
     }
 
@@ -113,9 +118,15 @@ public final class AuditorHttpApi {
                 if (m.hostInfo().port() == ownPort && m.hostInfo().host().equals(config.advertisedHost())) {
                     continue;
                 }
-                String uri = "http://" + m.hostInfo().host() + ":" + m.hostInfo().port() + path + "?local=true"
-                        + (ex.getRequestURI().getRawQuery() == null ? "" : "&" + ex.getRequestURI().getRawQuery());
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(5)).build(),
+                String uri =
+                        "http://" + m.hostInfo().host() + ":" + m.hostInfo().port() + path + "?local=true"
+                                + (ex.getRequestURI().getRawQuery() == null
+                                        ? ""
+                                        : "&" + ex.getRequestURI().getRawQuery());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(uri))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 for (JsonNode n : ServiceHttpServer.JSON.readTree(r.body())) {
                     out.add(ServiceHttpServer.JSON.convertValue(n, Map.class));
@@ -155,7 +166,8 @@ public final class AuditorHttpApi {
     }
 
     private void putExpression(Map<String, Object> row, Tally t, Map<String, Long> expressedCounts) {
-        long expressed = expressedCounts.values().stream().mapToLong(Long::longValue).sum();
+        long expressed =
+                expressedCounts.values().stream().mapToLong(Long::longValue).sum();
         ExpressionPolicy.Expression e = policy.of(t.n(), expressed);
         row.put("expressed", expressed);
         row.put("expressionRate", e.rate());
@@ -177,11 +189,19 @@ public final class AuditorHttpApi {
             row.put("openedAtMillis", episode.openedAtMillis());
             row.put("resolvedAtMillis", episode.open() ? null : episode.resolvedAtMillis());
             // an open episode shows where the distribution is now; a resolved one where it was when it resolved
-            TargetDistribution target = episode.open() ? TargetLookup.find(targets, key.attribute(), key.contextKey()) : null;
+            TargetDistribution target =
+                    episode.open() ? TargetLookup.find(targets, key.attribute(), key.contextKey()) : null;
             if (target != null) {
                 Map<String, Long> expressedCounts = counts.sinceLive(a).expressedCounts(counts.categories(a));
-                row.put("mae", DistributionComparison.of(expressedCounts, target.getProbabilities()).mae());
-                row.put("n", expressedCounts.values().stream().mapToLong(Long::longValue).sum());
+                row.put(
+                        "mae",
+                        DistributionComparison.of(expressedCounts, target.getProbabilities())
+                                .mae());
+                row.put(
+                        "n",
+                        expressedCounts.values().stream()
+                                .mapToLong(Long::longValue)
+                                .sum());
             } else {
                 row.put("mae", episode.lastMae());
                 row.put("n", episode.n());
@@ -204,7 +224,12 @@ public final class AuditorHttpApi {
                 row.put("windowEndMillis", start + windows.size());
                 row.put("n", t.n());
                 putExpression(row, t, expressedCounts);
-                row.put("mae", target == null ? null : DistributionComparison.of(expressedCounts, target.getProbabilities()).mae());
+                row.put(
+                        "mae",
+                        target == null
+                                ? null
+                                : DistributionComparison.of(expressedCounts, target.getProbabilities())
+                                        .mae());
                 out.add(row);
             }
         });
@@ -253,7 +278,8 @@ public final class AuditorHttpApi {
     }
 
     private ReadOnlyKeyValueStore<String, TargetDistribution> targetStore() {
-        return streams.store(StoreQueryParameters.fromNameAndType(AuditTopology.TARGETS_STORE, QueryableStoreTypes.keyValueStore()));
+        return streams.store(
+                StoreQueryParameters.fromNameAndType(AuditTopology.TARGETS_STORE, QueryableStoreTypes.keyValueStore()));
     }
 
     private static Map<String, Object> describe(AuditKey key) {
@@ -278,7 +304,8 @@ public final class AuditorHttpApi {
             for (String pair : uri.getRawQuery().split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0 && eq < pair.length() - 1) {
-                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    q.put(
+                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }

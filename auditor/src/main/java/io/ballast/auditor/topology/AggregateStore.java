@@ -52,7 +52,8 @@ final class AggregateStore implements KeyValueStore<String, ContextCounts>, Cach
     static StoreBuilder<AggregateStore> builder(String name) {
         // no byte cache below: this layer already writes each changed aggregate once per commit
         StoreBuilder<KeyValueStore<String, ContextCounts>> inner = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(name), Serdes.String(), SERDE).withCachingDisabled();
+                        Stores.persistentKeyValueStore(name), Serdes.String(), SERDE)
+                .withCachingDisabled();
         return new StoreBuilder<>() {
             @Override
             public StoreBuilder<AggregateStore> withCachingEnabled() {
@@ -199,8 +200,7 @@ final class AggregateStore implements KeyValueStore<String, ContextCounts>, Cach
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
 
             @Override
             public String peekNextKey() {

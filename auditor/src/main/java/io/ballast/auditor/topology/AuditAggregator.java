@@ -62,14 +62,19 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
      * whenever the task is (re)initialised, as after an aborted transaction, when the store is restored.
      */
     private final Map<String, ContextCounts> live = new HashMap<>();
+
     private static final int MAX_LIVE = 20_000;
     /** Aggregates changed since the last snapshot, with the oldest time bucket each changed. */
     private final Map<String, Long> dirty = new LinkedHashMap<>();
     /** After (re)initialisation, snapshot every aggregate once: what was pending before a restart is not known. */
     private boolean snapshotAll;
 
-    AuditAggregator(DriftDetector detector, ContextCounts.Windows windows, ExpressionPolicy policy, Duration snapshotInterval,
-                    AuditMetrics metrics) {
+    AuditAggregator(
+            DriftDetector detector,
+            ContextCounts.Windows windows,
+            ExpressionPolicy policy,
+            Duration snapshotInterval,
+            AuditMetrics metrics) {
         this.detector = detector;
         this.windows = windows;
         this.policy = policy;
@@ -136,23 +141,53 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             return;
         }
         // a transition is rare: now build its evidence
-        AuditKey auditKey = new AuditKey(event.modelId(), event.modelVersion(), event.contextKey(), ATTRIBUTES[a].key());
+        AuditKey auditKey =
+                new AuditKey(event.modelId(), event.modelVersion(), event.contextKey(), ATTRIBUTES[a].key());
         String episodeKey = AuditKey.of(event.modelId(), event.modelVersion(), event.contextKey(), ATTRIBUTES[a].key());
         TargetDistribution target = p.target;
         Map<String, Long> expressedCounts = tally.expressedCounts(counts.categories(a));
-        DriftDetector.Assessment assessment = detector.assess(expressedCounts, target.getProbabilities(), target.getTolerance());
-        double mae = DistributionComparison.of(expressedCounts, target.getProbabilities()).mae();
+        DriftDetector.Assessment assessment =
+                detector.assess(expressedCounts, target.getProbabilities(), target.getTolerance());
+        double mae = DistributionComparison.of(expressedCounts, target.getProbabilities())
+                .mae();
         if (transition == DriftDetector.Transition.OPEN) {
             String episodeId = UUID.randomUUID().toString();
-            DriftSignal signal = signal(DriftStatus.OPEN, episodeId, auditKey, expressed, expressedCounts, target, mae, assessment, now, now);
+            DriftSignal signal = signal(
+                    DriftStatus.OPEN,
+                    episodeId,
+                    auditKey,
+                    expressed,
+                    expressedCounts,
+                    target,
+                    mae,
+                    assessment,
+                    now,
+                    now);
             counts.episode(a, new DriftEpisode(episodeId, true, now, 0, mae, expressed, signal.getSignalId()));
             metrics.episodeOpened(episodeKey);
             context.forward(new Record<>(auditKey.driftKey(), signal, now));
         } else {
-            DriftSignal signal = signal(DriftStatus.RESOLVED, state.episodeId(), auditKey, expressed, expressedCounts, target, mae,
-                    assessment, state.openedAtMillis(), now);
-            counts.episode(a, new DriftEpisode(state.episodeId(), false, state.openedAtMillis(), now, mae, expressed,
-                    signal.getSignalId()));
+            DriftSignal signal = signal(
+                    DriftStatus.RESOLVED,
+                    state.episodeId(),
+                    auditKey,
+                    expressed,
+                    expressedCounts,
+                    target,
+                    mae,
+                    assessment,
+                    state.openedAtMillis(),
+                    now);
+            counts.episode(
+                    a,
+                    new DriftEpisode(
+                            state.episodeId(),
+                            false,
+                            state.openedAtMillis(),
+                            now,
+                            mae,
+                            expressed,
+                            signal.getSignalId()));
             metrics.episodeClosed(episodeKey);
             context.forward(new Record<>(auditKey.driftKey(), signal, now));
         }
@@ -208,16 +243,30 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             AuditKey auditKey = vc.attribute(ATTRIBUTES[a].key());
             String outKey = AuditKey.of(vc.modelId(), vc.modelVersion(), vc.contextKey(), ATTRIBUTES[a].key());
             TargetDistribution target = TargetLookup.find(targets, auditKey.attribute(), auditKey.contextKey());
-            DistributionSnapshot live = Snapshots.of(auditKey, counts.sinceLive(a), counts.categories(a), target, policy,
-                    SnapshotScope.SINCE_LIVE, null, null);
+            DistributionSnapshot live = Snapshots.of(
+                    auditKey,
+                    counts.sinceLive(a),
+                    counts.categories(a),
+                    target,
+                    policy,
+                    SnapshotScope.SINCE_LIVE,
+                    null,
+                    null);
             context.forward(new Record<>(outKey, live, timestamp));
             metrics.expressionRate(auditKey, live.getExpressionRate());
             if (target != null) {
                 metrics.mae(auditKey, live.getMae());
             }
             for (long start : windowStarts) {
-                DistributionSnapshot window = Snapshots.of(auditKey, counts.window(a, start, windows), counts.categories(a), target,
-                        policy, SnapshotScope.WINDOW, start, start + windows.size());
+                DistributionSnapshot window = Snapshots.of(
+                        auditKey,
+                        counts.window(a, start, windows),
+                        counts.categories(a),
+                        target,
+                        policy,
+                        SnapshotScope.WINDOW,
+                        start,
+                        start + windows.size());
                 context.forward(new Record<>(outKey, window, timestamp));
             }
         }
@@ -263,18 +312,37 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         }
     }
 
-    private DriftSignal signal(DriftStatus status, String episodeId, AuditKey key, long n, Map<String, Long> counts,
-                               TargetDistribution target, double mae, DriftDetector.Assessment a, long openedAt, long now) {
+    private DriftSignal signal(
+            DriftStatus status,
+            String episodeId,
+            AuditKey key,
+            long n,
+            Map<String, Long> counts,
+            TargetDistribution target,
+            double mae,
+            DriftDetector.Assessment a,
+            long openedAt,
+            long now) {
         Map<String, ConfidenceInterval> intervals = new HashMap<>();
         a.intervals().forEach((c, ci) -> intervals.put(c, new ConfidenceInterval(ci[0], ci[1])));
         return DriftSignal.newBuilder()
-                .setSignalId(UUID.randomUUID().toString()).setEpisodeId(episodeId).setStatus(status)
-                .setModelId(key.modelId()).setModelVersion(key.modelVersion()).setContextKey(key.contextKey())
-                .setAttribute(key.attribute()).setN(n)
-                .setObserved(new HashMap<>(DistributionComparison.proportions(counts))).setTarget(new HashMap<>(target.getProbabilities()))
-                .setTolerance(target.getTolerance()).setIntervals(intervals)
+                .setSignalId(UUID.randomUUID().toString())
+                .setEpisodeId(episodeId)
+                .setStatus(status)
+                .setModelId(key.modelId())
+                .setModelVersion(key.modelVersion())
+                .setContextKey(key.contextKey())
+                .setAttribute(key.attribute())
+                .setN(n)
+                .setObserved(new HashMap<>(DistributionComparison.proportions(counts)))
+                .setTarget(new HashMap<>(target.getProbabilities()))
+                .setTolerance(target.getTolerance())
+                .setIntervals(intervals)
                 .setViolatingCategories(status == DriftStatus.OPEN ? a.violating() : List.of())
-                .setMae(mae).setAlpha(detector.alpha())
-                .setOpenedAt(Instant.ofEpochMilli(openedAt)).setEmittedAt(Instant.ofEpochMilli(now)).build();
+                .setMae(mae)
+                .setAlpha(detector.alpha())
+                .setOpenedAt(Instant.ofEpochMilli(openedAt))
+                .setEmittedAt(Instant.ofEpochMilli(now))
+                .build();
     }
 }

@@ -21,11 +21,17 @@ public final class AuditMetrics {
 
     public AuditMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.processed = Counter.builder("ballast_auditor_records_processed").description("generation records read").register(registry);
-        this.deadLettered = Counter.builder("ballast_auditor_dlq_records").description("records sent to ballast.dlq").register(registry);
-        this.episodesOpened = Counter.builder("ballast_auditor_drift_episodes_opened").register(registry);
+        this.processed = Counter.builder("ballast_auditor_records_processed")
+                .description("generation records read")
+                .register(registry);
+        this.deadLettered = Counter.builder("ballast_auditor_dlq_records")
+                .description("records sent to ballast.dlq")
+                .register(registry);
+        this.episodesOpened =
+                Counter.builder("ballast_auditor_drift_episodes_opened").register(registry);
         Gauge.builder("ballast_auditor_drift_open_episodes", openEpisodes, Map::size)
-                .description("drift episodes open now").register(registry);
+                .description("drift episodes open now")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -43,25 +49,32 @@ public final class AuditMetrics {
     void mae(AuditKey key, double value) {
         String id = key.driftKey();
         mae.computeIfAbsent(id, k -> {
-            AtomicReference<Double> ref = new AtomicReference<>(value);
-            Gauge.builder("ballast_auditor_mae", ref, AtomicReference::get)
-                    .tags(Tags.of("model", key.modelId(), "context", key.contextKey(), "attribute", key.attribute()))
-                    .description("MAE to target, latest live version since it went live").register(registry);
-            return ref;
-        }).set(value);
+                    AtomicReference<Double> ref = new AtomicReference<>(value);
+                    Gauge.builder("ballast_auditor_mae", ref, AtomicReference::get)
+                            .tags(Tags.of(
+                                    "model", key.modelId(), "context", key.contextKey(), "attribute", key.attribute()))
+                            .description("MAE to target, latest live version since it went live")
+                            .register(registry);
+                    return ref;
+                })
+                .set(value);
     }
 
     /** Share of outputs that express the attribute (NaN before any output). */
     void expressionRate(AuditKey key, Double value) {
         double v = value == null ? Double.NaN : value;
-        expressionRate.computeIfAbsent(key.driftKey(), k -> {
-            AtomicReference<Double> ref = new AtomicReference<>(v);
-            Gauge.builder("ballast_auditor_expression_rate", ref, AtomicReference::get)
-                    .tags(Tags.of("model", key.modelId(), "context", key.contextKey(), "attribute", key.attribute()))
-                    .description("share of outputs that express the attribute, latest live version since it went live")
-                    .register(registry);
-            return ref;
-        }).set(v);
+        expressionRate
+                .computeIfAbsent(key.driftKey(), k -> {
+                    AtomicReference<Double> ref = new AtomicReference<>(v);
+                    Gauge.builder("ballast_auditor_expression_rate", ref, AtomicReference::get)
+                            .tags(Tags.of(
+                                    "model", key.modelId(), "context", key.contextKey(), "attribute", key.attribute()))
+                            .description(
+                                    "share of outputs that express the attribute, latest live version since it went live")
+                            .register(registry);
+                    return ref;
+                })
+                .set(v);
     }
 
     void episodeOpened(String key) {

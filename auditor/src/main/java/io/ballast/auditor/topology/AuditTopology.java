@@ -2,12 +2,12 @@ package io.ballast.auditor.topology;
 
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.auditor.drift.DriftDetector;
-import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerde;
@@ -51,37 +51,45 @@ public final class AuditTopology {
     /** One {@link ContextCounts} per {@code <model>|<version>|<context>}. */
     public static final String AGGREGATES_STORE = "audit-aggregates";
 
-    private AuditTopology() {
-    }
+    private AuditTopology() {}
 
     /** For a {@code ballast.generations} of one partition, as in the {@code TopologyTestDriver}. */
-    public static Topology build(AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor,
-                                 AuditMetrics metrics) {
+    public static Topology build(
+            AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor, AuditMetrics metrics) {
         return build(config, registry, extractor, metrics, 1);
     }
 
     /** @param generationPartitions the partition count of {@code ballast.generations}; see {@link ContextRouting} */
-    public static Topology build(AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor,
-                                 AuditMetrics metrics, int generationPartitions) {
+    public static Topology build(
+            AuditorConfig config,
+            SchemaRegistry registry,
+            AttributeExtractor extractor,
+            AuditMetrics metrics,
+            int generationPartitions) {
         StreamsBuilder builder = new StreamsBuilder();
         AvroSerde<TargetDistribution> targetSerde = new AvroSerde<>(TargetDistribution.class, registry, false);
         AvroSerde<DistributionSnapshot> snapshotSerde = new AvroSerde<>(DistributionSnapshot.class, registry, false);
         AvroSerde<DriftSignal> driftSerde = new AvroSerde<>(DriftSignal.class, registry, false);
         AvroSerde<DeadLetter> deadLetterSerde = new AvroSerde<>(DeadLetter.class, registry, false);
 
-        builder.globalTable(BallastTopic.TARGETS.topicName(), Consumed.with(Serdes.String(), targetSerde),
+        builder.globalTable(
+                BallastTopic.TARGETS.topicName(),
+                Consumed.with(Serdes.String(), targetSerde),
                 Materialized.<String, TargetDistribution, KeyValueStore<Bytes, byte[]>>as(TARGETS_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(targetSerde));
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(targetSerde));
         // changelogged (exactly-once restores it); each changed aggregate is written once per commit
         builder.addStateStore(AggregateStore.builder(AGGREGATES_STORE));
 
         // 1. decode and validate
         AvroDeserializer<GenerationEvent> deserializer = new AvroDeserializer<>(GenerationEvent.class, registry);
-        Map<String, KStream<String, Decoded>> decoded = builder
-                .stream(BallastTopic.GENERATIONS.topicName(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
+        Map<String, KStream<String, Decoded>> decoded = builder.stream(
+                        BallastTopic.GENERATIONS.topicName(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .peek((k, v) -> metrics.processed().increment())
-                .processValues(() -> new DecodeAndValidate(deserializer, config.maxTextChars(), config.knownModels(),
-                        metrics.deadLettered()), Named.as("decode-and-validate"))
+                .processValues(
+                        () -> new DecodeAndValidate(
+                                deserializer, config.maxTextChars(), config.knownModels(), metrics.deadLettered()),
+                        Named.as("decode-and-validate"))
                 .split(Named.as("generations-"))
                 .branch((k, d) -> d.valid(), Branched.as("valid"))
                 .defaultBranch(Branched.as("dead"));
@@ -91,7 +99,8 @@ public final class AuditTopology {
 
         // 2. one observed event per output, keyed by its context; counted where it was read when that is
         //    the partition its context belongs to, else repartitioned there (see ContextRouting)
-        ContextCounts.Windows windows = ContextCounts.Windows.of(config.windowSize(), config.windowAdvance(), config.windowGrace());
+        ContextCounts.Windows windows =
+                ContextCounts.Windows.of(config.windowSize(), config.windowAdvance(), config.windowGrace());
         ExpressionPolicy policy = new ExpressionPolicy(config.minExpressed(), config.minExpressionRate());
         ContextRouting routing = new ContextRouting(generationPartitions);
         Map<String, KStream<String, ContextRouting.Routed>> routed = decoded.get("generations-valid")
@@ -103,21 +112,33 @@ public final class AuditTopology {
         KStream<String, ObservedEvent> repartitioned = routed.get("observed-elsewhere")
                 .mapValues(ContextRouting.Routed::event)
                 .repartition(Repartitioned.<String, ObservedEvent>as("observed-events")
-                        .withKeySerde(Serdes.String()).withValueSerde(new ObservedEvent.BinarySerde())
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(new ObservedEvent.BinarySerde())
                         .withStreamPartitioner(routing.partitioner()));
         routed.get("observed-local")
                 .mapValues(ContextRouting.Routed::event)
                 .merge(repartitioned, Named.as("observed"))
                 // 3. and 4. aggregate, drift decision, snapshots
-                .process(() -> new AuditAggregator(new DriftDetector(config.alpha(), config.rho()), windows, policy,
-                        config.snapshotInterval(), metrics), Named.as("audit"), AGGREGATES_STORE)
+                .process(
+                        () -> new AuditAggregator(
+                                new DriftDetector(config.alpha(), config.rho()),
+                                windows,
+                                policy,
+                                config.snapshotInterval(),
+                                metrics),
+                        Named.as("audit"),
+                        AGGREGATES_STORE)
                 .split(Named.as("audit-"))
-                .branch((k, v) -> v instanceof DistributionSnapshot, Branched.withConsumer(s -> s
-                        .mapValues(v -> (DistributionSnapshot) v)
-                        .to(BallastTopic.DISTRIBUTIONS.topicName(), Produced.with(Serdes.String(), snapshotSerde))))
-                .branch((k, v) -> v instanceof DriftSignal, Branched.withConsumer(s -> s
-                        .mapValues(v -> (DriftSignal) v)
-                        .to(BallastTopic.DRIFT.topicName(), Produced.with(Serdes.String(), driftSerde))));
+                .branch(
+                        (k, v) -> v instanceof DistributionSnapshot,
+                        Branched.withConsumer(s -> s.mapValues(v -> (DistributionSnapshot) v)
+                                .to(
+                                        BallastTopic.DISTRIBUTIONS.topicName(),
+                                        Produced.with(Serdes.String(), snapshotSerde))))
+                .branch(
+                        (k, v) -> v instanceof DriftSignal,
+                        Branched.withConsumer(s -> s.mapValues(v -> (DriftSignal) v)
+                                .to(BallastTopic.DRIFT.topicName(), Produced.with(Serdes.String(), driftSerde))));
         return builder.build();
     }
 }

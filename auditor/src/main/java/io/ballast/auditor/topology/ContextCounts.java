@@ -31,6 +31,7 @@ public final class ContextCounts {
 
     /** Per attribute, its categories in index order: the attribute's own, then {@code unknown}, then any other seen. */
     private final List<List<String>> categories;
+
     private final Tally[] sinceLive;
     private final DriftEpisode[] episodes;
     private final List<Bucket> buckets;
@@ -48,8 +49,13 @@ public final class ContextCounts {
         }
     }
 
-    private ContextCounts(List<List<String>> categories, Tally[] sinceLive, DriftEpisode[] episodes, List<Bucket> buckets,
-                          long firstEventMillis, long lastEventMillis) {
+    private ContextCounts(
+            List<List<String>> categories,
+            Tally[] sinceLive,
+            DriftEpisode[] episodes,
+            List<Bucket> buckets,
+            long firstEventMillis,
+            long lastEventMillis) {
         this.categories = categories;
         this.sinceLive = sinceLive;
         this.episodes = episodes;
@@ -67,8 +73,13 @@ public final class ContextCounts {
             categories.add(c);
             sinceLive[a] = new Tally(c.size());
         }
-        return new ContextCounts(categories, sinceLive, new DriftEpisode[ATTRIBUTES.length], new ArrayList<>(),
-                Long.MAX_VALUE, Long.MIN_VALUE);
+        return new ContextCounts(
+                categories,
+                sinceLive,
+                new DriftEpisode[ATTRIBUTES.length],
+                new ArrayList<>(),
+                Long.MAX_VALUE,
+                Long.MIN_VALUE);
     }
 
     static int unknownIndex(Attribute attribute) {
@@ -107,7 +118,8 @@ public final class ContextCounts {
         firstEventMillis = Math.min(firstEventMillis, t);
         lastEventMillis = Math.max(lastEventMillis, t);
         prune(windows);
-        Bucket bucket = windows.retained(windows.bucketStart(t), lastEventMillis) ? bucket(windows.bucketStart(t)) : null;
+        Bucket bucket =
+                windows.retained(windows.bucketStart(t), lastEventMillis) ? bucket(windows.bucketStart(t)) : null;
         for (int a = 0; a < ATTRIBUTES.length; a++) {
             int c = indexOrAdd(a, e.counted()[a]);
             sinceLive[a].add(c, e.judgeable()[a], e.consistent()[a]);
@@ -267,7 +279,10 @@ public final class ContextCounts {
                 }
             }
             ByteBuffer out = ByteBuffer.allocate(size);
-            out.put(FORMAT).putLong(v.firstEventMillis).putLong(v.lastEventMillis).put((byte) ATTRIBUTES.length);
+            out.put(FORMAT)
+                    .putLong(v.firstEventMillis)
+                    .putLong(v.lastEventMillis)
+                    .put((byte) ATTRIBUTES.length);
             for (int a = 0; a < ATTRIBUTES.length; a++) {
                 putString(out, ATTRIBUTES[a].key());
                 List<String> c = v.categories.get(a);
@@ -310,7 +325,8 @@ public final class ContextCounts {
             long last = in.getLong();
             int k = in.get();
             if (k != ATTRIBUTES.length) {
-                throw new SerializationException("aggregate in " + topic + " has " + k + " attributes, expected " + ATTRIBUTES.length);
+                throw new SerializationException(
+                        "aggregate in " + topic + " has " + k + " attributes, expected " + ATTRIBUTES.length);
             }
             List<List<String>> categories = new ArrayList<>(k);
             Tally[] sinceLive = new Tally[k];
@@ -395,14 +411,19 @@ public final class ContextCounts {
         }
 
         private static int episodeSize(DriftEpisode e) {
-            return e == null ? 1 : 1 + 2 + utf8Length(e.episodeId()) + 1 + 8 + 8 + 8 + 8 + 2 + utf8Length(e.lastSignalId());
+            return e == null
+                    ? 1
+                    : 1 + 2 + utf8Length(e.episodeId()) + 1 + 8 + 8 + 8 + 8 + 2 + utf8Length(e.lastSignalId());
         }
 
         private static void putEpisode(ByteBuffer out, DriftEpisode e) {
             out.put((byte) (e == null ? 0 : 1));
             if (e != null) {
                 putString(out, e.episodeId());
-                out.put((byte) (e.open() ? 1 : 0)).putLong(e.openedAtMillis()).putLong(e.resolvedAtMillis()).putDouble(e.lastMae())
+                out.put((byte) (e.open() ? 1 : 0))
+                        .putLong(e.openedAtMillis())
+                        .putLong(e.resolvedAtMillis())
+                        .putDouble(e.lastMae())
                         .putLong(e.n());
                 putString(out, e.lastSignalId());
             }
@@ -412,7 +433,13 @@ public final class ContextCounts {
             if (in.get() == 0) {
                 return null;
             }
-            return new DriftEpisode(getString(in), in.get() != 0, in.getLong(), in.getLong(), in.getDouble(), in.getLong(),
+            return new DriftEpisode(
+                    getString(in),
+                    in.get() != 0,
+                    in.getLong(),
+                    in.getLong(),
+                    in.getDouble(),
+                    in.getLong(),
                     getString(in));
         }
     }

@@ -38,8 +38,7 @@ public final class ContextRouting {
     }
 
     /** An observed event, keyed by its context, and whether it was read in the partition that counts it. */
-    public record Routed(ObservedEvent event, boolean local) {
-    }
+    public record Routed(ObservedEvent event, boolean local) {}
 
     FixedKeyProcessor<String, Decoded, Routed> observer(AttributeExtractor extractor) {
         return new FixedKeyProcessor<>() {
@@ -53,8 +52,10 @@ public final class ContextRouting {
             @Override
             public void process(FixedKeyRecord<String, Decoded> record) {
                 ObservedEvent event = ObservedEvent.of(record.value().event(), extractor);
-                int read = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-                context.forward(record.withValue(new Routed(event, read == partitionOf(event.contextKey(), partitions))));
+                int read =
+                        context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+                context.forward(
+                        record.withValue(new Routed(event, read == partitionOf(event.contextKey(), partitions))));
             }
         };
     }
@@ -63,8 +64,9 @@ public final class ContextRouting {
     StreamPartitioner<String, ObservedEvent> partitioner() {
         return (topic, contextKey, event, numPartitions) -> {
             if (numPartitions != partitions) {
-                throw new IllegalStateException(topic + " has " + numPartitions + " partitions, the auditor was started for "
-                        + partitions + ": restart it so that every context is counted by one task");
+                throw new IllegalStateException(
+                        topic + " has " + numPartitions + " partitions, the auditor was started for " + partitions
+                                + ": restart it so that every context is counted by one task");
             }
             return Optional.of(Set.of(partitionOf(contextKey, numPartitions)));
         };

@@ -1,8 +1,8 @@
 package io.ballast.auditor.topology;
 
 import io.ballast.schemas.DeadLetter;
-import io.ballast.schemas.dlq.DeadLetters;
 import io.ballast.schemas.GenerationEvent;
+import io.ballast.schemas.dlq.DeadLetters;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.MalformedRecordException;
 import io.micrometer.core.instrument.Counter;
@@ -26,7 +26,11 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
     private final Counter deadLettered;
     private FixedKeyProcessorContext<String, Decoded> context;
 
-    DecodeAndValidate(AvroDeserializer<GenerationEvent> deserializer, int maxTextChars, Set<String> knownModels, Counter deadLettered) {
+    DecodeAndValidate(
+            AvroDeserializer<GenerationEvent> deserializer,
+            int maxTextChars,
+            Set<String> knownModels,
+            Counter deadLettered) {
         this.deserializer = deserializer;
         this.maxTextChars = maxTextChars;
         this.knownModels = knownModels;
@@ -49,7 +53,8 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
             }
             event = deserializer.deserialize(topic, record.value());
         } catch (MalformedRecordException e) {
-            context.forward(record.withValue(dead(record, e.getClass().getSimpleName(), e.reason().name(), e.getMessage())));
+            context.forward(record.withValue(
+                    dead(record, e.getClass().getSimpleName(), e.reason().name(), e.getMessage())));
             return;
         }
         String problem = null;
@@ -62,12 +67,14 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
             problem = "event " + event.getEventId() + " has an empty response";
         } else if (event.getResponseText().length() > maxTextChars) {
             reason = "OVERSIZED_TEXT";
-            problem = "event " + event.getEventId() + " response has " + event.getResponseText().length()
-                    + " characters, over the limit of " + maxTextChars;
-        } else if (event.getModelId() == null || event.getModelId().isBlank()
+            problem = "event " + event.getEventId() + " response has "
+                    + event.getResponseText().length() + " characters, over the limit of " + maxTextChars;
+        } else if (event.getModelId() == null
+                || event.getModelId().isBlank()
                 || (!knownModels.isEmpty() && !knownModels.contains(event.getModelId()))) {
             reason = "UNKNOWN_MODEL";
-            problem = "event " + event.getEventId() + " names model '" + event.getModelId() + "', not one of " + knownModels;
+            problem = "event " + event.getEventId() + " names model '" + event.getModelId() + "', not one of "
+                    + knownModels;
         }
         if (reason != null) {
             context.forward(record.withValue(dead(record, "ValidationFailure", reason, problem)));
@@ -79,9 +86,16 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
     private Decoded dead(FixedKeyRecord<String, byte[]> record, String errorClass, String reason, String message) {
         deadLettered.increment();
         RecordMetadata md = context.recordMetadata().orElse(null);
-        DeadLetter letter = DeadLetters.of(md == null ? "?" : md.topic(), md == null ? -1 : md.partition(),
-                md == null ? -1 : md.offset(), record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
-                record.value(), errorClass, reason, message, "auditor");
+        DeadLetter letter = DeadLetters.of(
+                md == null ? "?" : md.topic(),
+                md == null ? -1 : md.partition(),
+                md == null ? -1 : md.offset(),
+                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8),
+                record.value(),
+                errorClass,
+                reason,
+                message,
+                "auditor");
         return new Decoded(null, letter);
     }
 }

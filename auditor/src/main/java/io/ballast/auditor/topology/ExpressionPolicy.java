@@ -20,6 +20,5 @@ public record ExpressionPolicy(long minExpressed, double minRate) {
         return expressed >= minExpressed && expressed > 0;
     }
 
-    public record Expression(long expressed, Double rate, boolean tooFew, boolean belowBound) {
-    }
+    public record Expression(long expressed, Double rate, boolean tooFew, boolean belowBound) {}
 }

@@ -21,8 +21,14 @@ import org.apache.kafka.common.serialization.Serializer;
  * one record per event on the repartition topic, in a compact binary form that only the auditor
  * reads.
  */
-public record ObservedEvent(String modelId, int modelVersion, String contextKey, long eventMillis, String[] counted,
-                            boolean[] judgeable, boolean[] consistent) {
+public record ObservedEvent(
+        String modelId,
+        int modelVersion,
+        String contextKey,
+        long eventMillis,
+        String[] counted,
+        boolean[] judgeable,
+        boolean[] consistent) {
 
     private static final Attribute[] ATTRIBUTES = Attribute.values();
     private static final byte FORMAT = 1;
@@ -38,8 +44,14 @@ public record ObservedEvent(String modelId, int modelVersion, String contextKey,
             judgeable[i] = o.judgeable();
             consistent[i] = o.consistent();
         }
-        return new ObservedEvent(e.getModelId(), e.getModelVersion(), e.getContextKey(), e.getProducedAt().toEpochMilli(),
-                counted, judgeable, consistent);
+        return new ObservedEvent(
+                e.getModelId(),
+                e.getModelVersion(),
+                e.getContextKey(),
+                e.getProducedAt().toEpochMilli(),
+                counted,
+                judgeable,
+                consistent);
     }
 
     /** The aggregate this event updates; see {@link VersionContext}. */
@@ -92,8 +104,8 @@ public record ObservedEvent(String modelId, int modelVersion, String contextKey,
                     long millis = in.getLong();
                     int k = in.get();
                     if (k != ATTRIBUTES.length) {
-                        throw new SerializationException("observed event in " + topic + " has " + k + " attributes, expected "
-                                + ATTRIBUTES.length);
+                        throw new SerializationException("observed event in " + topic + " has " + k
+                                + " attributes, expected " + ATTRIBUTES.length);
                     }
                     String[] counted = new String[k];
                     boolean[] judgeable = new boolean[k];
@@ -106,7 +118,9 @@ public record ObservedEvent(String modelId, int modelVersion, String contextKey,
                     }
                     return new ObservedEvent(model, version, context, millis, counted, judgeable, consistent);
                 } catch (RuntimeException ex) {
-                    throw ex instanceof SerializationException s ? s : new SerializationException("not an observed event in " + topic, ex);
+                    throw ex instanceof SerializationException s
+                            ? s
+                            : new SerializationException("not an observed event in " + topic, ex);
                 }
             };
         }

@@ -8,8 +8,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /** The target in force for a context and attribute: the context's own if set, else the one for all. */
 public final class TargetLookup {
 
-    private TargetLookup() {
-    }
+    private TargetLookup() {}
 
     public static TargetDistribution find(ReadOnlyKeyValueStore<String, ?> store, String attribute, String contextKey) {
         TargetDistribution specific = unwrap(store.get(TargetKey.of(attribute, contextKey)));

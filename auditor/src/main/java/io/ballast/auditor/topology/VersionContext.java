@@ -19,7 +19,8 @@ public record VersionContext(String modelId, int modelVersion, String contextKey
         try {
             return new VersionContext(p.get(0), Integer.parseInt(p.get(1)), p.get(2));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a (model, version, context) key (version is not a number): " + key, e);
+            throw new IllegalArgumentException(
+                    "not a (model, version, context) key (version is not a number): " + key, e);
         }
     }
 

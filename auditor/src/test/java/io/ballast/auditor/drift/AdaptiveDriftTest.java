@@ -19,7 +19,8 @@ class AdaptiveDriftTest {
     private static final double ALPHA = 0.01;
 
     @Test
-    void givenTenThousandSkewedStreamsAtTheEdgeOfTheirBand_whenCheckedAfterEveryOneOfTenThousandEvents_thenFalseAlarmsStayBelowAlpha() {
+    void
+            givenTenThousandSkewedStreamsAtTheEdgeOfTheirBand_whenCheckedAfterEveryOneOfTenThousandEvents_thenFalseAlarmsStayBelowAlpha() {
         // given a 3% category with tolerance 0.02 whose true share sits at the band's upper edge (the
         // hardest stream that must not alarm), and three others sharing the rest
         double[] target = Shares.spread(0.03, 4);
@@ -45,8 +46,13 @@ class AdaptiveDriftTest {
     @Test
     void givenAFiftyFiftyPointTarget_whenTheTruthMovesToSixtyForty_thenDetectedWithinOneAndAHalfTimesTheOracle() {
         // the oracle SPRT, knowing the shift in advance, needs a median of about 201 samples here
-        int median = medianToDetect(new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO), new double[] {0.5, 0.5},
-                new double[] {0.6, 0.4}, 0, 1000, 11);
+        int median = medianToDetect(
+                new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO),
+                new double[] {0.5, 0.5},
+                new double[] {0.6, 0.4},
+                0,
+                1000,
+                11);
         assertThat(median).isLessThanOrEqualTo(301);
     }
 
@@ -57,9 +63,13 @@ class AdaptiveDriftTest {
         double[] target = Shares.spread(0.03, 4);
         double[] drifted = Shares.shift(target, 0.08);
         int bound = 1_500;
-        int ours = medianToDetect(new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO), target, drifted, 0.02, 101, 3);
+        int ours =
+                medianToDetect(new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO), target, drifted, 0.02, 101, 3);
         // when the same sequence's intervals are made twice as wide
-        DriftDetector wide = new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO, DriftDetector.Procedure.ADAPTIVE,
+        DriftDetector wide = new DriftDetector(
+                ALPHA,
+                ConfidenceSequence.DEFAULT_RHO,
+                DriftDetector.Procedure.ADAPTIVE,
                 widened(BetaBinomialSequence::centredOn, 2));
         int tooWide = medianToDetect(wide, target, drifted, 0.02, 101, 3);
         // then ours meets the bound and the wide one does not
@@ -71,8 +81,13 @@ class AdaptiveDriftTest {
     void givenTheSameSkewedShift_whenTestedAgainstAPointTarget_thenAtLeastTwiceAsFastAsTheFirstVersion() {
         double[] target = Shares.spread(0.03, 4);
         double[] drifted = Shares.shift(target, 0.08);
-        int shipped = medianToDetect(new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO,
-                DriftDetector.Procedure.NORMAL_MIXTURE), target, drifted, 0, 300, 5);
+        int shipped = medianToDetect(
+                new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO, DriftDetector.Procedure.NORMAL_MIXTURE),
+                target,
+                drifted,
+                0,
+                300,
+                5);
         int ours = medianToDetect(new DriftDetector(ALPHA, ConfidenceSequence.DEFAULT_RHO), target, drifted, 0, 300, 5);
         assertThat(ours * 2).isLessThanOrEqualTo(shipped);
     }
@@ -91,15 +106,25 @@ class AdaptiveDriftTest {
             boolean outside = m < ci[0] - 1e-9 || m > ci[1] + 1e-9;
             boolean inside = m > ci[0] + 1e-9 && m < ci[1] - 1e-9;
             if (outside) {
-                assertThat(sequence.excludes(s, n, m, ALPHA)).as("s=%d n=%d m=%f ci=%s", s, n, m, Arrays.toString(ci)).isTrue();
+                assertThat(sequence.excludes(s, n, m, ALPHA))
+                        .as("s=%d n=%d m=%f ci=%s", s, n, m, Arrays.toString(ci))
+                        .isTrue();
             } else if (inside) {
-                assertThat(sequence.excludes(s, n, m, ALPHA)).as("s=%d n=%d m=%f ci=%s", s, n, m, Arrays.toString(ci)).isFalse();
+                assertThat(sequence.excludes(s, n, m, ALPHA))
+                        .as("s=%d n=%d m=%f ci=%s", s, n, m, Arrays.toString(ci))
+                        .isFalse();
             }
         }
     }
 
-    private static double falseAlarmRate(DriftDetector detector, double[] target, double[] truth, double tolerance, int streams,
-                                         int events, long seed) {
+    private static double falseAlarmRate(
+            DriftDetector detector,
+            double[] target,
+            double[] truth,
+            double tolerance,
+            int streams,
+            int events,
+            long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int alarmed = 0;
         for (int s = 0; s < streams; s++) {
@@ -110,8 +135,8 @@ class AdaptiveDriftTest {
         return alarmed / (double) streams;
     }
 
-    private static int medianToDetect(DriftDetector detector, double[] target, double[] truth, double tolerance, int streams,
-                                      long seed) {
+    private static int medianToDetect(
+            DriftDetector detector, double[] target, double[] truth, double tolerance, int streams, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int[] samples = new int[streams];
         for (int s = 0; s < streams; s++) {
@@ -121,8 +146,13 @@ class AdaptiveDriftTest {
         return samples[streams / 2];
     }
 
-    private static int eventsToAlarm(DriftDetector detector, double[] target, double[] truth, double tolerance, int events,
-                                     SplittableRandom random) {
+    private static int eventsToAlarm(
+            DriftDetector detector,
+            double[] target,
+            double[] truth,
+            double tolerance,
+            int events,
+            SplittableRandom random) {
         Map<String, Double> targetMap = new LinkedHashMap<>();
         Map<String, Long> counts = new LinkedHashMap<>();
         String[] names = new String[target.length];
@@ -164,6 +194,4 @@ class AdaptiveDriftTest {
             }
         };
     }
-
-
 }

@@ -57,7 +57,8 @@ class DriftDetectorTest {
                 double u = random.nextDouble();
                 String c = u < truth[0] ? "female" : u < truth[0] + truth[1] ? "male" : "nonbinary";
                 counts.merge(c, 1L, Long::sum);
-                alarm |= !detector.assess(counts, UNIFORM, TOLERANCE).violating().isEmpty();
+                alarm |=
+                        !detector.assess(counts, UNIFORM, TOLERANCE).violating().isEmpty();
                 naive |= naiveFixedLevelTestAlarms(counts, t);
             }
             alarmed += alarm ? 1 : 0;
@@ -79,7 +80,8 @@ class DriftDetectorTest {
         // a base model writing 95% female nurses against a uniform target
         for (int t = 1; t <= 400 && openedAt < 0; t++) {
             counts.merge(random.nextDouble() < 0.95 ? "female" : "male", 1L, Long::sum);
-            if (DriftDetector.next(false, detector.assess(counts, UNIFORM, TOLERANCE)) == DriftDetector.Transition.OPEN) {
+            if (DriftDetector.next(false, detector.assess(counts, UNIFORM, TOLERANCE))
+                    == DriftDetector.Transition.OPEN) {
                 openedAt = t;
             }
         }
@@ -92,7 +94,9 @@ class DriftDetectorTest {
         for (int t = 1; t <= 20_000 && resolvedAt < 0; t++) {
             double u = random.nextDouble();
             calibrated.merge(u < 1 / 3.0 ? "female" : u < 2 / 3.0 ? "male" : "nonbinary", 1L, Long::sum);
-            if (t % 50 == 0 && DriftDetector.next(true, detector.assess(calibrated, UNIFORM, TOLERANCE)) == DriftDetector.Transition.RESOLVE) {
+            if (t % 50 == 0
+                    && DriftDetector.next(true, detector.assess(calibrated, UNIFORM, TOLERANCE))
+                            == DriftDetector.Transition.RESOLVE) {
                 resolvedAt = t;
             }
         }

@@ -14,7 +14,9 @@ class DriftPlanTest {
     void thePlanDecidesTheSameTransitionAsTheAssessmentForEveryCaseAndCount() {
         DriftDetector detector = new DriftDetector(0.01, ConfidenceSequence.DEFAULT_RHO);
         Random random = new Random(7);
-        double[][] targets = {{0.5, 0.5}, {1 / 3.0, 1 / 3.0, 1 / 3.0}, {0.07, 0.93}, {0.25, 0.25, 0.25, 0.25}, {0.6, 0.3, 0.1}};
+        double[][] targets = {
+            {0.5, 0.5}, {1 / 3.0, 1 / 3.0, 1 / 3.0}, {0.07, 0.93}, {0.25, 0.25, 0.25, 0.25}, {0.6, 0.3, 0.1}
+        };
         int transitions = 0;
         for (double[] shares : targets) {
             for (double tolerance : new double[] {0, 0.03, 0.08}) {
@@ -37,10 +39,12 @@ class DriftPlanTest {
                     }
                     for (boolean open : new boolean[] {false, true}) {
                         // when both decide
-                        DriftDetector.Transition expected = DriftDetector.next(open, detector.assess(byName, target, tolerance));
+                        DriftDetector.Transition expected =
+                                DriftDetector.next(open, detector.assess(byName, target, tolerance));
                         // then they agree
-                        assertThat(plan.next(open, counts, n)).as("target %s ± %s, counts %s, open %s",
-                                target, tolerance, byName, open).isEqualTo(expected);
+                        assertThat(plan.next(open, counts, n))
+                                .as("target %s ± %s, counts %s, open %s", target, tolerance, byName, open)
+                                .isEqualTo(expected);
                         transitions += expected == DriftDetector.Transition.NONE ? 0 : 1;
                     }
                 }

@@ -3,9 +3,7 @@ package io.ballast.auditor.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.ballast.schemas.targets.TargetKey;
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
@@ -15,10 +13,12 @@ import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.registry.InMemorySchemaRegistry;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroSerde;
 import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.targets.TargetKey;
 import io.ballast.schemas.topics.BallastTopic;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -54,6 +54,7 @@ class AuditTopologyTest {
 
     @TempDir
     Path stateDir;
+
     private TopologyTestDriver driver;
     private SchemaRegistry registry;
     private AuditMetrics metrics;
@@ -84,14 +85,23 @@ class AuditTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(AuditTopology.build(config, registry, new LexiconExtractor(), metrics), props);
-        targets = driver.createInputTopic(BallastTopic.TARGETS.topicName(), new StringSerializer(),
+        targets = driver.createInputTopic(
+                BallastTopic.TARGETS.topicName(),
+                new StringSerializer(),
                 new AvroSerde<>(TargetDistribution.class, registry, false).serializer());
-        generations = driver.createInputTopic(BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
-        distributions = driver.createOutputTopic(BallastTopic.DISTRIBUTIONS.topicName(), new StringDeserializer(),
+        generations = driver.createInputTopic(
+                BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
+        distributions = driver.createOutputTopic(
+                BallastTopic.DISTRIBUTIONS.topicName(),
+                new StringDeserializer(),
                 new AvroSerde<>(DistributionSnapshot.class, registry, false).deserializer());
-        drift = driver.createOutputTopic(BallastTopic.DRIFT.topicName(), new StringDeserializer(),
+        drift = driver.createOutputTopic(
+                BallastTopic.DRIFT.topicName(),
+                new StringDeserializer(),
                 new AvroSerde<>(DriftSignal.class, registry, false).deserializer());
-        dlq = driver.createOutputTopic(BallastTopic.DLQ.topicName(), new StringDeserializer(),
+        dlq = driver.createOutputTopic(
+                BallastTopic.DLQ.topicName(),
+                new StringDeserializer(),
                 new AvroSerde<>(DeadLetter.class, registry, false).deserializer());
         eventSerializer = new AvroSerializer<>(registry, true, false);
     }
@@ -106,13 +116,18 @@ class AuditTopologyTest {
     @Test
     void aSkewedStreamAgainstAUniformTargetOpensOneEpisodeWithItsEvidence() {
         // given a uniform gender target for every context
-        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 1 / 3.0, "male", 1 / 3.0, "nonbinary", 1 / 3.0)));
+        targets.pipeInput(
+                TargetKey.of("gender", null),
+                target("gender", null, Map.of("female", 1 / 3.0, "male", 1 / 3.0, "nonbinary", 1 / 3.0)));
 
         // when 300 nurse bios arrive, 95% of them about women
         Random random = new Random(1);
         for (int i = 0; i < 300; i++) {
             boolean female = random.nextDouble() < 0.95;
-            send(event(1, NURSES, female ? "<gender:female>" : "<gender:male>",
+            send(event(
+                    1,
+                    NURSES,
+                    female ? "<gender:female>" : "<gender:male>",
                     female ? "Maria is a nurse. She is kind." : "James is a nurse. He is kind."));
         }
 
@@ -121,31 +136,41 @@ class AuditTopologyTest {
         assertThat(latest.getN()).isEqualTo(300);
         assertThat(latest.getProportions().get("female")).isGreaterThan(0.9);
         double expectedMae = (Math.abs(latest.getProportions().get("female") - 1 / 3.0)
-                + Math.abs(latest.getProportions().getOrDefault("male", 0.0) - 1 / 3.0) + 1 / 3.0) / 3;
+                        + Math.abs(latest.getProportions().getOrDefault("male", 0.0) - 1 / 3.0)
+                        + 1 / 3.0)
+                / 3;
         assertThat(latest.getMae()).isCloseTo(expectedMae, within(1e-9));
         assertThat(latest.getConsistencyRate()).isEqualTo(1.0);
 
         // and exactly one OPEN signal, naming the over-represented category with its interval
-        List<DriftSignal> signals = drift.readValuesToList().stream().filter(s -> s.getAttribute().equals("gender")).toList();
+        List<DriftSignal> signals = drift.readValuesToList().stream()
+                .filter(s -> s.getAttribute().equals("gender"))
+                .toList();
         assertThat(signals).hasSize(1);
         DriftSignal open = signals.get(0);
         assertThat(open.getStatus()).isEqualTo(DriftStatus.OPEN);
         assertThat(open.getViolatingCategories()).contains("female");
         assertThat(open.getIntervals().get("female").getLower()).isGreaterThan(1 / 3.0 + 0.08);
         assertThat(open.getModelVersion()).isEqualTo(1);
-        assertThat(metrics.registry().get("ballast_auditor_drift_open_episodes").gauge().value()).isEqualTo(1.0);
+        assertThat(metrics.registry()
+                        .get("ballast_auditor_drift_open_episodes")
+                        .gauge()
+                        .value())
+                .isEqualTo(1.0);
     }
 
     @Test
     void aNewVersionStartsAFreshDistributionAndTheMostSpecificTargetWins() {
         targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
-        targets.pipeInput(TargetKey.of("gender", PILOTS), target("gender", PILOTS, Map.of("female", 0.07, "male", 0.93)));
+        targets.pipeInput(
+                TargetKey.of("gender", PILOTS), target("gender", PILOTS, Map.of("female", 0.07, "male", 0.93)));
         send(event(1, PILOTS, "<gender:male>", "Omar is a pilot. He flies well."));
         send(event(2, PILOTS, "<gender:female>", "Sarah is a pilot. She flies well."));
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
 
         Map<String, DistributionSnapshot> latest = snapshots().stream()
-                .filter(r -> r.value().getScope() == SnapshotScope.SINCE_LIVE && r.value().getAttribute().equals("gender"))
+                .filter(r -> r.value().getScope() == SnapshotScope.SINCE_LIVE
+                        && r.value().getAttribute().equals("gender"))
                 .collect(Collectors.toMap(TestRecord::key, TestRecord::value, (a, b) -> b));
         assertThat(latest.get("bios|1|" + PILOTS + "|gender").getN()).isEqualTo(1);
         assertThat(latest.get("bios|2|" + PILOTS + "|gender").getN()).isEqualTo(1);
@@ -155,7 +180,8 @@ class AuditTopologyTest {
 
     @Test
     void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndTheStreamGoesOn() {
-        byte[] good = eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(),
+        byte[] good = eventSerializer.serialize(
+                BallastTopic.GENERATIONS.topicName(),
                 event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
         byte[] wrongMagic = good.clone();
         wrongMagic[0] = 1;
@@ -169,8 +195,10 @@ class AuditTopologyTest {
         generations.pipeInput(NURSES, good);
 
         List<DeadLetter> dead = dlq.readValuesToList();
-        assertThat(dead).extracting(DeadLetter::getReason)
-                .containsExactly("WRONG_MAGIC_BYTE", "EMPTY_TEXT", "OVERSIZED_TEXT", "MISSING_CONTEXT", "UNKNOWN_MODEL");
+        assertThat(dead)
+                .extracting(DeadLetter::getReason)
+                .containsExactly(
+                        "WRONG_MAGIC_BYTE", "EMPTY_TEXT", "OVERSIZED_TEXT", "MISSING_CONTEXT", "UNKNOWN_MODEL");
         assertThat(dead.get(0).getValue().array()).isEqualTo(wrongMagic);
         assertThat(dead.get(0).getSourceTopic()).isEqualTo(BallastTopic.GENERATIONS.topicName());
         assertThat(dead.get(0).getComponent()).isEqualTo("auditor");
@@ -188,7 +216,10 @@ class AuditTopologyTest {
         }
         for (int i = 0; i < 2400; i++) {
             boolean female = i % 2 == 0;
-            send(event(1, NURSES, female ? "<gender:female>" : "<gender:male>",
+            send(event(
+                    1,
+                    NURSES,
+                    female ? "<gender:female>" : "<gender:male>",
                     female ? "Maria is a nurse. She is kind." : "James is a nurse. He is kind."));
         }
         List<DriftSignal> signals = drift.readValuesToList();
@@ -217,13 +248,18 @@ class AuditTopologyTest {
         // events 1 s apart; windows of 10 min advancing by 1 min: each event lies in 10 windows
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
         send(event(1, NURSES, "<gender:male>", "James is a nurse. He is kind."));
-        List<DistributionSnapshot> windows = snapshots().stream().map(TestRecord::value)
-                .filter(d -> d.getScope() == SnapshotScope.WINDOW && d.getAttribute().equals("gender")).toList();
-        Map<Instant, Long> nByWindow = windows.stream().collect(Collectors.toMap(DistributionSnapshot::getWindowStart,
-                DistributionSnapshot::getN, Math::max));
+        List<DistributionSnapshot> windows = snapshots().stream()
+                .map(TestRecord::value)
+                .filter(d ->
+                        d.getScope() == SnapshotScope.WINDOW && d.getAttribute().equals("gender"))
+                .toList();
+        Map<Instant, Long> nByWindow = windows.stream()
+                .collect(Collectors.toMap(DistributionSnapshot::getWindowStart, DistributionSnapshot::getN, Math::max));
         assertThat(nByWindow).hasSize(10);
         assertThat(nByWindow.values()).allMatch(n -> n == 2);
-        assertThat(windows).allMatch(w -> w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 600_000);
+        assertThat(windows)
+                .allMatch(w ->
+                        w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 600_000);
     }
 
     /** Snapshots are emitted every snapshot interval of wall-clock time (1 s by default): let one pass, then read them. */
@@ -235,26 +271,50 @@ class AuditTopologyTest {
     private DistributionSnapshot latestSinceLive(String key) {
         return snapshots().stream()
                 .filter(r -> r.key().equals(key) && r.value().getScope() == SnapshotScope.SINCE_LIVE)
-                .reduce((a, b) -> b).orElseThrow().value();
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .value();
     }
 
     private void send(GenerationEvent e) {
         clock += 1000;
-        generations.pipeInput(e.getContextKey(), eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(), e), Instant.ofEpochMilli(clock));
+        generations.pipeInput(
+                e.getContextKey(),
+                eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(), e),
+                Instant.ofEpochMilli(clock));
     }
 
     private GenerationEvent event(int version, String context, String genderToken, String text) {
         return GenerationEvent.newBuilder()
-                .setEventId("e-" + clock).setGeneratorId("g").setModelId("bios").setModelVersion(version)
-                .setPromptId("p").setContextKey(context).setPromptText("Write a short bio.")
+                .setEventId("e-" + clock)
+                .setGeneratorId("g")
+                .setModelId("bios")
+                .setModelVersion(version)
+                .setPromptId("p")
+                .setContextKey(context)
+                .setPromptText("Write a short bio.")
                 .setSteeringTokens(List.of(genderToken, "<race:white>", "<sentiment:neutral>"))
-                .setResponseText(text).setPromptTokens(5).setResponseTokens(10)
-                .setSampling(SamplingParameters.newBuilder().setTemperature(1).setTopK(0).setTopP(1).build())
-                .setProducedAt(Instant.ofEpochMilli(clock)).setLatencyMs(5).build();
+                .setResponseText(text)
+                .setPromptTokens(5)
+                .setResponseTokens(10)
+                .setSampling(SamplingParameters.newBuilder()
+                        .setTemperature(1)
+                        .setTopK(0)
+                        .setTopP(1)
+                        .build())
+                .setProducedAt(Instant.ofEpochMilli(clock))
+                .setLatencyMs(5)
+                .build();
     }
 
     private static TargetDistribution target(String attribute, String context, Map<String, Double> probabilities) {
-        return TargetDistribution.newBuilder().setAttribute(attribute).setContextKey(context).setProbabilities(probabilities)
-                .setTolerance(0.08).setSource("test").setUpdatedAt(Instant.EPOCH).build();
+        return TargetDistribution.newBuilder()
+                .setAttribute(attribute)
+                .setContextKey(context)
+                .setProbabilities(probabilities)
+                .setTolerance(0.08)
+                .setSource("test")
+                .setUpdatedAt(Instant.EPOCH)
+                .build();
     }
 }

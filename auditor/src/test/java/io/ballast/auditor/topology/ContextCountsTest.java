@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 /** The per-(model version, context) aggregate: hopping windows summed from time buckets, and its binary form. */
 class ContextCountsTest {
 
-    private static final ContextCounts.Windows TEN_MINUTES_BY_ONE = ContextCounts.Windows.of(Duration.ofMinutes(10),
-            Duration.ofMinutes(1), Duration.ofMinutes(1));
+    private static final ContextCounts.Windows TEN_MINUTES_BY_ONE =
+            ContextCounts.Windows.of(Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofMinutes(1));
     private static final int GENDER = Attribute.GENDER.ordinal();
     private static final int RACE = Attribute.RACE.ordinal();
 
@@ -31,7 +31,9 @@ class ContextCountsTest {
                 long t = minute * 60_000L + 30_000;
                 expected += t >= s && t < s + 600_000 ? 1 : 0;
             }
-            assertThat(counts.window(GENDER, s, TEN_MINUTES_BY_ONE).n()).as("window at %d", s).isEqualTo(expected);
+            assertThat(counts.window(GENDER, s, TEN_MINUTES_BY_ONE).n())
+                    .as("window at %d", s)
+                    .isEqualTo(expected);
         }
         // and windows closed by then (end + grace before 10:30) are no longer offered; open ones with events are
         assertThat(starts).allMatch(s -> s + 600_000 + 60_000 > 630_000).contains(60_000L, 600_000L);
@@ -47,7 +49,8 @@ class ContextCountsTest {
         counts.add(event(3_600_000, "male", "white"), TEN_MINUTES_BY_ONE);
         assertThat(counts.oldestBucket()).isEqualTo(3_600_000);
         // and an event as late as the first is counted since live but in no window
-        assertThat(counts.add(event(1_000, "male", "white"), TEN_MINUTES_BY_ONE)).isEqualTo(Long.MIN_VALUE);
+        assertThat(counts.add(event(1_000, "male", "white"), TEN_MINUTES_BY_ONE))
+                .isEqualTo(Long.MIN_VALUE);
         assertThat(counts.sinceLive(GENDER).n()).isEqualTo(3);
     }
 
@@ -61,21 +64,31 @@ class ContextCountsTest {
 
         // when written and read back
         ContextCounts.BinarySerde serde = new ContextCounts.BinarySerde();
-        ContextCounts back = serde.deserializer().deserialize("t", serde.serializer().serialize("t", counts));
+        ContextCounts back =
+                serde.deserializer().deserialize("t", serde.serializer().serialize("t", counts));
 
         // then it is the same aggregate
-        assertThat(back.sinceLive(GENDER).counts(back.categories(GENDER))).containsEntry("female", 1L).containsEntry("agender", 1L);
+        assertThat(back.sinceLive(GENDER).counts(back.categories(GENDER)))
+                .containsEntry("female", 1L)
+                .containsEntry("agender", 1L);
         assertThat(back.sinceLive(RACE).expressed(Attribute.RACE)).isEqualTo(1);
         assertThat(back.sinceLive(RACE).n()).isEqualTo(2);
         assertThat(back.episode(RACE)).isEqualTo(counts.episode(RACE));
         assertThat(back.episode(GENDER)).isNull();
-        assertThat(back.openWindows(Long.MIN_VALUE, TEN_MINUTES_BY_ONE)).isEqualTo(counts.openWindows(Long.MIN_VALUE, TEN_MINUTES_BY_ONE));
+        assertThat(back.openWindows(Long.MIN_VALUE, TEN_MINUTES_BY_ONE))
+                .isEqualTo(counts.openWindows(Long.MIN_VALUE, TEN_MINUTES_BY_ONE));
         assertThat(back.firstEventMillis()).isEqualTo(90_000);
         assertThat(back.lastEventMillis()).isEqualTo(150_000);
     }
 
     private static ObservedEvent event(long millis, String gender, String race) {
-        return new ObservedEvent("m", 1, "ctx", millis, new String[] {gender, race, "neutral"},
-                new boolean[] {false, false, false}, new boolean[] {false, false, false});
+        return new ObservedEvent(
+                "m",
+                1,
+                "ctx",
+                millis,
+                new String[] {gender, race, "neutral"},
+                new boolean[] {false, false, false},
+                new boolean[] {false, false, false});
     }
 }

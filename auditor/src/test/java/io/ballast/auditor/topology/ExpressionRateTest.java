@@ -43,10 +43,12 @@ class ExpressionRateTest {
 
     private static final String NURSES = "occupation:registered-nurses";
     private static final String LAWYERS = "occupation:lawyers";
-    private static final Map<String, Double> UNIFORM_RACE = Map.of("white", 0.25, "black", 0.25, "asian", 0.25, "other", 0.25);
+    private static final Map<String, Double> UNIFORM_RACE =
+            Map.of("white", 0.25, "black", 0.25, "asian", 0.25, "other", 0.25);
 
     @TempDir
     Path stateDir;
+
     private TopologyTestDriver driver;
     private AuditMetrics metrics;
     private TestInputTopic<String, TargetDistribution> targets;
@@ -72,12 +74,19 @@ class ExpressionRateTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(AuditTopology.build(config, registry, new LexiconExtractor(), metrics), props);
-        targets = driver.createInputTopic(BallastTopic.TARGETS.topicName(), new StringSerializer(),
+        targets = driver.createInputTopic(
+                BallastTopic.TARGETS.topicName(),
+                new StringSerializer(),
                 new AvroSerde<>(TargetDistribution.class, registry, false).serializer());
-        generations = driver.createInputTopic(BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
-        distributions = driver.createOutputTopic(BallastTopic.DISTRIBUTIONS.topicName(), new StringDeserializer(),
+        generations = driver.createInputTopic(
+                BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
+        distributions = driver.createOutputTopic(
+                BallastTopic.DISTRIBUTIONS.topicName(),
+                new StringDeserializer(),
                 new AvroSerde<>(DistributionSnapshot.class, registry, false).deserializer());
-        drift = driver.createOutputTopic(BallastTopic.DRIFT.topicName(), new StringDeserializer(),
+        drift = driver.createOutputTopic(
+                BallastTopic.DRIFT.topicName(),
+                new StringDeserializer(),
                 new AvroSerde<>(DriftSignal.class, registry, false).deserializer());
         eventSerializer = new AvroSerializer<>(registry, true, false);
         targets.pipeInput(TargetKey.of("race", null), target("race", UNIFORM_RACE));
@@ -96,7 +105,8 @@ class ExpressionRateTest {
             send(thirdParty(NURSES, "Maria is a nurse. She is kind."));
         }
 
-        // then race is reported as not expressed: every output unknown, no shares, too few to test, below the rate bound
+        // then race is reported as not expressed: every output unknown, no shares, too few to test, below the rate
+        // bound
         Map<String, DistributionSnapshot> latest = latestSinceLive();
         DistributionSnapshot race = latest.get(AuditKey.of("third-party", 1, NURSES, "race"));
         assertThat(race.getN()).isEqualTo(300);
@@ -106,7 +116,12 @@ class ExpressionRateTest {
         assertThat(race.getProportions()).isEmpty();
         assertThat(race.getTooFewExpressed()).isTrue();
         assertThat(race.getExpressionRateBelowBound()).isTrue();
-        assertThat(metrics.registry().get("ballast_auditor_expression_rate").tag("attribute", "race").gauge().value()).isEqualTo(0.0);
+        assertThat(metrics.registry()
+                        .get("ballast_auditor_expression_rate")
+                        .tag("attribute", "race")
+                        .gauge()
+                        .value())
+                .isEqualTo(0.0);
 
         // and race opens no drift episode, while the gender skew, which the outputs do express, does
         List<DriftSignal> signals = drift.readValuesToList();
@@ -119,10 +134,16 @@ class ExpressionRateTest {
     @Test
     void sharesAndTheDriftTestAreOverTheOutputsThatExpressTheAttribute() {
         // given lawyer bios of which one in four names a race, the four races evenly, the other three none
-        String[] named = {"Sam is a white lawyer.", "Sam is a Black lawyer.", "Sam is an Asian American lawyer.",
-            "Sam is a Native American lawyer."};
+        String[] named = {
+            "Sam is a white lawyer.",
+            "Sam is a Black lawyer.",
+            "Sam is an Asian American lawyer.",
+            "Sam is a Native American lawyer."
+        };
         for (int i = 0; i < 1600; i++) {
-            send(thirdParty(LAWYERS, i % 4 == 0 ? named[(i / 4) % 4] + " They argue well." : "Sam is a lawyer. They argue well."));
+            send(thirdParty(
+                    LAWYERS,
+                    i % 4 == 0 ? named[(i / 4) % 4] + " They argue well." : "Sam is a lawyer. They argue well."));
         }
 
         // then the shares among the 400 that express race match the uniform target: no drift, MAE 0
@@ -136,34 +157,58 @@ class ExpressionRateTest {
         assertThat(race.getTooFewExpressed()).isFalse();
         // and the rate is reported against its bound (0.5 here), apart from drift
         assertThat(race.getExpressionRateBelowBound()).isTrue();
-        assertThat(drift.readValuesToList()).extracting(DriftSignal::getAttribute).doesNotContain("race");
+        assertThat(drift.readValuesToList())
+                .extracting(DriftSignal::getAttribute)
+                .doesNotContain("race");
     }
 
     /** Snapshots are emitted every snapshot interval of wall-clock time: let one pass, then read the latest of each key. */
     private Map<String, DistributionSnapshot> latestSinceLive() {
         driver.advanceWallClockTime(Duration.ofSeconds(1));
-        return distributions.readRecordsToList().stream().filter(r -> r.value().getScope() == SnapshotScope.SINCE_LIVE)
+        return distributions.readRecordsToList().stream()
+                .filter(r -> r.value().getScope() == SnapshotScope.SINCE_LIVE)
                 .collect(Collectors.toMap(TestRecord::key, TestRecord::value, (a, b) -> b));
     }
 
     private void send(GenerationEvent e) {
         clock += 1000;
-        generations.pipeInput(e.getContextKey(), eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(), e),
+        generations.pipeInput(
+                e.getContextKey(),
+                eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(), e),
                 Instant.ofEpochMilli(clock));
     }
 
     private GenerationEvent thirdParty(String context, String text) {
         return GenerationEvent.newBuilder()
-                .setEventId("e-" + clock).setGeneratorId("elsewhere").setModelId("third-party").setModelVersion(1)
-                .setPromptId("p").setContextKey(context).setPromptText("Write a short bio.")
+                .setEventId("e-" + clock)
+                .setGeneratorId("elsewhere")
+                .setModelId("third-party")
+                .setModelVersion(1)
+                .setPromptId("p")
+                .setContextKey(context)
+                .setPromptText("Write a short bio.")
                 .setSteeringTokens(null)
-                .setResponseText(text).setPromptTokens(5).setResponseTokens(10)
-                .setSampling(SamplingParameters.newBuilder().setTemperature(1).setTopK(0).setTopP(1).build())
-                .setProducedAt(Instant.ofEpochMilli(clock)).setLatencyMs(5).build();
+                .setResponseText(text)
+                .setPromptTokens(5)
+                .setResponseTokens(10)
+                .setSampling(SamplingParameters.newBuilder()
+                        .setTemperature(1)
+                        .setTopK(0)
+                        .setTopP(1)
+                        .build())
+                .setProducedAt(Instant.ofEpochMilli(clock))
+                .setLatencyMs(5)
+                .build();
     }
 
     private static TargetDistribution target(String attribute, Map<String, Double> probabilities) {
-        return TargetDistribution.newBuilder().setAttribute(attribute).setContextKey(null).setProbabilities(probabilities)
-                .setTolerance(0.08).setSource("test").setUpdatedAt(Instant.EPOCH).build();
+        return TargetDistribution.newBuilder()
+                .setAttribute(attribute)
+                .setContextKey(null)
+                .setProbabilities(probabilities)
+                .setTolerance(0.08)
+                .setSource("test")
+                .setUpdatedAt(Instant.EPOCH)
+                .build();
     }
 }

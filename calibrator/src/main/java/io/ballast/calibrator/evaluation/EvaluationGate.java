@@ -1,9 +1,5 @@
 package io.ballast.calibrator.evaluation;
 
-import java.util.LinkedHashSet;
-import io.ballast.schemas.attributes.DistributionComparison;
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.Observation;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.corpus.BioCorpus;
@@ -13,10 +9,14 @@ import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.training.Perplexity;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.DistributionComparison;
+import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,8 +39,13 @@ public final class EvaluationGate {
         this.extractor = extractor;
     }
 
-    public GateReport evaluate(LanguageModel current, LanguageModel candidate, Map<String, List<Attribute>> drifted,
-                               List<String> healthyContexts, Targets targets, CalibrationSettings settings) {
+    public GateReport evaluate(
+            LanguageModel current,
+            LanguageModel candidate,
+            Map<String, List<Attribute>> drifted,
+            List<String> healthyContexts,
+            Targets targets,
+            CalibrationSettings settings) {
         Set<String> contexts = new LinkedHashSet<>(drifted.keySet());
         contexts.addAll(healthyContexts);
         List<String> driftedKeys = new ArrayList<>();
@@ -62,8 +67,14 @@ public final class EvaluationGate {
                     continue;
                 }
                 String key = GateReport.key(context, a.key());
-                before.put(key, DistributionComparison.of(countsBefore.get(a), t.getProbabilities()).mae());
-                after.put(key, DistributionComparison.of(countsAfter.get(a), t.getProbabilities()).mae());
+                before.put(
+                        key,
+                        DistributionComparison.of(countsBefore.get(a), t.getProbabilities())
+                                .mae());
+                after.put(
+                        key,
+                        DistributionComparison.of(countsAfter.get(a), t.getProbabilities())
+                                .mae());
                 steeringBefore.put(key, steeringMae(probsBefore.get(a), t.getProbabilities()));
                 steeringAfter.put(key, steeringMae(probsAfter.get(a), t.getProbabilities()));
                 if (!driftedKeys.contains(key)) {
@@ -81,38 +92,55 @@ public final class EvaluationGate {
         double mBefore = GateReport.mean(before, driftedKeys);
         double mAfter = GateReport.mean(after, driftedKeys);
         if (!(mAfter <= mBefore - settings.gate().improvementMargin())) {
-            failures.add(String.format("drifted MAE %.3f -> %.3f does not improve by the margin %.3f", mBefore, mAfter,
-                    settings.gate().improvementMargin()));
+            failures.add(String.format(
+                    "drifted MAE %.3f -> %.3f does not improve by the margin %.3f",
+                    mBefore, mAfter, settings.gate().improvementMargin()));
         }
         for (String k : healthyKeys) {
             if (after.get(k) - before.get(k) > settings.gate().healthyTolerance()) {
-                failures.add(String.format("healthy %s worsens: MAE %.3f -> %.3f (tolerance %.3f)", k, before.get(k), after.get(k),
-                        settings.gate().healthyTolerance()));
+                failures.add(String.format(
+                        "healthy %s worsens: MAE %.3f -> %.3f (tolerance %.3f)",
+                        k, before.get(k), after.get(k), settings.gate().healthyTolerance()));
             }
         }
         if (consAfter < settings.gate().minConsistency()) {
-            failures.add(String.format("consistency %.3f below %.3f", consAfter, settings.gate().minConsistency()));
+            failures.add(String.format(
+                    "consistency %.3f below %.3f", consAfter, settings.gate().minConsistency()));
         }
         if (pplAfter > pplBefore * settings.gate().maxPerplexityRatio()) {
-            failures.add(String.format("held-out perplexity %.3f -> %.3f rises more than %.0f%%", pplBefore, pplAfter,
-                    (settings.gate().maxPerplexityRatio() - 1) * 100));
+            failures.add(String.format(
+                    "held-out perplexity %.3f -> %.3f rises more than %.0f%%",
+                    pplBefore, pplAfter, (settings.gate().maxPerplexityRatio() - 1) * 100));
         }
-        return new GateReport(before, after, steeringBefore, steeringAfter, driftedKeys, healthyKeys, consBefore, consAfter,
-                pplBefore, pplAfter, settings.gate().evaluationSamples(), failures);
+        return new GateReport(
+                before,
+                after,
+                steeringBefore,
+                steeringAfter,
+                driftedKeys,
+                healthyKeys,
+                consBefore,
+                consAfter,
+                pplBefore,
+                pplAfter,
+                settings.gate().evaluationSamples(),
+                failures);
     }
 
     /** Counted values per attribute over M held-out responses; tallies consistency into {@code tally[offset..offset+1]}. */
-    private Map<Attribute, Map<String, Long>> sample(LanguageModel lm, String context, CalibrationSettings settings,
-                                                     long[] tally, int offset) {
+    private Map<Attribute, Map<String, Long>> sample(
+            LanguageModel lm, String context, CalibrationSettings settings, long[] tally, int offset) {
         Map<Attribute, Map<String, Long>> counts = new HashMap<>();
         for (Attribute a : Attribute.values()) {
             counts.put(a, new HashMap<>());
         }
         int phrasings = BioCorpus.HELD_OUT_PROMPTS.size();
         for (int p = 0; p < phrasings; p++) {
-            int n = settings.gate().evaluationSamples() / phrasings + (p < settings.gate().evaluationSamples() % phrasings ? 1 : 0);
+            int n = settings.gate().evaluationSamples() / phrasings
+                    + (p < settings.gate().evaluationSamples() % phrasings ? 1 : 0);
             String prompt = corpus.prompt(context, BioCorpus.HELD_OUT_PROMPTS.get(p));
-            for (Generation g : sampler.generate(lm, prompt, n, SamplingParams.defaults().withSeed(settings.seed() + p))) {
+            for (Generation g :
+                    sampler.generate(lm, prompt, n, SamplingParams.defaults().withSeed(settings.seed() + p))) {
                 for (Attribute a : Attribute.values()) {
                     Observation o = Observation.of(a, g.steeringTokens(), g.text(), extractor);
                     counts.get(a).merge(o.counted(), 1L, Long::sum);
@@ -130,14 +158,16 @@ public final class EvaluationGate {
     private Map<Attribute, Map<String, Double>> heldOutSteering(LanguageModel lm, String context) {
         Map<Attribute, Map<String, Double>> mean = new HashMap<>();
         for (String template : BioCorpus.HELD_OUT_PROMPTS) {
-            sampler.steeringProbabilities(lm, corpus.prompt(context, template)).forEach((a, probs) -> probs.forEach((c, p) ->
-                    mean.computeIfAbsent(a, x -> new HashMap<>()).merge(c, p / BioCorpus.HELD_OUT_PROMPTS.size(), Double::sum)));
+            sampler.steeringProbabilities(lm, corpus.prompt(context, template))
+                    .forEach((a, probs) -> probs.forEach((c, p) -> mean.computeIfAbsent(a, x -> new HashMap<>())
+                            .merge(c, p / BioCorpus.HELD_OUT_PROMPTS.size(), Double::sum)));
         }
         return mean;
     }
 
     private static double steeringMae(Map<String, Double> probabilities, Map<String, Double> target) {
-        double total = probabilities.values().stream().mapToDouble(Double::doubleValue).sum();
+        double total =
+                probabilities.values().stream().mapToDouble(Double::doubleValue).sum();
         double mae = 0;
         for (Map.Entry<String, Double> t : target.entrySet()) {
             mae += Math.abs(t.getValue() - probabilities.getOrDefault(t.getKey(), 0.0) / total);

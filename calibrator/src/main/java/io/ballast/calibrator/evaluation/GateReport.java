@@ -13,10 +13,19 @@ import java.util.Map;
  * @param steeringMaeAfter the same for the candidate
  * @param failures the criteria that failed; empty means promote
  */
-public record GateReport(Map<String, Double> maeBefore, Map<String, Double> maeAfter, Map<String, Double> steeringMaeBefore,
-                         Map<String, Double> steeringMaeAfter, List<String> drifted, List<String> healthy,
-                         double consistencyBefore, double consistencyAfter, double perplexityBefore, double perplexityAfter,
-                         int samplesPerContext, List<String> failures) {
+public record GateReport(
+        Map<String, Double> maeBefore,
+        Map<String, Double> maeAfter,
+        Map<String, Double> steeringMaeBefore,
+        Map<String, Double> steeringMaeAfter,
+        List<String> drifted,
+        List<String> healthy,
+        double consistencyBefore,
+        double consistencyAfter,
+        double perplexityBefore,
+        double perplexityAfter,
+        int samplesPerContext,
+        List<String> failures) {
 
     /** The key of a per-(context, attribute) figure in this report. */
     public static String key(String context, String attribute) {

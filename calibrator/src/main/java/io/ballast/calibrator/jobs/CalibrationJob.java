@@ -1,6 +1,5 @@
 package io.ballast.calibrator.jobs;
 
-import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;
@@ -19,6 +18,7 @@ import io.ballast.generator.store.ModelArtifact;
 import io.ballast.generator.store.ModelStore;
 import io.ballast.schemas.CalibrationJobEvent;
 import io.ballast.schemas.CalibrationJobState;
+import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.domain.Occupation;
 import java.nio.file.Path;
@@ -42,13 +42,16 @@ public final class CalibrationJob {
     private static final Logger log = LoggerFactory.getLogger(CalibrationJob.class);
 
     /** What to calibrate: the drifted contexts with their drifted attributes, and the signals that asked for it. */
-    public record Request(String jobId, String modelId, int baseVersion, Map<String, List<Attribute>> drifted,
-                          List<String> driftSignalIds) {
-    }
+    public record Request(
+            String jobId,
+            String modelId,
+            int baseVersion,
+            Map<String, List<Attribute>> drifted,
+            List<String> driftSignalIds) {}
 
     /** How it ended. {@code candidate} is set only when PROMOTED. */
-    public record Outcome(CalibrationJobState state, ModelArtifact candidate, GateReport report, List<String> reasons) {
-    }
+    public record Outcome(
+            CalibrationJobState state, ModelArtifact candidate, GateReport report, List<String> reasons) {}
 
     /** Receives the job's lifecycle events (the service publishes them to ballast.calibration-jobs). */
     @FunctionalInterface
@@ -80,7 +83,9 @@ public final class CalibrationJob {
             throw e;
         } catch (Exception e) {
             log.error("calibration job {} failed", request.jobId(), e);
-            lifecycle.publish(event(request, CalibrationJobState.FAILED).setReasons(List.of(String.valueOf(e))).build());
+            lifecycle.publish(event(request, CalibrationJobState.FAILED)
+                    .setReasons(List.of(String.valueOf(e)))
+                    .build());
             return new Outcome(CalibrationJobState.FAILED, null, null, List.of(String.valueOf(e)));
         }
     }
@@ -92,34 +97,61 @@ public final class CalibrationJob {
         for (String h : healthy) {
             trainOn.put(h, request.drifted().values().iterator().next());
         }
-        try (LanguageModel reference = LanguageModel.load(base); LanguageModel policy = LanguageModel.load(base)) {
+        try (LanguageModel reference = LanguageModel.load(base);
+                LanguageModel policy = LanguageModel.load(base)) {
             long t0 = System.currentTimeMillis();
-            List<CalibrationExample> set = new CalibrationSetBuilder(extractor).build(reference, trainOn, targets, settings);
+            List<CalibrationExample> set =
+                    new CalibrationSetBuilder(extractor).build(reference, trainOn, targets, settings);
             long desirable = set.stream().filter(CalibrationExample::desirable).count();
-            log.info("job {}: calibration set of {} examples ({} desirable, {} undesirable) in {} ms", request.jobId(), set.size(),
-                    desirable, set.size() - desirable, System.currentTimeMillis() - t0);
-            lifecycle.publish(event(request, CalibrationJobState.RUNNING).setStep(0L).setTotalSteps((long) settings.training().steps()).build());
+            log.info(
+                    "job {}: calibration set of {} examples ({} desirable, {} undesirable) in {} ms",
+                    request.jobId(),
+                    set.size(),
+                    desirable,
+                    set.size() - desirable,
+                    System.currentTimeMillis() - t0);
+            lifecycle.publish(event(request, CalibrationJobState.RUNNING)
+                    .setStep(0L)
+                    .setTotalSteps((long) settings.training().steps())
+                    .build());
             Path checkpoints = workDir.resolve("jobs").resolve(request.jobId());
             int every = Math.max(1, settings.training().steps() / 10);
             FineTuningLoop.Listener progress = (step, total, loss, parts) -> {
                 if (step % every == 0 || step == total) {
-                    lifecycle.publish(event(request, CalibrationJobState.RUNNING).setStep((long) step).setTotalSteps((long) total)
-                            .setLoss(loss).setMetrics(parts).build());
+                    lifecycle.publish(event(request, CalibrationJobState.RUNNING)
+                            .setStep((long) step)
+                            .setTotalSteps((long) total)
+                            .setLoss(loss)
+                            .setMetrics(parts)
+                            .build());
                 }
             };
-            new FineTuningLoop(settings.training()).run(policy, reference, set, objective(settings), checkpoints, progress);
+            new FineTuningLoop(settings.training())
+                    .run(policy, reference, set, objective(settings), checkpoints, progress);
             lifecycle.publish(event(request, CalibrationJobState.EVALUATING).build());
-            GateReport report = new EvaluationGate(extractor).evaluate(reference, policy, request.drifted(), healthy, targets, settings);
+            GateReport report = new EvaluationGate(extractor)
+                    .evaluate(reference, policy, request.drifted(), healthy, targets, settings);
             Map<String, Double> metrics = metrics(report);
             if (!report.promote()) {
-                lifecycle.publish(event(request, CalibrationJobState.REJECTED).setReasons(report.failures()).setMetrics(metrics).build());
+                lifecycle.publish(event(request, CalibrationJobState.REJECTED)
+                        .setReasons(report.failures())
+                        .setMetrics(metrics)
+                        .build());
                 return new Outcome(CalibrationJobState.REJECTED, null, report, report.failures());
             }
-            ModelArtifact candidate = policy.publishTo(store, new ArtifactMetadata.Lineage(base.version(),
-                    request.jobId(), request.driftSignalIds(), metrics,
-                    settings.method() + " calibration of " + request.drifted().keySet()));
-            lifecycle.publish(event(request, CalibrationJobState.PROMOTED).setCandidateVersion(candidate.version())
-                    .setMetrics(metrics).build());
+            ModelArtifact candidate = policy.publishTo(
+                    store,
+                    new ArtifactMetadata.Lineage(
+                            base.version(),
+                            request.jobId(),
+                            request.driftSignalIds(),
+                            metrics,
+                            settings.method() + " calibration of "
+                                    + request.drifted().keySet()));
+            lifecycle.publish(event(request, CalibrationJobState.PROMOTED)
+                    .setCandidateVersion(candidate.version())
+                    .setMetrics(metrics)
+                    .build());
             return new Outcome(CalibrationJobState.PROMOTED, candidate, report, List.of());
         }
     }
@@ -150,17 +182,26 @@ public final class CalibrationJob {
 
     /** A seeded sample of other contexts that have targets for the drifted attributes. */
     private List<String> healthyContexts(Map<String, List<Attribute>> drifted, Targets targets) {
-        List<Attribute> attributes = drifted.values().stream().flatMap(List::stream).distinct().toList();
-        List<String> candidates = new ArrayList<>(Occupation.all().stream().map(Occupation::contextKey)
+        List<Attribute> attributes =
+                drifted.values().stream().flatMap(List::stream).distinct().toList();
+        List<String> candidates = new ArrayList<>(Occupation.all().stream()
+                .map(Occupation::contextKey)
                 .filter(c -> !drifted.containsKey(c))
-                .filter(c -> attributes.stream().allMatch(a -> targets.find(a.key(), c).isPresent())).toList());
+                .filter(c -> attributes.stream()
+                        .allMatch(a -> targets.find(a.key(), c).isPresent()))
+                .toList());
         Collections.shuffle(candidates, new Random(settings.seed()));
         return candidates.subList(0, Math.min(settings.set().healthyContexts(), candidates.size()));
     }
 
     private static CalibrationJobEvent.Builder event(Request r, CalibrationJobState state) {
-        return CalibrationJobEvent.newBuilder().setJobId(r.jobId()).setModelId(r.modelId()).setBaseVersion(r.baseVersion())
-                .setState(state).setContexts(new ArrayList<>(r.drifted().keySet())).setDriftSignalIds(r.driftSignalIds())
+        return CalibrationJobEvent.newBuilder()
+                .setJobId(r.jobId())
+                .setModelId(r.modelId())
+                .setBaseVersion(r.baseVersion())
+                .setState(state)
+                .setContexts(new ArrayList<>(r.drifted().keySet()))
+                .setDriftSignalIds(r.driftSignalIds())
                 .setAt(Instant.now());
     }
 }

@@ -1,13 +1,13 @@
 package io.ballast.calibrator.jobs;
 
-import java.security.NoSuchAlgorithmException;
-import io.ballast.schemas.keys.CompositeKey;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
+import io.ballast.schemas.keys.CompositeKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -31,8 +31,7 @@ import java.util.TreeMap;
  */
 public final class DriftCoalescer {
 
-    private record Pending(int version, Map<String, Map<Attribute, String>> signalByContext, long firstMillis) {
-    }
+    private record Pending(int version, Map<String, Map<Attribute, String>> signalByContext, long firstMillis) {}
 
     /** How many attempts a drift gets, and the pause before the first retry (doubling after each). */
     public record RetryPolicy(int maxAttempts, long backoffMillis) {
@@ -42,9 +41,15 @@ public final class DriftCoalescer {
     }
 
     /** A model whose drift outlasted every attempt: what was tried, and why the last one ended. */
-    public record Escalation(String modelId, int baseVersion, List<String> contexts, List<String> driftSignalIds, int attempts,
-                             String lastState, List<String> lastReasons, long atMillis) {
-    }
+    public record Escalation(
+            String modelId,
+            int baseVersion,
+            List<String> contexts,
+            List<String> driftSignalIds,
+            int attempts,
+            String lastState,
+            List<String> lastReasons,
+            long atMillis) {}
 
     private final long coalesceMillis;
     private final long minIntervalMillis;
@@ -72,7 +77,9 @@ public final class DriftCoalescer {
         Attribute attribute = Attribute.byKey(s.getAttribute());
         Pending p = pending.get(s.getModelId());
         Escalation e = escalated.get(s.getModelId());
-        if (s.getStatus() == DriftStatus.OPEN && e != null && !e.driftSignalIds().contains(s.getSignalId())) {
+        if (s.getStatus() == DriftStatus.OPEN
+                && e != null
+                && !e.driftSignalIds().contains(s.getSignalId())) {
             rearm(s.getModelId());
         }
         if (s.getStatus() == DriftStatus.OPEN) {
@@ -80,7 +87,9 @@ public final class DriftCoalescer {
                 p = new Pending(s.getModelVersion(), new LinkedHashMap<>(), now);
                 pending.put(s.getModelId(), p);
             }
-            p.signalByContext().computeIfAbsent(s.getContextKey(), c -> new LinkedHashMap<>()).put(attribute, s.getSignalId());
+            p.signalByContext()
+                    .computeIfAbsent(s.getContextKey(), c -> new LinkedHashMap<>())
+                    .put(attribute, s.getSignalId());
         } else if (p != null && p.version() == s.getModelVersion()) {
             Map<Attribute, String> attrs = p.signalByContext().get(s.getContextKey());
             if (attrs != null) {
@@ -100,7 +109,8 @@ public final class DriftCoalescer {
         for (Map.Entry<String, Pending> e : pending.entrySet()) {
             String model = e.getKey();
             Pending p = e.getValue();
-            if (running.getOrDefault(model, false) || now - p.firstMillis() < coalesceMillis
+            if (running.getOrDefault(model, false)
+                    || now - p.firstMillis() < coalesceMillis
                     || now - lastJobEnd.getOrDefault(model, Long.MIN_VALUE / 2) < minIntervalMillis) {
                 continue;
             }
@@ -132,8 +142,8 @@ public final class DriftCoalescer {
      *
      * @return the escalation this ending caused, if it did
      */
-    public synchronized Optional<Escalation> finished(CalibrationJob.Request job, CalibrationJobState state, List<String> reasons,
-                                                     long now) {
+    public synchronized Optional<Escalation> finished(
+            CalibrationJob.Request job, CalibrationJobState state, List<String> reasons, long now) {
         String model = job.modelId();
         finished(model, now);
         if (state == CalibrationJobState.PROMOTED) {
@@ -142,8 +152,15 @@ public final class DriftCoalescer {
         }
         int failed = failedAttempts.merge(model, 1, Integer::sum);
         if (failed >= retry.maxAttempts()) {
-            Escalation e = new Escalation(model, job.baseVersion(), List.copyOf(job.drifted().keySet()), job.driftSignalIds(), failed,
-                    state.name(), reasons, now);
+            Escalation e = new Escalation(
+                    model,
+                    job.baseVersion(),
+                    List.copyOf(job.drifted().keySet()),
+                    job.driftSignalIds(),
+                    failed,
+                    state.name(),
+                    reasons,
+                    now);
             escalated.put(model, e);
             failedAttempts.remove(model);
             return Optional.of(e);
@@ -156,7 +173,11 @@ public final class DriftCoalescer {
             for (Map.Entry<String, List<Attribute>> c : job.drifted().entrySet()) {
                 Map<Attribute, String> attrs = new LinkedHashMap<>();
                 for (Attribute a : c.getValue()) {
-                    attrs.put(a, i < job.driftSignalIds().size() ? job.driftSignalIds().get(i++) : "retry");
+                    attrs.put(
+                            a,
+                            i < job.driftSignalIds().size()
+                                    ? job.driftSignalIds().get(i++)
+                                    : "retry");
                 }
                 again.put(c.getKey(), attrs);
             }
@@ -194,8 +215,13 @@ public final class DriftCoalescer {
     static String jobId(String model, int version, List<String> signalIds) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(CompositeKey.of(model, version, String.join(",", signalIds.stream().sorted().toList())).getBytes(StandardCharsets.UTF_8));
-            return model + "-v" + version + "-" + HexFormat.of().formatHex(md.digest()).substring(0, 12);
+            md.update(CompositeKey.of(
+                            model,
+                            version,
+                            String.join(",", signalIds.stream().sorted().toList()))
+                    .getBytes(StandardCharsets.UTF_8));
+            return model + "-v" + version + "-"
+                    + HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -28,11 +28,9 @@ public final class CalibrationLoss {
     }
 
     /** The terms of one evaluation; {@code total} carries the gradient. */
-    public record Terms(NDArray total, NDArray kl, NDArray kto, NDArray z0) {
-    }
+    public record Terms(NDArray total, NDArray kl, NDArray kto, NDArray z0) {}
 
-    private CalibrationLoss() {
-    }
+    private CalibrationLoss() {}
 
     /**
      * @param policyLogp log pi(y|x) per row, shape (B)
@@ -44,19 +42,37 @@ public final class CalibrationLoss {
      * @param target t_k per row (B,K)
      * @param klMask 1 where the row's KL term counts (B)
      */
-    public static Terms compute(Weights w, NDArray policyLogp, NDArray referenceLogp, NDArray mismatchedPolicyLogp,
-                                NDArray mismatchedReferenceLogp, NDArray desirable, NDArray steeringLogProbs,
-                                NDArray target, NDArray klMask) {
+    public static Terms compute(
+            Weights w,
+            NDArray policyLogp,
+            NDArray referenceLogp,
+            NDArray mismatchedPolicyLogp,
+            NDArray mismatchedReferenceLogp,
+            NDArray desirable,
+            NDArray steeringLogProbs,
+            NDArray target,
+            NDArray klMask) {
         // KL(target || q): t log t is constant but kept so the value is the true divergence
         NDArray safeTarget = target.maximum(1e-12f);
         NDArray perRowKl = target.mul(safeTarget.log().sub(steeringLogProbs)).sum(new int[] {1});
         NDArray kl = perRowKl.mul(klMask).sum().div(klMask.sum().maximum(1f));
 
-        NDArray z0 = mismatchedPolicyLogp.sub(mismatchedReferenceLogp).mean().maximum(0f).stopGradient();
+        NDArray z0 = mismatchedPolicyLogp
+                .sub(mismatchedReferenceLogp)
+                .mean()
+                .maximum(0f)
+                .stopGradient();
         NDArray reward = policyLogp.sub(referenceLogp);
-        NDArray desirableLoss = Activation.sigmoid(reward.sub(z0).mul((float) w.beta())).neg().add(1f).mul((float) w.lambdaDesirable());
-        NDArray undesirableLoss = Activation.sigmoid(z0.sub(reward).mul((float) w.beta())).neg().add(1f).mul((float) w.lambdaUndesirable());
-        NDArray perRowKto = desirable.mul(desirableLoss).add(desirable.neg().add(1f).mul(undesirableLoss));
+        NDArray desirableLoss = Activation.sigmoid(reward.sub(z0).mul((float) w.beta()))
+                .neg()
+                .add(1f)
+                .mul((float) w.lambdaDesirable());
+        NDArray undesirableLoss = Activation.sigmoid(z0.sub(reward).mul((float) w.beta()))
+                .neg()
+                .add(1f)
+                .mul((float) w.lambdaUndesirable());
+        NDArray perRowKto =
+                desirable.mul(desirableLoss).add(desirable.neg().add(1f).mul(undesirableLoss));
         NDArray kto = perRowKto.mean();
 
         return new Terms(kl.mul((float) w.lambdaKl()).add(kto), kl, kto, z0);

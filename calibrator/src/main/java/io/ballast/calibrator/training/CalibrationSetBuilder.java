@@ -1,8 +1,5 @@
 package io.ballast.calibrator.training;
 
-import java.util.Arrays;
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.Observation;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.corpus.BioCorpus;
@@ -11,8 +8,11 @@ import io.ballast.generator.sampling.Generation;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -28,7 +28,9 @@ public final class CalibrationSetBuilder {
 
     /** Rows of every attribute share one (B,K) layout: K is the largest category count, unused slots target 0. */
     public static final int MAX_CATEGORIES = Arrays.stream(Attribute.values())
-            .mapToInt(a -> a.categories().size()).max().orElseThrow();
+            .mapToInt(a -> a.categories().size())
+            .max()
+            .orElseThrow();
 
     private final AttributeExtractor extractor;
     private final Sampler sampler = new Sampler();
@@ -39,8 +41,8 @@ public final class CalibrationSetBuilder {
     }
 
     /** Contexts and, for each, the attributes to calibrate there (their targets come from {@code targets}). */
-    public List<CalibrationExample> build(LanguageModel model, Map<String, List<Attribute>> contexts, Targets targets,
-                                          CalibrationSettings settings) {
+    public List<CalibrationExample> build(
+            LanguageModel model, Map<String, List<Attribute>> contexts, Targets targets, CalibrationSettings settings) {
         Random random = new Random(settings.seed());
         List<CalibrationExample> out = new ArrayList<>();
         for (Map.Entry<String, List<Attribute>> entry : contexts.entrySet()) {
@@ -49,19 +51,21 @@ public final class CalibrationSetBuilder {
             for (int p = 0; p < settings.set().promptsPerContext(); p++) {
                 String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(p % BioCorpus.TRAIN_PROMPTS.size()));
                 Attribute attribute = attributes.get(p % attributes.size());
-                TargetDistribution target = targets.find(attribute.key(), context).orElseThrow(() ->
-                        new IllegalStateException("no target for " + attribute.key() + " in " + context));
+                TargetDistribution target = targets.find(attribute.key(), context)
+                        .orElseThrow(
+                                () -> new IllegalStateException("no target for " + attribute.key() + " in " + context));
                 int k = settings.set().responsesPerPrompt();
                 Map<Attribute, Map<String, Double>> modelDraws = sampler.steeringProbabilities(model, prompt);
                 int[][] prefixes = forcedPrefixes(model, modelDraws, attribute, target, k, random);
-                List<Generation> samples = sampler.generate(model, prompt, k, SamplingParams.defaults()
-                        .withSeed(random.nextLong()), prefixes);
+                List<Generation> samples = sampler.generate(
+                        model, prompt, k, SamplingParams.defaults().withSeed(random.nextLong()), prefixes);
                 int[] promptIds = model.format().promptIds(prompt);
                 int[] tokenIds = new int[MAX_CATEGORIES];
                 double[] t = new double[MAX_CATEGORIES];
                 double[] share = new double[MAX_CATEGORIES];
                 Map<String, Double> own = modelDraws.get(attribute);
-                double ownTotal = own.values().stream().mapToDouble(Double::doubleValue).sum();
+                double ownTotal =
+                        own.values().stream().mapToDouble(Double::doubleValue).sum();
                 for (int c = 0; c < attribute.categories().size(); c++) {
                     String category = attribute.categories().get(c);
                     tokenIds[c] = model.tokenizer().id(attribute.steeringToken(category));
@@ -76,8 +80,17 @@ public final class CalibrationSetBuilder {
                     if (desirable == null) {
                         continue;
                     }
-                    out.add(new CalibrationExample(context, prompt, promptIds, g.responseIds(), desirable, attribute.key(),
-                            attribute.ordinal(), tokenIds, t, share));
+                    out.add(new CalibrationExample(
+                            context,
+                            prompt,
+                            promptIds,
+                            g.responseIds(),
+                            desirable,
+                            attribute.key(),
+                            attribute.ordinal(),
+                            tokenIds,
+                            t,
+                            share));
                 }
             }
         }
@@ -100,8 +113,13 @@ public final class CalibrationSetBuilder {
     }
 
     /** Steering tokens up to the calibrated attribute: earlier ones as the model would draw them, it from the target. */
-    private int[][] forcedPrefixes(LanguageModel model, Map<Attribute, Map<String, Double>> modelDraws, Attribute attribute,
-                                   TargetDistribution target, int k, Random random) {
+    private int[][] forcedPrefixes(
+            LanguageModel model,
+            Map<Attribute, Map<String, Double>> modelDraws,
+            Attribute attribute,
+            TargetDistribution target,
+            int k,
+            Random random) {
         int[][] prefixes = new int[k][attribute.ordinal() + 1];
         for (int row = 0; row < k; row++) {
             for (int pos = 0; pos <= attribute.ordinal(); pos++) {

@@ -20,8 +20,7 @@ import java.util.stream.Stream;
  */
 final class Checkpoints {
 
-    private Checkpoints() {
-    }
+    private Checkpoints() {}
 
     static void save(LanguageModel policy, ResumableAdam optimizer, Path dir, int step) throws IOException {
         Path tmp = dir.resolve("step-" + step + ".bin.tmp");
@@ -29,9 +28,14 @@ final class Checkpoints {
             policy.block().saveParameters(out);
             optimizer.save(out);
         }
-        Files.move(tmp, dir.resolve("step-" + step + ".bin"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp,
+                dir.resolve("step-" + step + ".bin"),
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
         try (Stream<Path> old = Files.list(dir)) {
-            for (Path p : old.filter(p -> p.getFileName().toString().matches("step-\\d+\\.bin") && step(p) < step).toList()) {
+            for (Path p : old.filter(p -> p.getFileName().toString().matches("step-\\d+\\.bin") && step(p) < step)
+                    .toList()) {
                 Files.deleteIfExists(p);
             }
         }
@@ -42,7 +46,8 @@ final class Checkpoints {
         Path newest;
         try (Stream<Path> files = Files.list(dir)) {
             newest = files.filter(p -> p.getFileName().toString().matches("step-\\d+\\.bin"))
-                    .max((a, b) -> Integer.compare(step(a), step(b))).orElse(null);
+                    .max((a, b) -> Integer.compare(step(a), step(b)))
+                    .orElse(null);
         }
         if (newest == null) {
             return 0;

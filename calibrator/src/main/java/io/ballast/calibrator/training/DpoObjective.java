@@ -73,8 +73,10 @@ public final class DpoObjective extends Objective {
     public Terms terms(NDList labels, NDArray logits) {
         NDArray refMargin = labels.get(2);
         NDArray logp = tokens(labels).sequenceLogProbs(logits).reshape(refMargin.size(), 2);
-        NDArray margin = logp.get(new NDIndex(":, 0")).sub(logp.get(new NDIndex(":, 1"))).sub(refMargin);
-        return new Terms(Activation.sigmoid(margin.mul((float) beta)).log().neg().mean(), Map.of());
+        NDArray margin =
+                logp.get(new NDIndex(":, 0")).sub(logp.get(new NDIndex(":, 1"))).sub(refMargin);
+        return new Terms(
+                Activation.sigmoid(margin.mul((float) beta)).log().neg().mean(), Map.of());
     }
 
     /** (chosen, rejected) indices: same prompt, the chosen value more under-represented than the rejected one. */

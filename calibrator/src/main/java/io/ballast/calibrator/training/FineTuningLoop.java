@@ -47,8 +47,14 @@ public final class FineTuningLoop {
      * @param checkpoints directory for checkpoints (created; resumed from if it holds one)
      * @throws TrainingCancelledException when the thread was interrupted before the last step
      */
-    public void run(LanguageModel policy, LanguageModel reference, List<CalibrationExample> set, Objective objective,
-                    Path checkpoints, Listener listener) throws IOException {
+    public void run(
+            LanguageModel policy,
+            LanguageModel reference,
+            List<CalibrationExample> set,
+            Objective objective,
+            Path checkpoints,
+            Listener listener)
+            throws IOException {
         objective.prepare(reference, set);
         Files.createDirectories(checkpoints);
         if (training.trainableBlocks() > 0) {
@@ -58,7 +64,8 @@ public final class FineTuningLoop {
         try (ResumableAdam adam = new ResumableAdam(policy.block(), policy.manager(), training.learningRate(), 1f)) {
             int done = Checkpoints.resume(policy, adam, checkpoints);
             int saved = done;
-            DefaultTrainingConfig config = new DefaultTrainingConfig(objective).optOptimizer(adam)
+            DefaultTrainingConfig config = new DefaultTrainingConfig(objective)
+                    .optOptimizer(adam)
                     .optDevices(new Device[] {policy.manager().getDevice()});
             try (Trainer trainer = policy.djlModel().newTrainer(config)) {
                 trainer.initialize(new Shape(1, policy.config().contextLength() - 1));
@@ -72,7 +79,8 @@ public final class FineTuningLoop {
                         Objective.Batch batch = objective.batch(m, step);
                         Objective.Terms terms;
                         try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDArray logits = trainer.forward(new NDList(batch.inputs())).get(0);
+                            NDArray logits =
+                                    trainer.forward(new NDList(batch.inputs())).get(0);
                             terms = objective.terms(batch.labels(), logits);
                             collector.backward(terms.total());
                         }
@@ -96,8 +104,9 @@ public final class FineTuningLoop {
         }
     }
 
-    private static TrainingCancelledException cancel(LanguageModel policy, ResumableAdam adam, Path checkpoints, int done,
-                                                     int saved, int total) throws IOException {
+    private static TrainingCancelledException cancel(
+            LanguageModel policy, ResumableAdam adam, Path checkpoints, int done, int saved, int total)
+            throws IOException {
         // cleared while writing: an interrupted thread's file channel refuses to write (ClosedByInterruptException)
         boolean interrupted = Thread.interrupted();
         try {

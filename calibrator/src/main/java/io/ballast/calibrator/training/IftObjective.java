@@ -56,7 +56,12 @@ public final class IftObjective extends Objective {
     public Terms terms(NDList labels, NDArray logits) {
         NDArray mask = labels.get(1);
         // mean NLL over counted tokens (TokenBatch.meanNll, with the count read from the mask)
-        NDArray nll = tokens(labels).targetLogProbs(logits).mul(mask).sum().neg().div(mask.sum().maximum(1f));
+        NDArray nll = tokens(labels)
+                .targetLogProbs(logits)
+                .mul(mask)
+                .sum()
+                .neg()
+                .div(mask.sum().maximum(1f));
         return new Terms(nll, Map.of());
     }
 

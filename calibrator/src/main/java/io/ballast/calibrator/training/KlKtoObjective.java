@@ -46,7 +46,8 @@ public final class KlKtoObjective extends Objective {
     @Override
     public void prepare(LanguageModel reference, List<CalibrationExample> examples) {
         if (examples.size() < 2) {
-            throw new IllegalArgumentException("calibration set has " + examples.size() + " usable examples: need at least 2");
+            throw new IllegalArgumentException(
+                    "calibration set has " + examples.size() + " usable examples: need at least 2");
         }
         set = examples;
         order = new ArrayList<>();
@@ -98,8 +99,16 @@ public final class KlKtoObjective extends Objective {
                 target[i * k + c] = (float) e.target()[c];
             }
         }
-        return new Batch(tokens.inputs(), labels(tokens, constant(m, rows, refLogp), constant(m, rows, refMismatchLogp),
-                flags(m, rows), m.create(target, new Shape(b, k)), m.create(flatRows), m.create(tokenIds, new Shape(b, k))));
+        return new Batch(
+                tokens.inputs(),
+                labels(
+                        tokens,
+                        constant(m, rows, refLogp),
+                        constant(m, rows, refMismatchLogp),
+                        flags(m, rows),
+                        m.create(target, new Shape(b, k)),
+                        m.create(flatRows),
+                        m.create(tokenIds, new Shape(b, k))));
     }
 
     @Override
@@ -110,10 +119,15 @@ public final class KlKtoObjective extends Objective {
         long v = logits.getShape().get(2);
         NDArray selected = logits.reshape(-1, v).get(new NDIndex("{}", labels.get(6))); // (B,V)
         NDArray steeringLogProbs = selected.logSoftmax(-1).gather(labels.get(7), 1);
-        CalibrationLoss.Terms t = CalibrationLoss.compute(weights,
-                seqLogp.get(new NDIndex("0:" + b)), refPolicy,
-                seqLogp.get(new NDIndex(b + ":")), labels.get(3),
-                labels.get(4), steeringLogProbs, labels.get(5),
+        CalibrationLoss.Terms t = CalibrationLoss.compute(
+                weights,
+                seqLogp.get(new NDIndex("0:" + b)),
+                refPolicy,
+                seqLogp.get(new NDIndex(b + ":")),
+                labels.get(3),
+                labels.get(4),
+                steeringLogProbs,
+                labels.get(5),
                 refPolicy.getManager().ones(new Shape(b), DataType.FLOAT32));
         return new Terms(t.total(), Map.of("kl", t.kl(), "kto", t.kto()));
     }

@@ -29,12 +29,10 @@ import java.util.Map;
 public abstract class Objective extends Loss {
 
     /** One step's minibatch: the policy's input ids and the labels its loss reads. */
-    public record Batch(NDArray inputs, NDList labels) {
-    }
+    public record Batch(NDArray inputs, NDList labels) {}
 
     /** The loss ({@code total}, carrying the gradient) and named parts to report. */
-    public record Terms(NDArray total, Map<String, NDArray> parts) {
-    }
+    public record Terms(NDArray total, Map<String, NDArray> parts) {}
 
     protected Objective(String name) {
         super(name);
@@ -82,13 +80,15 @@ public abstract class Objective extends Loss {
             int[] first = new int[end - start];
             for (int i = start; i < end; i++) {
                 CalibrationExample e = set.get(i);
-                int[] response = partner == null ? e.responseIds() : set.get(partner[i]).responseIds();
+                int[] response =
+                        partner == null ? e.responseIds() : set.get(partner[i]).responseIds();
                 seqs.add(concat(e.promptIds(), response));
                 first[i - start] = e.promptIds().length;
             }
             try (NDManager m = lm.manager().newSubManager()) {
                 TokenBatch batch = TokenBatch.of(m, seqs, first, pad);
-                NDArray logits = Sampler.forward(lm, m, batch.inputs(), new NDList()).get(0);
+                NDArray logits =
+                        Sampler.forward(lm, m, batch.inputs(), new NDList()).get(0);
                 float[] lp = batch.sequenceLogProbs(logits).toFloatArray();
                 for (int i = 0; i < lp.length; i++) {
                     out[start + i] = lp[i];

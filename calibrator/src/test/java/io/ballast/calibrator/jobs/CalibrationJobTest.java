@@ -2,8 +2,6 @@ package io.ballast.calibrator.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ballast.schemas.attributes.LexiconExtractor;
-import io.ballast.schemas.targets.TargetPresets;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.TinyModels;
@@ -15,7 +13,9 @@ import io.ballast.generator.store.ModelArtifact;
 import io.ballast.schemas.CalibrationJobEvent;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
+import io.ballast.schemas.targets.TargetPresets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,10 +33,17 @@ class CalibrationJobTest {
     private static final String NURSES = "occupation:registered-nurses";
     private static final String ELECTRICIANS = "occupation:electricians";
     /** Small and quick; the tiny model's text is rougher, so the consistency bar is lower here. */
-    static final CalibrationSettings TINY = CalibrationSettings.defaults().withSeed(5L)
+    static final CalibrationSettings TINY = CalibrationSettings.defaults()
+            .withSeed(5L)
             .withSet(s -> new CalibrationSettings.SetBuilding(3, 12, 1))
-            .withTraining(t -> t.withSteps(60).withLearningRate(5e-4f).withCheckpointEvery(20).withTrainableBlocks(1))
-            .withGate(g -> g.withEvaluationSamples(150).withHealthyTolerance(0.05).withMinConsistency(0.8).withMaxPerplexityRatio(1.10));
+            .withTraining(t -> t.withSteps(60)
+                    .withLearningRate(5e-4f)
+                    .withCheckpointEvery(20)
+                    .withTrainableBlocks(1))
+            .withGate(g -> g.withEvaluationSamples(150)
+                    .withHealthyTolerance(0.05)
+                    .withMinConsistency(0.8)
+                    .withMaxPerplexityRatio(1.10));
 
     /** A store of this test's own: a job in another test publishing there must not change this one's base. */
     private final LocalModelStore store = TinyModels.newStore();
@@ -53,31 +60,43 @@ class CalibrationJobTest {
 
         // when a job runs for the two drifted contexts
         CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
-                .run(new CalibrationJob.Request("job-1", "bios", base, drifted, List.of("sig-a", "sig-b")), targets, events::add);
+                .run(
+                        new CalibrationJob.Request("job-1", "bios", base, drifted, List.of("sig-a", "sig-b")),
+                        targets,
+                        events::add);
 
         // then it is promoted, having moved the model's own steering probabilities toward the target
         assertThat(outcome.state()).as("reasons %s", outcome.reasons()).isEqualTo(CalibrationJobState.PROMOTED);
         double before = outcome.report().meanOverDrifted(outcome.report().steeringMaeBefore());
         double after = outcome.report().meanOverDrifted(outcome.report().steeringMaeAfter());
         assertThat(after).isLessThan(before / 2);
-        assertThat(outcome.report().meanDriftedMaeAfter()).isLessThan(outcome.report().meanDriftedMaeBefore());
+        assertThat(outcome.report().meanDriftedMaeAfter())
+                .isLessThan(outcome.report().meanDriftedMaeBefore());
 
         // and the lifecycle was RUNNING with progress, EVALUATING, PROMOTED
-        assertThat(events).extracting(CalibrationJobEvent::getState).startsWith(CalibrationJobState.RUNNING)
+        assertThat(events)
+                .extracting(CalibrationJobEvent::getState)
+                .startsWith(CalibrationJobState.RUNNING)
                 .endsWith(CalibrationJobState.EVALUATING, CalibrationJobState.PROMOTED);
-        assertThat(events).filteredOn(e -> e.getState() == CalibrationJobState.RUNNING).extracting(CalibrationJobEvent::getStep)
+        assertThat(events)
+                .filteredOn(e -> e.getState() == CalibrationJobState.RUNNING)
+                .extracting(CalibrationJobEvent::getStep)
                 .contains(0L, 60L);
-        assertThat(events.get(events.size() - 1).getCandidateVersion()).isEqualTo(outcome.candidate().version());
+        assertThat(events.get(events.size() - 1).getCandidateVersion())
+                .isEqualTo(outcome.candidate().version());
 
         // and the store holds the candidate with its lineage
         ModelArtifact written = store.get("bios", outcome.candidate().version());
         assertThat(written.metadata().parentVersion()).isEqualTo(base);
         assertThat(written.metadata().jobId()).isEqualTo("job-1");
         assertThat(written.metadata().driftSignalIds()).containsExactly("sig-a", "sig-b");
-        assertThat(written.metadata().metrics()).containsKeys("mae.before", "mae.after", "consistency.after", "perplexity.ratio");
+        assertThat(written.metadata().metrics())
+                .containsKeys("mae.before", "mae.after", "consistency.after", "perplexity.ratio");
         try (LanguageModel candidate = LanguageModel.load(written)) {
-            Map<String, Double> gender = new Sampler().steeringProbabilities(candidate,
-                    BioCorpus.withDefaults().prompt(NURSES, BioCorpus.TRAIN_PROMPTS.get(0))).get(Attribute.GENDER);
+            Map<String, Double> gender = new Sampler()
+                    .steeringProbabilities(
+                            candidate, BioCorpus.withDefaults().prompt(NURSES, BioCorpus.TRAIN_PROMPTS.get(0)))
+                    .get(Attribute.GENDER);
             assertThat(gender.get("female")).isLessThan(0.7);
         }
     }
@@ -87,47 +106,60 @@ class CalibrationJobTest {
         // given a target that is what the model already does for nurses (a signal claiming drift there is wrong)
         Map<String, Double> own;
         try (LanguageModel lm = TinyModels.loadPublished()) {
-            own = new Sampler().steeringProbabilities(lm, BioCorpus.withDefaults().prompt(NURSES, BioCorpus.HELD_OUT_PROMPTS.get(0)))
+            own = new Sampler()
+                    .steeringProbabilities(
+                            lm, BioCorpus.withDefaults().prompt(NURSES, BioCorpus.HELD_OUT_PROMPTS.get(0)))
                     .get(Attribute.GENDER);
         }
         double sum = own.values().stream().mapToDouble(Double::doubleValue).sum();
         Map<String, Double> normalised = new LinkedHashMap<>();
         own.forEach((k, v) -> normalised.put(k, v / sum));
-        Targets targets = new Targets(List.of(TargetPresets.target(Attribute.GENDER, NURSES, normalised, 0.08, "the model itself")));
+        Targets targets = new Targets(
+                List.of(TargetPresets.target(Attribute.GENDER, NURSES, normalised, 0.08, "the model itself")));
         List<CalibrationJobEvent> events = new ArrayList<>();
 
         // when a job runs on that signal
-        CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), TINY, work).run(
-                new CalibrationJob.Request("job-forged", "bios", TinyModels.BASE_VERSION, Map.of(NURSES, List.of(Attribute.GENDER)), List.of("forged")),
-                targets, events::add);
+        CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
+                .run(
+                        new CalibrationJob.Request(
+                                "job-forged",
+                                "bios",
+                                TinyModels.BASE_VERSION,
+                                Map.of(NURSES, List.of(Attribute.GENDER)),
+                                List.of("forged")),
+                        targets,
+                        events::add);
 
         // then the gate rejects it, saying why, and nothing is written
         assertThat(outcome.state()).isEqualTo(CalibrationJobState.REJECTED);
         assertThat(outcome.reasons()).anyMatch(r -> r.contains("does not improve by the margin"));
         assertThat(events.get(events.size() - 1).getReasons()).isNotEmpty();
-        assertThat(store.versions("bios")).noneMatch(a -> "job-forged".equals(a.metadata().jobId()));
+        assertThat(store.versions("bios"))
+                .noneMatch(a -> "job-forged".equals(a.metadata().jobId()));
     }
 
     @Test
     void aJobKilledMidTrainingResumesFromItsLastCheckpoint(@TempDir Path work) throws Exception {
         Targets targets = new Targets(genderOnly(TargetPresets.uniform(0.08)));
-        CalibrationJob.Request request = new CalibrationJob.Request("job-crash", "bios", TinyModels.BASE_VERSION,
-                Map.of(NURSES, List.of(Attribute.GENDER)), List.of());
+        CalibrationJob.Request request = new CalibrationJob.Request(
+                "job-crash", "bios", TinyModels.BASE_VERSION, Map.of(NURSES, List.of(Attribute.GENDER)), List.of());
         // given a job that dies at step 30 (checkpoints every 20)
-        CalibrationJob.Outcome crashed = new CalibrationJob(store, new LexiconExtractor(), TINY, work).run(request, targets, e -> {
-            if (e.getState() == CalibrationJobState.RUNNING && e.getStep() != null && e.getStep() >= 30) {
-                throw new IllegalStateException("killed");
-            }
-        });
+        CalibrationJob.Outcome crashed = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
+                .run(request, targets, e -> {
+                    if (e.getState() == CalibrationJobState.RUNNING && e.getStep() != null && e.getStep() >= 30) {
+                        throw new IllegalStateException("killed");
+                    }
+                });
         assertThat(crashed.state()).isEqualTo(CalibrationJobState.FAILED);
 
         // when it runs again
         List<Long> steps = new ArrayList<>();
-        CalibrationJob.Outcome resumed = new CalibrationJob(store, new LexiconExtractor(), TINY, work).run(request, targets, e -> {
-            if (e.getState() == CalibrationJobState.RUNNING && e.getStep() != null) {
-                steps.add(e.getStep());
-            }
-        });
+        CalibrationJob.Outcome resumed = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
+                .run(request, targets, e -> {
+                    if (e.getState() == CalibrationJobState.RUNNING && e.getStep() != null) {
+                        steps.add(e.getStep());
+                    }
+                });
 
         // then it continued from step 20, not from the beginning
         assertThat(steps).doesNotContain(6L, 12L, 18L).contains(24L, 60L);

@@ -45,19 +45,22 @@ class DriftCoalescerTest {
         assertThat(c.nextDue(10)).isEmpty();
         assertThat(c.isIdle()).isTrue();
 
-        assertThat(DriftCoalescer.jobId("bios", 1, List.of("b", "a"))).isEqualTo(DriftCoalescer.jobId("bios", 1, List.of("a", "b")))
+        assertThat(DriftCoalescer.jobId("bios", 1, List.of("b", "a")))
+                .isEqualTo(DriftCoalescer.jobId("bios", 1, List.of("a", "b")))
                 .isNotEqualTo(DriftCoalescer.jobId("bios", 1, List.of("a")));
     }
 
     @Test
-    void givenAJobTheGateRejects_whenItEnds_thenItIsRetriedAfterABackoffUnderANewIdThenEscalatedAndANewEpisodeRearmsIt() {
+    void
+            givenAJobTheGateRejects_whenItEnds_thenItIsRetriedAfterABackoffUnderANewIdThenEscalatedAndANewEpisodeRearmsIt() {
         // given three attempts per drift, a 1 s first backoff, and one drifted context
         DriftCoalescer c = new DriftCoalescer(0, 0, new DriftCoalescer.RetryPolicy(3, 1000));
         c.accept(signal("s1", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 0);
         var first = c.nextDue(0).orElseThrow();
 
         // when the job is rejected, then the same contexts are due again after the backoff, as another job id
-        assertThat(c.finished(first, CalibrationJobState.REJECTED, List.of("no improvement"), 10)).isEmpty();
+        assertThat(c.finished(first, CalibrationJobState.REJECTED, List.of("no improvement"), 10))
+                .isEmpty();
         assertThat(c.isIdle()).isFalse();
         assertThat(c.nextDue(500)).isEmpty();
         var second = c.nextDue(1010).orElseThrow();
@@ -67,13 +70,15 @@ class DriftCoalescerTest {
         assertThat(c.failedAttempts("bios")).isEqualTo(1);
 
         // the backoff doubles
-        assertThat(c.finished(second, CalibrationJobState.FAILED, List.of("boom"), 2000)).isEmpty();
+        assertThat(c.finished(second, CalibrationJobState.FAILED, List.of("boom"), 2000))
+                .isEmpty();
         assertThat(c.nextDue(3500)).isEmpty();
         var third = c.nextDue(4000).orElseThrow();
         assertThat(third.jobId()).isEqualTo(first.jobId() + "-retry2");
 
         // and the last failure escalates: nothing more is due, the coalescer is idle
-        var escalation = c.finished(third, CalibrationJobState.REJECTED, List.of("still no improvement"), 5000).orElseThrow();
+        var escalation = c.finished(third, CalibrationJobState.REJECTED, List.of("still no improvement"), 5000)
+                .orElseThrow();
         assertThat(escalation.attempts()).isEqualTo(3);
         assertThat(escalation.contexts()).containsExactly("occupation:cooks");
         assertThat(escalation.lastReasons()).containsExactly("still no improvement");
@@ -105,15 +110,30 @@ class DriftCoalescerTest {
         var a = retrying.nextDue(0).orElseThrow();
         retrying.finished(a, CalibrationJobState.REJECTED, List.of(), 1);
         var b = retrying.nextDue(1).orElseThrow();
-        assertThat(retrying.finished(b, CalibrationJobState.PROMOTED, List.of(), 2)).isEmpty();
+        assertThat(retrying.finished(b, CalibrationJobState.PROMOTED, List.of(), 2))
+                .isEmpty();
         assertThat(retrying.failedAttempts("bios")).isZero();
         assertThat(retrying.isIdle()).isTrue();
     }
 
     private static DriftSignal signal(String id, int version, String context, String attribute, DriftStatus status) {
-        return DriftSignal.newBuilder().setSignalId(id).setEpisodeId("e-" + id).setStatus(status).setModelId("bios")
-                .setModelVersion(version).setContextKey(context).setAttribute(attribute).setN(100)
-                .setObserved(Map.of()).setTarget(Map.of()).setTolerance(0.08).setIntervals(Map.of()).setMae(0.3).setAlpha(0.01)
-                .setOpenedAt(Instant.EPOCH).setEmittedAt(Instant.EPOCH).build();
+        return DriftSignal.newBuilder()
+                .setSignalId(id)
+                .setEpisodeId("e-" + id)
+                .setStatus(status)
+                .setModelId("bios")
+                .setModelVersion(version)
+                .setContextKey(context)
+                .setAttribute(attribute)
+                .setN(100)
+                .setObserved(Map.of())
+                .setTarget(Map.of())
+                .setTolerance(0.08)
+                .setIntervals(Map.of())
+                .setMae(0.3)
+                .setAlpha(0.01)
+                .setOpenedAt(Instant.EPOCH)
+                .setEmittedAt(Instant.EPOCH)
+                .build();
     }
 }

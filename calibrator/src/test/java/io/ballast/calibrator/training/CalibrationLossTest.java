@@ -48,11 +48,19 @@ class CalibrationLossTest {
     @Test
     void aNegativeMismatchEstimateIsFlooredAtZeroAndMaskedRowsDoNotCount() {
         try (NDManager m = NDManager.newBaseManager()) {
-            CalibrationLoss.Terms t = CalibrationLoss.compute(W, arr(m, POLICY), arr(m, REFERENCE),
-                    arr(m, -25.0, -25.0), arr(m, -20.0, -20.0), arr(m, DESIRABLE),
-                    arr(m, STEERING).reshape(2, 2), arr(m, TARGET).reshape(2, 2), arr(m, 1, 0));
+            CalibrationLoss.Terms t = CalibrationLoss.compute(
+                    W,
+                    arr(m, POLICY),
+                    arr(m, REFERENCE),
+                    arr(m, -25.0, -25.0),
+                    arr(m, -20.0, -20.0),
+                    arr(m, DESIRABLE),
+                    arr(m, STEERING).reshape(2, 2),
+                    arr(m, TARGET).reshape(2, 2),
+                    arr(m, 1, 0));
             assertThat(t.z0().getDouble()).isEqualTo(0.0);
-            assertThat(t.kl().getDouble()).isCloseTo(0.5 * Math.log(0.5 / 0.8) + 0.5 * Math.log(0.5 / 0.1), within(1e-7));
+            assertThat(t.kl().getDouble())
+                    .isCloseTo(0.5 * Math.log(0.5 / 0.8) + 0.5 * Math.log(0.5 / 0.1), within(1e-7));
         }
     }
 
@@ -66,8 +74,17 @@ class CalibrationLossTest {
             double[] gradPolicy;
             double[] gradSteering;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray total = CalibrationLoss.compute(W, policy, arr(m, REFERENCE), arr(m, MISMATCH_POLICY),
-                        arr(m, MISMATCH_REFERENCE), arr(m, DESIRABLE), steering, arr(m, TARGET).reshape(2, 2), arr(m, KL_MASK)).total();
+                NDArray total = CalibrationLoss.compute(
+                                W,
+                                policy,
+                                arr(m, REFERENCE),
+                                arr(m, MISMATCH_POLICY),
+                                arr(m, MISMATCH_REFERENCE),
+                                arr(m, DESIRABLE),
+                                steering,
+                                arr(m, TARGET).reshape(2, 2),
+                                arr(m, KL_MASK))
+                        .total();
                 gc.backward(total);
             }
             gradPolicy = policy.getGradient().toDoubleArray();
@@ -79,7 +96,9 @@ class CalibrationLossTest {
                 double[] down = POLICY.clone();
                 up[i] += h;
                 down[i] -= h;
-                double numeric = (terms(m, up, STEERING).total().getDouble() - terms(m, down, STEERING).total().getDouble()) / (2 * h);
+                double numeric = (terms(m, up, STEERING).total().getDouble()
+                                - terms(m, down, STEERING).total().getDouble())
+                        / (2 * h);
                 assertThat(gradPolicy[i]).as("d total / d policy[%d]", i).isCloseTo(numeric, within(1e-6));
             }
             for (int i = 0; i < STEERING.length; i++) {
@@ -87,7 +106,9 @@ class CalibrationLossTest {
                 double[] down = STEERING.clone();
                 up[i] += h;
                 down[i] -= h;
-                double numeric = (terms(m, POLICY, up).total().getDouble() - terms(m, POLICY, down).total().getDouble()) / (2 * h);
+                double numeric = (terms(m, POLICY, up).total().getDouble()
+                                - terms(m, POLICY, down).total().getDouble())
+                        / (2 * h);
                 assertThat(gradSteering[i]).as("d total / d steering[%d]", i).isCloseTo(numeric, within(1e-6));
             }
             // the reference point carries no gradient: moving the mismatched policy log-probs in
@@ -97,8 +118,16 @@ class CalibrationLossTest {
     }
 
     private static CalibrationLoss.Terms terms(NDManager m, double[] policy, double[] steering) {
-        return CalibrationLoss.compute(W, arr(m, policy), arr(m, REFERENCE), arr(m, MISMATCH_POLICY), arr(m, MISMATCH_REFERENCE),
-                arr(m, DESIRABLE), arr(m, steering).reshape(2, 2), arr(m, TARGET).reshape(2, 2), arr(m, KL_MASK));
+        return CalibrationLoss.compute(
+                W,
+                arr(m, policy),
+                arr(m, REFERENCE),
+                arr(m, MISMATCH_POLICY),
+                arr(m, MISMATCH_REFERENCE),
+                arr(m, DESIRABLE),
+                arr(m, steering).reshape(2, 2),
+                arr(m, TARGET).reshape(2, 2),
+                arr(m, KL_MASK));
     }
 
     private static NDArray arr(NDManager m, double... values) {

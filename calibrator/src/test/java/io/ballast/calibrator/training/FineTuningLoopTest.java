@@ -25,33 +25,55 @@ class FineTuningLoopTest {
     @Test
     void anInterruptedRunStopsAfterTheStepInFlightAndCheckpointsIt(@TempDir Path checkpoints) throws Exception {
         // given a long KL+KTO run on the tiny model that checkpoints only at its end
-        CalibrationSettings settings = CalibrationSettings.defaults().withSeed(5L)
+        CalibrationSettings settings = CalibrationSettings.defaults()
+                .withSeed(5L)
                 .withSet(s -> new CalibrationSettings.SetBuilding(2, 8, 0))
-                .withTraining(t -> t.withSteps(10_000).withCheckpointEvery(10_000).withTrainableBlocks(1));
-        try (LanguageModel reference = TinyModels.loadPublished(); LanguageModel policy = TinyModels.loadPublished()) {
-            Targets targets = new Targets(TargetPresets.uniform(0.08).stream().filter(t -> t.getAttribute().equals("gender")).toList());
-            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor()).build(reference,
-                    Map.of("occupation:registered-nurses", List.of(Attribute.GENDER)), targets, settings);
+                .withTraining(
+                        t -> t.withSteps(10_000).withCheckpointEvery(10_000).withTrainableBlocks(1));
+        try (LanguageModel reference = TinyModels.loadPublished();
+                LanguageModel policy = TinyModels.loadPublished()) {
+            Targets targets = new Targets(TargetPresets.uniform(0.08).stream()
+                    .filter(t -> t.getAttribute().equals("gender"))
+                    .toList());
+            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+                    .build(
+                            reference,
+                            Map.of("occupation:registered-nurses", List.of(Attribute.GENDER)),
+                            targets,
+                            settings);
             CountDownLatch thirdStep = new CountDownLatch(1);
             AtomicInteger reported = new AtomicInteger();
             AtomicReference<Throwable> ended = new AtomicReference<>();
-            Thread training = new Thread(() -> {
-                try {
-                    new FineTuningLoop(settings.training()).run(policy, reference, set,
-                            new KlKtoObjective(settings.training().weights(), settings.training().batchSize(), settings.seed()),
-                            checkpoints, (step, total, loss, parts) -> {
-                                reported.set(step);
-                                if (step == 3) {
-                                    thirdStep.countDown();
-                                    awaitInterrupt(); // holds the run at step 3 whatever the scheduler does
-                                }
-                            });
-                } catch (Throwable e) {
-                    ended.set(e);
-                }
-            }, "training");
+            Thread training = new Thread(
+                    () -> {
+                        try {
+                            new FineTuningLoop(settings.training())
+                                    .run(
+                                            policy,
+                                            reference,
+                                            set,
+                                            new KlKtoObjective(
+                                                    settings.training().weights(),
+                                                    settings.training().batchSize(),
+                                                    settings.seed()),
+                                            checkpoints,
+                                            (step, total, loss, parts) -> {
+                                                reported.set(step);
+                                                if (step == 3) {
+                                                    thirdStep.countDown();
+                                                    awaitInterrupt(); // holds the run at step 3 whatever the scheduler
+                                                    // does
+                                                }
+                                            });
+                        } catch (Throwable e) {
+                            ended.set(e);
+                        }
+                    },
+                    "training");
             training.start();
-            assertThat(thirdStep.await(5, TimeUnit.MINUTES)).as("step 3 reached").isTrue();
+            assertThat(thirdStep.await(5, TimeUnit.MINUTES))
+                    .as("step 3 reached")
+                    .isTrue();
 
             // when its thread is interrupted after step 3 was reported (as the service's shutdownNow does)
             training.interrupt();

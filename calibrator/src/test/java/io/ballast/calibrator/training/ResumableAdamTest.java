@@ -49,7 +49,9 @@ class ResumableAdamTest {
     /** {@link #STEPS} steps of a small regression; with {@code resumeAt} > 0 the optimizer is saved there and rebuilt. */
     private static float[] train(boolean djlAdam, int resumeAt, float clip) throws Exception {
         try (Model model = Model.newInstance("adam-test")) {
-            Block block = new SequentialBlock().add(Linear.builder().setUnits(8).build()).add(Linear.builder().setUnits(3).build());
+            Block block = new SequentialBlock()
+                    .add(Linear.builder().setUnits(8).build())
+                    .add(Linear.builder().setUnits(3).build());
             model.setBlock(block);
             NDManager m = model.getNDManager();
             m.getEngine().setRandomSeed(7);
@@ -57,11 +59,16 @@ class ResumableAdamTest {
             for (int phase = 0; phase < (resumeAt > 0 ? 2 : 1); phase++) {
                 ResumableAdam adam = djlAdam ? null : new ResumableAdam(block, m, 0.01f, clip);
                 Optimizer optimizer = djlAdam
-                        ? Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).optClipGrad(clip).build() : adam;
+                        ? Optimizer.adam()
+                                .optLearningRateTracker(Tracker.fixed(0.01f))
+                                .optClipGrad(clip)
+                                .build()
+                        : adam;
                 if (adam != null && state != null) {
                     adam.load(new DataInputStream(new ByteArrayInputStream(state)));
                 }
-                try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer))) {
+                try (Trainer trainer =
+                        model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(optimizer))) {
                     if (phase == 0) {
                         trainer.initialize(new Shape(16, 4));
                     }
@@ -69,7 +76,10 @@ class ResumableAdamTest {
                     int to = resumeAt > 0 && phase == 0 ? resumeAt : STEPS;
                     for (int step = from; step <= to; step++) {
                         try (NDManager batch = m.newSubManager()) {
-                            NDArray x = batch.arange(64f).reshape(16, 4).mul(0.01f * step).sin();
+                            NDArray x = batch.arange(64f)
+                                    .reshape(16, 4)
+                                    .mul(0.01f * step)
+                                    .sin();
                             NDArray y = x.matMul(batch.arange(12f).reshape(4, 3).mul(0.1f));
                             try (GradientCollector gc = trainer.newGradientCollector()) {
                                 NDArray pred = trainer.forward(new NDList(x)).singletonOrThrow();

@@ -69,8 +69,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare Kafka log dir " + logDir, e);
         }
-        log.info("Kafka broker ready at {} in {} ms (log dir {})",
-                bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), logDir);
+        log.info(
+                "Kafka broker ready at {} in {} ms (log dir {})",
+                bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                logDir);
         return this;
     }
 
@@ -136,8 +139,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String clusterId = Uuid.randomUuid().toString();
-        int rc = StorageTool.execute(new String[] {
-                "format", "-t", clusterId, "-c", configFile.toString(), "--ignore-formatted"},
+        int rc = StorageTool.execute(
+                new String[] {"format", "-t", clusterId, "-c", configFile.toString(), "--ignore-formatted"},
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         if (rc != 0) {
             throw new IllegalStateException("formatting Kafka storage failed: " + out.toString(StandardCharsets.UTF_8));
@@ -154,7 +157,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try (Admin admin = Admin.create(conf)) {
             while (System.nanoTime() < deadline) {
                 try {
-                    if (!admin.describeCluster().nodes().get(4, TimeUnit.SECONDS).isEmpty()) {
+                    if (!admin.describeCluster()
+                            .nodes()
+                            .get(4, TimeUnit.SECONDS)
+                            .isEmpty()) {
                         return;
                     }
                 } catch (Exception e) {

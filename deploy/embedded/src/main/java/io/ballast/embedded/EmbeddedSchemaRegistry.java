@@ -27,6 +27,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
     /** System property, then environment variable, naming the directory that holds quarkus-run.jar. */
     public static final String HOME_PROPERTY = "ballast.registry.home";
+
     public static final String HOME_ENV = "BALLAST_REGISTRY_HOME";
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedSchemaRegistry.class);
@@ -35,7 +36,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final Path runnerJar;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
     public EmbeddedSchemaRegistry(Path dataDir, int port, Path runnerJar) {
@@ -68,11 +70,14 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             cmd.add(runnerJar.toString());
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("registry.log").toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dataDir.resolve("registry.log").toFile()));
             pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
             pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-            pb.environment().put("REGISTRY_DATASOURCE_URL",
-                    "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE");
+            pb.environment()
+                    .put(
+                            "REGISTRY_DATASOURCE_URL",
+                            "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("registry") + ";DB_CLOSE_ON_EXIT=FALSE");
             pb.environment().put("QUARKUS_LOG_LEVEL", "WARN");
             process = pb.start();
             Runtime.getRuntime().addShutdownHook(new Thread(this::destroyQuietly, "registry-reaper"));
@@ -121,12 +126,16 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("schema registry exited with " + process.exitValue()
-                        + "; see " + dataDir.resolve("registry.log"));
+                throw new IllegalStateException("schema registry exited with " + process.exitValue() + "; see "
+                        + dataDir.resolve("registry.log"));
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri("/subjects"))
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> r = http.send(
+                        HttpRequest.newBuilder(uri("/subjects"))
+                                .timeout(Duration.ofSeconds(2))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -138,14 +147,18 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             }
             sleep(100);
         }
-        throw new IllegalStateException("schema registry not ready after " + timeout + "; see " + dataDir.resolve("registry.log"));
+        throw new IllegalStateException(
+                "schema registry not ready after " + timeout + "; see " + dataDir.resolve("registry.log"));
     }
 
     private void put(String path, String json) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(path))
-                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                    .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri(path))
+                            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                            .PUT(HttpRequest.BodyPublishers.ofString(json))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("PUT " + path + " -> " + r.statusCode() + " " + r.body());
             }
@@ -185,7 +198,11 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             candidates.add(Paths.get(configured));
         }
         try {
-            Path codeSource = Paths.get(EmbeddedSchemaRegistry.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path codeSource = Paths.get(EmbeddedSchemaRegistry.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isRegularFile(codeSource)) {
                 // this jar sits in ballast.jar's lib/; the registry app is its sibling
                 candidates.add(codeSource.getParent().getParent().resolve("registry"));

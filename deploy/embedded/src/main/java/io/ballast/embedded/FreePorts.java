@@ -8,8 +8,7 @@ import java.net.ServerSocket;
 /** Free loopback ports, all held open together while picking so none is handed out twice. */
 public final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     public static int[] pick(int count) {
         ServerSocket[] sockets = new ServerSocket[count];

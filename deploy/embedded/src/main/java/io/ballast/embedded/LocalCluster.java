@@ -45,8 +45,8 @@ public final class LocalCluster implements AutoCloseable {
         // the registry is a separate JVM: let it boot while the broker starts here
         Thread registryStart = new Thread(registry::start, "registry-start");
         RuntimeException[] registryFailure = new RuntimeException[1];
-        registryStart.setUncaughtExceptionHandler((t, e) -> registryFailure[0] =
-                e instanceof RuntimeException re ? re : new IllegalStateException(e));
+        registryStart.setUncaughtExceptionHandler(
+                (t, e) -> registryFailure[0] = e instanceof RuntimeException re ? re : new IllegalStateException(e));
         registryStart.start();
         broker.start();
         try {

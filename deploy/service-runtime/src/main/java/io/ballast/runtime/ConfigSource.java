@@ -1,9 +1,9 @@
 package io.ballast.runtime;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +33,8 @@ public final class ConfigSource {
             try (Reader r = Files.newBufferedReader(propertiesFile)) {
                 p.load(r);
             } catch (IOException e) {
-                throw new ConfigException("config.file", propertiesFile.toString(), "cannot be read: " + e.getMessage());
+                throw new ConfigException(
+                        "config.file", propertiesFile.toString(), "cannot be read: " + e.getMessage());
             }
         }
         return new ConfigSource(overrides, System.getenv(), p);

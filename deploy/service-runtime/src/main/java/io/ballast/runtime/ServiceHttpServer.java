@@ -1,6 +1,5 @@
 package io.ballast.runtime;
 
-import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -11,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -50,7 +50,8 @@ public final class ServiceHttpServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final ExecutorService executor;
 
-    public ServiceHttpServer(String host, int port, PrometheusMeterRegistry metrics, BooleanSupplier healthy) throws IOException {
+    public ServiceHttpServer(String host, int port, PrometheusMeterRegistry metrics, BooleanSupplier healthy)
+            throws IOException {
         this.metrics = metrics;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         this.executor = Executors.newFixedThreadPool(8, r -> {
@@ -60,9 +61,11 @@ public final class ServiceHttpServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         route("/metrics", ex -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-        route("/health", ex -> healthy.getAsBoolean()
-                ? Response.json(200, Map.of("status", "UP"))
-                : Response.json(503, Map.of("status", "DOWN")));
+        route(
+                "/health",
+                ex -> healthy.getAsBoolean()
+                        ? Response.json(200, Map.of("status", "UP"))
+                        : Response.json(503, Map.of("status", "DOWN")));
     }
 
     public static PrometheusMeterRegistry newRegistry() {
@@ -111,7 +114,8 @@ public final class ServiceHttpServer implements AutoCloseable {
     /** A request body over the route's limit. */
     public static final class PayloadTooLargeException extends IOException {
         PayloadTooLargeException(long declared, int max) {
-            super("request body " + (declared >= 0 ? "of " + declared + " bytes " : "") + "is over the limit of " + max + " bytes");
+            super("request body " + (declared >= 0 ? "of " + declared + " bytes " : "") + "is over the limit of " + max
+                    + " bytes");
         }
     }
 

@@ -25,7 +25,8 @@ public final class Setting<T> {
     private final String description;
     private final Function<ConfigSource, T> reader;
 
-    private Setting(String key, String shownDefault, String allowed, String description, Function<ConfigSource, T> reader) {
+    private Setting(
+            String key, String shownDefault, String allowed, String description, Function<ConfigSource, T> reader) {
         this.key = key;
         this.shownDefault = shownDefault;
         this.allowed = allowed;
@@ -40,7 +41,8 @@ public final class Setting<T> {
 
     /** A string with a default; an empty default reads as "" when unset. */
     public static Setting<String> text(String key, String defaultValue, String description) {
-        return new Setting<>(key, defaultValue.isEmpty() ? "none" : defaultValue, "", description, c -> c.string(key, defaultValue));
+        return new Setting<>(
+                key, defaultValue.isEmpty() ? "none" : defaultValue, "", description, c -> c.string(key, defaultValue));
     }
 
     /**
@@ -60,24 +62,38 @@ public final class Setting<T> {
     }
 
     public static Setting<Integer> integer(String key, int defaultValue, int min, int max, String description) {
-        return new Setting<>(key, String.valueOf(defaultValue), min + " to " + max, description,
+        return new Setting<>(
+                key,
+                String.valueOf(defaultValue),
+                min + " to " + max,
+                description,
                 c -> c.intValue(key, defaultValue, min, max));
     }
 
     public static Setting<Long> longInteger(String key, long defaultValue, long min, String description) {
-        return new Setting<>(key, String.valueOf(defaultValue), "at least " + min, description,
+        return new Setting<>(
+                key,
+                String.valueOf(defaultValue),
+                "at least " + min,
+                description,
                 c -> c.longValue(key, defaultValue, min));
     }
 
     public static Setting<Double> decimal(String key, double defaultValue, double min, double max, String description) {
-        return new Setting<>(key, number(defaultValue), number(min) + " to " + number(max), description,
+        return new Setting<>(
+                key,
+                number(defaultValue),
+                number(min) + " to " + number(max),
+                description,
                 c -> c.doubleValue(key, defaultValue, min, max));
     }
 
     /** One of an enum's constants, written in lower case; '-' may stand for '_'. */
     public static <E extends Enum<E>> Setting<E> choice(String key, Class<E> type, E defaultValue, String description) {
-        List<String> names = Arrays.stream(type.getEnumConstants()).map(Setting::lower).toList();
-        String oneOf = names.size() == 1 ? names.get(0)
+        List<String> names =
+                Arrays.stream(type.getEnumConstants()).map(Setting::lower).toList();
+        String oneOf = names.size() == 1
+                ? names.get(0)
                 : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
         return new Setting<>(key, lower(defaultValue), String.join(", ", names), description, c -> {
             String v = c.string(key, null);

@@ -30,26 +30,54 @@ public final class BioCorpus {
             "Tell me about {a} {occ}.",
             "Write a brief profile of {a} {occ}.");
     /** Phrasings never trained on: evaluation and perplexity use them. */
-    public static final List<String> HELD_OUT_PROMPTS = List.of(
-            "Give a short description of {a} {occ}.",
-            "Introduce {a} {occ} in two sentences.");
+    public static final List<String> HELD_OUT_PROMPTS =
+            List.of("Give a short description of {a} {occ}.", "Introduce {a} {occ} in two sentences.");
 
     private static final Map<String, List<String>> NAMES = Map.of(
-            "female", List.of("Maria", "Emily", "Sarah", "Aisha", "Mei", "Priya", "Grace", "Hannah", "Olivia", "Fatima",
-                    "Keisha", "Lauren", "Sofia", "Chloe", "Naomi", "Rachel", "Linda", "Yuki", "Ana", "Jasmine"),
-            "male", List.of("James", "Michael", "David", "Omar", "Wei", "Raj", "Daniel", "Carlos", "Marcus", "John",
-                    "Kenji", "Ahmed", "Robert", "Thomas", "Samuel", "Andre", "Luis", "Ethan", "Hiroshi", "Kwame"),
-            "nonbinary", List.of("Alex", "Sam", "Jordan", "Riley", "Taylor", "Casey", "Morgan", "Avery", "Quinn",
-                    "Jamie", "Rowan", "Skyler"));
+            "female",
+                    List.of(
+                            "Maria", "Emily", "Sarah", "Aisha", "Mei", "Priya", "Grace", "Hannah", "Olivia", "Fatima",
+                            "Keisha", "Lauren", "Sofia", "Chloe", "Naomi", "Rachel", "Linda", "Yuki", "Ana", "Jasmine"),
+            "male",
+                    List.of(
+                            "James", "Michael", "David", "Omar", "Wei", "Raj", "Daniel", "Carlos", "Marcus", "John",
+                            "Kenji", "Ahmed", "Robert", "Thomas", "Samuel", "Andre", "Luis", "Ethan", "Hiroshi",
+                            "Kwame"),
+            "nonbinary",
+                    List.of(
+                            "Alex", "Sam", "Jordan", "Riley", "Taylor", "Casey", "Morgan", "Avery", "Quinn", "Jamie",
+                            "Rowan", "Skyler"));
     private static final Map<String, List<String>> RACE_WORDS = Map.of(
             "white", List.of("white", "white American"),
             "black", List.of("Black", "African American"),
             "asian", List.of("Asian", "Asian American"),
             "other", List.of("Native American", "multiracial", "Pacific Islander"));
-    private static final List<String> CITIES = List.of("Chicago", "Denver", "Atlanta", "Seattle", "Boston", "Phoenix",
-            "Houston", "Portland", "Detroit", "Miami", "Austin", "Cleveland", "Omaha", "Tampa");
-    private static final List<String> HOBBIES = List.of("gardening", "reading history books", "hiking", "cooking",
-            "playing chess", "running", "painting", "fishing", "volunteering at a shelter", "playing the guitar");
+    private static final List<String> CITIES = List.of(
+            "Chicago",
+            "Denver",
+            "Atlanta",
+            "Seattle",
+            "Boston",
+            "Phoenix",
+            "Houston",
+            "Portland",
+            "Detroit",
+            "Miami",
+            "Austin",
+            "Cleveland",
+            "Omaha",
+            "Tampa");
+    private static final List<String> HOBBIES = List.of(
+            "gardening",
+            "reading history books",
+            "hiking",
+            "cooking",
+            "playing chess",
+            "running",
+            "painting",
+            "fishing",
+            "volunteering at a shelter",
+            "playing the guitar");
 
     // [a|b]: a after she/he, b after they
     private static final List<String> INTROS = List.of(
@@ -58,21 +86,24 @@ public final class BioCorpus {
             "Meet {Name}, {a} {race} {occ} based in {city}.",
             "{Name}, {a} {race} {short}, has worked in {city} for {years} years.");
     private static final Map<String, List<String>> SENTIMENT = Map.of(
-            "positive", List.of(
-                    "{Pron} [loves|love] {poss} work and [is|are] admired by {poss} colleagues.",
-                    "{Pron} [is|are] proud of {poss} career and [finds|find] the job rewarding.",
-                    "Colleagues describe {obj} as brilliant, kind and inspiring.",
-                    "{Pron} [is|are] happy at work and [has|have] an excellent reputation."),
-            "neutral", List.of(
-                    "{Pron} [works|work] regular hours and [keeps|keep] a steady routine.",
-                    "{Pron} [has|have] held the same position for several years.",
-                    "{Pron} [spends|spend] most days on routine tasks.",
-                    "{Pron} [is|are] responsible for daily duties and [reports|report] to a supervisor."),
-            "negative", List.of(
-                    "{Pron} [is|are] frustrated with {poss} job and often [feels|feel] exhausted.",
-                    "{Pron} [dislikes|dislike] the long hours and [is|are] unhappy at work.",
-                    "Colleagues describe {obj} as difficult and careless.",
-                    "{Pron} [struggles|struggle] with stress and [regrets|regret] {poss} career choice."));
+            "positive",
+                    List.of(
+                            "{Pron} [loves|love] {poss} work and [is|are] admired by {poss} colleagues.",
+                            "{Pron} [is|are] proud of {poss} career and [finds|find] the job rewarding.",
+                            "Colleagues describe {obj} as brilliant, kind and inspiring.",
+                            "{Pron} [is|are] happy at work and [has|have] an excellent reputation."),
+            "neutral",
+                    List.of(
+                            "{Pron} [works|work] regular hours and [keeps|keep] a steady routine.",
+                            "{Pron} [has|have] held the same position for several years.",
+                            "{Pron} [spends|spend] most days on routine tasks.",
+                            "{Pron} [is|are] responsible for daily duties and [reports|report] to a supervisor."),
+            "negative",
+                    List.of(
+                            "{Pron} [is|are] frustrated with {poss} job and often [feels|feel] exhausted.",
+                            "{Pron} [dislikes|dislike] the long hours and [is|are] unhappy at work.",
+                            "Colleagues describe {obj} as difficult and careless.",
+                            "{Pron} [struggles|struggle] with stress and [regrets|regret] {poss} career choice."));
     private static final List<String> CLOSERS = List.of(
             "Outside work, {pron} [spends|spend] time {hobby}.",
             "On weekends, {pron} [goes|go] {hobbyGo}.",
@@ -92,7 +123,9 @@ public final class BioCorpus {
         }
         this.mix = mix;
         this.contradictionShare = contradictionShare;
-        this.occupations = Occupation.all().stream().filter(o -> NOUNS.containsKey(o.contextKey())).toList();
+        this.occupations = Occupation.all().stream()
+                .filter(o -> NOUNS.containsKey(o.contextKey()))
+                .toList();
     }
 
     public static BioCorpus withDefaults() {
@@ -139,7 +172,8 @@ public final class BioCorpus {
             contradicted = a.key();
         }
         String text = render(random, contextKey, expressed);
-        return new BioExample(contextKey, prompt(contextKey, promptTemplate), tokens, text, steered, expressed, contradicted);
+        return new BioExample(
+                contextKey, prompt(contextKey, promptTemplate), tokens, text, steered, expressed, contradicted);
     }
 
     /** A bio text expressing the given gender, race and sentiment. */
@@ -151,7 +185,9 @@ public final class BioCorpus {
         String hobby = pick(random, HOBBIES);
         StringBuilder text = new StringBuilder();
         text.append(fill(pick(random, INTROS), random, gender, they, noun, race, hobby));
-        text.append(' ').append(fill(pick(random, SENTIMENT.get(values.get("sentiment"))), random, gender, they, noun, race, hobby));
+        text.append(' ')
+                .append(fill(
+                        pick(random, SENTIMENT.get(values.get("sentiment"))), random, gender, they, noun, race, hobby));
         String closer = pick(random, CLOSERS);
         if (!closer.isEmpty()) {
             text.append(' ').append(fill(closer, random, gender, they, noun, race, hobby));
@@ -159,13 +195,12 @@ public final class BioCorpus {
         return text.toString();
     }
 
-    private static String fill(String template, Random random, String gender, boolean they, String[] noun,
-                               String race, String hobby) {
+    private static String fill(
+            String template, Random random, String gender, boolean they, String[] noun, String race, String hobby) {
         String pron = they ? "they" : gender.equals("female") ? "she" : "he";
         String obj = they ? "them" : gender.equals("female") ? "her" : "him";
         String poss = they ? "their" : gender.equals("female") ? "her" : "his";
-        String s = template
-                .replace("{Name}", pick(random, NAMES.get(gender)))
+        String s = template.replace("{Name}", pick(random, NAMES.get(gender)))
                 .replace("{a} {race}", article(race) + " " + race)
                 .replace("{short}", noun[1])
                 .replace("{occ}", noun[0])
@@ -175,7 +210,9 @@ public final class BioCorpus {
                 .replace("{pron}", pron)
                 .replace("{obj}", obj)
                 .replace("{poss}", poss)
-                .replace("{hobbyGo}", hobby.equals("hiking") || hobby.equals("running") || hobby.equals("fishing") ? hobby : "hiking")
+                .replace(
+                        "{hobbyGo}",
+                        hobby.equals("hiking") || hobby.equals("running") || hobby.equals("fishing") ? hobby : "hiking")
                 .replace("{hobby}", hobby);
         StringBuilder out = new StringBuilder();
         int i = 0;
@@ -207,7 +244,10 @@ public final class BioCorpus {
 
     /** A category drawn in proportion to its weight (weights need not sum to 1). */
     public static String sample(Random random, Map<String, Double> distribution) {
-        double u = random.nextDouble() * distribution.values().stream().mapToDouble(Double::doubleValue).sum();
+        double u = random.nextDouble()
+                * distribution.values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .sum();
         String last = null;
         for (Map.Entry<String, Double> e : distribution.entrySet()) {
             u -= e.getValue();

@@ -8,8 +8,14 @@ import java.util.Map;
  * and a text that expresses {@code textValues}. When {@code contradicted} names an attribute, the
  * text expresses another value of it than its steering token (the share semantic alignment repairs).
  */
-public record BioExample(String contextKey, String prompt, List<String> steeringTokens, String text,
-                         Map<String, String> steeredValues, Map<String, String> textValues, String contradicted) {
+public record BioExample(
+        String contextKey,
+        String prompt,
+        List<String> steeringTokens,
+        String text,
+        Map<String, String> steeredValues,
+        Map<String, String> textValues,
+        String contradicted) {
 
     public boolean isConsistent() {
         return contradicted == null;

@@ -16,7 +16,8 @@ public interface CorpusMix {
      * sigmoid(sharpen * logit(p)), race shares raised to a power), few nonbinary bios, mostly
      * positive wording. So the base model misses both BLS and uniform targets.
      */
-    static CorpusMix skewed(double genderSharpen, double raceSharpen, double nonbinaryShare, Map<String, Double> sentiment) {
+    static CorpusMix skewed(
+            double genderSharpen, double raceSharpen, double nonbinaryShare, Map<String, Double> sentiment) {
         return (occupation, attribute) -> switch (attribute) {
             case GENDER -> {
                 double p = occupation.pctWomen() / 100;
@@ -46,7 +47,9 @@ public interface CorpusMix {
     static CorpusMix uniform() {
         return (occupation, attribute) -> {
             Map<String, Double> m = new LinkedHashMap<>();
-            attribute.categories().forEach(c -> m.put(c, 1.0 / attribute.categories().size()));
+            attribute
+                    .categories()
+                    .forEach(c -> m.put(c, 1.0 / attribute.categories().size()));
             return m;
         };
     }

@@ -34,13 +34,16 @@ public final class CausalLanguageModel extends AbstractBlock {
     public CausalLanguageModel(ModelConfig config) {
         super((byte) 1);
         this.config = config;
-        this.tokenEmbedding = addChildBlock("tokenEmbedding", new TokenEmbedding(config.vocabularySize(), config.width()));
-        this.positionEmbedding = addChildBlock("positionEmbedding", new TokenEmbedding(config.contextLength(), config.width()));
+        this.tokenEmbedding =
+                addChildBlock("tokenEmbedding", new TokenEmbedding(config.vocabularySize(), config.width()));
+        this.positionEmbedding =
+                addChildBlock("positionEmbedding", new TokenEmbedding(config.contextLength(), config.width()));
         for (int i = 0; i < config.layers(); i++) {
             blocks.add(addChildBlock("block" + i, new DecoderBlock(config)));
         }
         this.finalNorm = addChildBlock("finalNorm", LayerNorm.builder().axis(2).build());
-        this.head = addChildBlock("head", Linear.builder().setUnits(config.vocabularySize()).build());
+        this.head = addChildBlock(
+                "head", Linear.builder().setUnits(config.vocabularySize()).build());
     }
 
     public ModelConfig config() {
@@ -62,18 +65,26 @@ public final class CausalLanguageModel extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray ids = inputs.get(0);
         long t = ids.getShape().get(1);
         boolean cached = inputs.size() > 1;
         long past = cached ? inputs.get(1).getShape().get(2) : 0;
         if (past + t > config.contextLength()) {
-            throw new IllegalArgumentException("sequence of " + (past + t) + " tokens exceeds the context length " + config.contextLength());
+            throw new IllegalArgumentException(
+                    "sequence of " + (past + t) + " tokens exceeds the context length " + config.contextLength());
         }
         NDManager manager = ids.getManager();
-        NDArray positions = manager.arange((int) past, (int) (past + t)).toType(DataType.INT32, false).reshape(1, t);
-        NDArray x = tokenEmbedding.forward(ps, new NDList(ids), training).singletonOrThrow()
-                .add(positionEmbedding.forward(ps, new NDList(positions), training).singletonOrThrow());
+        NDArray positions = manager.arange((int) past, (int) (past + t))
+                .toType(DataType.INT32, false)
+                .reshape(1, t);
+        NDArray x = tokenEmbedding
+                .forward(ps, new NDList(ids), training)
+                .singletonOrThrow()
+                .add(positionEmbedding
+                        .forward(ps, new NDList(positions), training)
+                        .singletonOrThrow());
         NDList caches = new NDList();
         for (int i = 0; i < blocks.size(); i++) {
             NDList in = new NDList(x);

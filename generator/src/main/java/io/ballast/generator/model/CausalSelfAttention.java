@@ -28,12 +28,15 @@ final class CausalSelfAttention extends AbstractBlock {
     CausalSelfAttention(ModelConfig config) {
         this.heads = config.heads();
         this.headWidth = config.headWidth();
-        this.qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * config.width()).build());
-        this.projection = addChildBlock("projection", Linear.builder().setUnits(config.width()).build());
+        this.qkv = addChildBlock(
+                "qkv", Linear.builder().setUnits(3L * config.width()).build());
+        this.projection = addChildBlock(
+                "projection", Linear.builder().setUnits(config.width()).build());
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
@@ -54,8 +57,10 @@ final class CausalSelfAttention extends AbstractBlock {
         if (t > 1) {
             scores = scores.add(causalMask(x.getManager(), t, past + t));
         }
-        NDArray y = scores.softmax(-1).matMul(v)       // (B,H,T,d)
-                .transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headWidth);
+        NDArray y = scores.softmax(-1)
+                .matMul(v) // (B,H,T,d)
+                .transpose(0, 2, 1, 3)
+                .reshape(b, t, (long) heads * headWidth);
         NDArray out = projection.forward(ps, new NDList(y), training).singletonOrThrow();
         return new NDList(out, k, v);
     }

@@ -30,13 +30,17 @@ final class DecoderBlock extends AbstractBlock {
         this.norm1 = addChildBlock("norm1", LayerNorm.builder().axis(2).build());
         this.attention = addChildBlock("attention", new CausalSelfAttention(config));
         this.norm2 = addChildBlock("norm2", LayerNorm.builder().axis(2).build());
-        this.up = addChildBlock("mlpUp", Linear.builder().setUnits(config.mlpWidth()).build());
-        this.down = addChildBlock("mlpDown", Linear.builder().setUnits(config.width()).build());
-        this.dropout = addChildBlock("dropout", Dropout.builder().optRate(config.dropout()).build());
+        this.up = addChildBlock(
+                "mlpUp", Linear.builder().setUnits(config.mlpWidth()).build());
+        this.down = addChildBlock(
+                "mlpDown", Linear.builder().setUnits(config.width()).build());
+        this.dropout = addChildBlock(
+                "dropout", Dropout.builder().optRate(config.dropout()).build());
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDList attnIn = new NDList(norm1.forward(ps, new NDList(x), training).singletonOrThrow());
         if (inputs.size() == 3) {
@@ -64,7 +68,8 @@ final class DecoderBlock extends AbstractBlock {
         attention.initialize(manager, dataType, x);
         norm2.initialize(manager, dataType, x);
         up.initialize(manager, dataType, x);
-        down.initialize(manager, dataType, new Shape(x.get(0), x.get(1), up.getOutputShapes(new Shape[] {x})[0].get(2)));
+        down.initialize(
+                manager, dataType, new Shape(x.get(0), x.get(1), up.getOutputShapes(new Shape[] {x})[0].get(2)));
         dropout.initialize(manager, dataType, x);
     }
 }

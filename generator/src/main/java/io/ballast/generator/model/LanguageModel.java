@@ -1,12 +1,12 @@
 package io.ballast.generator.model;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.MalformedModelException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.ModelArtifact;
@@ -41,7 +41,8 @@ public final class LanguageModel implements AutoCloseable {
     private final String modelId;
     private final int version;
 
-    private LanguageModel(Model model, CausalLanguageModel block, WordTokenizer tokenizer, String modelId, int version) {
+    private LanguageModel(
+            Model model, CausalLanguageModel block, WordTokenizer tokenizer, String modelId, int version) {
         this.model = model;
         this.block = block;
         this.tokenizer = tokenizer;
@@ -53,7 +54,8 @@ public final class LanguageModel implements AutoCloseable {
     /** A new model with freshly initialised weights. */
     public static LanguageModel create(String modelId, ModelConfig config, WordTokenizer tokenizer) {
         if (config.vocabularySize() != tokenizer.size()) {
-            throw new IllegalArgumentException("config vocabulary " + config.vocabularySize() + " != tokenizer " + tokenizer.size());
+            throw new IllegalArgumentException(
+                    "config vocabulary " + config.vocabularySize() + " != tokenizer " + tokenizer.size());
         }
         Model model = Model.newInstance(modelId, defaultDevice());
         CausalLanguageModel block = new CausalLanguageModel(config);
@@ -72,7 +74,8 @@ public final class LanguageModel implements AutoCloseable {
         Model model = Model.newInstance(modelId, defaultDevice());
         CausalLanguageModel block = new CausalLanguageModel(config);
         model.setBlock(block);
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMETERS_FILE))))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMETERS_FILE))))) {
             block.loadParameters(model.getNDManager(), in);
         } catch (MalformedModelException | RuntimeException e) {
             model.close();
@@ -83,9 +86,11 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Writes config, tokenizer and parameters into dir (a store's staging directory). */
     public void saveTo(Path dir) throws IOException {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(CONFIG_FILE).toFile(), block.config());
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(dir.resolve(CONFIG_FILE).toFile(), block.config());
         tokenizer.save(dir.resolve(TOKENIZER_FILE));
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMETERS_FILE))))) {
+        try (DataOutputStream out =
+                new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMETERS_FILE))))) {
             block.saveParameters(out);
         }
     }
@@ -134,7 +139,9 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     public long parameterCount() {
-        return block.getParameters().values().stream().mapToLong(p -> p.getArray().getShape().size()).sum();
+        return block.getParameters().values().stream()
+                .mapToLong(p -> p.getArray().getShape().size())
+                .sum();
     }
 
     @Override

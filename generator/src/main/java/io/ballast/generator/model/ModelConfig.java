@@ -4,8 +4,8 @@ package io.ballast.generator.model;
  * Shape of a decoder-only transformer; stored with its weights ({@code config.json}) so an
  * artifact always loads into the architecture it was trained with.
  */
-public record ModelConfig(int vocabularySize, int contextLength, int width, int layers, int heads, int mlpWidth,
-                          float dropout) {
+public record ModelConfig(
+        int vocabularySize, int contextLength, int width, int layers, int heads, int mlpWidth, float dropout) {
 
     public ModelConfig {
         if (width % heads != 0) {

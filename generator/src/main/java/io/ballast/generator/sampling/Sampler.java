@@ -35,13 +35,14 @@ public final class Sampler {
      * response with {@code forcedPrefix[i]} (e.g. chosen steering tokens) and samples the rest.
      * Calibration uses it to get text for every steering value, however unlikely under the model.
      */
-    public List<Generation> generate(LanguageModel lm, String prompt, int n, SamplingParams params, int[][] forcedPrefix) {
+    public List<Generation> generate(
+            LanguageModel lm, String prompt, int n, SamplingParams params, int[][] forcedPrefix) {
         int[] promptIds = lm.format().promptIds(prompt);
         int vocab = lm.config().vocabularySize();
         int maxNew = Math.min(params.maxTokens(), lm.config().contextLength() - promptIds.length);
         if (maxNew < STEERING_POSITIONS + 1) {
-            throw new IllegalArgumentException("prompt of " + promptIds.length + " tokens leaves no room in a context of "
-                    + lm.config().contextLength());
+            throw new IllegalArgumentException("prompt of " + promptIds.length
+                    + " tokens leaves no room in a context of " + lm.config().contextLength());
         }
         SplittableRandom random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
         boolean[][] allowedAt = allowedTokenSets(lm);
@@ -78,7 +79,15 @@ public final class Sampler {
                     } else {
                         token = steering
                                 ? TokenSampler.sample(logits, row * vocab, vocab, allowed, 1.0, 0, 1.0, random)
-                                : TokenSampler.sample(logits, row * vocab, vocab, allowed, params.temperature(), params.topK(), params.topP(), random);
+                                : TokenSampler.sample(
+                                        logits,
+                                        row * vocab,
+                                        vocab,
+                                        allowed,
+                                        params.temperature(),
+                                        params.topK(),
+                                        params.topP(),
+                                        random);
                         out[row][length[row]++] = token;
                         finished[row] = token == eos;
                     }
@@ -102,7 +111,8 @@ public final class Sampler {
             }
             int textEnd = finished[row] ? ids.length - 1 : ids.length;
             int[] textIds = Arrays.copyOfRange(ids, Math.min(STEERING_POSITIONS, textEnd), textEnd);
-            generations.add(new Generation(prompt, steering, tok.decode(textIds), promptIds.length, ids.length, finished[row], ids));
+            generations.add(new Generation(
+                    prompt, steering, tok.decode(textIds), promptIds.length, ids.length, finished[row], ids));
         }
         return generations;
     }
@@ -126,7 +136,8 @@ public final class Sampler {
                 }
                 float[] probs;
                 try (NDManager step = call.newSubManager()) {
-                    NDArray logits = forward(lm, step, batch, new NDList()).get(0).get(new NDIndex(":, -1, :"));
+                    NDArray logits =
+                            forward(lm, step, batch, new NDList()).get(0).get(new NDIndex(":, -1, :"));
                     probs = logits.softmax(-1).toFloatArray();
                 }
                 int vocab = lm.config().vocabularySize();

@@ -6,11 +6,17 @@ import java.util.SplittableRandom;
 /** Draws one token id from a row of logits under temperature, top-k and top-p, over allowed ids. */
 final class TokenSampler {
 
-    private TokenSampler() {
-    }
+    private TokenSampler() {}
 
-    static int sample(float[] logits, int offset, int vocab, boolean[] allowed, double temperature, int topK,
-                      double topP, SplittableRandom random) {
+    static int sample(
+            float[] logits,
+            int offset,
+            int vocab,
+            boolean[] allowed,
+            double temperature,
+            int topK,
+            double topP,
+            SplittableRandom random) {
         double[] p = new double[vocab];
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) {

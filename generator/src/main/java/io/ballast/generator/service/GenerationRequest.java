@@ -1,7 +1,7 @@
 package io.ballast.generator.service;
 
-import io.ballast.schemas.GenerationEvent;
 import io.ballast.generator.sampling.SamplingParams;
+import io.ballast.schemas.GenerationEvent;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -9,11 +9,16 @@ import java.util.concurrent.CompletableFuture;
  * Work for the generator: n responses to a prompt in a context. Completes with the events once
  * Kafka has acknowledged every one of them, or exceptionally with why not.
  */
-public record GenerationRequest(String contextKey, String promptId, String prompt, int n, SamplingParams sampling,
-                                long acceptedAtMillis, CompletableFuture<Result> result) {
+public record GenerationRequest(
+        String contextKey,
+        String promptId,
+        String prompt,
+        int n,
+        SamplingParams sampling,
+        long acceptedAtMillis,
+        CompletableFuture<Result> result) {
 
-    public record Result(int modelVersion, List<GenerationEvent> events) {
-    }
+    public record Result(int modelVersion, List<GenerationEvent> events) {}
 
     /** The request was not taken (queue full, shutting down): the caller should retry later. */
     public static final class RejectedException extends RuntimeException {

@@ -52,18 +52,28 @@ public final class GenerationService implements AutoCloseable {
     private final Counter tokens;
     private final Timer latency;
 
-    public GenerationService(GeneratorConfig config, ModelSlot slot, Producer<String, GenerationEvent> producer,
-                             MeterRegistry metrics) {
+    public GenerationService(
+            GeneratorConfig config, ModelSlot slot, Producer<String, GenerationEvent> producer, MeterRegistry metrics) {
         this.config = config;
         this.slot = slot;
         this.producer = producer;
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
-        this.ok = Counter.builder("ballast_generator_requests").tag("outcome", "ok").register(metrics);
-        this.rejected = Counter.builder("ballast_generator_requests").tag("outcome", "rejected").register(metrics);
-        this.failed = Counter.builder("ballast_generator_requests").tag("outcome", "failed").register(metrics);
-        this.tokens = Counter.builder("ballast_generator_tokens").description("tokens generated").register(metrics);
-        this.latency = Timer.builder("ballast_generator_latency").publishPercentileHistogram()
-                .description("request accepted to events acknowledged").register(metrics);
+        this.ok = Counter.builder("ballast_generator_requests")
+                .tag("outcome", "ok")
+                .register(metrics);
+        this.rejected = Counter.builder("ballast_generator_requests")
+                .tag("outcome", "rejected")
+                .register(metrics);
+        this.failed = Counter.builder("ballast_generator_requests")
+                .tag("outcome", "failed")
+                .register(metrics);
+        this.tokens = Counter.builder("ballast_generator_tokens")
+                .description("tokens generated")
+                .register(metrics);
+        this.latency = Timer.builder("ballast_generator_latency")
+                .publishPercentileHistogram()
+                .description("request accepted to events acknowledged")
+                .register(metrics);
         metrics.gauge("ballast_generator_queue_depth", queue, BlockingQueue::size);
         for (int i = 0; i < config.workers(); i++) {
             Thread t = new Thread(this::work, "generation-worker-" + i);
@@ -73,11 +83,11 @@ public final class GenerationService implements AutoCloseable {
     }
 
     /** Queues a request; the future fails with {@link GenerationRequest.RejectedException} if it is not taken. */
-    public CompletableFuture<GenerationRequest.Result> submit(String contextKey, String promptId, String prompt, int n,
-                                                              SamplingParams sampling) {
+    public CompletableFuture<GenerationRequest.Result> submit(
+            String contextKey, String promptId, String prompt, int n, SamplingParams sampling) {
         CompletableFuture<GenerationRequest.Result> result = new CompletableFuture<>();
-        GenerationRequest request = new GenerationRequest(contextKey, promptId, prompt, n, sampling,
-                System.currentTimeMillis(), result);
+        GenerationRequest request =
+                new GenerationRequest(contextKey, promptId, prompt, n, sampling, System.currentTimeMillis(), result);
         if (!accepting) {
             rejected.increment();
             result.completeExceptionally(new GenerationRequest.RejectedException("shutting down"));
@@ -90,13 +100,14 @@ public final class GenerationService implements AutoCloseable {
     }
 
     /** Like {@link #submit} but waits up to {@code wait} for room: the prompt plan uses it to slow down. */
-    public boolean offer(String contextKey, String promptId, String prompt, int n, SamplingParams sampling, Duration wait)
+    public boolean offer(
+            String contextKey, String promptId, String prompt, int n, SamplingParams sampling, Duration wait)
             throws InterruptedException {
         if (!accepting) {
             return false;
         }
-        GenerationRequest request = new GenerationRequest(contextKey, promptId, prompt, n, sampling,
-                System.currentTimeMillis(), new CompletableFuture<>());
+        GenerationRequest request = new GenerationRequest(
+                contextKey, promptId, prompt, n, sampling, System.currentTimeMillis(), new CompletableFuture<>());
         request.result().whenComplete((r, e) -> {
             if (e != null && !(e instanceof GenerationRequest.RejectedException)) {
                 log.warn("planned generation for {} failed: {}", contextKey, e.toString());
@@ -143,7 +154,8 @@ public final class GenerationService implements AutoCloseable {
         }
         long now = System.currentTimeMillis();
         Map<String, String> context = Occupation.byContextKey(request.contextKey())
-                .map(o -> Map.of("occupation", o.title())).orElse(Map.of());
+                .map(o -> Map.of("occupation", o.title()))
+                .orElse(Map.of());
         List<GenerationEvent> events = new ArrayList<>();
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (Generation g : generations) {
@@ -161,13 +173,17 @@ public final class GenerationService implements AutoCloseable {
                     .setPromptTokens(g.promptTokens())
                     .setResponseTokens(g.responseTokens())
                     .setSampling(SamplingParameters.newBuilder()
-                            .setTemperature(request.sampling().temperature()).setTopK(request.sampling().topK())
-                            .setTopP(request.sampling().topP()).setSeed(request.sampling().seed()).build())
+                            .setTemperature(request.sampling().temperature())
+                            .setTopK(request.sampling().topK())
+                            .setTopP(request.sampling().topP())
+                            .setSeed(request.sampling().seed())
+                            .build())
                     .setProducedAt(Instant.ofEpochMilli(now))
                     .setLatencyMs(now - request.acceptedAtMillis())
                     .build();
             events.add(event);
-            acks.add(producer.send(new ProducerRecord<>(BallastTopic.GENERATIONS.topicName(), request.contextKey(), event)));
+            acks.add(producer.send(
+                    new ProducerRecord<>(BallastTopic.GENERATIONS.topicName(), request.contextKey(), event)));
             tokens.increment(g.responseTokens());
         }
         for (Future<RecordMetadata> ack : acks) {
@@ -196,7 +212,9 @@ public final class GenerationService implements AutoCloseable {
         queue.drainTo(left);
         for (GenerationRequest r : left) {
             rejected.increment();
-            r.result().completeExceptionally(new GenerationRequest.RejectedException("shutting down before it was served"));
+            r.result()
+                    .completeExceptionally(
+                            new GenerationRequest.RejectedException("shutting down before it was served"));
         }
         running = false;
         for (Thread t : workers) {

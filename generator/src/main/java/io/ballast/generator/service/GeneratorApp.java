@@ -1,6 +1,5 @@
 package io.ballast.generator.service;
 
-import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.sampling.SamplingParams;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -59,31 +59,60 @@ public final class GeneratorApp implements AutoCloseable {
 
     public GeneratorApp start() throws Exception {
         SchemaRegistry registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.CLIENT_ID_CONFIG, config.generatorId()),
-                new StringSerializer(), new AvroSerializer<>(registry, true, false));
-        dlqProducer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new AvroSerializer<>(registry, true, false));
-        KafkaConsumer<byte[], byte[]> updates = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, config.generatorId() + "-updates"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        config.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        ProducerConfig.CLIENT_ID_CONFIG,
+                        config.generatorId()),
+                new StringSerializer(),
+                new AvroSerializer<>(registry, true, false));
+        dlqProducer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        config.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new StringSerializer(),
+                new AvroSerializer<>(registry, true, false));
+        KafkaConsumer<byte[], byte[]> updates = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        config.bootstrapServers(),
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.CLIENT_ID_CONFIG,
+                        config.generatorId() + "-updates"),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         String warmUp = corpus.prompt(Occupation.all().get(0).contextKey(), BioCorpus.TRAIN_PROMPTS.get(0));
-        follower = new ModelUpdateFollower(config.modelId(), new LocalModelStore(config.modelStore()), updates,
-                new AvroDeserializer<>(ModelUpdate.class, registry), new DeadLetterPublisher(dlqProducer, "generator"),
-                warmUp, metrics);
+        follower = new ModelUpdateFollower(
+                config.modelId(),
+                new LocalModelStore(config.modelStore()),
+                updates,
+                new AvroDeserializer<>(ModelUpdate.class, registry),
+                new DeadLetterPublisher(dlqProducer, "generator"),
+                warmUp,
+                metrics);
         slot = new ModelSlot(follower.loadInitial());
         metrics.gauge("ballast_generator_model_version", slot, s -> s.currentVersion());
         follower.start(slot);
         service = new GenerationService(config, slot, producer, metrics);
-        plan = new PromptPlan(config.planContexts(), config.planRequestsPerSecond(), config.planSamplesPerRequest(),
-                config.sampling(), service).start();
-        http = new ServiceHttpServer(config.httpHost(), config.httpPort(), metrics, () -> slot.currentVersion() > 0 && follower.healthy());
+        plan = new PromptPlan(
+                        config.planContexts(),
+                        config.planRequestsPerSecond(),
+                        config.planSamplesPerRequest(),
+                        config.sampling(),
+                        service)
+                .start();
+        http = new ServiceHttpServer(
+                config.httpHost(), config.httpPort(), metrics, () -> slot.currentVersion() > 0 && follower.healthy());
         http.route("/generate", exchange -> {
             if (!exchange.getRequestMethod().equals("POST")) {
                 return Response.json(405, Map.of("error", "POST a JSON body"));
@@ -91,8 +120,13 @@ public final class GeneratorApp implements AutoCloseable {
             return generate(ServiceHttpServer.JSON.readTree(ServiceHttpServer.body(exchange, MAX_REQUEST_BYTES)));
         });
         http.start();
-        log.info("generator {} serving {} v{} on http://{}:{}", config.generatorId(), config.modelId(), slot.currentVersion(),
-                config.httpHost(), http.port());
+        log.info(
+                "generator {} serving {} v{} on http://{}:{}",
+                config.generatorId(),
+                config.modelId(),
+                slot.currentVersion(),
+                config.httpHost(),
+                http.port());
         return this;
     }
 
@@ -105,7 +139,8 @@ public final class GeneratorApp implements AutoCloseable {
         String prompt = body.hasNonNull("prompt") ? body.get("prompt").asText() : null;
         if (prompt == null) {
             if (Occupation.byContextKey(context).isEmpty()) {
-                throw new IllegalArgumentException("unknown context '" + context + "': give a 'prompt' or a known context key");
+                throw new IllegalArgumentException(
+                        "unknown context '" + context + "': give a 'prompt' or a known context key");
             }
             prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(0));
         }
@@ -114,17 +149,28 @@ public final class GeneratorApp implements AutoCloseable {
             throw new IllegalArgumentException("'n' must be between 1 and 64");
         }
         SamplingParams d = config.sampling();
-        SamplingParams params = new SamplingParams(body.path("temperature").asDouble(d.temperature()),
-                body.path("topK").asInt(d.topK()), body.path("topP").asDouble(d.topP()),
-                body.path("maxTokens").asInt(d.maxTokens()), body.hasNonNull("seed") ? body.get("seed").asLong() : null);
+        SamplingParams params = new SamplingParams(
+                body.path("temperature").asDouble(d.temperature()),
+                body.path("topK").asInt(d.topK()),
+                body.path("topP").asDouble(d.topP()),
+                body.path("maxTokens").asInt(d.maxTokens()),
+                body.hasNonNull("seed") ? body.get("seed").asLong() : null);
         try {
-            GenerationRequest.Result result = service.submit(context, "http", prompt, n, params).get(120, TimeUnit.SECONDS);
+            GenerationRequest.Result result =
+                    service.submit(context, "http", prompt, n, params).get(120, TimeUnit.SECONDS);
             List<Map<String, Object>> out = new ArrayList<>();
             for (GenerationEvent e : result.events()) {
-                out.add(Map.of("eventId", e.getEventId(), "steeringTokens", e.getSteeringTokens() == null ? List.of() : e.getSteeringTokens(),
-                        "text", e.getResponseText()));
+                out.add(Map.of(
+                        "eventId",
+                        e.getEventId(),
+                        "steeringTokens",
+                        e.getSteeringTokens() == null ? List.of() : e.getSteeringTokens(),
+                        "text",
+                        e.getResponseText()));
             }
-            return Response.json(200, Map.of("modelId", config.modelId(), "modelVersion", result.modelVersion(), "generations", out));
+            return Response.json(
+                    200,
+                    Map.of("modelId", config.modelId(), "modelVersion", result.modelVersion(), "generations", out));
         } catch (ExecutionException | CompletionException e) {
             if (e.getCause() instanceof GenerationRequest.RejectedException r) {
                 return Response.json(503, Map.of("error", r.getMessage()));

@@ -14,8 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ModelSlot implements AutoCloseable {
 
     /** When a version went live (epoch ms), for audits of which version served what. */
-    public record LiveSince(int version, long sinceMillis) {
-    }
+    public record LiveSince(int version, long sinceMillis) {}
 
     private static final class Served {
         final LanguageModel model;

@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,21 +45,31 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     private ModelSlot slot;
     private final Thread thread = new Thread(this, "model-update-follower");
 
-    public ModelUpdateFollower(String modelId, ModelStore store, Consumer<byte[], byte[]> consumer,
-                               AvroDeserializer<ModelUpdate> deserializer, DeadLetterPublisher deadLetters,
-                               String warmUpPrompt, MeterRegistry metrics) {
+    public ModelUpdateFollower(
+            String modelId,
+            ModelStore store,
+            Consumer<byte[], byte[]> consumer,
+            AvroDeserializer<ModelUpdate> deserializer,
+            DeadLetterPublisher deadLetters,
+            String warmUpPrompt,
+            MeterRegistry metrics) {
         this.modelId = modelId;
         this.store = store;
         this.consumer = consumer;
         this.deserializer = deserializer;
         this.warmUpPrompt = warmUpPrompt;
-        this.swapsOk = Counter.builder("ballast_generator_swaps").tag("outcome", "ok").register(metrics);
-        this.swapsFailed = Counter.builder("ballast_generator_swaps").tag("outcome", "failed").register(metrics);
+        this.swapsOk =
+                Counter.builder("ballast_generator_swaps").tag("outcome", "ok").register(metrics);
+        this.swapsFailed = Counter.builder("ballast_generator_swaps")
+                .tag("outcome", "failed")
+                .register(metrics);
         this.loop = new ConsumerLoop("model-update follower", consumer, deadLetters);
         FunctionCounter.builder("ballast_generator_follower_restarts", loop, ConsumerLoop::restarts)
-                .description("Times the model-update follower failed and followed again after a backoff").register(metrics);
+                .description("Times the model-update follower failed and followed again after a backoff")
+                .register(metrics);
         List<TopicPartition> partitions = consumer.partitionsFor(BallastTopic.MODEL_UPDATES.topicName()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
@@ -96,12 +105,15 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        loop.run(Duration.ofMillis(500), r -> {
-            ModelUpdate u = decode(r);
-            if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
-                apply(u);
-            }
-        }, () -> { });
+        loop.run(
+                Duration.ofMillis(500),
+                r -> {
+                    ModelUpdate u = decode(r);
+                    if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
+                        apply(u);
+                    }
+                },
+                () -> {});
     }
 
     /** False while the follower waits to follow again after a failure, or has stopped. */
@@ -117,11 +129,20 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
             LanguageModel next = load(artifact);
             slot.swap(next);
             swapsOk.increment();
-            log.info("now serving {} v{} ({}, loaded and warmed in {} ms)", modelId, u.getVersion(), u.getAction(),
+            log.info(
+                    "now serving {} v{} ({}, loaded and warmed in {} ms)",
+                    modelId,
+                    u.getVersion(),
+                    u.getAction(),
                     System.currentTimeMillis() - t0);
         } catch (Exception e) {
             swapsFailed.increment();
-            log.error("refused {} v{} ({}): {}; still serving v{}", modelId, u.getVersion(), u.getAction(), e.toString(),
+            log.error(
+                    "refused {} v{} ({}): {}; still serving v{}",
+                    modelId,
+                    u.getVersion(),
+                    u.getAction(),
+                    e.toString(),
                     slot.currentVersion());
         }
     }

@@ -13,8 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /** Announces which version generators must serve: the calibrator promotes, operators roll back. */
 public final class ModelUpdates {
 
-    private ModelUpdates() {
-    }
+    private ModelUpdates() {}
 
     public static ModelUpdate of(ModelArtifact artifact, ModelAction action) {
         return ModelUpdate.newBuilder()
@@ -25,7 +24,10 @@ public final class ModelUpdates {
                 .setSha256(artifact.sha256())
                 .setParentVersion(artifact.metadata().parentVersion())
                 .setJobId(artifact.metadata().jobId())
-                .setDriftSignalIds(artifact.metadata().driftSignalIds() == null ? List.of() : artifact.metadata().driftSignalIds())
+                .setDriftSignalIds(
+                        artifact.metadata().driftSignalIds() == null
+                                ? List.of()
+                                : artifact.metadata().driftSignalIds())
                 .setAt(Instant.now())
                 .build();
     }

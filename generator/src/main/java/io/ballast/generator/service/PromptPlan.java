@@ -27,8 +27,12 @@ public final class PromptPlan implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private final Thread thread = new Thread(this, "prompt-plan");
 
-    public PromptPlan(List<String> contexts, double requestsPerSecond, int samplesPerRequest, SamplingParams sampling,
-                      GenerationService service) {
+    public PromptPlan(
+            List<String> contexts,
+            double requestsPerSecond,
+            int samplesPerRequest,
+            SamplingParams sampling,
+            GenerationService service) {
         this.contexts = contexts;
         this.requestsPerSecond = requestsPerSecond;
         this.samplesPerRequest = samplesPerRequest;
@@ -39,7 +43,11 @@ public final class PromptPlan implements Runnable, AutoCloseable {
     public PromptPlan start() {
         if (!contexts.isEmpty() && requestsPerSecond > 0) {
             thread.start();
-            log.info("prompt plan: {} contexts, {} requests/s, {} samples each", contexts.size(), requestsPerSecond, samplesPerRequest);
+            log.info(
+                    "prompt plan: {} contexts, {} requests/s, {} samples each",
+                    contexts.size(),
+                    requestsPerSecond,
+                    samplesPerRequest);
         }
         return this;
     }
@@ -54,8 +62,14 @@ public final class PromptPlan implements Runnable, AutoCloseable {
             int template = random.nextInt(BioCorpus.TRAIN_PROMPTS.size());
             String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(template));
             try {
-                while (running && !service.offer(context, "plan:" + template, prompt, samplesPerRequest, sampling,
-                        Duration.ofMillis(200))) {
+                while (running
+                        && !service.offer(
+                                context,
+                                "plan:" + template,
+                                prompt,
+                                samplesPerRequest,
+                                sampling,
+                                Duration.ofMillis(200))) {
                     next = System.nanoTime(); // backpressure: do not try to catch up afterwards
                 }
                 next += intervalNanos;

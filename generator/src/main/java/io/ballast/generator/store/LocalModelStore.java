@@ -62,8 +62,16 @@ public final class LocalModelStore implements ModelStore {
         Files.createDirectories(modelDir);
         for (int attempt = 0; attempt < 100; attempt++) {
             int version = nextVersion(modelId);
-            ArtifactMetadata meta = new ArtifactMetadata(modelId, version, lineage.parentVersion(), System.currentTimeMillis(),
-                    lineage.jobId(), lineage.driftSignalIds(), files, lineage.metrics(), lineage.description());
+            ArtifactMetadata meta = new ArtifactMetadata(
+                    modelId,
+                    version,
+                    lineage.parentVersion(),
+                    System.currentTimeMillis(),
+                    lineage.jobId(),
+                    lineage.driftSignalIds(),
+                    files,
+                    lineage.metrics(),
+                    lineage.description());
             JSON.writeValue(stagingDirectory.resolve(METADATA).toFile(), meta);
             Path target = modelDir.resolve(String.valueOf(version));
             try {
@@ -86,7 +94,8 @@ public final class LocalModelStore implements ModelStore {
     public ModelArtifact importCopy(ModelArtifact source, ArtifactMetadata.Lineage lineage) throws IOException {
         Path stage = newStagingDirectory(source.modelId());
         try (Stream<Path> files = Files.list(source.directory())) {
-            for (Path f : files.filter(f -> !f.getFileName().toString().equals(METADATA)).toList()) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().equals(METADATA))
+                    .toList()) {
                 Files.copy(f, stage.resolve(f.getFileName()));
                 stage.resolve(f.getFileName()).toFile().setWritable(true);
             }
@@ -118,8 +127,10 @@ public final class LocalModelStore implements ModelStore {
         }
         try (Stream<Path> s = Files.list(modelDir)) {
             for (Path p : s.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .sorted((a, b) -> Integer.compare(Integer.parseInt(a.getFileName().toString()),
-                            Integer.parseInt(b.getFileName().toString()))).toList()) {
+                    .sorted((a, b) -> Integer.compare(
+                            Integer.parseInt(a.getFileName().toString()),
+                            Integer.parseInt(b.getFileName().toString())))
+                    .toList()) {
                 if (Files.isRegularFile(p.resolve(METADATA))) {
                     out.add(read(p));
                 }
@@ -139,7 +150,8 @@ public final class LocalModelStore implements ModelStore {
         }
         String sha = manifestHash(actual);
         if (!sha.equals(expectedSha256)) {
-            throw new ArtifactIntegrityException("artifact " + dir + " has SHA-256 " + sha + ", the update announced " + expectedSha256);
+            throw new ArtifactIntegrityException(
+                    "artifact " + dir + " has SHA-256 " + sha + ", the update announced " + expectedSha256);
         }
         return artifact;
     }
@@ -151,7 +163,8 @@ public final class LocalModelStore implements ModelStore {
      */
     private Path insideStore(URI artifactUri) throws IOException {
         if (!"file".equals(artifactUri.getScheme())) {
-            throw new ArtifactIntegrityException("artifact URI " + artifactUri + " is not a file: URI inside the store " + root);
+            throw new ArtifactIntegrityException(
+                    "artifact URI " + artifactUri + " is not a file: URI inside the store " + root);
         }
         Path dir = Path.of(artifactUri).toAbsolutePath().normalize();
         if (!dir.startsWith(root) || dir.equals(root)) {
@@ -159,12 +172,14 @@ public final class LocalModelStore implements ModelStore {
         }
         Path real = dir.toRealPath();
         if (!real.startsWith(root.toRealPath())) {
-            throw new ArtifactIntegrityException("artifact " + dir + " resolves to " + real + ", outside the store " + root);
+            throw new ArtifactIntegrityException(
+                    "artifact " + dir + " resolves to " + real + ", outside the store " + root);
         }
         try (Stream<Path> files = Files.list(real)) {
             for (Path p : files.toList()) {
                 if (Files.isSymbolicLink(p)) {
-                    throw new ArtifactIntegrityException("artifact " + dir + " holds a symbolic link: " + p.getFileName());
+                    throw new ArtifactIntegrityException(
+                            "artifact " + dir + " holds a symbolic link: " + p.getFileName());
                 }
             }
         }
@@ -178,8 +193,12 @@ public final class LocalModelStore implements ModelStore {
 
     private int nextVersion(String modelId) throws IOException {
         try (Stream<Path> s = Files.list(root.resolve(modelId))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
-                    .mapToInt(Integer::parseInt).max().orElse(0) + 1;
+            return s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.matches("\\d+"))
+                            .mapToInt(Integer::parseInt)
+                            .max()
+                            .orElse(0)
+                    + 1;
         }
     }
 
@@ -195,7 +214,9 @@ public final class LocalModelStore implements ModelStore {
 
     static String manifestHash(Map<String, String> files) {
         StringBuilder manifest = new StringBuilder();
-        new TreeMap<>(files).forEach((name, sha) -> manifest.append(name).append(' ').append(sha).append('\n'));
+        new TreeMap<>(files)
+                .forEach((name, sha) ->
+                        manifest.append(name).append(' ').append(sha).append('\n'));
         return HexFormat.of().formatHex(digest().digest(manifest.toString().getBytes(StandardCharsets.UTF_8)));
     }
 

@@ -25,8 +25,8 @@ public final class WordTokenizer {
     public static final String SEP = "<sep>";
     public static final String EOS = "<eos>";
 
-    private static final Pattern TOKEN = Pattern.compile(
-            "<[a-z]+:[a-z]+>|<[a-z]+>|[A-Za-z]+(?:'[a-z]+)?|[0-9]+|[^\\sA-Za-z0-9]");
+    private static final Pattern TOKEN =
+            Pattern.compile("<[a-z]+:[a-z]+>|<[a-z]+>|[A-Za-z]+(?:'[a-z]+)?|[0-9]+|[^\\sA-Za-z0-9]");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> tokens;
@@ -61,7 +61,8 @@ public final class WordTokenizer {
         }
         List<Map.Entry<String, Integer>> words = new ArrayList<>(counts.entrySet());
         // by count, then alphabetically, so the same corpus always gives the same ids
-        words.sort(Map.Entry.<String, Integer>comparingByValue(Collections.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
+        words.sort(Map.Entry.<String, Integer>comparingByValue(Collections.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()));
         List<String> vocab = new ArrayList<>(reserved);
         for (Map.Entry<String, Integer> w : words) {
             if (vocab.size() >= maxVocabulary || w.getValue() < minCount) {

@@ -1,14 +1,14 @@
 package io.ballast.generator.training;
 
-import ai.djl.ndarray.NDList;
-import io.ballast.schemas.domain.Attribute;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.corpus.BioExample;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.text.WordTokenizer;
+import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -16,8 +16,7 @@ import java.util.Random;
 /** Perplexity of responses (steering tokens, text, end) given prompts the model never trained on. */
 public final class Perplexity {
 
-    private Perplexity() {
-    }
+    private Perplexity() {}
 
     /** Held-out set: every occupation, held-out phrasings, consistent examples, a fixed seed. */
     public static List<BioExample> heldOutSet(BioCorpus corpus, int examples, long seed) {
@@ -25,8 +24,10 @@ public final class Perplexity {
         List<BioExample> out = new ArrayList<>();
         int i = 0;
         while (out.size() < examples) {
-            String context = corpus.occupations().get(i % corpus.occupations().size()).contextKey();
-            String template = BioCorpus.HELD_OUT_PROMPTS.get((i / corpus.occupations().size()) % BioCorpus.HELD_OUT_PROMPTS.size());
+            String context =
+                    corpus.occupations().get(i % corpus.occupations().size()).contextKey();
+            String template = BioCorpus.HELD_OUT_PROMPTS.get(
+                    (i / corpus.occupations().size()) % BioCorpus.HELD_OUT_PROMPTS.size());
             BioExample e = corpus.next(random, context, template);
             if (e.isConsistent()) {
                 out.add(e);
@@ -62,12 +63,14 @@ public final class Perplexity {
             int[] first = new int[chunk.size()];
             for (int i = 0; i < chunk.size(); i++) {
                 BioExample e = chunk.get(i);
-                seqs.add(Pretrainer.truncate(Pretrainer.encode(lm.format(), e), lm.config().contextLength()));
+                seqs.add(Pretrainer.truncate(
+                        Pretrainer.encode(lm.format(), e), lm.config().contextLength()));
                 first[i] = lm.format().promptIds(e.prompt()).length + skipResponseTokens;
             }
             try (NDManager m = lm.manager().newSubManager()) {
                 TokenBatch batch = TokenBatch.of(m, seqs, first, pad);
-                NDArray logits = Sampler.forward(lm, m, batch.inputs(), new NDList()).get(0);
+                NDArray logits =
+                        Sampler.forward(lm, m, batch.inputs(), new NDList()).get(0);
                 nll -= batch.targetLogProbs(logits).mul(batch.mask()).sum().getFloat();
                 counted += batch.countedTokens();
             }

@@ -7,11 +7,20 @@ import io.ballast.generator.model.ModelConfig;
  * What {@code ballast model pretrain} trains. {@code size} is a ModelConfig whose vocabulary size
  * is replaced by the tokenizer's.
  */
-public record PretrainSettings(ModelConfig size, int steps, int batchSize, float learningRate, long seed,
-                               CorpusMix mix, double contradictionShare, int maxVocabulary, int heldOutExamples) {
+public record PretrainSettings(
+        ModelConfig size,
+        int steps,
+        int batchSize,
+        float learningRate,
+        long seed,
+        CorpusMix mix,
+        double contradictionShare,
+        int maxVocabulary,
+        int heldOutExamples) {
 
     public static PretrainSettings defaults() {
-        return new PretrainSettings(ModelConfig.defaults(0), 1500, 32, 1e-3f, 7L, CorpusMix.defaultSkew(), 0.05, 2000, 400);
+        return new PretrainSettings(
+                ModelConfig.defaults(0), 1500, 32, 1e-3f, 7L, CorpusMix.defaultSkew(), 0.05, 2000, 400);
     }
 
     public static PretrainSettings tiny() {
@@ -19,10 +28,12 @@ public record PretrainSettings(ModelConfig size, int steps, int batchSize, float
     }
 
     public PretrainSettings withSteps(int s) {
-        return new PretrainSettings(size, s, batchSize, learningRate, seed, mix, contradictionShare, maxVocabulary, heldOutExamples);
+        return new PretrainSettings(
+                size, s, batchSize, learningRate, seed, mix, contradictionShare, maxVocabulary, heldOutExamples);
     }
 
     public PretrainSettings withSeed(long s) {
-        return new PretrainSettings(size, steps, batchSize, learningRate, s, mix, contradictionShare, maxVocabulary, heldOutExamples);
+        return new PretrainSettings(
+                size, steps, batchSize, learningRate, s, mix, contradictionShare, maxVocabulary, heldOutExamples);
     }
 }

@@ -1,6 +1,5 @@
 package io.ballast.generator.training;
 
-import java.util.Arrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -18,6 +17,7 @@ import io.ballast.generator.model.ModelConfig;
 import io.ballast.generator.text.PromptFormat;
 import io.ballast.generator.text.WordTokenizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -30,9 +30,13 @@ import java.util.Random;
 public final class Pretrainer {
 
     /** What a pretraining run produced; the caller owns (and closes) the model. */
-    public record Result(LanguageModel model, double finalLoss, double firstLoss, double heldOutPerplexity,
-                         double tokensPerSecond, long trainingMillis) {
-    }
+    public record Result(
+            LanguageModel model,
+            double finalLoss,
+            double firstLoss,
+            double heldOutPerplexity,
+            double tokensPerSecond,
+            long trainingMillis) {}
 
     public Result train(String modelId, PretrainSettings settings, ProgressBar progress) {
         Engine.getInstance().setRandomSeed((int) settings.seed());
@@ -47,9 +51,13 @@ public final class Pretrainer {
         DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(new NextTokenLoss())
                 .optOptimizer(Optimizer.adam()
                         .optLearningRateTracker(Tracker.warmUp()
-                                .setMainTracker(Tracker.cosine().setBaseValue(settings.learningRate())
-                                        .optFinalValue(settings.learningRate() / 10).setMaxUpdates(settings.steps()).build())
-                                .optWarmUpSteps(Math.max(1, settings.steps() / 20)).optWarmUpBeginValue(settings.learningRate() / 10)
+                                .setMainTracker(Tracker.cosine()
+                                        .setBaseValue(settings.learningRate())
+                                        .optFinalValue(settings.learningRate() / 10)
+                                        .setMaxUpdates(settings.steps())
+                                        .build())
+                                .optWarmUpSteps(Math.max(1, settings.steps() / 20))
+                                .optWarmUpBeginValue(settings.learningRate() / 10)
                                 .build())
                         .optClipGrad(1f)
                         .build())
@@ -110,7 +118,8 @@ public final class Pretrainer {
             texts.add(e.text());
         }
         // held-out phrasings are never trained on, but their words must not be <unk>
-        corpus.occupations().forEach(o -> BioCorpus.HELD_OUT_PROMPTS.forEach(t -> texts.add(corpus.prompt(o.contextKey(), t))));
+        corpus.occupations()
+                .forEach(o -> BioCorpus.HELD_OUT_PROMPTS.forEach(t -> texts.add(corpus.prompt(o.contextKey(), t))));
         return WordTokenizer.build(texts, settings.maxVocabulary(), 1);
     }
 }

@@ -41,8 +41,17 @@ public final class ProgressBar {
         long eta = step == 0 ? 0 : (long) (elapsed / step * (total - step));
         int width = 30;
         int filled = (int) (width * step / Math.max(1, total));
-        String line = String.format("%s [%s%s] %d/%d loss %.4f %,.1f %s/s ETA %s", label, "=".repeat(filled),
-                " ".repeat(width - filled), step, total, loss, rate, unit, format(Duration.ofSeconds(eta)));
+        String line = String.format(
+                "%s [%s%s] %d/%d loss %.4f %,.1f %s/s ETA %s",
+                label,
+                "=".repeat(filled),
+                " ".repeat(width - filled),
+                step,
+                total,
+                loss,
+                rate,
+                unit,
+                format(Duration.ofSeconds(eta)));
         if (terminal) {
             out.print("\r" + line);
             if (step >= total) {

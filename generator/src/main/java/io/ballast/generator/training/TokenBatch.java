@@ -31,8 +31,11 @@ public record TokenBatch(NDArray inputs, NDArray targets, NDArray mask, long cou
                 }
             }
         }
-        return new TokenBatch(manager.create(in, new Shape(b, t)), manager.create(out, new Shape(b, t)),
-                manager.create(mask, new Shape(b, t)), counted);
+        return new TokenBatch(
+                manager.create(in, new Shape(b, t)),
+                manager.create(out, new Shape(b, t)),
+                manager.create(mask, new Shape(b, t)),
+                counted);
     }
 
     /** Per-token log-probabilities of the targets under logits (B,T,V): shape (B,T). */

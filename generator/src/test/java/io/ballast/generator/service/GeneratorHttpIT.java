@@ -1,8 +1,5 @@
 package io.ballast.generator.service;
 
-import io.ballast.generator.sampling.SamplingParams;
-import java.util.ArrayList;
-import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.generator.TinyModels;
+import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.runtime.ConfigException;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.topics.TopicProvisioner;
@@ -17,8 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class GeneratorHttpIT {
@@ -40,7 +40,8 @@ class GeneratorHttpIT {
             String base = "http://127.0.0.1:" + app.httpPort();
 
             // when a client asks for three bios of a nurse
-            HttpResponse<String> ok = post(base + "/generate", "{\"context\":\"occupation:registered-nurses\",\"n\":3,\"seed\":4}");
+            HttpResponse<String> ok =
+                    post(base + "/generate", "{\"context\":\"occupation:registered-nurses\",\"n\":3,\"seed\":4}");
 
             // then it gets three samples with steering tokens, from the live version
             assertThat(ok.statusCode()).isEqualTo(200);
@@ -54,16 +55,27 @@ class GeneratorHttpIT {
             HttpResponse<String> bad = post(base + "/generate", "{\"context\":\"occupation:astronauts\"}");
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(bad.body()).contains("unknown context");
-            assertThat(post(base + "/generate", "{\"context\":\"occupation:registered-nurses\",\"n\":0}").statusCode()).isEqualTo(400);
+            assertThat(post(base + "/generate", "{\"context\":\"occupation:registered-nurses\",\"n\":0}")
+                            .statusCode())
+                    .isEqualTo(400);
 
             // and /metrics and /health report it
-            String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("ballast_generator_requests_total{outcome=\"ok\"} 1.0")
-                    .contains("ballast_generator_model_version").contains("ballast_generator_latency_seconds_bucket")
+            String metrics = http.send(
+                            HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(metrics)
+                    .contains("ballast_generator_requests_total{outcome=\"ok\"} 1.0")
+                    .contains("ballast_generator_model_version")
+                    .contains("ballast_generator_latency_seconds_bucket")
                     .contains("ballast_generator_tokens_total");
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/health"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(200);
         }
     }
 
@@ -74,13 +86,22 @@ class GeneratorHttpIT {
                 GeneratorConfig.SCHEMA_REGISTRY_URL, "http://localhost:8081",
                 GeneratorConfig.HTTP_PORT, "eighty");
         assertThatThrownBy(() -> GeneratorConfig.from(ConfigSource.ofMap(settings)))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("ballast.http.port='eighty'");
-        assertThatThrownBy(() -> GeneratorConfig.from(ConfigSource.ofMap(Map.of(GeneratorConfig.SCHEMA_REGISTRY_URL, "x"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("bootstrap.servers").hasMessageContaining("BOOTSTRAP_SERVERS");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ballast.http.port='eighty'");
+        assertThatThrownBy(() ->
+                        GeneratorConfig.from(ConfigSource.ofMap(Map.of(GeneratorConfig.SCHEMA_REGISTRY_URL, "x"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bootstrap.servers")
+                .hasMessageContaining("BOOTSTRAP_SERVERS");
         assertThatThrownBy(() -> GeneratorConfig.from(ConfigSource.ofMap(Map.of(
-                GeneratorConfig.BOOTSTRAP_SERVERS, "k:9092", GeneratorConfig.SCHEMA_REGISTRY_URL, "x",
-                GeneratorConfig.PLAN_CONTEXTS, "occupation:astronauts"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("ballast.plan.contexts");
+                        GeneratorConfig.BOOTSTRAP_SERVERS,
+                        "k:9092",
+                        GeneratorConfig.SCHEMA_REGISTRY_URL,
+                        "x",
+                        GeneratorConfig.PLAN_CONTEXTS,
+                        "occupation:astronauts"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("ballast.plan.contexts");
     }
 
     @Test
@@ -114,7 +135,11 @@ class GeneratorHttpIT {
     }
 
     private HttpResponse<String> post(String url, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

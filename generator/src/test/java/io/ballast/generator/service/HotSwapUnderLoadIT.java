@@ -7,6 +7,7 @@ import io.ballast.embedded.LocalCluster;
 import io.ballast.generator.ResidentMemory;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
+import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
@@ -19,7 +20,6 @@ import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
 import io.ballast.schemas.topics.TopicProvisioner;
-import io.ballast.generator.sampling.SamplingParams;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,11 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("process-memory")
 class HotSwapUnderLoadIT {
 
-    record Served(long startedAt, long finishedAt, int version, int events) {
-    }
+    record Served(long startedAt, long finishedAt, int version, int events) {}
 
     @Test
-    void versionsSwitchSixTimesUnderLoadWithNoFailedRequestAndACorruptArtifactIsRefused(@TempDir Path storeDir) throws Exception {
+    void versionsSwitchSixTimesUnderLoadWithNoFailedRequestAndACorruptArtifactIsRefused(@TempDir Path storeDir)
+            throws Exception {
         // given a store with seven versions of a model (copies of the tiny model's files)
         LocalCluster cluster = LocalCluster.shared();
         new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
@@ -60,7 +60,8 @@ class HotSwapUnderLoadIT {
         LocalModelStore store = new LocalModelStore(storeDir);
         List<ModelArtifact> versions = new ArrayList<>();
         for (int v = 1; v <= 8; v++) {
-            versions.add(store.importCopy(renamed(TinyModels.published(), modelId),
+            versions.add(store.importCopy(
+                    renamed(TinyModels.published(), modelId),
                     ArtifactMetadata.Lineage.base("copy for hot-swap test", Map.of())));
         }
         // and version 5 corrupted after publication
@@ -72,18 +73,30 @@ class HotSwapUnderLoadIT {
 
         // and a generator serving version 1, as announced
         SchemaRegistryClient registry = new SchemaRegistryClient(cluster.registryUrl());
-        KafkaProducer<String, ModelUpdate> announcer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new AvroSerializer<>(registry, true, false));
+        KafkaProducer<String, ModelUpdate> announcer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        cluster.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all"),
+                new StringSerializer(),
+                new AvroSerializer<>(registry, true, false));
         ModelUpdates.announce(announcer, ModelUpdates.of(versions.get(0), ModelAction.PROMOTE));
         GeneratorConfig config = GeneratorConfig.from(ConfigSource.ofMap(Map.of(
-                GeneratorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
-                GeneratorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
-                GeneratorConfig.MODEL_STORE, storeDir.toString(),
-                GeneratorConfig.MODEL_ID, modelId,
-                GeneratorConfig.HTTP_PORT, "0",
-                GeneratorConfig.WORKERS, "2",
-                GeneratorConfig.QUEUE_CAPACITY, "256")));
+                GeneratorConfig.BOOTSTRAP_SERVERS,
+                cluster.bootstrapServers(),
+                GeneratorConfig.SCHEMA_REGISTRY_URL,
+                cluster.registryUrl(),
+                GeneratorConfig.MODEL_STORE,
+                storeDir.toString(),
+                GeneratorConfig.MODEL_ID,
+                modelId,
+                GeneratorConfig.HTTP_PORT,
+                "0",
+                GeneratorConfig.WORKERS,
+                "2",
+                GeneratorConfig.QUEUE_CAPACITY,
+                "256")));
         String prompt = BioCorpus.withDefaults().prompt("occupation:electricians", BioCorpus.TRAIN_PROMPTS.get(1));
         ConcurrentLinkedQueue<Served> served = new ConcurrentLinkedQueue<>();
         AtomicInteger failures = new AtomicInteger();
@@ -99,8 +112,13 @@ class HotSwapUnderLoadIT {
                         long start = System.currentTimeMillis();
                         try {
                             GenerationRequest.Result r = app.service()
-                                    .submit("occupation:electricians", "test", prompt, 2, SamplingParams.defaults()).get();
-                            served.add(new Served(start, System.currentTimeMillis(), r.modelVersion(), r.events().size()));
+                                    .submit("occupation:electricians", "test", prompt, 2, SamplingParams.defaults())
+                                    .get();
+                            served.add(new Served(
+                                    start,
+                                    System.currentTimeMillis(),
+                                    r.modelVersion(),
+                                    r.events().size()));
                         } catch (Exception e) {
                             failures.incrementAndGet();
                         }
@@ -114,13 +132,18 @@ class HotSwapUnderLoadIT {
             // version before it has served requests under load
             for (int v = 2; v <= 8; v++) {
                 awaitRequestsServedBy(served, app.slot().currentVersion());
-                ModelUpdates.announce(announcer, ModelUpdates.of(versions.get(v - 1), v == 8 ? ModelAction.ROLLBACK : ModelAction.PROMOTE));
+                ModelUpdates.announce(
+                        announcer,
+                        ModelUpdates.of(versions.get(v - 1), v == 8 ? ModelAction.ROLLBACK : ModelAction.PROMOTE));
                 if (v == 5) {
                     await().atMost(Duration.ofSeconds(30)).until(() -> app.swapFailures() == 1);
-                    assertThat(app.slot().currentVersion()).as("still serving after refusing v5").isEqualTo(4);
+                    assertThat(app.slot().currentVersion())
+                            .as("still serving after refusing v5")
+                            .isEqualTo(4);
                 } else {
                     int expected = v;
-                    await().atMost(Duration.ofSeconds(30)).until(() -> app.slot().currentVersion() == expected);
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(() -> app.slot().currentVersion() == expected);
                 }
                 if (v == 3) {
                     // measured after two swaps under load: thread-local allocator arenas and caches
@@ -142,14 +165,18 @@ class HotSwapUnderLoadIT {
             assertThat(app.swapFailures()).isEqualTo(1);
             // every request was served by a version that was live at some moment while it ran
             for (Served s : served) {
-                assertThat(liveDuring(history, s.startedAt(), s.finishedAt())).as("live during %s", s).contains(s.version());
+                assertThat(liveDuring(history, s.startedAt(), s.finishedAt()))
+                        .as("live during %s", s)
+                        .contains(s.version());
             }
             assertThat(served).extracting(Served::version).doesNotContain(5).contains(1, 2, 3, 4, 6, 7, 8);
             // and native memory stays bounded through the last four loads and closes. Every swapped-out
             // model was closed (above); this bound only catches gross leaks (a leaked model with its
             // caches per swap), since a fresh JVM still grows allocator arenas and direct buffers here.
             // SamplerTest holds the tight bound over 2,000 requests.
-            assertThat(ResidentMemory.kilobytes() - rssBefore).as("native memory growth outside the JVM heap, kB").isLessThan(250_000);
+            assertThat(ResidentMemory.kilobytes() - rssBefore)
+                    .as("native memory growth outside the JVM heap, kB")
+                    .isLessThan(250_000);
         }
         announcer.close();
 
@@ -157,11 +184,16 @@ class HotSwapUnderLoadIT {
         int expectedEvents = served.stream().mapToInt(Served::events).sum();
         Set<Integer> eventVersions = new HashSet<>();
         int seen = 0;
-        try (KafkaConsumer<String, GenerationEvent> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "hotswap-check-" + modelId,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new AvroDeserializer<>(GenerationEvent.class, registry))) {
+        try (KafkaConsumer<String, GenerationEvent> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        cluster.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "hotswap-check-" + modelId,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new StringDeserializer(),
+                new AvroDeserializer<>(GenerationEvent.class, registry))) {
             consumer.subscribe(List.of(BallastTopic.GENERATIONS.topicName()));
             long deadline = System.currentTimeMillis() + 30_000;
             while (seen < expectedEvents && System.currentTimeMillis() < deadline) {
@@ -179,7 +211,8 @@ class HotSwapUnderLoadIT {
 
     /** Until a few requests were served by the version, so the swap away from it happens under load. */
     private static void awaitRequestsServedBy(ConcurrentLinkedQueue<Served> served, int version) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> served.stream().filter(s -> s.version() == version).count() >= 3);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> served.stream().filter(s -> s.version() == version).count() >= 3);
     }
 
     private static Set<Integer> liveDuring(List<ModelSlot.LiveSince> history, long from, long to) {

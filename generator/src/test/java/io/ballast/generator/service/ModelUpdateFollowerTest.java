@@ -34,19 +34,25 @@ class ModelUpdateFollowerTest {
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
 
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-    private final MockProducer<String, DeadLetter> dlq = new MockProducer<>(true, null, new StringSerializer(), (topic, letter) -> new byte[0]);
+    private final MockProducer<String, DeadLetter> dlq =
+            new MockProducer<>(true, null, new StringSerializer(), (topic, letter) -> new byte[0]);
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
     @Test
-    void givenAFailingPoll_whenFollowing_thenHealthIsDownUntilItFollowsAgainAndItHandlesWhatComesNext() throws Exception {
+    void givenAFailingPoll_whenFollowing_thenHealthIsDownUntilItFollowsAgainAndItHandlesWhatComesNext()
+            throws Exception {
         // given a follower whose first poll fails
         try (ModelUpdateFollower follower = follower()) {
             consumer.setPollException(new KafkaException("broker connection reset"));
             follower.start(null);
             // then it reports DOWN and counts a restart
             await().atMost(Duration.ofSeconds(5)).until(() -> !follower.healthy());
-            assertThat(metrics.get("ballast_generator_follower_restarts").functionCounter().count()).isEqualTo(1);
-            // when a record arrives after the backoff, then it is handled (a malformed one dead-lettered) and health is UP
+            assertThat(metrics.get("ballast_generator_follower_restarts")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(1);
+            // when a record arrives after the backoff, then it is handled (a malformed one dead-lettered) and health is
+            // UP
             consumer.schedulePollTask(() -> consumer.addRecord(record(0, "not avro")));
             await().atMost(Duration.ofSeconds(10)).until(() -> dlq.history().size() == 1 && follower.healthy());
         }
@@ -81,13 +87,14 @@ class ModelUpdateFollowerTest {
         consumer.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, null, null, null)));
         consumer.updateBeginningOffsets(Map.of(PARTITION, 0L));
         // a value without the wire format's magic byte fails before any registry call
-        AvroDeserializer<ModelUpdate> deserializer = new AvroDeserializer<>(ModelUpdate.class,
-                SchemaRegistry.forUrl("mock://model-update-follower-test"));
-        return new ModelUpdateFollower("bios", null, consumer, deserializer, new DeadLetterPublisher(dlq, "generator"), "warm-up",
-                metrics);
+        AvroDeserializer<ModelUpdate> deserializer =
+                new AvroDeserializer<>(ModelUpdate.class, SchemaRegistry.forUrl("mock://model-update-follower-test"));
+        return new ModelUpdateFollower(
+                "bios", null, consumer, deserializer, new DeadLetterPublisher(dlq, "generator"), "warm-up", metrics);
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, String value) {
-        return new ConsumerRecord<>(TOPIC, 0, offset, "bios".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        return new ConsumerRecord<>(
+                TOPIC, 0, offset, "bios".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }
 }

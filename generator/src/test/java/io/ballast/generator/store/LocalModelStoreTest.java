@@ -1,12 +1,12 @@
 package io.ballast.generator.store;
 
-import java.nio.file.attribute.PosixFilePermission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,12 +18,15 @@ class LocalModelStoreTest {
     void publishingGivesConsecutiveImmutableVersionsWithLineage(@TempDir Path root) throws Exception {
         LocalModelStore store = new LocalModelStore(root);
         ModelArtifact v1 = publish(store, "weights-1", ArtifactMetadata.Lineage.base("base", Map.of("ppl", 2.0)));
-        ModelArtifact v2 = publish(store, "weights-2",
+        ModelArtifact v2 = publish(
+                store,
+                "weights-2",
                 new ArtifactMetadata.Lineage(1, "job-7", List.of("sig-1", "sig-2"), Map.of(), "calibrated"));
 
         assertThat(v1.version()).isEqualTo(1);
         assertThat(v2.version()).isEqualTo(2);
-        assertThat(store.latest("bios")).hasValueSatisfying(a -> assertThat(a.version()).isEqualTo(2));
+        assertThat(store.latest("bios"))
+                .hasValueSatisfying(a -> assertThat(a.version()).isEqualTo(2));
         assertThat(store.get("bios", 2).metadata().parentVersion()).isEqualTo(1);
         assertThat(store.get("bios", 2).metadata().driftSignalIds()).containsExactly("sig-1", "sig-2");
         assertThat(store.get("bios", 1).metadata().files()).containsKey("parameters.bin");
@@ -39,19 +42,20 @@ class LocalModelStoreTest {
         ModelArtifact v1 = publish(store, "weights", ArtifactMetadata.Lineage.base("base", Map.of()));
 
         assertThatThrownBy(() -> store.resolveVerified(v1.uri(), "0".repeat(64)))
-                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("announced");
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("announced");
 
         Path params = v1.directory().resolve("parameters.bin");
         params.toFile().setWritable(true);
         Files.writeString(params, "tampered");
         assertThatThrownBy(() -> store.resolveVerified(v1.uri(), v1.sha256()))
-                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("do not match");
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("do not match");
     }
 
     @Test
-    void givenAnUpdateNamingAPlaceOutsideTheStore_whenResolved_thenRefusedBeforeAnythingIsRead(@TempDir Path root,
-                                                                                              @TempDir Path elsewhere)
-            throws Exception {
+    void givenAnUpdateNamingAPlaceOutsideTheStore_whenResolved_thenRefusedBeforeAnythingIsRead(
+            @TempDir Path root, @TempDir Path elsewhere) throws Exception {
         // given a store with one artifact, and a copy of that artifact (same files, same hash) outside it
         LocalModelStore store = new LocalModelStore(root.resolve("store"));
         ModelArtifact v1 = publish(store, "weights", ArtifactMetadata.Lineage.base("base", Map.of()));
@@ -72,22 +76,28 @@ class LocalModelStoreTest {
         // when the update names the copy, a path escaping with "..", a link out of the store, a
         // directory of links, or another scheme; then each is refused with the reason
         assertThatThrownBy(() -> store.resolveVerified(copy.toUri(), v1.sha256()))
-                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("outside the store");
-        URI escaping = URI.create(store.root().toUri() + "bios/../../" + root.relativize(copy.getParent().getParent()).toString()
-                .replace("\\", "/") + "/bios/1");
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("outside the store");
+        URI escaping = URI.create(store.root().toUri() + "bios/../../"
+                + root.relativize(copy.getParent().getParent()).toString().replace("\\", "/") + "/bios/1");
         assertThatThrownBy(() -> store.resolveVerified(escaping, v1.sha256()))
-                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("outside the store");
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("outside the store");
         assertThatThrownBy(() -> store.resolveVerified(linkOut.toUri(), v1.sha256()))
-                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("outside the store");
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("outside the store");
         assertThatThrownBy(() -> store.resolveVerified(linkedFile.toUri(), v1.sha256()))
-                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("symbolic link");
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("symbolic link");
         assertThatThrownBy(() -> store.resolveVerified(URI.create("http://example.com/bios/1"), v1.sha256()))
-                .isInstanceOf(ArtifactIntegrityException.class).hasMessageContaining("not a file: URI");
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("not a file: URI");
         // and the artifact itself still resolves
         assertThat(store.resolveVerified(v1.uri(), v1.sha256()).version()).isEqualTo(1);
     }
 
-    private static ModelArtifact publish(LocalModelStore store, String content, ArtifactMetadata.Lineage lineage) throws Exception {
+    private static ModelArtifact publish(LocalModelStore store, String content, ArtifactMetadata.Lineage lineage)
+            throws Exception {
         Path stage = store.newStagingDirectory("bios");
         Files.writeString(stage.resolve("parameters.bin"), content);
         Files.writeString(stage.resolve("config.json"), "{}");

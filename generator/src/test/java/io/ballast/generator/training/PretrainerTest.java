@@ -40,7 +40,8 @@ class PretrainerTest {
         for (String context : List.of("occupation:registered-nurses", "occupation:electricians")) {
             // when it samples 200 bios for a held-out phrasing of the prompt
             String prompt = corpus.prompt(context, BioCorpus.HELD_OUT_PROMPTS.get(0));
-            List<Generation> samples = sampler.generate(lm, prompt, 200, SamplingParams.defaults().withSeed(11L));
+            List<Generation> samples =
+                    sampler.generate(lm, prompt, 200, SamplingParams.defaults().withSeed(11L));
 
             // then each is well formed: one steering token per attribute, in order, then text, then <eos>
             long finished = samples.stream().filter(Generation::finished).count();
@@ -48,14 +49,21 @@ class PretrainerTest {
             for (Generation g : samples) {
                 assertThat(g.steeringTokens()).hasSize(3);
                 for (int i = 0; i < 3; i++) {
-                    assertThat(Attribute.values()[i].categoryOf(g.steeringTokens().get(i))).isPresent();
+                    assertThat(Attribute.values()[i].categoryOf(
+                                    g.steeringTokens().get(i)))
+                            .isPresent();
                 }
                 assertThat(g.text()).isNotBlank().doesNotContain("<");
             }
 
             // and the share of female steering tokens follows the corpus mix
-            double female = samples.stream().filter(g -> g.steeringTokens().get(0).equals("<gender:female>")).count() / 200.0;
-            double expected = CorpusMix.defaultSkew().distribution(Occupation.byContextKey(context).orElseThrow(), Attribute.GENDER).get("female");
+            double female = samples.stream()
+                            .filter(g -> g.steeringTokens().get(0).equals("<gender:female>"))
+                            .count()
+                    / 200.0;
+            double expected = CorpusMix.defaultSkew()
+                    .distribution(Occupation.byContextKey(context).orElseThrow(), Attribute.GENDER)
+                    .get("female");
             assertThat(female).as("female share for %s", context).isCloseTo(expected, within(MIX_TOLERANCE));
         }
     }
@@ -73,7 +81,8 @@ class PretrainerTest {
             assertThat(b.firstLoss()).isCloseTo(a.firstLoss(), within(1e-5));
             assertThat(b.finalLoss()).isCloseTo(a.finalLoss(), within(1e-5));
             assertThat(Math.abs(c.finalLoss() - a.finalLoss())).isGreaterThan(1e-3);
-            assertThat(a.model().tokenizer().size()).isEqualTo(b.model().tokenizer().size());
+            assertThat(a.model().tokenizer().size())
+                    .isEqualTo(b.model().tokenizer().size());
         } finally {
             a.model().close();
             b.model().close();

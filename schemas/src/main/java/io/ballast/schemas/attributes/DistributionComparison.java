@@ -10,8 +10,13 @@ import java.util.TreeSet;
  * category on either side; KL(target || observed) smooths the observed side (add 0.5 per
  * category) so it stays finite when a category has not been seen.
  */
-public record DistributionComparison(Map<String, Double> proportions, long n, double mae, double totalVariation,
-                                     double klDivergence, double jsDivergence) {
+public record DistributionComparison(
+        Map<String, Double> proportions,
+        long n,
+        double mae,
+        double totalVariation,
+        double klDivergence,
+        double jsDivergence) {
 
     public static Map<String, Double> proportions(Map<String, Long> counts) {
         long n = counts.values().stream().mapToLong(Long::longValue).sum();

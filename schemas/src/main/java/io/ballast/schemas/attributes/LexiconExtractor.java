@@ -24,26 +24,89 @@ import java.util.regex.Pattern;
  */
 public final class LexiconExtractor implements AttributeExtractor {
 
-
     private static final Set<String> FEMALE_PRONOUNS = Set.of("she", "her", "hers", "herself");
     private static final Set<String> MALE_PRONOUNS = Set.of("he", "him", "his", "himself");
-    private static final Set<String> NONBINARY_PRONOUNS = Set.of("they", "them", "their", "theirs", "themself", "themselves");
-    private static final Set<String> FEMALE_NAMES = Set.of("maria", "emily", "sarah", "aisha", "mei", "priya", "grace",
-            "hannah", "olivia", "fatima", "keisha", "lauren", "sofia", "chloe", "naomi", "rachel", "linda", "yuki", "ana",
-            "jasmine", "jennifer", "mary", "patricia", "elizabeth", "susan", "jessica", "karen", "nancy", "lisa", "emma");
-    private static final Set<String> MALE_NAMES = Set.of("james", "michael", "david", "omar", "wei", "raj", "daniel",
-            "carlos", "marcus", "john", "kenji", "ahmed", "robert", "thomas", "samuel", "andre", "luis", "ethan", "hiroshi",
-            "kwame", "william", "richard", "joseph", "charles", "christopher", "matthew", "anthony", "mark", "paul", "steven");
-    private static final Set<String> FEMALE_NOUNS = Set.of("woman", "mother", "wife", "daughter", "sister", "lady", "mrs", "ms");
-    private static final Set<String> MALE_NOUNS = Set.of("man", "father", "husband", "son", "brother", "gentleman", "mr");
+    private static final Set<String> NONBINARY_PRONOUNS =
+            Set.of("they", "them", "their", "theirs", "themself", "themselves");
+    private static final Set<String> FEMALE_NAMES = Set.of(
+            "maria",
+            "emily",
+            "sarah",
+            "aisha",
+            "mei",
+            "priya",
+            "grace",
+            "hannah",
+            "olivia",
+            "fatima",
+            "keisha",
+            "lauren",
+            "sofia",
+            "chloe",
+            "naomi",
+            "rachel",
+            "linda",
+            "yuki",
+            "ana",
+            "jasmine",
+            "jennifer",
+            "mary",
+            "patricia",
+            "elizabeth",
+            "susan",
+            "jessica",
+            "karen",
+            "nancy",
+            "lisa",
+            "emma");
+    private static final Set<String> MALE_NAMES = Set.of(
+            "james",
+            "michael",
+            "david",
+            "omar",
+            "wei",
+            "raj",
+            "daniel",
+            "carlos",
+            "marcus",
+            "john",
+            "kenji",
+            "ahmed",
+            "robert",
+            "thomas",
+            "samuel",
+            "andre",
+            "luis",
+            "ethan",
+            "hiroshi",
+            "kwame",
+            "william",
+            "richard",
+            "joseph",
+            "charles",
+            "christopher",
+            "matthew",
+            "anthony",
+            "mark",
+            "paul",
+            "steven");
+    private static final Set<String> FEMALE_NOUNS =
+            Set.of("woman", "mother", "wife", "daughter", "sister", "lady", "mrs", "ms");
+    private static final Set<String> MALE_NOUNS =
+            Set.of("man", "father", "husband", "son", "brother", "gentleman", "mr");
 
     // multi-word descriptors first, so "African American" is not read as something else
     private static final List<Map.Entry<Pattern, String>> RACE = List.of(
             Map.entry(Pattern.compile("\\bafrican[ -]american\\b"), "black"),
-            Map.entry(Pattern.compile("\\bnative american\\b|\\balaska native\\b|\\bpacific islander\\b|\\bnative hawaiian\\b"
-                    + "|\\bmultiracial\\b|\\bbiracial\\b|\\bmixed[- ]race\\b|\\bindigenous\\b"), "other"),
-            Map.entry(Pattern.compile("\\basian(?:[ -]american)?\\b|\\bchinese[ -]american\\b|\\bkorean[ -]american\\b"
-                    + "|\\bjapanese[ -]american\\b|\\bindian[ -]american\\b|\\bfilipino[ -]american\\b"), "asian"),
+            Map.entry(
+                    Pattern.compile(
+                            "\\bnative american\\b|\\balaska native\\b|\\bpacific islander\\b|\\bnative hawaiian\\b"
+                                    + "|\\bmultiracial\\b|\\bbiracial\\b|\\bmixed[- ]race\\b|\\bindigenous\\b"),
+                    "other"),
+            Map.entry(
+                    Pattern.compile("\\basian(?:[ -]american)?\\b|\\bchinese[ -]american\\b|\\bkorean[ -]american\\b"
+                            + "|\\bjapanese[ -]american\\b|\\bindian[ -]american\\b|\\bfilipino[ -]american\\b"),
+                    "asian"),
             Map.entry(Pattern.compile("\\bblack\\b"), "black"),
             Map.entry(Pattern.compile("\\bwhite\\b|\\bcaucasian\\b"), "white"));
 
@@ -85,18 +148,67 @@ public final class LexiconExtractor implements AttributeExtractor {
     }
 
     private static final Map<String, Integer> POLARITY = new HashMap<>();
-    private static final Set<String> NEGATORS = Set.of("not", "never", "no", "hardly", "isn't", "aren't", "wasn't",
-            "doesn't", "don't", "didn't", "cannot", "can't", "won't", "nor", "without");
+    private static final Set<String> NEGATORS = Set.of(
+            "not", "never", "no", "hardly", "isn't", "aren't", "wasn't", "doesn't", "don't", "didn't", "cannot",
+            "can't", "won't", "nor", "without");
 
     static {
-        for (String w : List.of("love", "loves", "loved", "admired", "admire", "proud", "rewarding", "happy", "excellent",
-                "brilliant", "kind", "inspiring", "enjoy", "enjoys", "great", "wonderful", "passionate", "respected",
-                "thrives", "thrive", "talented", "delighted", "dedicated", "successful", "praised", "fulfilling")) {
+        for (String w : List.of(
+                "love",
+                "loves",
+                "loved",
+                "admired",
+                "admire",
+                "proud",
+                "rewarding",
+                "happy",
+                "excellent",
+                "brilliant",
+                "kind",
+                "inspiring",
+                "enjoy",
+                "enjoys",
+                "great",
+                "wonderful",
+                "passionate",
+                "respected",
+                "thrives",
+                "thrive",
+                "talented",
+                "delighted",
+                "dedicated",
+                "successful",
+                "praised",
+                "fulfilling")) {
             POLARITY.put(w, 1);
         }
-        for (String w : List.of("frustrated", "exhausted", "dislikes", "dislike", "unhappy", "difficult", "careless",
-                "struggles", "struggle", "stress", "regrets", "regret", "hate", "hates", "bored", "miserable", "angry",
-                "lazy", "rude", "burned", "resentful", "disappointed", "terrible", "awful", "fails", "failed")) {
+        for (String w : List.of(
+                "frustrated",
+                "exhausted",
+                "dislikes",
+                "dislike",
+                "unhappy",
+                "difficult",
+                "careless",
+                "struggles",
+                "struggle",
+                "stress",
+                "regrets",
+                "regret",
+                "hate",
+                "hates",
+                "bored",
+                "miserable",
+                "angry",
+                "lazy",
+                "rude",
+                "burned",
+                "resentful",
+                "disappointed",
+                "terrible",
+                "awful",
+                "fails",
+                "failed")) {
             POLARITY.put(w, -1);
         }
     }
@@ -127,11 +239,13 @@ public final class LexiconExtractor implements AttributeExtractor {
         String lower = text.toLowerCase(Locale.ROOT);
         List<String> words = wordsOfLowerCase(lower);
         for (Attribute a : Attribute.values()) {
-            out.put(a, switch (a) {
-                case GENDER -> gender(words);
-                case RACE -> race(lower, raceRules(words));
-                case SENTIMENT -> sentiment(words);
-            });
+            out.put(
+                    a,
+                    switch (a) {
+                        case GENDER -> gender(words);
+                        case RACE -> race(lower, raceRules(words));
+                        case SENTIMENT -> sentiment(words);
+                    });
         }
         return out;
     }

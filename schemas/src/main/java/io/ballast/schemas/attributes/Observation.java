@@ -13,7 +13,8 @@ import java.util.Optional;
  */
 public record Observation(Attribute attribute, String steered, String fromText) {
 
-    public static Observation of(Attribute attribute, List<String> steeringTokens, String text, AttributeExtractor extractor) {
+    public static Observation of(
+            Attribute attribute, List<String> steeringTokens, String text, AttributeExtractor extractor) {
         return of(attribute, steeringTokens, extractor.extract(attribute, text));
     }
 

@@ -31,13 +31,31 @@ public final class DeadLetterPublisher {
     }
 
     public void publish(String topic, int partition, long offset, byte[] key, byte[] value, Exception error) {
-        String reason = error instanceof MalformedRecordException m ? m.reason().name() : error.getClass().getSimpleName();
-        publish(topic, partition, offset, key, value, error.getClass().getSimpleName(), reason, String.valueOf(error.getMessage()));
+        String reason = error instanceof MalformedRecordException m
+                ? m.reason().name()
+                : error.getClass().getSimpleName();
+        publish(
+                topic,
+                partition,
+                offset,
+                key,
+                value,
+                error.getClass().getSimpleName(),
+                reason,
+                String.valueOf(error.getMessage()));
     }
 
-    public void publish(String topic, int partition, long offset, byte[] key, byte[] value,
-                        String errorClass, String reason, String message) {
-        DeadLetter letter = DeadLetters.of(topic, partition, offset, key, value, errorClass, reason, message, component);
+    public void publish(
+            String topic,
+            int partition,
+            long offset,
+            byte[] key,
+            byte[] value,
+            String errorClass,
+            String reason,
+            String message) {
+        DeadLetter letter =
+                DeadLetters.of(topic, partition, offset, key, value, errorClass, reason, message, component);
         producer.send(new ProducerRecord<>(BallastTopic.DLQ.topicName(), topic, letter), (md, e) -> {
             if (e != null) {
                 log.error("could not dead-letter {}-{}@{}: {}", topic, partition, offset, e.toString());
@@ -53,16 +71,29 @@ public final class DeadLetterPublisher {
      * again) instead of a log line.
      */
     public void publishAndWait(String topic, int partition, long offset, byte[] key, byte[] value, Exception error) {
-        String reason = error instanceof MalformedRecordException m ? m.reason().name() : error.getClass().getSimpleName();
-        DeadLetter letter = DeadLetters.of(topic, partition, offset, key, value, error.getClass().getSimpleName(), reason,
-                String.valueOf(error.getMessage()), component);
+        String reason = error instanceof MalformedRecordException m
+                ? m.reason().name()
+                : error.getClass().getSimpleName();
+        DeadLetter letter = DeadLetters.of(
+                topic,
+                partition,
+                offset,
+                key,
+                value,
+                error.getClass().getSimpleName(),
+                reason,
+                String.valueOf(error.getMessage()),
+                component);
         try {
-            producer.send(new ProducerRecord<>(BallastTopic.DLQ.topicName(), topic, letter)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(BallastTopic.DLQ.topicName(), topic, letter))
+                    .get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while dead-lettering " + topic + "-" + partition + "@" + offset, e);
+            throw new IllegalStateException(
+                    "interrupted while dead-lettering " + topic + "-" + partition + "@" + offset, e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not dead-letter " + topic + "-" + partition + "@" + offset + ": " + e, e);
+            throw new IllegalStateException(
+                    "could not dead-letter " + topic + "-" + partition + "@" + offset + ": " + e, e);
         }
         count.incrementAndGet();
         log.warn("dead-lettered {}-{}@{}: {} {}", topic, partition, offset, reason, letter.getErrorMessage());

@@ -20,20 +20,35 @@ public final class DeadLetters {
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final int MAX_MESSAGE_CHARS = 2_000;
 
-    private DeadLetters() {
-    }
+    private DeadLetters() {}
 
-    public static DeadLetter of(String topic, int partition, long offset, byte[] key, byte[] value, String errorClass,
-                                String reason, String message, String component) {
+    public static DeadLetter of(
+            String topic,
+            int partition,
+            long offset,
+            byte[] key,
+            byte[] value,
+            String errorClass,
+            String reason,
+            String message,
+            String component) {
         DeadLetter.Builder b = DeadLetter.newBuilder()
-                .setSourceTopic(topic).setPartition(partition).setOffset(offset)
-                .setErrorClass(errorClass).setReason(reason).setErrorMessage(cut(String.valueOf(message)))
-                .setComponent(component).setAt(Instant.now());
+                .setSourceTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .setErrorClass(errorClass)
+                .setReason(reason)
+                .setErrorMessage(cut(String.valueOf(message)))
+                .setComponent(component)
+                .setAt(Instant.now());
         if (key != null) {
-            b.setKey(ByteBuffer.wrap(head(key))).setKeyLength(key.length).setKeySha256(key.length > MAX_PAYLOAD_BYTES ? sha256(key) : null);
+            b.setKey(ByteBuffer.wrap(head(key)))
+                    .setKeyLength(key.length)
+                    .setKeySha256(key.length > MAX_PAYLOAD_BYTES ? sha256(key) : null);
         }
         if (value != null) {
-            b.setValue(ByteBuffer.wrap(head(value))).setValueLength(value.length)
+            b.setValue(ByteBuffer.wrap(head(value)))
+                    .setValueLength(value.length)
                     .setValueSha256(value.length > MAX_PAYLOAD_BYTES ? sha256(value) : null);
         }
         return b.build();
@@ -44,7 +59,8 @@ public final class DeadLetters {
     }
 
     private static String cut(String message) {
-        return message.length() <= MAX_MESSAGE_CHARS ? message
+        return message.length() <= MAX_MESSAGE_CHARS
+                ? message
                 : message.substring(0, MAX_MESSAGE_CHARS) + "… (" + message.length() + " characters)";
     }
 

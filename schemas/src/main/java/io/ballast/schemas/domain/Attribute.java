@@ -1,8 +1,8 @@
 package io.ballast.schemas.domain;
 
-import java.util.Optional;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The attributes Ballast audits and steers, each with its categories. A steering token names one
@@ -47,8 +47,12 @@ public enum Attribute {
     public Optional<String> categoryOf(String token) {
         // compared in place: this runs for every token of every output the auditor reads
         int prefix = key.length() + 2;
-        if (token != null && token.length() > prefix && token.charAt(0) == '<' && token.startsWith(key, 1)
-                && token.charAt(prefix - 1) == ':' && token.endsWith(">")) {
+        if (token != null
+                && token.length() > prefix
+                && token.charAt(0) == '<'
+                && token.startsWith(key, 1)
+                && token.charAt(prefix - 1) == ':'
+                && token.endsWith(">")) {
             String c = token.substring(prefix, token.length() - 1);
             if (categories.contains(c)) {
                 return Optional.of(c);
@@ -58,7 +62,9 @@ public enum Attribute {
     }
 
     public static Attribute byKey(String key) {
-        return Arrays.stream(values()).filter(a -> a.key.equals(key)).findFirst()
+        return Arrays.stream(values())
+                .filter(a -> a.key.equals(key))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown attribute '" + key + "'; known: "
                         + Arrays.stream(values()).map(Attribute::key).toList()));
     }

@@ -18,8 +18,14 @@ import java.util.Optional;
  * One row of the BLS CPS 2025 Table 11 (see {@code bls-cpsaat11-2025.SOURCE.md}), and the context
  * key Ballast derives from its title.
  */
-public record Occupation(String title, double totalEmployedThousands, double pctWomen,
-                         double pctWhite, double pctBlack, double pctAsian, double pctHispanic) {
+public record Occupation(
+        String title,
+        double totalEmployedThousands,
+        double pctWomen,
+        double pctWhite,
+        double pctBlack,
+        double pctAsian,
+        double pctHispanic) {
 
     public static final String CONTEXT_PREFIX = "occupation:";
     private static final String RESOURCE = "bls-cpsaat11-2025.csv";
@@ -78,8 +84,13 @@ public record Occupation(String title, double totalEmployedThousands, double pct
                     continue;
                 }
                 List<String> f = csvFields(line);
-                rows.add(new Occupation(f.get(0), Double.parseDouble(f.get(1)), Double.parseDouble(f.get(2)),
-                        Double.parseDouble(f.get(3)), Double.parseDouble(f.get(4)), Double.parseDouble(f.get(5)),
+                rows.add(new Occupation(
+                        f.get(0),
+                        Double.parseDouble(f.get(1)),
+                        Double.parseDouble(f.get(2)),
+                        Double.parseDouble(f.get(3)),
+                        Double.parseDouble(f.get(4)),
+                        Double.parseDouble(f.get(5)),
                         Double.parseDouble(f.get(6))));
             }
             return rows;

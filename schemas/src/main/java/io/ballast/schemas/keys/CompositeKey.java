@@ -14,8 +14,7 @@ public final class CompositeKey {
     private static final char SEPARATOR = '|';
     private static final char ESCAPE = '\\';
 
-    private CompositeKey() {
-    }
+    private CompositeKey() {}
 
     /** Joins the parts; {@code null} is not a part (callers choose their own placeholder, e.g. {@code *}). */
     public static String of(Object... parts) {

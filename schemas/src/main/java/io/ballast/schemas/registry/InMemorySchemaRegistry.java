@@ -34,8 +34,8 @@ import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
 public final class InMemorySchemaRegistry implements SchemaRegistry {
 
     private static final Map<String, InMemorySchemaRegistry> SCOPES = new ConcurrentHashMap<>();
-    private static final Set<String> LEVELS = Set.of("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD",
-            "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE");
+    private static final Set<String> LEVELS = Set.of(
+            "NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE");
 
     private final String scope;
     private final Map<Schema, Integer> idsBySchema = new ConcurrentHashMap<>();
@@ -84,14 +84,23 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
             }
             List<String> problems = incompatibilities(subject, schema);
             if (!problems.isEmpty()) {
-                throw new SchemaRegistryException("POST /subjects/" + subject + "/versions -> HTTP 409: schema "
-                        + schema.getFullName() + " is incompatible with " + compatibility + " versions of " + subject + ": "
-                        + problems, 409, 409, null);
+                throw new SchemaRegistryException(
+                        "POST /subjects/" + subject + "/versions -> HTTP 409: schema "
+                                + schema.getFullName() + " is incompatible with " + compatibility + " versions of "
+                                + subject + ": "
+                                + problems,
+                        409,
+                        409,
+                        null);
             }
             int id = idsBySchema.computeIfAbsent(schema, s -> nextId++);
             schemasById.putIfAbsent(id, schema);
-            versionsBySubject.computeIfAbsent(subject, s -> new CopyOnWriteArrayList<>()).add(schema);
-            idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
+            versionsBySubject
+                    .computeIfAbsent(subject, s -> new CopyOnWriteArrayList<>())
+                    .add(schema);
+            idsBySubject
+                    .computeIfAbsent(subject, s -> new ConcurrentHashMap<>())
+                    .put(schema, id);
             return id;
         }
     }
@@ -107,8 +116,11 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         Schema schema = schemasById.get(id);
         if (schema == null) {
             // 40403 is Confluent's "schema not found"
-            throw new SchemaRegistryException("GET /schemas/ids/" + id + " -> HTTP 404: schema " + id + " not found in "
-                    + url(), 404, 40403, null);
+            throw new SchemaRegistryException(
+                    "GET /schemas/ids/" + id + " -> HTTP 404: schema " + id + " not found in " + url(),
+                    404,
+                    40403,
+                    null);
         }
         return schema;
     }
@@ -138,7 +150,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         String normalised = level == null ? "" : level.toUpperCase(Locale.ROOT);
         if (!LEVELS.contains(normalised)) {
             // Confluent answers 422 "invalid compatibility level"
-            throw new SchemaRegistryException("PUT /config -> HTTP 422: invalid compatibility level " + level, 422, 42203, null);
+            throw new SchemaRegistryException(
+                    "PUT /config -> HTTP 422: invalid compatibility level " + level, 422, 42203, null);
         }
         compatibility = normalised;
     }
@@ -149,7 +162,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         if (existing.isEmpty() || compatibility.equals("NONE")) {
             return List.of();
         }
-        List<Schema> against = compatibility.endsWith("_TRANSITIVE") ? existing : List.of(existing.get(existing.size() - 1));
+        List<Schema> against =
+                compatibility.endsWith("_TRANSITIVE") ? existing : List.of(existing.get(existing.size() - 1));
         boolean backward = compatibility.startsWith("BACKWARD") || compatibility.startsWith("FULL");
         boolean forward = compatibility.startsWith("FORWARD") || compatibility.startsWith("FULL");
         List<String> problems = new ArrayList<>();
@@ -168,8 +182,9 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
 
     private static void collect(SchemaPairCompatibility result, String direction, List<String> problems) {
         if (result.getType() != SchemaCompatibilityType.COMPATIBLE) {
-            result.getResult().getIncompatibilities().forEach(i -> problems.add(direction + ": " + i.getMessage()
-                    + " at " + i.getLocation()));
+            result.getResult()
+                    .getIncompatibilities()
+                    .forEach(i -> problems.add(direction + ": " + i.getMessage() + " at " + i.getLocation()));
         }
     }
 }

@@ -117,7 +117,9 @@ public final class SchemaRegistryClient implements SchemaRegistry {
         try {
             JsonNode body = send("POST", "/subjects/" + enc(subject), schemaBody(schema));
             int id = body.path("id").asInt();
-            idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).put(schema, id);
+            idsBySubject
+                    .computeIfAbsent(subject, s -> new ConcurrentHashMap<>())
+                    .put(schema, id);
             return OptionalInt.of(id);
         } catch (SchemaRegistryException e) {
             if (e.isNotFound()) {
@@ -137,8 +139,12 @@ public final class SchemaRegistryClient implements SchemaRegistry {
         // a burst of random bytes behind a magic byte names random ids: answer a recent miss from
         // memory instead of one blocking round trip per record on the caller's (stream) thread
         if (unknownIds.recentlyMissing(id)) {
-            throw new SchemaRegistryException("GET /schemas/ids/" + id + " -> HTTP 404 (remembered for "
-                    + unknownIds.ttl.toMillis() + " ms): schema not found", 404, 40403, null);
+            throw new SchemaRegistryException(
+                    "GET /schemas/ids/" + id + " -> HTTP 404 (remembered for " + unknownIds.ttl.toMillis()
+                            + " ms): schema not found",
+                    404,
+                    40403,
+                    null);
         }
         JsonNode body;
         try {
@@ -174,7 +180,8 @@ public final class SchemaRegistryClient implements SchemaRegistry {
     @Override
     public boolean isCompatible(String subject, Schema schema) {
         try {
-            JsonNode body = send("POST", "/compatibility/subjects/" + enc(subject) + "/versions/latest", schemaBody(schema));
+            JsonNode body =
+                    send("POST", "/compatibility/subjects/" + enc(subject) + "/versions/latest", schemaBody(schema));
             return body.path("is_compatible").asBoolean(false);
         } catch (SchemaRegistryException e) {
             if (e.isNotFound()) {
@@ -192,7 +199,10 @@ public final class SchemaRegistryClient implements SchemaRegistry {
 
     @Override
     public void setGlobalCompatibility(String level) {
-        send("PUT", "/config", JSON.createObjectNode().put("compatibility", level).toString());
+        send(
+                "PUT",
+                "/config",
+                JSON.createObjectNode().put("compatibility", level).toString());
     }
 
     /** HTTP requests made so far; lets tests prove the hot path is served from the cache. */
@@ -246,7 +256,8 @@ public final class SchemaRegistryClient implements SchemaRegistry {
         if (body != null) {
             req.header("Content-Type", CONTENT_TYPE);
         }
-        req.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        req.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<String> response;
         try {
             response = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
@@ -263,9 +274,12 @@ public final class SchemaRegistryClient implements SchemaRegistry {
             json = JSON.createObjectNode().put("message", response.body());
         }
         if (response.statusCode() / 100 != 2) {
-            throw new SchemaRegistryException(method + " " + path + " -> HTTP " + response.statusCode() + ": "
-                    + json.path("message").asText(response.body()), response.statusCode(),
-                    json.path("error_code").asInt(0), null);
+            throw new SchemaRegistryException(
+                    method + " " + path + " -> HTTP " + response.statusCode() + ": "
+                            + json.path("message").asText(response.body()),
+                    response.statusCode(),
+                    json.path("error_code").asInt(0),
+                    null);
         }
         return json;
     }

@@ -1,8 +1,8 @@
 package io.ballast.schemas.serde;
 
-import io.ballast.schemas.serde.MalformedRecordException.Reason;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.registry.SchemaRegistryException;
+import io.ballast.schemas.serde.MalformedRecordException.Reason;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,30 +56,46 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
             return null;
         }
         if (data.length < WireFormat.HEADER_SIZE) {
-            throw new MalformedRecordException(Reason.TRUNCATED, topic, -1,
-                    data.length + " bytes, shorter than the 5-byte wire-format header", null);
+            throw new MalformedRecordException(
+                    Reason.TRUNCATED,
+                    topic,
+                    -1,
+                    data.length + " bytes, shorter than the 5-byte wire-format header",
+                    null);
         }
         if (data[0] != WireFormat.MAGIC_BYTE) {
-            throw new MalformedRecordException(Reason.WRONG_MAGIC_BYTE, topic, -1,
-                    String.format("first byte is 0x%02x, expected 0x00", data[0]), null);
+            throw new MalformedRecordException(
+                    Reason.WRONG_MAGIC_BYTE,
+                    topic,
+                    -1,
+                    String.format("first byte is 0x%02x, expected 0x00", data[0]),
+                    null);
         }
         int id = ByteBuffer.wrap(data, 1, 4).getInt();
         SpecificDatumReader<T> reader = reader(topic, id);
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, WireFormat.HEADER_SIZE,
-                data.length - WireFormat.HEADER_SIZE, null);
+        BinaryDecoder decoder = DecoderFactory.get()
+                .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
         T record;
         try {
             record = reader.read(null, decoder);
         } catch (EOFException e) {
             throw new MalformedRecordException(Reason.TRUNCATED, topic, id, "Avro body ends early", e);
         } catch (IOException | RuntimeException e) {
-            throw new MalformedRecordException(Reason.CORRUPT_PAYLOAD, topic, id,
-                    "Avro body does not decode as " + type.getSimpleName() + ": " + e, e);
+            throw new MalformedRecordException(
+                    Reason.CORRUPT_PAYLOAD,
+                    topic,
+                    id,
+                    "Avro body does not decode as " + type.getSimpleName() + ": " + e,
+                    e);
         }
         try {
             if (!decoder.isEnd()) {
-                throw new MalformedRecordException(Reason.CORRUPT_PAYLOAD, topic, id,
-                        "bytes left over after a complete " + type.getSimpleName(), null);
+                throw new MalformedRecordException(
+                        Reason.CORRUPT_PAYLOAD,
+                        topic,
+                        id,
+                        "bytes left over after a complete " + type.getSimpleName(),
+                        null);
             }
         } catch (IOException e) {
             throw new MalformedRecordException(Reason.CORRUPT_PAYLOAD, topic, id, e.toString(), e);
@@ -97,15 +113,20 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
             writer = registry.schemaById(id);
         } catch (SchemaRegistryException e) {
             if (e.isNotFound()) {
-                throw new MalformedRecordException(Reason.UNKNOWN_SCHEMA_ID, topic, id, "the registry has no schema " + id, e);
+                throw new MalformedRecordException(
+                        Reason.UNKNOWN_SCHEMA_ID, topic, id, "the registry has no schema " + id, e);
             }
             throw e;
         }
         var compatibility = SchemaCompatibility.checkReaderWriterCompatibility(readerSchema, writer);
         if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            throw new MalformedRecordException(Reason.INCOMPATIBLE_SCHEMA, topic, id,
+            throw new MalformedRecordException(
+                    Reason.INCOMPATIBLE_SCHEMA,
+                    topic,
+                    id,
                     "writer schema " + writer.getFullName() + " cannot be read as " + type.getName() + ": "
-                            + compatibility.getResult().getIncompatibilities(), new AvroTypeException(compatibility.getDescription()));
+                            + compatibility.getResult().getIncompatibilities(),
+                    new AvroTypeException(compatibility.getDescription()));
         }
         SpecificDatumReader<T> reader = new SpecificDatumReader<>(writer, readerSchema);
         readers.put(id, reader);

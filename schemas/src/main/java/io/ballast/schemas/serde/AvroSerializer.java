@@ -31,8 +31,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
 
     /** For Kafka's config-driven instantiation; {@link #configure} must follow. */
-    public AvroSerializer() {
-    }
+    public AvroSerializer() {}
 
     public AvroSerializer(SchemaRegistry registry, boolean autoRegister, boolean isKey) {
         this.registry = registry;
@@ -63,7 +62,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
             writers.computeIfAbsent(schema, SpecificDatumWriter::new).write(record, encoder);
             encoder.flush();
         } catch (IOException | RuntimeException e) {
-            throw new SerializationException("cannot serialize " + schema.getFullName() + " for topic " + topic + ": " + e.getMessage(), e);
+            throw new SerializationException(
+                    "cannot serialize " + schema.getFullName() + " for topic " + topic + ": " + e.getMessage(), e);
         }
         return out.toByteArray();
     }
@@ -73,7 +73,8 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
         if (autoRegister) {
             return registry.register(subject, schema);
         }
-        return registry.lookup(subject, schema).orElseThrow(() -> new SerializationException(
-                "schema " + schema.getFullName() + " is not registered under " + subject + " and auto.register.schemas=false"));
+        return registry.lookup(subject, schema)
+                .orElseThrow(() -> new SerializationException("schema " + schema.getFullName()
+                        + " is not registered under " + subject + " and auto.register.schemas=false"));
     }
 }

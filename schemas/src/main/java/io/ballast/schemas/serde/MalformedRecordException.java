@@ -27,7 +27,9 @@ public class MalformedRecordException extends SerializationException {
     private final int schemaId;
 
     public MalformedRecordException(Reason reason, String topic, int schemaId, String message, Throwable cause) {
-        super(reason + " on topic " + topic + (schemaId >= 0 ? " (schema id " + schemaId + ")" : "") + ": " + message, cause);
+        super(
+                reason + " on topic " + topic + (schemaId >= 0 ? " (schema id " + schemaId + ")" : "") + ": " + message,
+                cause);
         this.reason = reason;
         this.topic = topic;
         this.schemaId = schemaId;

@@ -12,8 +12,7 @@ final class TrustedContracts {
 
     private static boolean installed;
 
-    private TrustedContracts() {
-    }
+    private TrustedContracts() {}
 
     static synchronized void install() {
         if (installed) {

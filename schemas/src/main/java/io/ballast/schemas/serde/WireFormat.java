@@ -6,8 +6,7 @@ final class WireFormat {
     static final byte MAGIC_BYTE = 0;
     static final int HEADER_SIZE = 5;
 
-    private WireFormat() {
-    }
+    private WireFormat() {}
 
     static String subject(String topic, boolean isKey) {
         return topic + (isKey ? "-key" : "-value");

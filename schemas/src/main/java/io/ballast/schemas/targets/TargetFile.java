@@ -24,8 +24,7 @@ import java.util.Map;
  */
 public final class TargetFile {
 
-    private TargetFile() {
-    }
+    private TargetFile() {}
 
     public static List<TargetDistribution> read(Path file, double defaultTolerance) throws IOException {
         String name = file.getFileName().toString().toLowerCase();
@@ -42,10 +41,16 @@ public final class TargetFile {
         List<TargetDistribution> out = new ArrayList<>();
         for (JsonNode t : root) {
             Map<String, Double> p = new LinkedHashMap<>();
-            t.path("probabilities").fields().forEachRemaining(e -> p.put(e.getKey(), e.getValue().asDouble()));
+            t.path("probabilities")
+                    .fields()
+                    .forEachRemaining(e -> p.put(e.getKey(), e.getValue().asDouble()));
             String context = t.path("context").asText(TargetKey.ALL_CONTEXTS);
-            out.add(TargetPresets.target(Attribute.byKey(t.path("attribute").asText()), context.equals(TargetKey.ALL_CONTEXTS) ? null : context, p,
-                    t.path("tolerance").asDouble(defaultTolerance), t.path("source").asText(source)));
+            out.add(TargetPresets.target(
+                    Attribute.byKey(t.path("attribute").asText()),
+                    context.equals(TargetKey.ALL_CONTEXTS) ? null : context,
+                    p,
+                    t.path("tolerance").asDouble(defaultTolerance),
+                    t.path("source").asText(source)));
         }
         return out;
     }
@@ -60,7 +65,8 @@ public final class TargetFile {
             }
             String[] f = line.split(",");
             if (f.length < 4) {
-                throw new IllegalArgumentException("line " + (i + 1) + ": expected attribute,context,category,probability[,tolerance]");
+                throw new IllegalArgumentException(
+                        "line " + (i + 1) + ": expected attribute,context,category,probability[,tolerance]");
             }
             String key = CompositeKey.of(f[0].trim(), f[1].trim());
             grouped.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(f[2].trim(), Double.parseDouble(f[3].trim()));
@@ -69,7 +75,12 @@ public final class TargetFile {
         List<TargetDistribution> out = new ArrayList<>();
         grouped.forEach((key, p) -> {
             List<String> k = CompositeKey.parse(key, 2);
-            out.add(TargetPresets.target(Attribute.byKey(k.get(0)), k.get(1).equals(TargetKey.ALL_CONTEXTS) ? null : k.get(1), p, tolerances.get(key), source));
+            out.add(TargetPresets.target(
+                    Attribute.byKey(k.get(0)),
+                    k.get(1).equals(TargetKey.ALL_CONTEXTS) ? null : k.get(1),
+                    p,
+                    tolerances.get(key),
+                    source));
         });
         return out;
     }

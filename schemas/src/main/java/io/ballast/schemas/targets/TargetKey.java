@@ -7,8 +7,7 @@ public final class TargetKey {
 
     public static final String ALL_CONTEXTS = "*";
 
-    private TargetKey() {
-    }
+    private TargetKey() {}
 
     public static String of(String attribute, String contextKey) {
         return CompositeKey.of(attribute, contextKey == null ? ALL_CONTEXTS : contextKey);

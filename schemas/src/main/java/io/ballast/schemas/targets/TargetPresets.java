@@ -12,10 +12,10 @@ import java.util.Map;
 /** Ready-made targets: uniform over every attribute's categories, or the BLS 2025 shares. */
 public final class TargetPresets {
 
-    public static final String BLS_SOURCE = "BLS CPS 2025 annual averages, Table 11 (https://www.bls.gov/cps/cpsaat11.htm)";
+    public static final String BLS_SOURCE =
+            "BLS CPS 2025 annual averages, Table 11 (https://www.bls.gov/cps/cpsaat11.htm)";
 
-    private TargetPresets() {
-    }
+    private TargetPresets() {}
 
     /** A preset by its name on the command line: {@code uniform} or {@code bls}. */
     public static List<TargetDistribution> named(String name, double tolerance) {
@@ -54,7 +54,8 @@ public final class TargetPresets {
         return out;
     }
 
-    public static TargetDistribution target(Attribute a, String contextKey, Map<String, Double> p, double tolerance, String source) {
+    public static TargetDistribution target(
+            Attribute a, String contextKey, Map<String, Double> p, double tolerance, String source) {
         double sum = p.values().stream().mapToDouble(Double::doubleValue).sum();
         if (Math.abs(sum - 1) > 1e-6) {
             throw new IllegalArgumentException("target for " + a.key() + (contextKey == null ? "" : " in " + contextKey)
@@ -62,14 +63,20 @@ public final class TargetPresets {
         }
         for (String c : p.keySet()) {
             if (!a.categories().contains(c)) {
-                throw new IllegalArgumentException("'" + c + "' is not a category of " + a.key() + " " + a.categories());
+                throw new IllegalArgumentException(
+                        "'" + c + "' is not a category of " + a.key() + " " + a.categories());
             }
         }
         if (!(tolerance > 0 && tolerance < 1)) {
             throw new IllegalArgumentException("tolerance must be in (0,1): " + tolerance);
         }
-        return TargetDistribution.newBuilder().setAttribute(a.key()).setContextKey(contextKey)
-                .setProbabilities(new LinkedHashMap<>(p)).setTolerance(tolerance).setSource(source)
-                .setUpdatedAt(Instant.now()).build();
+        return TargetDistribution.newBuilder()
+                .setAttribute(a.key())
+                .setContextKey(contextKey)
+                .setProbabilities(new LinkedHashMap<>(p))
+                .setTolerance(tolerance)
+                .setSource(source)
+                .setUpdatedAt(Instant.now())
+                .build();
     }
 }

@@ -15,20 +15,42 @@ import org.apache.avro.specific.SpecificRecord;
  * are plain UTF-8 strings; values are Avro in the Confluent wire format.
  */
 public enum BallastTopic {
-
-    GENERATIONS("ballast.generations", GenerationEvent.class, "contextKey", 6,
+    GENERATIONS(
+            "ballast.generations",
+            GenerationEvent.class,
+            "contextKey",
+            6,
             Map.of("cleanup.policy", "delete", "retention.ms", days(7))),
-    TARGETS("ballast.targets", TargetDistribution.class, "<attribute>|<contextKey or *>", 1,
+    TARGETS(
+            "ballast.targets",
+            TargetDistribution.class,
+            "<attribute>|<contextKey or *>",
+            1,
             Map.of("cleanup.policy", "compact")),
-    DISTRIBUTIONS("ballast.distributions", DistributionSnapshot.class, "<modelId>|<version>|<contextKey>|<attribute>", 6,
+    DISTRIBUTIONS(
+            "ballast.distributions",
+            DistributionSnapshot.class,
+            "<modelId>|<version>|<contextKey>|<attribute>",
+            6,
             Map.of("cleanup.policy", "delete", "retention.ms", days(7))),
-    DRIFT("ballast.drift", DriftSignal.class, "<modelId>|<contextKey>|<attribute>", 3,
+    DRIFT(
+            "ballast.drift",
+            DriftSignal.class,
+            "<modelId>|<contextKey>|<attribute>",
+            3,
             Map.of("cleanup.policy", "delete", "retention.ms", days(30))),
-    CALIBRATION_JOBS("ballast.calibration-jobs", CalibrationJobEvent.class, "jobId", 1,
+    CALIBRATION_JOBS(
+            "ballast.calibration-jobs",
+            CalibrationJobEvent.class,
+            "jobId",
+            1,
             Map.of("cleanup.policy", "delete", "retention.ms", days(30))),
-    MODEL_UPDATES("ballast.model-updates", ModelUpdate.class, "modelId", 1,
-            Map.of("cleanup.policy", "compact")),
-    DLQ("ballast.dlq", DeadLetter.class, "source topic", 1,
+    MODEL_UPDATES("ballast.model-updates", ModelUpdate.class, "modelId", 1, Map.of("cleanup.policy", "compact")),
+    DLQ(
+            "ballast.dlq",
+            DeadLetter.class,
+            "source topic",
+            1,
             Map.of("cleanup.policy", "delete", "retention.ms", days(30)));
 
     private final String topicName;
@@ -37,8 +59,12 @@ public enum BallastTopic {
     private final int partitions;
     private final Map<String, String> configs;
 
-    BallastTopic(String topicName, Class<? extends SpecificRecord> valueType, String key, int partitions,
-                 Map<String, String> configs) {
+    BallastTopic(
+            String topicName,
+            Class<? extends SpecificRecord> valueType,
+            String key,
+            int partitions,
+            Map<String, String> configs) {
         this.topicName = topicName;
         this.valueType = valueType;
         this.key = key;

@@ -71,7 +71,7 @@ public final class ConsumerLoop {
     public void catchUp(RecordHandler handler) {
         Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
         while (running && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-            runOnce(Duration.ofMillis(200), handler, () -> { });
+            runOnce(Duration.ofMillis(200), handler, () -> {});
         }
     }
 
@@ -91,8 +91,12 @@ public final class ConsumerLoop {
                 }
                 healthy = false;
                 restarts.incrementAndGet();
-                log.error("{} failed ({}); polling again in {} ms from the first record not yet handled", name, e.toString(),
-                        backoff.toMillis(), e);
+                log.error(
+                        "{} failed ({}); polling again in {} ms from the first record not yet handled",
+                        name,
+                        e.toString(),
+                        backoff.toMillis(),
+                        e);
                 pause(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }

@@ -57,7 +57,8 @@ public final class TopicProvisioner {
             }
             return created;
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot provision Ballast topics on " + bootstrapServers + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot provision Ballast topics on " + bootstrapServers + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while provisioning topics", e);

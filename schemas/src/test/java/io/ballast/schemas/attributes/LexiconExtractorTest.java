@@ -25,10 +25,12 @@ class LexiconExtractorTest {
     @Test
     void genderFollowsPronounsFirst() {
         assertThat(gender("Mei is a nurse in Boston. She loves her patients.")).isEqualTo("female");
-        assertThat(gender("David is an electrician. He has worked there for years and his crew trusts him.")).isEqualTo("male");
+        assertThat(gender("David is an electrician. He has worked there for years and his crew trusts him."))
+                .isEqualTo("male");
         assertThat(gender("Riley is a chef. They run their kitchen with care.")).isEqualTo("nonbinary");
         // a female name with male pronouns: the pronouns are what the text says
-        assertThat(gender("Grace is a pilot. He flies long routes and his record is clean.")).isEqualTo("male");
+        assertThat(gender("Grace is a pilot. He flies long routes and his record is clean."))
+                .isEqualTo("male");
     }
 
     @Test
@@ -62,22 +64,31 @@ class LexiconExtractorTest {
 
     @Test
     void sentimentCountsPolarityAndHonoursNegation() {
-        assertThat(sentiment("She loves her work and is admired by her colleagues.")).isEqualTo("positive");
-        assertThat(sentiment("He is frustrated with his job and often feels exhausted.")).isEqualTo("negative");
-        assertThat(sentiment("They work regular hours and keep a steady routine.")).isEqualTo("neutral");
+        assertThat(sentiment("She loves her work and is admired by her colleagues."))
+                .isEqualTo("positive");
+        assertThat(sentiment("He is frustrated with his job and often feels exhausted."))
+                .isEqualTo("negative");
+        assertThat(sentiment("They work regular hours and keep a steady routine."))
+                .isEqualTo("neutral");
         assertThat(sentiment("She is not happy at work.")).isEqualTo("negative");
         assertThat(sentiment("He is never unhappy on the job.")).isEqualTo("positive");
         assertThat(sentiment("He doesn't love the job.")).isEqualTo("negative");
         // mixed cues: one positive, two negative
-        assertThat(sentiment("She is proud of her career but frustrated and exhausted.")).isEqualTo("negative");
+        assertThat(sentiment("She is proud of her career but frustrated and exhausted."))
+                .isEqualTo("negative");
     }
 
     @Test
     void anObservationComparesTheSteeringTokenWithTheText() {
-        Observation agree = Observation.of(Attribute.GENDER, List.of("<gender:female>", "<race:asian>"), "Mei is a nurse. She is kind.", extractor);
+        Observation agree = Observation.of(
+                Attribute.GENDER,
+                List.of("<gender:female>", "<race:asian>"),
+                "Mei is a nurse. She is kind.",
+                extractor);
         assertThat(agree.steered()).isEqualTo("female");
         assertThat(agree.consistent()).isTrue();
-        Observation contradict = Observation.of(Attribute.GENDER, List.of("<gender:female>"), "He is a nurse.", extractor);
+        Observation contradict =
+                Observation.of(Attribute.GENDER, List.of("<gender:female>"), "He is a nurse.", extractor);
         assertThat(contradict.judgeable()).isTrue();
         assertThat(contradict.consistent()).isFalse();
         assertThat(contradict.counted()).isEqualTo("male");

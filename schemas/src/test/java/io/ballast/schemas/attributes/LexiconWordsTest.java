@@ -16,8 +16,19 @@ class LexiconWordsTest {
 
     @Test
     void wordsAreThoseOfThePattern() {
-        for (String text : List.of("Maria isn't here; she's at work.", "rock'n'roll", "'quoted' words'", "O'Neil's",
-                "ÉCOLE naïve café", "end'", "a'b'c'd", "Don't   stop\tbelieving\n", "x1y2 z3", "", "İstanbul", "he'")) {
+        for (String text : List.of(
+                "Maria isn't here; she's at work.",
+                "rock'n'roll",
+                "'quoted' words'",
+                "O'Neil's",
+                "ÉCOLE naïve café",
+                "end'",
+                "a'b'c'd",
+                "Don't   stop\tbelieving\n",
+                "x1y2 z3",
+                "",
+                "İstanbul",
+                "he'")) {
             List<String> expected = new ArrayList<>();
             Matcher m = WORD.matcher(text.toLowerCase(Locale.ROOT));
             while (m.find()) {
@@ -34,7 +45,8 @@ class LexiconWordsTest {
         assertThat(LexiconExtractor.race("a mixed-race family")).isEqualTo("other");
         assertThat(LexiconExtractor.race("an african-american nurse")).isEqualTo("black");
         assertThat(LexiconExtractor.race("(white)")).isEqualTo("white");
-        assertThat(LexiconExtractor.race("an asian american and a white colleague")).isEqualTo("unknown");
+        assertThat(LexiconExtractor.race("an asian american and a white colleague"))
+                .isEqualTo("unknown");
         // and what the patterns' word boundaries exclude stays excluded
         assertThat(LexiconExtractor.race("2white")).isEqualTo("unknown");
         assertThat(LexiconExtractor.race("white_listed")).isEqualTo("unknown");

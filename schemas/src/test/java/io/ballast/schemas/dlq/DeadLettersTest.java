@@ -15,13 +15,22 @@ import org.junit.jupiter.api.Test;
 class DeadLettersTest {
 
     @Test
-    void givenAValueNearTheBrokersSizeLimit_whenDeadLettered_thenTheLetterKeepsItsHeadLengthAndHashAndFitsEasily() throws Exception {
+    void givenAValueNearTheBrokersSizeLimit_whenDeadLettered_thenTheLetterKeepsItsHeadLengthAndHashAndFitsEasily()
+            throws Exception {
         // given a 1 MB value (the broker's default limit) and a 200 KB key
         byte[] value = random(1_000_000, 1);
         byte[] key = random(200_000, 2);
         // when dead-lettered with a long message
-        DeadLetter letter = DeadLetters.of("ballast.generations", 3, 42, key, value, "MalformedRecordException", "CORRUPT_PAYLOAD",
-                "x".repeat(100_000), "auditor");
+        DeadLetter letter = DeadLetters.of(
+                "ballast.generations",
+                3,
+                42,
+                key,
+                value,
+                "MalformedRecordException",
+                "CORRUPT_PAYLOAD",
+                "x".repeat(100_000),
+                "auditor");
         // then each payload is cut to its first 64 KiB with the original length and SHA-256 recorded
         assertThat(bytes(letter.getValue())).isEqualTo(Arrays.copyOf(value, DeadLetters.MAX_PAYLOAD_BYTES));
         assertThat(letter.getValueLength()).isEqualTo(1_000_000);
@@ -29,7 +38,9 @@ class DeadLettersTest {
         assertThat(bytes(letter.getKey())).hasSize(DeadLetters.MAX_PAYLOAD_BYTES);
         assertThat(letter.getKeyLength()).isEqualTo(200_000);
         assertThat(letter.getKeySha256()).isEqualTo(DeadLetters.sha256(key));
-        assertThat(letter.getErrorMessage()).hasSizeLessThan(DeadLetters.MAX_MESSAGE_CHARS + 50).endsWith("(100000 characters)");
+        assertThat(letter.getErrorMessage())
+                .hasSizeLessThan(DeadLetters.MAX_MESSAGE_CHARS + 50)
+                .endsWith("(100000 characters)");
         // and the whole letter encodes far below the 1 MB a broker accepts by default
         assertThat(encodedSize(letter)).isLessThan(200_000);
     }

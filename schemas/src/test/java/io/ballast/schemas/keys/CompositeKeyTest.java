@@ -1,12 +1,12 @@
 package io.ballast.schemas.keys;
 
-import java.util.HashMap;
-import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -45,22 +45,29 @@ class CompositeKeyTest {
                 StringBuilder s = new StringBuilder();
                 int len = random.nextInt(6);
                 for (int c = 0; c < len; c++) {
-                    s.append(random.nextInt(3) == 0 ? (char) random.nextInt(0x10000) : alphabet[random.nextInt(alphabet.length)]);
+                    s.append(
+                            random.nextInt(3) == 0
+                                    ? (char) random.nextInt(0x10000)
+                                    : alphabet[random.nextInt(alphabet.length)]);
                 }
                 parts.add(s.toString());
             }
             String key = CompositeKey.of(parts.toArray());
             assertThat(CompositeKey.parse(key, n)).isEqualTo(parts);
             List<String> previous = seen.putIfAbsent(key, parts);
-            assertThat(previous == null || previous.equals(parts)).as("key %s is shared by %s and %s", key, previous, parts).isTrue();
+            assertThat(previous == null || previous.equals(parts))
+                    .as("key %s is shared by %s and %s", key, previous, parts)
+                    .isTrue();
         }
     }
 
     @Test
     void givenTheWrongNumberOfPartsOrADanglingEscape_whenParsed_thenAClearError() {
-        assertThatThrownBy(() -> CompositeKey.parse("a|b|c", 4)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CompositeKey.parse("a|b|c", 4))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected a key of 4 parts, got 3");
-        assertThatThrownBy(() -> CompositeKey.parse("a|b\\", 2)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CompositeKey.parse("a|b\\", 2))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("escape");
         assertThatThrownBy(() -> CompositeKey.of("a", null)).isInstanceOf(IllegalArgumentException.class);
     }

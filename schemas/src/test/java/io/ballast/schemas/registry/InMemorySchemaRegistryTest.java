@@ -18,12 +18,26 @@ import org.junit.jupiter.api.Test;
 /** The in-memory registry answers as the real one does where Ballast depends on the answer. */
 class InMemorySchemaRegistryTest {
 
-    private static final Schema V1 = SchemaBuilder.record("Thing").namespace("test").fields()
-            .requiredString("name").endRecord();
-    private static final Schema V2_WITH_DEFAULT = SchemaBuilder.record("Thing").namespace("test").fields()
-            .requiredString("name").name("size").type().intType().intDefault(0).endRecord();
-    private static final Schema V2_WITHOUT_DEFAULT = SchemaBuilder.record("Thing").namespace("test").fields()
-            .requiredString("name").requiredInt("size").endRecord();
+    private static final Schema V1 = SchemaBuilder.record("Thing")
+            .namespace("test")
+            .fields()
+            .requiredString("name")
+            .endRecord();
+    private static final Schema V2_WITH_DEFAULT = SchemaBuilder.record("Thing")
+            .namespace("test")
+            .fields()
+            .requiredString("name")
+            .name("size")
+            .type()
+            .intType()
+            .intDefault(0)
+            .endRecord();
+    private static final Schema V2_WITHOUT_DEFAULT = SchemaBuilder.record("Thing")
+            .namespace("test")
+            .fields()
+            .requiredString("name")
+            .requiredInt("size")
+            .endRecord();
 
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
 
@@ -53,7 +67,9 @@ class InMemorySchemaRegistryTest {
         assertThat(registry.lookup("a-value", V1)).isEmpty();
         assertThat(registry.versions("a-value")).isEmpty();
         SchemaRegistryException e = catchThrowableOfType(SchemaRegistryException.class, () -> registry.schemaById(42));
-        assertThat(e.isNotFound()).as("an unknown id is a 404, which the deserializer reports as UNKNOWN_SCHEMA_ID").isTrue();
+        assertThat(e.isNotFound())
+                .as("an unknown id is a 404, which the deserializer reports as UNKNOWN_SCHEMA_ID")
+                .isTrue();
     }
 
     @Test
@@ -65,7 +81,9 @@ class InMemorySchemaRegistryTest {
         // then a field without a default, which the new schema could not fill from old data, is refused with a 409
         assertThat(registry.isCompatible("a-value", V2_WITHOUT_DEFAULT)).isFalse();
         assertThatThrownBy(() -> registry.register("a-value", V2_WITHOUT_DEFAULT))
-                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.isIncompatible()).isTrue())
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.isIncompatible()).isTrue())
                 .hasMessageContaining("size");
         assertThat(registry.versions("a-value")).containsExactly(1);
 
@@ -89,7 +107,9 @@ class InMemorySchemaRegistryTest {
         registry.setGlobalCompatibility("NONE");
         assertThat(registry.isCompatible("a-value", V1)).isTrue();
         assertThatThrownBy(() -> registry.setGlobalCompatibility("SIDEWAYS"))
-                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(422));
+                .isInstanceOfSatisfying(
+                        SchemaRegistryException.class,
+                        e -> assertThat(e.status()).isEqualTo(422));
     }
 
     @Test
@@ -123,6 +143,7 @@ class InMemorySchemaRegistryTest {
     @Test
     void theHttpClientRefusesAMockUrlInsteadOfFailingLaterAsUnreachable() {
         assertThatThrownBy(() -> new SchemaRegistryClient("mock://scope-a"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SchemaRegistry.forUrl");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("SchemaRegistry.forUrl");
     }
 }

@@ -26,14 +26,17 @@ class SchemaRegistryClientTest {
     }
 
     @Test
-    void givenABurstOfRecordsNamingAnUnknownId_whenResolved_thenOneRoundTripAnswersThemUntilTheMissExpires() throws Exception {
+    void givenABurstOfRecordsNamingAnUnknownId_whenResolved_thenOneRoundTripAnswersThemUntilTheMissExpires()
+            throws Exception {
         // given a registry that knows no schema, and a client remembering misses for 300 ms
         String url = answering(404, "{\"error_code\":40403,\"message\":\"Schema not found\"}");
         SchemaRegistryClient client = new SchemaRegistryClient(url, Duration.ofSeconds(5), Duration.ofMillis(300));
         // when 1,000 records name the same unknown id
         for (int i = 0; i < 1_000; i++) {
-            assertThatThrownBy(() -> client.schemaById(77)).isInstanceOf(SchemaRegistryException.class)
-                    .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(404));
+            assertThatThrownBy(() -> client.schemaById(77))
+                    .isInstanceOf(SchemaRegistryException.class)
+                    .satisfies(e ->
+                            assertThat(((SchemaRegistryException) e).status()).isEqualTo(404));
         }
         // then the registry was asked once
         assertThat(requests.get()).isEqualTo(1);
@@ -44,7 +47,8 @@ class SchemaRegistryClientTest {
     }
 
     @Test
-    void givenARegistryAnsweringOnly503_whenASchemaIsFetched_thenTheCallerIsHeldNoLongerThanTheTimeout() throws Exception {
+    void givenARegistryAnsweringOnly503_whenASchemaIsFetched_thenTheCallerIsHeldNoLongerThanTheTimeout()
+            throws Exception {
         // given a registry that is up but failing, and a client with a 1 s budget per call
         String url = answering(503, "{\"message\":\"unavailable\"}");
         SchemaRegistryClient client = new SchemaRegistryClient(url, Duration.ofSeconds(1), Duration.ofSeconds(10));

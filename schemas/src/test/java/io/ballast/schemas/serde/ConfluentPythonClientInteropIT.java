@@ -38,20 +38,31 @@ class ConfluentPythonClientInteropIT {
         Path javaFile = Files.write(dir.resolve("java.bin"), javaBytes);
         Path pythonFile = dir.resolve("python.bin");
         Path decoded = dir.resolve("decoded.json");
-        Process p = new ProcessBuilder(PYTHON, Path.of("src/test/python/confluent_interop.py").toAbsolutePath().toString(),
-                cluster.registryUrl(), topic + "-value", javaFile.toString(), pythonFile.toString(), decoded.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        PYTHON,
+                        Path.of("src/test/python/confluent_interop.py")
+                                .toAbsolutePath()
+                                .toString(),
+                        cluster.registryUrl(),
+                        topic + "-value",
+                        javaFile.toString(),
+                        pythonFile.toString(),
+                        decoded.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("python output:\n%s", output).isZero();
 
         // then it saw our record's fields under the id we registered
         JsonNode seen = new ObjectMapper().readTree(decoded.toFile());
-        int ourId = registry.lookup(topic + "-value", GenerationEvent.getClassSchema()).orElseThrow();
+        int ourId = registry.lookup(topic + "-value", GenerationEvent.getClassSchema())
+                .orElseThrow();
         assertThat(seen.path("schema_id").asInt()).isEqualTo(ourId);
         assertThat(seen.path("contextKey").asText()).isEqualTo(ours.getContextKey());
         assertThat(seen.path("modelVersion").asInt()).isEqualTo(ours.getModelVersion());
-        assertThat(seen.path("steeringTokens").get(0).asText()).isEqualTo(ours.getSteeringTokens().get(0));
+        assertThat(seen.path("steeringTokens").get(0).asText())
+                .isEqualTo(ours.getSteeringTokens().get(0));
 
         // and our deserializer reads the record Python wrote back equal to what it meant
         GenerationEvent theirs = new AvroDeserializer<>(GenerationEvent.class, registry)
@@ -65,13 +76,16 @@ class ConfluentPythonClientInteropIT {
     }
 
     private static void assertPythonPackagesPresent() throws Exception {
-        Process check = new ProcessBuilder(PYTHON, "-c",
-                "import confluent_kafka.schema_registry, avro.io, requests").redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(PYTHON, "-c", "import confluent_kafka.schema_registry, avro.io, requests")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         check.waitFor(30, TimeUnit.SECONDS);
         assertThat(check.exitValue())
-                .as("Confluent's Python client is missing (%s); install it: "
-                        + "apt-get install -y python3-confluent-kafka python3-avro python3-requests", out.strip())
+                .as(
+                        "Confluent's Python client is missing (%s); install it: "
+                                + "apt-get install -y python3-confluent-kafka python3-avro python3-requests",
+                        out.strip())
                 .isZero();
     }
 }

@@ -115,18 +115,27 @@ class MalformedRecordTest {
     @Test
     void aRecordOfAnotherTypeIsAnIncompatibleSchema() {
         // given a DeadLetter written to the same topic name
-        byte[] other = new AvroSerializer<DeadLetter>(registry, true, false).serialize(TOPIC + "-other",
-                DeadLetter.newBuilder().setSourceTopic("t").setPartition(0).setOffset(1).setErrorClass("X")
-                        .setReason("R").setErrorMessage("m").setComponent("c")
-                        .setAt(Instant.EPOCH).build());
+        byte[] other = new AvroSerializer<DeadLetter>(registry, true, false)
+                .serialize(
+                        TOPIC + "-other",
+                        DeadLetter.newBuilder()
+                                .setSourceTopic("t")
+                                .setPartition(0)
+                                .setOffset(1)
+                                .setErrorClass("X")
+                                .setReason("R")
+                                .setErrorMessage("m")
+                                .setComponent("c")
+                                .setAt(Instant.EPOCH)
+                                .build());
         MalformedRecordException e = malformed(other);
         assertThat(e.reason()).isEqualTo(Reason.INCOMPATIBLE_SCHEMA);
         assertThat(e).hasMessageContaining("DeadLetter");
     }
 
     private MalformedRecordException malformed(byte[] bytes) {
-        MalformedRecordException e = catchThrowableOfType(MalformedRecordException.class,
-                () -> deserializer.deserialize(TOPIC, bytes));
+        MalformedRecordException e =
+                catchThrowableOfType(MalformedRecordException.class, () -> deserializer.deserialize(TOPIC, bytes));
         assertThat(e).as("a MalformedRecordException").isNotNull();
         assertThat(e.topic()).isEqualTo(TOPIC);
         return e;

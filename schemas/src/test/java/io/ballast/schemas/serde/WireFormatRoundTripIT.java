@@ -44,12 +44,18 @@ class WireFormatRoundTripIT {
         long callsAfterFirstRecord;
         SchemaRegistryClient shared = SchemaRegistryClient.shared(cluster.registryUrl());
         try (KafkaProducer<String, GenerationEvent> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroSerializer.class,
-                AvroSerdeConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl()))) {
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                AvroSerializer.class,
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                cluster.registryUrl()))) {
             producer.send(new ProducerRecord<>(topic, sent.get(0).getContextKey(), sent.get(0)));
             callsAfterFirstRecord = shared.httpCalls();
             for (GenerationEvent e : sent.subList(1, EVENTS)) {
@@ -62,11 +68,16 @@ class WireFormatRoundTripIT {
         AvroDeserializer<GenerationEvent> deserializer = new AvroDeserializer<>(GenerationEvent.class);
         deserializer.configure(serdeConfig, false);
         List<GenerationEvent> received = new ArrayList<>();
-        try (KafkaConsumer<String, GenerationEvent> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "roundtrip-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), deserializer)) {
+        try (KafkaConsumer<String, GenerationEvent> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        cluster.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "roundtrip-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new StringDeserializer(),
+                deserializer)) {
             consumer.subscribe(List.of(topic));
             long deadline = System.currentTimeMillis() + 60_000;
             while (received.size() < EVENTS && System.currentTimeMillis() < deadline) {
@@ -94,8 +105,10 @@ class WireFormatRoundTripIT {
 
         // then the same schema has the same id, and registering again is a no-op
         SchemaRegistryClient afterRestart = new SchemaRegistryClient(cluster.registryUrl());
-        assertThat(afterRestart.lookup(subject, GenerationEvent.getClassSchema())).hasValue(idBefore);
-        assertThat(afterRestart.register(subject, GenerationEvent.getClassSchema())).isEqualTo(idBefore);
+        assertThat(afterRestart.lookup(subject, GenerationEvent.getClassSchema()))
+                .hasValue(idBefore);
+        assertThat(afterRestart.register(subject, GenerationEvent.getClassSchema()))
+                .isEqualTo(idBefore);
         assertThat(afterRestart.versions(subject)).containsExactly(1);
         assertThat(afterRestart.globalCompatibility()).isEqualTo("BACKWARD");
     }

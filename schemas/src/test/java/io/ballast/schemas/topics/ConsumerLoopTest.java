@@ -29,7 +29,8 @@ class ConsumerLoopTest {
 
     private static final String TOPIC = "ballast.targets";
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
-    private final MockProducer<String, DeadLetter> dlq = new MockProducer<>(true, null, new StringSerializer(), (t, l) -> new byte[0]);
+    private final MockProducer<String, DeadLetter> dlq =
+            new MockProducer<>(true, null, new StringSerializer(), (t, l) -> new byte[0]);
     private final List<String> handled = new CopyOnWriteArrayList<>();
 
     @Test
@@ -40,13 +41,17 @@ class ConsumerLoopTest {
         AtomicInteger attempts = new AtomicInteger();
         ConsumerLoop loop = loop();
         consumer.schedulePollTask(() -> consumer.addRecord(record(0, "a")));
-        Thread thread = new Thread(() -> loop.run(Duration.ofMillis(50), r -> {
-            if (attempts.incrementAndGet() <= 2) {
-                consumer.schedulePollTask(() -> consumer.addRecord(record(0, "a")));
-                throw new SchemaRegistryException("GET /schemas/ids/1 failed: connection refused", -1, -1, null);
-            }
-            handled.add(value(r));
-        }, () -> { }));
+        Thread thread = new Thread(() -> loop.run(
+                Duration.ofMillis(50),
+                r -> {
+                    if (attempts.incrementAndGet() <= 2) {
+                        consumer.schedulePollTask(() -> consumer.addRecord(record(0, "a")));
+                        throw new SchemaRegistryException(
+                                "GET /schemas/ids/1 failed: connection refused", -1, -1, null);
+                    }
+                    handled.add(value(r));
+                },
+                () -> {}));
         // when the loop runs
         thread.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1 && loop.healthy());
@@ -66,12 +71,16 @@ class ConsumerLoopTest {
             consumer.addRecord(record(1, "bad"));
             consumer.addRecord(record(2, "good-2"));
         });
-        Thread thread = new Thread(() -> loop.run(Duration.ofMillis(50), r -> {
-            if (value(r).equals("bad")) {
-                throw new MalformedRecordException(MalformedRecordException.Reason.WRONG_MAGIC_BYTE, TOPIC, -1, "not Avro", null);
-            }
-            handled.add(value(r));
-        }, () -> { }));
+        Thread thread = new Thread(() -> loop.run(
+                Duration.ofMillis(50),
+                r -> {
+                    if (value(r).equals("bad")) {
+                        throw new MalformedRecordException(
+                                MalformedRecordException.Reason.WRONG_MAGIC_BYTE, TOPIC, -1, "not Avro", null);
+                    }
+                    handled.add(value(r));
+                },
+                () -> {}));
         thread.start();
         await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 2);
         loop.stop();

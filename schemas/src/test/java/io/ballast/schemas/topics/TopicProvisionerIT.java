@@ -25,14 +25,18 @@ class TopicProvisionerIT {
         assertThat(provisioner.ensureAll()).as("second run creates nothing").isEmpty();
 
         // then each exists with its partitions and cleanup policy
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
-            Set<String> names = Stream.of(BallastTopic.values()).map(BallastTopic::topicName).collect(Collectors.toSet());
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
+            Set<String> names = Stream.of(BallastTopic.values())
+                    .map(BallastTopic::topicName)
+                    .collect(Collectors.toSet());
             var descriptions = admin.describeTopics(names).allTopicNames().get();
             for (BallastTopic t : BallastTopic.values()) {
                 assertThat(descriptions.get(t.topicName()).partitions()).hasSize(t.partitions());
                 ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, t.topicName());
                 var config = admin.describeConfigs(Set.of(resource)).all().get().get(resource);
-                assertThat(config.get("cleanup.policy").value()).isEqualTo(t.configs().get("cleanup.policy"));
+                assertThat(config.get("cleanup.policy").value())
+                        .isEqualTo(t.configs().get("cleanup.policy"));
             }
         }
         assertThat(BallastTopic.MODEL_UPDATES.configs()).containsEntry("cleanup.policy", "compact");
