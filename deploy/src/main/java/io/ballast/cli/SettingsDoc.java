@@ -96,8 +96,9 @@ final class SettingsDoc {
         return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 
+    /** A markdown table cell: a pipe inside it is escaped (markdown's rule, not a composite key). */
     private static String cell(String text) {
-        return text.replace("|", "\\|");
+        return text.replaceAll("[|]", "\\\\|");
     }
 
     private static void wrap(String text, int width, StringBuilder out) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.text.WordTokenizer;
+import io.ballast.generator.training.NextTokenLoss;
 import io.ballast.generator.training.TokenBatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,14 +55,7 @@ public final class IftObjective extends Objective {
 
     @Override
     public Terms terms(NDList labels, NDArray logits) {
-        NDArray mask = labels.get(1);
-        // mean NLL over counted tokens (TokenBatch.meanNll, with the count read from the mask)
-        NDArray nll = tokens(labels)
-                .targetLogProbs(logits)
-                .mul(mask)
-                .sum()
-                .neg()
-                .div(mask.sum().maximum(1f));
+        NDArray nll = NextTokenLoss.meanNll(labels, logits);
         return new Terms(nll, Map.of());
     }
 

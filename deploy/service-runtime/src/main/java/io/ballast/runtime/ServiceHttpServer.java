@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class ServiceHttpServer implements AutoCloseable {
 
     public static final ObjectMapper JSON = new ObjectMapper();
+    private static final long DRAIN_LIMIT_BYTES = 8L * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(ServiceHttpServer.class);
 
     /** A route: reads the exchange, returns status and body. */
@@ -99,15 +100,30 @@ public final class ServiceHttpServer implements AutoCloseable {
      */
     public static byte[] body(HttpExchange exchange, int maxBytes) throws IOException {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBytes) {
-            throw new PayloadTooLargeException(Long.parseLong(declared), maxBytes);
-        }
         try (InputStream in = exchange.getRequestBody()) {
+            if (declared != null && declared.matches("\\d{1,18}") && Long.parseLong(declared) > maxBytes) {
+                drain(in);
+                throw new PayloadTooLargeException(Long.parseLong(declared), maxBytes);
+            }
             byte[] body = in.readNBytes(maxBytes + 1);
             if (body.length > maxBytes) {
+                drain(in);
                 throw new PayloadTooLargeException(-1, maxBytes);
             }
             return body;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to a bound: a server that answers while the
+     * client is still sending makes many clients see a reset instead of the 413. Beyond the bound
+     * the connection is closed anyway, so an endless body costs a bounded read.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long left = DRAIN_LIMIT_BYTES;
+        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) {
+            left -= n;
         }
     }
 

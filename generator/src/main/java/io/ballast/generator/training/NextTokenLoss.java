@@ -20,6 +20,21 @@ public final class NextTokenLoss extends Loss {
 
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
-        return new TokenBatch(null, labels.get(0), labels.get(1), 0).meanNll(predictions.head());
+        return meanNll(labels, predictions.head());
+    }
+
+    /**
+     * Mean negative log-likelihood of the targets over the mask, for labels laid out as
+     * {@link #labels} makes them (further labels after the mask are ignored). The count comes from
+     * the mask: labels carry no token count.
+     */
+    public static NDArray meanNll(NDList labels, NDArray logits) {
+        NDArray mask = labels.get(1);
+        TokenBatch tokens = new TokenBatch(null, labels.get(0), mask, 0);
+        return tokens.targetLogProbs(logits)
+                .mul(mask)
+                .sum()
+                .neg()
+                .div(mask.sum().maximum(1f));
     }
 }

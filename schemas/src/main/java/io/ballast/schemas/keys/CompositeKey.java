@@ -11,7 +11,10 @@ import java.util.List;
  */
 public final class CompositeKey {
 
-    private static final char SEPARATOR = '|';
+    /** The separator; the only place in the code that spells it. */
+    private static final String SEPARATOR_TEXT = "|";
+
+    private static final char SEPARATOR = SEPARATOR_TEXT.charAt(0);
     private static final char ESCAPE = '\\';
 
     private CompositeKey() {}

@@ -91,12 +91,22 @@ public final class ConsumerLoop {
                 }
                 healthy = false;
                 restarts.incrementAndGet();
-                log.error(
-                        "{} failed ({}); polling again in {} ms from the first record not yet handled",
-                        name,
-                        e.toString(),
-                        backoff.toMillis(),
-                        e);
+                // a blip that the next attempts get past is not something to act on: WARN; once the
+                // pause has grown to its longest, the failure is lasting and needs a person: ERROR
+                if (backoff.compareTo(MAX_BACKOFF) < 0) {
+                    log.warn(
+                            "{} failed ({}); polling again in {} ms from the first record not yet handled",
+                            name,
+                            e.toString(),
+                            backoff.toMillis());
+                } else {
+                    log.error(
+                            "{} keeps failing ({}); polling again every {} s",
+                            name,
+                            e.toString(),
+                            backoff.toSeconds(),
+                            e);
+                }
                 pause(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
