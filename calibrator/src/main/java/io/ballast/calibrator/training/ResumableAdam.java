@@ -20,12 +20,13 @@ import java.util.TreeMap;
  * restarted them and its first steps moved with a cold momentum; this one keys them by the
  * parameter's name in the block and writes them with the parameters.
  *
- * <p>The update is DJL's (MXNet-style) Adam with element-wise gradient clipping, fixed learning
- * rate and no weight decay: {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2},
+ * <p>The update is exactly DJL's PyTorch Adam (MXNet-style, fixed learning rate, no weight
+ * decay): {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2},
  * {@code w -= lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps)}; the parameter's gradient is zeroed
- * afterwards. One deliberate difference: DJL's PyTorch kernel for {@code optClipGrad(c)} clamps
- * gradients from above only ({@code clamp_max}), leaving large negative elements unclipped; this
- * one clips both signs to [-c, c], which is what clipping is meant to do.
+ * afterwards. That includes DJL's quirk that {@code optClipGrad(c)} clamps gradients from above
+ * only ({@code clamp_max}: large negative elements pass unclipped): the calibration gates and
+ * tests were tuned with that optimizer, and this one must train the same way. Proper (global-norm)
+ * clipping is part of the joint-calibration work.
  */
 final class ResumableAdam extends Optimizer implements AutoCloseable {
 
@@ -67,7 +68,7 @@ final class ResumableAdam extends Optimizer implements AutoCloseable {
         try (NDManager scratch = manager.newSubManager()) {
             // the moments' temporaries land in scratch and are freed with it; the moments go back to manager
             scratch.tempAttachAll(s.mean, s.variance);
-            NDArray g = grad.clip(-clipGrad, clipGrad);
+            NDArray g = grad.minimum(clipGrad);
             g.attach(scratch);
             s.mean.muli(BETA1).addi(g.mul(1 - BETA1));
             s.variance.muli(BETA2).addi(g.square().muli(1 - BETA2));
