@@ -54,7 +54,10 @@ class DemoEndToEndIT {
                 "--calibrator-set",
                 "ballast.calibrator.gate.min-consistency=0.8",
                 "--calibrator-set",
-                "ballast.calibrator.gate.max-perplexity-ratio=1.10");
+                "ballast.calibrator.gate.max-perplexity-ratio=1.10",
+                // a rejected job is retried (another seed) soon enough to matter within the demo's time
+                "--calibrator-set",
+                "ballast.calibrator.retry.backoff-seconds=5");
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-demo.log");
 
         // when the demo runs to its end
