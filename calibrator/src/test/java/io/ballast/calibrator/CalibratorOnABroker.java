@@ -1,5 +1,6 @@
 package io.ballast.calibrator;
 
+import io.ballast.calibrator.jobs.DriftCoalescerTest;
 import io.ballast.embedded.EmbeddedKafkaBroker;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.CalibrationJobEvent;
@@ -128,24 +129,7 @@ final class CalibratorOnABroker implements AutoCloseable {
     }
 
     static DriftSignal openSignal(String id, int version) {
-        return DriftSignal.newBuilder()
-                .setSignalId(id)
-                .setEpisodeId("e-" + id)
-                .setStatus(DriftStatus.OPEN)
-                .setModelId("bios")
-                .setModelVersion(version)
-                .setContextKey("occupation:registered-nurses")
-                .setAttribute("gender")
-                .setN(100)
-                .setObserved(Map.of())
-                .setTarget(Map.of())
-                .setTolerance(0.08)
-                .setIntervals(Map.of())
-                .setMae(0.3)
-                .setAlpha(0.01)
-                .setOpenedAt(Instant.EPOCH)
-                .setEmittedAt(Instant.EPOCH)
-                .build();
+        return DriftCoalescerTest.signal(id, version, "occupation:registered-nurses", "gender", DriftStatus.OPEN);
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
@@ -13,26 +12,17 @@ import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.registry.InMemorySchemaRegistry;
 import io.ballast.schemas.registry.SchemaRegistry;
-import io.ballast.schemas.serde.AvroSerde;
-import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.targets.TargetKey;
 import io.ballast.schemas.topics.BallastTopic;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -55,15 +45,14 @@ class AuditTopologyTest {
     @TempDir
     Path stateDir;
 
+    private AuditTopologyDriver topology;
     private TopologyTestDriver driver;
-    private SchemaRegistry registry;
     private AuditMetrics metrics;
     private TestInputTopic<String, TargetDistribution> targets;
     private TestInputTopic<String, byte[]> generations;
     private TestOutputTopic<String, DistributionSnapshot> distributions;
     private TestOutputTopic<String, DriftSignal> drift;
     private TestOutputTopic<String, DeadLetter> dlq;
-    private AvroSerializer<GenerationEvent> eventSerializer;
     private long clock = 1_760_000_000_000L;
 
     /** The registry URL the auditor is configured with; the IT points it at a real registry. */
@@ -73,42 +62,22 @@ class AuditTopologyTest {
 
     @BeforeEach
     void startTopology() {
-        registry = SchemaRegistry.forUrl(registryUrl());
-        AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
-                AuditorConfig.BOOTSTRAP_SERVERS, "unused:9092",
-                AuditorConfig.SCHEMA_REGISTRY_URL, registryUrl(),
-                AuditorConfig.MAX_TEXT_CHARS, "500",
-                AuditorConfig.KNOWN_MODELS, "bios")));
-        metrics = new AuditMetrics(new SimpleMeterRegistry());
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "audit-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(AuditTopology.build(config, registry, new LexiconExtractor(), metrics), props);
-        targets = driver.createInputTopic(
-                BallastTopic.TARGETS.topicName(),
-                new StringSerializer(),
-                new AvroSerde<>(TargetDistribution.class, registry, false).serializer());
-        generations = driver.createInputTopic(
-                BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
-        distributions = driver.createOutputTopic(
-                BallastTopic.DISTRIBUTIONS.topicName(),
-                new StringDeserializer(),
-                new AvroSerde<>(DistributionSnapshot.class, registry, false).deserializer());
-        drift = driver.createOutputTopic(
-                BallastTopic.DRIFT.topicName(),
-                new StringDeserializer(),
-                new AvroSerde<>(DriftSignal.class, registry, false).deserializer());
-        dlq = driver.createOutputTopic(
-                BallastTopic.DLQ.topicName(),
-                new StringDeserializer(),
-                new AvroSerde<>(DeadLetter.class, registry, false).deserializer());
-        eventSerializer = new AvroSerializer<>(registry, true, false);
+        topology = new AuditTopologyDriver(
+                registryUrl(),
+                stateDir,
+                Map.of(AuditorConfig.MAX_TEXT_CHARS, "500", AuditorConfig.KNOWN_MODELS, "bios"));
+        driver = topology.driver;
+        metrics = topology.metrics;
+        targets = topology.targets;
+        generations = topology.generations;
+        distributions = topology.distributions;
+        drift = topology.drift;
+        dlq = topology.dlq;
     }
 
     @AfterEach
     void close() {
-        driver.close();
+        topology.close();
         // each test starts from an empty registry, as it would from a fresh one
         InMemorySchemaRegistry.dropScope(getClass().getSimpleName());
     }
@@ -118,7 +87,8 @@ class AuditTopologyTest {
         // given a uniform gender target for every context
         targets.pipeInput(
                 TargetKey.of("gender", null),
-                target("gender", null, Map.of("female", 1 / 3.0, "male", 1 / 3.0, "nonbinary", 1 / 3.0)));
+                AuditTopologyDriver.target(
+                        "gender", null, Map.of("female", 1 / 3.0, "male", 1 / 3.0, "nonbinary", 1 / 3.0)));
 
         // when 300 nurse bios arrive, 95% of them about women
         Random random = new Random(1);
@@ -161,9 +131,12 @@ class AuditTopologyTest {
 
     @Test
     void aNewVersionStartsAFreshDistributionAndTheMostSpecificTargetWins() {
-        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
         targets.pipeInput(
-                TargetKey.of("gender", PILOTS), target("gender", PILOTS, Map.of("female", 0.07, "male", 0.93)));
+                TargetKey.of("gender", null),
+                AuditTopologyDriver.target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(
+                TargetKey.of("gender", PILOTS),
+                AuditTopologyDriver.target("gender", PILOTS, Map.of("female", 0.07, "male", 0.93)));
         send(event(1, PILOTS, "<gender:male>", "Omar is a pilot. He flies well."));
         send(event(2, PILOTS, "<gender:female>", "Sarah is a pilot. She flies well."));
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
@@ -180,9 +153,7 @@ class AuditTopologyTest {
 
     @Test
     void badRecordsGoToTheDeadLetterTopicWithTheirReasonAndTheStreamGoesOn() {
-        byte[] good = eventSerializer.serialize(
-                BallastTopic.GENERATIONS.topicName(),
-                event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
+        byte[] good = topology.encode(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
         byte[] wrongMagic = good.clone();
         wrongMagic[0] = 1;
         generations.pipeInput(NURSES, wrongMagic);
@@ -209,7 +180,9 @@ class AuditTopologyTest {
 
     @Test
     void anEpisodeOpensOnceAndResolvesOnceWhenTheSharesComeBack() {
-        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(
+                TargetKey.of("gender", null),
+                AuditTopologyDriver.target("gender", null, Map.of("female", 0.5, "male", 0.5)));
         // 60 women in a row open an episode; then balanced output for a long while brings the share back
         for (int i = 0; i < 60; i++) {
             send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
@@ -231,11 +204,15 @@ class AuditTopologyTest {
 
     @Test
     void aTargetChangedMidStreamAppliesToTheNextSnapshot() {
-        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(
+                TargetKey.of("gender", null),
+                AuditTopologyDriver.target("gender", null, Map.of("female", 0.5, "male", 0.5)));
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
         assertThat(latestSinceLive("bios|1|" + NURSES + "|gender").getMae()).isCloseTo(0.5, within(1e-9));
 
-        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.9, "male", 0.1)));
+        targets.pipeInput(
+                TargetKey.of("gender", null),
+                AuditTopologyDriver.target("gender", null, Map.of("female", 0.9, "male", 0.1)));
         send(event(1, NURSES, "<gender:female>", "Mei is a nurse. She is calm."));
         DistributionSnapshot after = latestSinceLive("bios|1|" + NURSES + "|gender");
         assertThat(after.getTarget()).containsEntry("female", 0.9);
@@ -244,7 +221,9 @@ class AuditTopologyTest {
 
     @Test
     void hoppingWindowsCountEachEventInEveryWindowThatCoversIt() {
-        targets.pipeInput(TargetKey.of("gender", null), target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+        targets.pipeInput(
+                TargetKey.of("gender", null),
+                AuditTopologyDriver.target("gender", null, Map.of("female", 0.5, "male", 0.5)));
         // events 1 s apart; windows of 10 min advancing by 1 min: each event lies in 10 windows
         send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
         send(event(1, NURSES, "<gender:male>", "James is a nurse. He is kind."));
@@ -278,10 +257,7 @@ class AuditTopologyTest {
 
     private void send(GenerationEvent e) {
         clock += 1000;
-        generations.pipeInput(
-                e.getContextKey(),
-                eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(), e),
-                Instant.ofEpochMilli(clock));
+        topology.send(e, clock);
     }
 
     private GenerationEvent event(int version, String context, String genderToken, String text) {
@@ -304,17 +280,6 @@ class AuditTopologyTest {
                         .build())
                 .setProducedAt(Instant.ofEpochMilli(clock))
                 .setLatencyMs(5)
-                .build();
-    }
-
-    private static TargetDistribution target(String attribute, String context, Map<String, Double> probabilities) {
-        return TargetDistribution.newBuilder()
-                .setAttribute(attribute)
-                .setContextKey(context)
-                .setProbabilities(probabilities)
-                .setTolerance(0.08)
-                .setSource("test")
-                .setUpdatedAt(Instant.EPOCH)
                 .build();
     }
 }

@@ -4,32 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.ballast.auditor.AuditorConfig;
-import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
 import io.ballast.schemas.SnapshotScope;
-import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.registry.SchemaRegistry;
-import io.ballast.schemas.serde.AvroSerde;
-import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.targets.TargetKey;
-import io.ballast.schemas.topics.BallastTopic;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
@@ -49,53 +36,33 @@ class ExpressionRateTest {
     @TempDir
     Path stateDir;
 
+    private AuditTopologyDriver topology;
     private TopologyTestDriver driver;
     private AuditMetrics metrics;
-    private TestInputTopic<String, TargetDistribution> targets;
-    private TestInputTopic<String, byte[]> generations;
     private TestOutputTopic<String, DistributionSnapshot> distributions;
     private TestOutputTopic<String, DriftSignal> drift;
-    private AvroSerializer<GenerationEvent> eventSerializer;
     private long clock = 1_760_000_000_000L;
 
     @BeforeEach
     void startTopology() {
         // the in-memory registry: a topology test needs no broker and no registry process
-        String registryUrl = SchemaRegistry.MOCK_SCHEME + getClass().getSimpleName();
-        SchemaRegistry registry = SchemaRegistry.forUrl(registryUrl);
-        AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
-                AuditorConfig.BOOTSTRAP_SERVERS, "unused:9092",
-                AuditorConfig.SCHEMA_REGISTRY_URL, registryUrl,
-                AuditorConfig.MIN_EXPRESSED, "30",
-                AuditorConfig.MIN_EXPRESSION_RATE, "0.5")));
-        metrics = new AuditMetrics(new SimpleMeterRegistry());
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "expression-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(AuditTopology.build(config, registry, new LexiconExtractor(), metrics), props);
-        targets = driver.createInputTopic(
-                BallastTopic.TARGETS.topicName(),
-                new StringSerializer(),
-                new AvroSerde<>(TargetDistribution.class, registry, false).serializer());
-        generations = driver.createInputTopic(
-                BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
-        distributions = driver.createOutputTopic(
-                BallastTopic.DISTRIBUTIONS.topicName(),
-                new StringDeserializer(),
-                new AvroSerde<>(DistributionSnapshot.class, registry, false).deserializer());
-        drift = driver.createOutputTopic(
-                BallastTopic.DRIFT.topicName(),
-                new StringDeserializer(),
-                new AvroSerde<>(DriftSignal.class, registry, false).deserializer());
-        eventSerializer = new AvroSerializer<>(registry, true, false);
-        targets.pipeInput(TargetKey.of("race", null), target("race", UNIFORM_RACE));
-        targets.pipeInput(TargetKey.of("gender", null), target("gender", Map.of("female", 0.5, "male", 0.5)));
+        topology = new AuditTopologyDriver(
+                SchemaRegistry.MOCK_SCHEME + getClass().getSimpleName(),
+                stateDir,
+                Map.of(AuditorConfig.MIN_EXPRESSED, "30", AuditorConfig.MIN_EXPRESSION_RATE, "0.5"));
+        driver = topology.driver;
+        metrics = topology.metrics;
+        distributions = topology.distributions;
+        drift = topology.drift;
+        topology.targets.pipeInput(TargetKey.of("race", null), AuditTopologyDriver.target("race", null, UNIFORM_RACE));
+        topology.targets.pipeInput(
+                TargetKey.of("gender", null),
+                AuditTopologyDriver.target("gender", null, Map.of("female", 0.5, "male", 0.5)));
     }
 
     @AfterEach
     void close() {
-        driver.close();
+        topology.close();
     }
 
     @Test
@@ -172,10 +139,7 @@ class ExpressionRateTest {
 
     private void send(GenerationEvent e) {
         clock += 1000;
-        generations.pipeInput(
-                e.getContextKey(),
-                eventSerializer.serialize(BallastTopic.GENERATIONS.topicName(), e),
-                Instant.ofEpochMilli(clock));
+        topology.send(e, clock);
     }
 
     private GenerationEvent thirdParty(String context, String text) {
@@ -198,17 +162,6 @@ class ExpressionRateTest {
                         .build())
                 .setProducedAt(Instant.ofEpochMilli(clock))
                 .setLatencyMs(5)
-                .build();
-    }
-
-    private static TargetDistribution target(String attribute, Map<String, Double> probabilities) {
-        return TargetDistribution.newBuilder()
-                .setAttribute(attribute)
-                .setContextKey(null)
-                .setProbabilities(probabilities)
-                .setTolerance(0.08)
-                .setSource("test")
-                .setUpdatedAt(Instant.EPOCH)
                 .build();
     }
 }

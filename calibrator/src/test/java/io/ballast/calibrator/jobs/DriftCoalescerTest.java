@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class DriftCoalescerTest {
+public class DriftCoalescerTest {
 
     @Test
     void openSignalsForTheLiveVersionBecomeOneJobPerModelAndNeverTwoAtOnce() {
@@ -116,7 +116,8 @@ class DriftCoalescerTest {
         assertThat(retrying.isIdle()).isTrue();
     }
 
-    private static DriftSignal signal(String id, int version, String context, String attribute, DriftStatus status) {
+    /** A drift signal about model {@code bios}, as the auditor writes one. */
+    public static DriftSignal signal(String id, int version, String context, String attribute, DriftStatus status) {
         return DriftSignal.newBuilder()
                 .setSignalId(id)
                 .setEpisodeId("e-" + id)

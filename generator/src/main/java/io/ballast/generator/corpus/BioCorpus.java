@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Generates short bios for the BLS occupations. Each response's text expresses its steering
@@ -242,14 +244,18 @@ public final class BioCorpus {
         return items.get(random.nextInt(items.size()));
     }
 
-    /** A category drawn in proportion to its weight (weights need not sum to 1). */
+    /**
+     * A category drawn in proportion to its weight (weights need not sum to 1). Categories are taken
+     * in sorted order, whatever map holds them: {@code Map.of}'s iteration order changes from one JVM
+     * to the next, and a draw that followed it made every run pretrain a different model.
+     */
     public static String sample(Random random, Map<String, Double> distribution) {
+        Map<String, Double> sorted =
+                distribution instanceof SortedMap<String, Double> m ? m : new TreeMap<>(distribution);
         double u = random.nextDouble()
-                * distribution.values().stream()
-                        .mapToDouble(Double::doubleValue)
-                        .sum();
+                * sorted.values().stream().mapToDouble(Double::doubleValue).sum();
         String last = null;
-        for (Map.Entry<String, Double> e : distribution.entrySet()) {
+        for (Map.Entry<String, Double> e : sorted.entrySet()) {
             u -= e.getValue();
             last = e.getKey();
             if (u < 0) {

@@ -1,0 +1,102 @@
+package io.ballast.auditor.topology;
+
+import io.ballast.auditor.AuditorConfig;
+import io.ballast.runtime.ConfigSource;
+import io.ballast.schemas.DeadLetter;
+import io.ballast.schemas.DistributionSnapshot;
+import io.ballast.schemas.DriftSignal;
+import io.ballast.schemas.GenerationEvent;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.registry.SchemaRegistry;
+import io.ballast.schemas.serde.AvroSerde;
+import io.ballast.schemas.serde.AvroSerializer;
+import io.ballast.schemas.topics.BallastTopic;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The audit topology on {@link TopologyTestDriver} with its input and output topics, configured
+ * as a deployed auditor is (registry by URL; {@code mock://} for the in-memory one): the one place
+ * topology specifications get their wiring from.
+ */
+final class AuditTopologyDriver implements AutoCloseable {
+
+    final TopologyTestDriver driver;
+    final AuditMetrics metrics = new AuditMetrics(new SimpleMeterRegistry());
+    final TestInputTopic<String, TargetDistribution> targets;
+    final TestInputTopic<String, byte[]> generations;
+    final TestOutputTopic<String, DistributionSnapshot> distributions;
+    final TestOutputTopic<String, DriftSignal> drift;
+    final TestOutputTopic<String, DeadLetter> dlq;
+    private final AvroSerializer<GenerationEvent> events;
+
+    AuditTopologyDriver(String registryUrl, Path stateDir, Map<String, String> settings) {
+        SchemaRegistry registry = SchemaRegistry.forUrl(registryUrl);
+        Map<String, String> all = new HashMap<>(settings);
+        all.put(AuditorConfig.BOOTSTRAP_SERVERS, "unused:9092");
+        all.put(AuditorConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(all));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "audit-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(AuditTopology.build(config, registry, new LexiconExtractor(), metrics), props);
+        targets = driver.createInputTopic(
+                BallastTopic.TARGETS.topicName(),
+                new StringSerializer(),
+                new AvroSerde<>(TargetDistribution.class, registry, false).serializer());
+        generations = driver.createInputTopic(
+                BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
+        distributions = driver.createOutputTopic(
+                BallastTopic.DISTRIBUTIONS.topicName(),
+                new StringDeserializer(),
+                new AvroSerde<>(DistributionSnapshot.class, registry, false).deserializer());
+        drift = driver.createOutputTopic(
+                BallastTopic.DRIFT.topicName(),
+                new StringDeserializer(),
+                new AvroSerde<>(DriftSignal.class, registry, false).deserializer());
+        dlq = driver.createOutputTopic(
+                BallastTopic.DLQ.topicName(),
+                new StringDeserializer(),
+                new AvroSerde<>(DeadLetter.class, registry, false).deserializer());
+        events = new AvroSerializer<>(registry, true, false);
+    }
+
+    /** The event in the wire format, as a producer would write it. */
+    byte[] encode(GenerationEvent e) {
+        return events.serialize(BallastTopic.GENERATIONS.topicName(), e);
+    }
+
+    /** Produces an event as a generator would, keyed by its context, at the given event time. */
+    void send(GenerationEvent e, long timestampMillis) {
+        generations.pipeInput(e.getContextKey(), encode(e), Instant.ofEpochMilli(timestampMillis));
+    }
+
+    static TargetDistribution target(String attribute, String context, Map<String, Double> probabilities) {
+        return TargetDistribution.newBuilder()
+                .setAttribute(attribute)
+                .setContextKey(context)
+                .setProbabilities(probabilities)
+                .setTolerance(0.08)
+                .setSource("test")
+                .setUpdatedAt(Instant.EPOCH)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
