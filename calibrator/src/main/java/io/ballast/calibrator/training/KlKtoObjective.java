@@ -35,6 +35,7 @@ public final class KlKtoObjective extends Objective {
     private double[] refLogp;
     private double[] refMismatchLogp;
     private int pad;
+    private int contextLength;
 
     public KlKtoObjective(CalibrationLoss.Weights weights, int batchSize, long seed) {
         super("kl-kto");
@@ -63,6 +64,7 @@ public final class KlKtoObjective extends Objective {
         refLogp = sequenceLogProbs(reference, set, null);
         refMismatchLogp = sequenceLogProbs(reference, set, partner);
         pad = reference.tokenizer().id(WordTokenizer.PAD);
+        contextLength = reference.config().contextLength();
     }
 
     @Override
@@ -81,7 +83,7 @@ public final class KlKtoObjective extends Objective {
         }
         for (int i = 0; i < b; i++) {
             CalibrationExample e = set.get(rows[i]);
-            sequences.add(concat(e.promptIds(), set.get(partner[rows[i]]).responseIds()));
+            sequences.add(pair(e.promptIds(), set.get(partner[rows[i]]).responseIds(), contextLength));
             first[b + i] = e.promptIds().length;
         }
         TokenBatch tokens = TokenBatch.of(m, sequences, first, pad);

@@ -82,7 +82,7 @@ public abstract class Objective extends Loss {
                 CalibrationExample e = set.get(i);
                 int[] response =
                         partner == null ? e.responseIds() : set.get(partner[i]).responseIds();
-                seqs.add(concat(e.promptIds(), response));
+                seqs.add(pair(e.promptIds(), response, lm.config().contextLength()));
                 first[i - start] = e.promptIds().length;
             }
             try (NDManager m = lm.manager().newSubManager()) {
@@ -96,6 +96,16 @@ public abstract class Objective extends Loss {
             }
         }
         return out;
+    }
+
+    /**
+     * A prompt with a response that was sampled for it or, for KTO's mismatched pairs, for another
+     * prompt: such a pair can be longer than the context the model has positions for (a longer
+     * phrasing with a long response), so it is cut to {@code contextLength} tokens.
+     */
+    static int[] pair(int[] prompt, int[] response, int contextLength) {
+        int[] out = concat(prompt, response);
+        return out.length <= contextLength ? out : Arrays.copyOf(out, contextLength);
     }
 
     static int[] concat(int[] a, int[] b) {
