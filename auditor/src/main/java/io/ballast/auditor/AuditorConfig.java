@@ -27,6 +27,7 @@ public record AuditorConfig(
         double alpha,
         double rho,
         int maxTextChars,
+        int maxIdChars,
         Set<String> knownModels,
         int standbyReplicas,
         int streamThreads,
@@ -48,6 +49,7 @@ public record AuditorConfig(
     public static final String ALPHA = "ballast.auditor.alpha";
     public static final String RHO = "ballast.auditor.rho";
     public static final String MAX_TEXT_CHARS = "ballast.auditor.max-text-chars";
+    public static final String MAX_ID_CHARS = "ballast.auditor.max-id-chars";
     public static final String KNOWN_MODELS = "ballast.auditor.known-models";
     public static final String STANDBY_REPLICAS = "ballast.auditor.standby-replicas";
     public static final String STREAM_THREADS = "ballast.auditor.stream-threads";
@@ -71,6 +73,7 @@ public record AuditorConfig(
             Keys.ALPHA,
             Keys.RHO,
             Keys.MAX_TEXT_CHARS,
+            Keys.MAX_ID_CHARS,
             Keys.KNOWN_MODELS,
             Keys.STANDBY_REPLICAS,
             Keys.STREAM_THREADS,
@@ -105,6 +108,7 @@ public record AuditorConfig(
                 Keys.ALPHA.read(c),
                 Keys.RHO.read(c),
                 Keys.MAX_TEXT_CHARS.read(c),
+                Keys.MAX_ID_CHARS.read(c),
                 Arrays.stream(Keys.KNOWN_MODELS.read(c).split(","))
                         .map(String::trim)
                         .filter(s -> !s.isEmpty())
@@ -156,6 +160,12 @@ public record AuditorConfig(
                 "width parameter of the drift confidence sequence");
         static final Setting<Integer> MAX_TEXT_CHARS = Setting.integer(
                 AuditorConfig.MAX_TEXT_CHARS, 4000, 1, 10_000_000, "longer response texts go to the dead-letter topic");
+        static final Setting<Integer> MAX_ID_CHARS = Setting.integer(
+                AuditorConfig.MAX_ID_CHARS,
+                256,
+                1,
+                4096,
+                "longer model ids and context keys go to the dead-letter topic (as do ids holding control characters)");
         static final Setting<String> KNOWN_MODELS = Setting.text(
                         AuditorConfig.KNOWN_MODELS,
                         "",

@@ -7,6 +7,7 @@ import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroSerde;
@@ -43,7 +44,19 @@ final class AuditTopologyDriver implements AutoCloseable {
     private final AvroSerializer<GenerationEvent> events;
 
     AuditTopologyDriver(String registryUrl, Path stateDir, Map<String, String> settings) {
-        SchemaRegistry registry = SchemaRegistry.forUrl(registryUrl);
+        this(registryUrl, SchemaRegistry.forUrl(registryUrl), new LexiconExtractor(), stateDir, settings);
+    }
+
+    /**
+     * With the registry the topology reads through (a stand-in that fails on cue, say) and its attribute
+     * extractor given; the registry URL is still the one in the settings.
+     */
+    AuditTopologyDriver(
+            String registryUrl,
+            SchemaRegistry registry,
+            AttributeExtractor extractor,
+            Path stateDir,
+            Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(settings);
         all.put(AuditorConfig.BOOTSTRAP_SERVERS, "unused:9092");
         all.put(AuditorConfig.SCHEMA_REGISTRY_URL, registryUrl);
@@ -52,7 +65,9 @@ final class AuditTopologyDriver implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "audit-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(AuditTopology.build(config, registry, new LexiconExtractor(), metrics), props);
+        // the deployed auditor's error handling (AuditorApp installs the same)
+        props.putAll(DeadLetterOrRetry.settings(registry, metrics.deadLettered()));
+        driver = new TopologyTestDriver(AuditTopology.build(config, registry, extractor, metrics), props);
         targets = driver.createInputTopic(
                 BallastTopic.TARGETS.topicName(),
                 new StringSerializer(),
