@@ -28,6 +28,7 @@ public record AuditorConfig(
         double rho,
         int maxTextChars,
         int maxIdChars,
+        Duration registryWait,
         Set<String> knownModels,
         int standbyReplicas,
         int streamThreads,
@@ -50,6 +51,7 @@ public record AuditorConfig(
     public static final String RHO = "ballast.auditor.rho";
     public static final String MAX_TEXT_CHARS = "ballast.auditor.max-text-chars";
     public static final String MAX_ID_CHARS = "ballast.auditor.max-id-chars";
+    public static final String REGISTRY_WAIT = "ballast.auditor.registry-wait-seconds";
     public static final String KNOWN_MODELS = "ballast.auditor.known-models";
     public static final String STANDBY_REPLICAS = "ballast.auditor.standby-replicas";
     public static final String STREAM_THREADS = "ballast.auditor.stream-threads";
@@ -74,6 +76,7 @@ public record AuditorConfig(
             Keys.RHO,
             Keys.MAX_TEXT_CHARS,
             Keys.MAX_ID_CHARS,
+            Keys.REGISTRY_WAIT,
             Keys.KNOWN_MODELS,
             Keys.STANDBY_REPLICAS,
             Keys.STREAM_THREADS,
@@ -109,6 +112,7 @@ public record AuditorConfig(
                 Keys.RHO.read(c),
                 Keys.MAX_TEXT_CHARS.read(c),
                 Keys.MAX_ID_CHARS.read(c),
+                Duration.ofSeconds(Keys.REGISTRY_WAIT.read(c)),
                 Arrays.stream(Keys.KNOWN_MODELS.read(c).split(","))
                         .map(String::trim)
                         .filter(s -> !s.isEmpty())
@@ -166,6 +170,13 @@ public record AuditorConfig(
                 1,
                 4096,
                 "longer model ids and context keys go to the dead-letter topic (as do ids holding control characters)");
+        static final Setting<Integer> REGISTRY_WAIT = Setting.integer(
+                AuditorConfig.REGISTRY_WAIT,
+                60,
+                0,
+                240,
+                "how long decoding waits for an unreachable schema registry before the stream thread is replaced and"
+                        + " the record read again (never dropped); under Kafka's max.poll.interval.ms (300 s)");
         static final Setting<String> KNOWN_MODELS = Setting.text(
                         AuditorConfig.KNOWN_MODELS,
                         "",

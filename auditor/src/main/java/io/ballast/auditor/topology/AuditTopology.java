@@ -12,7 +12,6 @@ import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerde;
 import io.ballast.schemas.topics.BallastTopic;
-import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -51,12 +50,6 @@ public final class AuditTopology {
     public static final String TARGETS_STORE = "targets";
     /** One {@link ContextCounts} per {@code <model>|<version>|<context>}. */
     public static final String AGGREGATES_STORE = "audit-aggregates";
-    /**
-     * How long decoding retries an unreachable registry before the stream thread fails and the record
-     * is read again ({@link DeadLetterOrRetry}): a blip costs a pause, and the wait stays well inside
-     * the exactly-once transaction timeout (10 s) and the poll interval.
-     */
-    static final Duration REGISTRY_RETRY = Duration.ofSeconds(3);
 
     private AuditTopology() {}
 
@@ -100,7 +93,7 @@ public final class AuditTopology {
                                 config.maxIdChars(),
                                 config.knownModels(),
                                 metrics.deadLettered(),
-                                REGISTRY_RETRY),
+                                config.registryWait()),
                         Named.as("decode-and-validate"))
                 .split(Named.as("generations-"))
                 .branch((k, d) -> d.valid(), Branched.as("valid"))

@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * context, an id (model or context) that is too long or holds control characters, empty or
  * oversized text, unknown model. Never throws for a bad record.
  *
- * <p>A registry that cannot be reached is not the record's fault: the lookup is retried here for
- * up to {@code registryRetry}, then the failure is thrown, so that {@link DeadLetterOrRetry} fails
- * the stream thread and the record is read again from the last commit (never dead-lettered, never
- * dropped).
+ * <p>A registry that cannot be reached is not the record's fault: decoding waits for it here, up to
+ * {@code registryWait}, and the stream pauses meanwhile (its state stays queryable). A wait longer than
+ * the exactly-once transaction timeout costs the open transaction: Kafka Streams then re-reads from the
+ * last commit, so nothing is counted twice. Past {@code registryWait} the failure is thrown, and
+ * {@link DeadLetterOrRetry} fails the stream thread, which is replaced and reads the record again: it is
+ * never dead-lettered, never dropped.
  */
 final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decoded> {
 
@@ -37,7 +39,7 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
     private final int maxIdChars;
     private final Set<String> knownModels;
     private final Counter deadLettered;
-    private final Duration registryRetry;
+    private final Duration registryWait;
     private FixedKeyProcessorContext<String, Decoded> context;
 
     DecodeAndValidate(
@@ -46,13 +48,13 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
             int maxIdChars,
             Set<String> knownModels,
             Counter deadLettered,
-            Duration registryRetry) {
+            Duration registryWait) {
         this.deserializer = deserializer;
         this.maxTextChars = maxTextChars;
         this.maxIdChars = maxIdChars;
         this.knownModels = knownModels;
         this.deadLettered = deadLettered;
-        this.registryRetry = registryRetry;
+        this.registryWait = registryWait;
     }
 
     @Override
@@ -119,28 +121,39 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
     }
 
     /**
-     * Decodes, retrying a registry that cannot be reached (or answers 5xx) with a doubling pause for
-     * at most {@code registryRetry}: well under the transaction timeout, so a blip costs a pause and
-     * a longer outage fails the thread instead of the transaction.
+     * Decodes, retrying a registry that cannot be reached (or answers 5xx) with a doubling pause (at most
+     * 2 s) for up to {@code registryWait}.
      */
     private GenerationEvent decode(String topic, byte[] value) {
-        long deadline = System.nanoTime() + registryRetry.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + registryWait.toNanos();
         long pauseMillis = 100;
-        while (true) {
+        for (int attempt = 1; ; attempt++) {
             try {
-                return deserializer.deserialize(topic, value);
+                GenerationEvent event = deserializer.deserialize(topic, value);
+                if (attempt > 1) {
+                    log.info(
+                            "schema registry reachable again after {} ms; processing goes on",
+                            (System.nanoTime() - start) / 1_000_000);
+                }
+                return event;
             } catch (SchemaRegistryException e) {
                 if (System.nanoTime() + pauseMillis * 1_000_000 >= deadline) {
                     throw e;
                 }
-                log.warn("schema registry unavailable ({}); retrying in {} ms", e.getMessage(), pauseMillis);
+                if (attempt == 1) {
+                    log.warn(
+                            "schema registry unavailable ({}); processing waits for it up to {} s",
+                            e.getMessage(),
+                            registryWait.toSeconds());
+                }
                 try {
                     Thread.sleep(pauseMillis);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
-                pauseMillis *= 2;
+                pauseMillis = Math.min(2_000, pauseMillis * 2);
             }
         }
     }

@@ -161,7 +161,7 @@ class HostileRecordsTest {
 
     @Test
     void aRegistryBlipIsRiddenOutInPlace() {
-        // given an auditor whose registry cannot be reached for its next two requests
+        // given an auditor whose registry cannot be reached for its next two requests (0.3 s of pauses)
         start(new LexiconExtractor());
         registry.failNext(2);
 
@@ -175,8 +175,8 @@ class HostileRecordsTest {
     }
 
     @Test
-    void aLongerRegistryOutageFailsTheStreamThreadInsteadOfDroppingOrDeadLetteringTheRecord() {
-        // given an auditor whose registry is down
+    void anOutageLongerThanTheWaitFailsTheStreamThreadInsteadOfDroppingOrDeadLetteringTheRecord() {
+        // given an auditor whose registry is down for longer than it waits
         start(new LexiconExtractor());
         byte[] event = topology.encode(event(0, "bios", NURSES));
         registry.failNext(Integer.MAX_VALUE);
@@ -195,13 +195,14 @@ class HostileRecordsTest {
         assertThat(topology.dlq.readValuesToList()).isEmpty();
     }
 
+    /** The topology with the default bounds, waiting at most 1 s for an unreachable registry. */
     private void start(AttributeExtractor extractor) {
         topology = new AuditTopologyDriver(
                 SchemaRegistry.MOCK_SCHEME + SCOPE,
                 registry,
                 extractor,
                 stateDir,
-                Map.of(AuditorConfig.MAX_TEXT_CHARS, "4000"));
+                Map.of(AuditorConfig.REGISTRY_WAIT, "1"));
     }
 
     /** The event {@code SampleEvents.generation(i)} under the given model and context, a woman's bio, version 1. */
