@@ -46,7 +46,7 @@ class DemoEndToEndIT {
                 "--min-samples",
                 "100",
                 "--calibrator-set",
-                "ballast.calibrator.steps=60",
+                "ballast.calibrator.epochs=2",
                 "--calibrator-set",
                 "ballast.calibrator.learning-rate=5e-4",
                 "--calibrator-set",
