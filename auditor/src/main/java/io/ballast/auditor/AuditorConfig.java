@@ -35,7 +35,9 @@ public record AuditorConfig(
         long commitIntervalMs,
         Duration snapshotInterval,
         long minExpressed,
-        double minExpressionRate) {
+        double minExpressionRate,
+        Duration versionIdle,
+        Duration peerTimeout) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -59,6 +61,8 @@ public record AuditorConfig(
     public static final String SNAPSHOT_INTERVAL_MS = "ballast.auditor.snapshot-interval-ms";
     public static final String MIN_EXPRESSED = "ballast.auditor.min-expressed";
     public static final String MIN_EXPRESSION_RATE = "ballast.auditor.min-expression-rate";
+    public static final String VERSION_IDLE = "ballast.auditor.version-idle-seconds";
+    public static final String PEER_TIMEOUT = "ballast.auditor.peer-timeout-ms";
 
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -83,7 +87,9 @@ public record AuditorConfig(
             Keys.COMMIT_INTERVAL_MS,
             Keys.SNAPSHOT_INTERVAL_MS,
             Keys.MIN_EXPRESSED,
-            Keys.MIN_EXPRESSION_RATE);
+            Keys.MIN_EXPRESSION_RATE,
+            Keys.VERSION_IDLE,
+            Keys.PEER_TIMEOUT);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -122,7 +128,9 @@ public record AuditorConfig(
                 Keys.COMMIT_INTERVAL_MS.read(c),
                 Duration.ofMillis(Keys.SNAPSHOT_INTERVAL_MS.read(c)),
                 Keys.MIN_EXPRESSED.read(c),
-                Keys.MIN_EXPRESSION_RATE.read(c));
+                Keys.MIN_EXPRESSION_RATE.read(c),
+                Duration.ofSeconds(Keys.VERSION_IDLE.read(c)),
+                Duration.ofMillis(Keys.PEER_TIMEOUT.read(c)));
     }
 
     /** The descriptors: each key's default, allowed values and meaning live here and nowhere else. */
@@ -212,5 +220,15 @@ public record AuditorConfig(
                 0.0,
                 1.0,
                 "lower bound on the share of outputs that express an attribute; below it is flagged (0: no bound)");
+        static final Setting<Long> VERSION_IDLE = Setting.longInteger(
+                AuditorConfig.VERSION_IDLE,
+                1800,
+                1,
+                "a model version with no events for this many seconds counts as no longer serving: its open drift episodes close as SUPERSEDED (as they do at once when another version is announced)");
+        static final Setting<Long> PEER_TIMEOUT = Setting.longInteger(
+                AuditorConfig.PEER_TIMEOUT,
+                3000,
+                1,
+                "how long a query waits for another instance's part of the answer, in milliseconds; an instance that does not answer in time is named in the answer's missing list");
     }
 }

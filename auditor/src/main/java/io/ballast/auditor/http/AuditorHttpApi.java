@@ -185,9 +185,10 @@ public final class AuditorHttpApi {
             }
             Map<String, Object> row = describe(key);
             row.put("episodeId", episode.episodeId());
-            row.put("status", episode.open() ? "OPEN" : "RESOLVED");
+            row.put("status", episode.status().name());
             row.put("openedAtMillis", episode.openedAtMillis());
-            row.put("resolvedAtMillis", episode.open() ? null : episode.resolvedAtMillis());
+            // resolved, or superseded when its version stopped serving
+            row.put("closedAtMillis", episode.open() ? null : episode.closedAtMillis());
             // an open episode shows where the distribution is now; a resolved one where it was when it resolved
             TargetDistribution target =
                     episode.open() ? TargetLookup.find(targets, key.attribute(), key.contextKey()) : null;
