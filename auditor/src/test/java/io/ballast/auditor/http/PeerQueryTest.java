@@ -64,35 +64,51 @@ class PeerQueryTest {
     }
 
     @Test
-    void givenAnUnreachableAndAHangingPeer_whenAsked_thenTheOthersRowsComeBackWithinTheTimeoutNamingTheMissing()
+    void givenAnUnreachableAndHangingPeers_whenAsked_thenTheOthersRowsComeBackWithinOneTimeoutNamingTheMissing()
             throws IOException {
-        // given one peer that answers, one whose port nobody listens on, one that never answers
+        // given one peer that answers, one whose port nobody listens on, three that never answer
         HostInfo answering = peer(200, "{\"rows\": [{\"context\": \"occupation:cooks\"}], \"missing\": []}", null);
         HostInfo unreachable = new HostInfo("127.0.0.1", freePort());
         HostInfo hanging = hangingPeer();
+        HostInfo hanging2 = hangingPeer();
+        HostInfo hanging3 = hangingPeer();
         // and one of an earlier release, whose answer is the bare array, and one that is rebalancing
         HostInfo earlier = peer(200, "[{\"context\": \"occupation:lawyers\"}]", null);
         HostInfo rebalancing = peer(503, "{\"error\": \"state stores are not ready\"}", null);
 
-        // when asked with a 500 ms timeout
+        // when asked with a 2 s timeout
+        Duration timeout = Duration.ofSeconds(2);
         long start = System.nanoTime();
-        PeerQuery.Answer answer = new PeerQuery(Duration.ofMillis(500))
-                .ask(List.of(answering, unreachable, hanging, earlier, rebalancing), "/api/distributions", Map.of());
+        PeerQuery.Answer answer = new PeerQuery(timeout)
+                .ask(
+                        List.of(answering, unreachable, hanging, earlier, hanging2, rebalancing, hanging3),
+                        "/api/distributions",
+                        Map.of());
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        // then the answer comes within about one timeout (the peers are asked at once), with the rows that came
-        assertThat(took).isLessThan(Duration.ofSeconds(2));
+        // then the answer comes after one timeout, not one per silent peer (they are asked at once; the bound
+        // leaves room for a loaded machine), with the rows that came
+        assertThat(took).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.multipliedBy(3));
         assertThat(answer.rows())
                 .containsExactlyInAnyOrder(
                         Map.of("context", "occupation:cooks"), Map.of("context", "occupation:lawyers"));
         // and it names each instance missing from it, with the reason
         assertThat(answer.missing())
                 .extracting(m -> m.get("instance"))
-                .containsExactlyInAnyOrder(instance(unreachable), instance(hanging), instance(rebalancing));
+                .containsExactlyInAnyOrder(
+                        instance(unreachable),
+                        instance(hanging),
+                        instance(hanging2),
+                        instance(hanging3),
+                        instance(rebalancing));
         assertThat(answer.missing())
                 .filteredOn(m -> m.get("instance").equals(instance(hanging)))
                 .singleElement()
-                .satisfies(m -> assertThat(m.get("reason")).contains("500 ms"));
+                .satisfies(m -> assertThat(m.get("reason")).isEqualTo("no answer within 2000 ms"));
+        assertThat(answer.missing())
+                .filteredOn(m -> m.get("instance").equals(instance(unreachable)))
+                .singleElement()
+                .satisfies(m -> assertThat(m.get("reason")).startsWith("unreachable"));
         assertThat(answer.missing())
                 .filteredOn(m -> m.get("instance").equals(instance(rebalancing)))
                 .singleElement()
