@@ -175,6 +175,7 @@ final class LiveAuditor implements AutoCloseable {
         return letters;
     }
 
+    /** The rows of an answer ({"rows": [...], "missing": [...]}). */
     private JsonNode get(String path) throws Exception {
         HttpResponse<String> r = http.send(
                 HttpRequest.newBuilder(uri(path))
@@ -184,7 +185,7 @@ final class LiveAuditor implements AutoCloseable {
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " -> " + r.statusCode() + " " + r.body());
         }
-        return json.readTree(r.body());
+        return json.readTree(r.body()).path("rows");
     }
 
     private URI uri(String path) {
