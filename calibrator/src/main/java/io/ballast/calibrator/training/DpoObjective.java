@@ -85,8 +85,9 @@ public final class DpoObjective extends Objective {
         NDArray logp = tokens(labels).sequenceLogProbs(logits).reshape(refMargin.size(), 2);
         NDArray margin =
                 logp.get(new NDIndex(":, 0")).sub(logp.get(new NDIndex(":, 1"))).sub(refMargin);
-        return new Terms(
-                Activation.sigmoid(margin.mul((float) beta)).log().neg().mean(), Map.of());
+        // -log sigmoid(x) as softplus(-x): log(sigmoid(x)) underflows to -inf (and a NaN gradient) for a large negative
+        // margin
+        return new Terms(Activation.softPlus(margin.mul((float) -beta)).mean(), Map.of());
     }
 
     /**

@@ -33,7 +33,8 @@ public final class KlKtoObjective extends Objective {
 
     private static final int ATTRIBUTES = Attribute.values().length;
 
-    private final CalibrationLoss.Weights weights;
+    private final CalibrationLoss.Weights configured;
+    private CalibrationLoss.Weights weights;
     private final int batchSize;
     private final long seed;
     private LanguageModel reference;
@@ -47,6 +48,7 @@ public final class KlKtoObjective extends Objective {
 
     public KlKtoObjective(CalibrationLoss.Weights weights, int batchSize, long seed) {
         super("kl-kto");
+        this.configured = weights;
         this.weights = weights;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -60,6 +62,16 @@ public final class KlKtoObjective extends Objective {
         }
         reference = frozen;
         set = examples;
+        // the set builder swaps tokens to bring undesirable rows up to desirable ones; where the model's own
+        // contradictions already outnumber them, KTO's guidance (lambda_D n_D / lambda_U n_U >= 1) is met by weight
+        long desirable = set.stream().filter(CalibrationExample::desirable).count();
+        long undesirable = set.size() - desirable;
+        double scale = undesirable > desirable && desirable > 0 ? desirable / (double) undesirable : 1.0;
+        weights = new CalibrationLoss.Weights(
+                configured.beta(),
+                configured.lambdaDesirable(),
+                configured.lambdaUndesirable() * scale,
+                configured.lambdaKl());
         refLogp = sequenceLogProbs(reference, set, null);
         pad = reference.tokenizer().id(WordTokenizer.PAD);
         contextLength = reference.config().contextLength();
