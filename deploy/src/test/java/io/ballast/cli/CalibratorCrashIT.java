@@ -143,15 +143,18 @@ class CalibratorCrashIT {
                 assertThat(ends).as("job events %s", jobs).hasSize(1);
                 assertThat(ends.get(0).getJobId()).isEqualTo(jobId);
                 assertThat(promotions.stream().filter(u -> u.getVersion() > 1)).hasSize(1);
-                long runningAfterRestart = jobs.stream()
+                List<Long> beforeCheckpoint = jobs.stream()
                         .filter(j -> j.getState() == CalibrationJobState.RUNNING
                                 && j.getStep() != null
                                 && j.getStep() > 0
                                 && j.getStep() < 50)
-                        .count();
-                assertThat(runningAfterRestart)
-                        .as("steps 8..48 are reported by the first run only: the second resumes at 50")
-                        .isEqualTo(6);
+                        .map(CalibrationJobEvent::getStep)
+                        .toList();
+                // the first run reported progress below step 50; the second, resuming at 50, repeats none of it
+                assertThat(beforeCheckpoint)
+                        .as("steps below 50 are reported by the first run only: the second resumes at 50")
+                        .isNotEmpty()
+                        .doesNotHaveDuplicates();
             } finally {
                 calibrator.destroy();
                 calibrator.waitFor(60, TimeUnit.SECONDS);
