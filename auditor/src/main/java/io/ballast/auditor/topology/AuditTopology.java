@@ -33,7 +33,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       reason, to {@code ballast.dlq};</li>
  *   <li>for each output, one compact record with every attribute's observation (steered value,
  *       value read from the text, consistency), keyed by its context: whatever key the producer
- *       used, one (model version, context) is counted by one task ({@link ContextRouting});</li>
+ *       used, one (model version, context) is counted by one task ({@link ContextRouting}); steps
+ *       1 and 2 are one processor, {@link Intake};</li>
  *   <li>one update per event of that key's aggregate ({@link ContextCounts}: every attribute's
  *       counts since the version went live, time buckets from which the hopping windows are
  *       summed, drift episodes), and the drift decision against the target in force
