@@ -3,6 +3,7 @@ package io.ballast.auditor;
 import io.ballast.auditor.http.AuditorHttpApi;
 import io.ballast.auditor.topology.AuditMetrics;
 import io.ballast.auditor.topology.AuditTopology;
+import io.ballast.auditor.topology.DeadLetterOrRetry;
 import io.ballast.runtime.ServiceHttpServer;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.LexiconExtractor;
@@ -23,7 +24,6 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +62,10 @@ public final class AuditorApp implements AutoCloseable {
         AttributeExtractor extractor = new LexiconExtractor();
         streams = new KafkaStreams(
                 AuditTopology.build(config, schemaRegistry, extractor, metrics, generationPartitions()),
-                streamsProperties(http.port()));
-        // a record never kills a thread; anything else that does is logged and the thread replaced
+                streamsProperties(http.port(), schemaRegistry));
+        // a record never kills a thread (DeadLetterOrRetry dead-letters it); a failure outside the record
+        // (the registry unreachable) does, on purpose: the thread is replaced and, under exactly-once,
+        // reads again from the last commit, so nothing is lost and nothing counted twice
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -92,7 +94,7 @@ public final class AuditorApp implements AutoCloseable {
         }
     }
 
-    Properties streamsProperties(int httpPort) {
+    Properties streamsProperties(int httpPort, SchemaRegistry schemaRegistry) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -109,7 +111,7 @@ public final class AuditorApp implements AutoCloseable {
         // retry within milliseconds, not the default 100 ms, which is most of a commit interval's wait
         p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 10);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        p.putAll(DeadLetterOrRetry.settings(schemaRegistry, metrics.deadLettered()));
         return p;
     }
 

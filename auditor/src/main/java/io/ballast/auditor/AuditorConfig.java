@@ -27,13 +27,17 @@ public record AuditorConfig(
         double alpha,
         double rho,
         int maxTextChars,
+        int maxIdChars,
+        Duration registryWait,
         Set<String> knownModels,
         int standbyReplicas,
         int streamThreads,
         long commitIntervalMs,
         Duration snapshotInterval,
         long minExpressed,
-        double minExpressionRate) {
+        double minExpressionRate,
+        Duration versionIdle,
+        Duration peerTimeout) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -48,6 +52,8 @@ public record AuditorConfig(
     public static final String ALPHA = "ballast.auditor.alpha";
     public static final String RHO = "ballast.auditor.rho";
     public static final String MAX_TEXT_CHARS = "ballast.auditor.max-text-chars";
+    public static final String MAX_ID_CHARS = "ballast.auditor.max-id-chars";
+    public static final String REGISTRY_WAIT = "ballast.auditor.registry-wait-seconds";
     public static final String KNOWN_MODELS = "ballast.auditor.known-models";
     public static final String STANDBY_REPLICAS = "ballast.auditor.standby-replicas";
     public static final String STREAM_THREADS = "ballast.auditor.stream-threads";
@@ -55,6 +61,8 @@ public record AuditorConfig(
     public static final String SNAPSHOT_INTERVAL_MS = "ballast.auditor.snapshot-interval-ms";
     public static final String MIN_EXPRESSED = "ballast.auditor.min-expressed";
     public static final String MIN_EXPRESSION_RATE = "ballast.auditor.min-expression-rate";
+    public static final String VERSION_IDLE = "ballast.auditor.version-idle-seconds";
+    public static final String PEER_TIMEOUT = "ballast.auditor.peer-timeout-ms";
 
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -71,13 +79,17 @@ public record AuditorConfig(
             Keys.ALPHA,
             Keys.RHO,
             Keys.MAX_TEXT_CHARS,
+            Keys.MAX_ID_CHARS,
+            Keys.REGISTRY_WAIT,
             Keys.KNOWN_MODELS,
             Keys.STANDBY_REPLICAS,
             Keys.STREAM_THREADS,
             Keys.COMMIT_INTERVAL_MS,
             Keys.SNAPSHOT_INTERVAL_MS,
             Keys.MIN_EXPRESSED,
-            Keys.MIN_EXPRESSION_RATE);
+            Keys.MIN_EXPRESSION_RATE,
+            Keys.VERSION_IDLE,
+            Keys.PEER_TIMEOUT);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -105,6 +117,8 @@ public record AuditorConfig(
                 Keys.ALPHA.read(c),
                 Keys.RHO.read(c),
                 Keys.MAX_TEXT_CHARS.read(c),
+                Keys.MAX_ID_CHARS.read(c),
+                Duration.ofSeconds(Keys.REGISTRY_WAIT.read(c)),
                 Arrays.stream(Keys.KNOWN_MODELS.read(c).split(","))
                         .map(String::trim)
                         .filter(s -> !s.isEmpty())
@@ -114,7 +128,9 @@ public record AuditorConfig(
                 Keys.COMMIT_INTERVAL_MS.read(c),
                 Duration.ofMillis(Keys.SNAPSHOT_INTERVAL_MS.read(c)),
                 Keys.MIN_EXPRESSED.read(c),
-                Keys.MIN_EXPRESSION_RATE.read(c));
+                Keys.MIN_EXPRESSION_RATE.read(c),
+                Duration.ofSeconds(Keys.VERSION_IDLE.read(c)),
+                Duration.ofMillis(Keys.PEER_TIMEOUT.read(c)));
     }
 
     /** The descriptors: each key's default, allowed values and meaning live here and nowhere else. */
@@ -156,6 +172,19 @@ public record AuditorConfig(
                 "width parameter of the drift confidence sequence");
         static final Setting<Integer> MAX_TEXT_CHARS = Setting.integer(
                 AuditorConfig.MAX_TEXT_CHARS, 4000, 1, 10_000_000, "longer response texts go to the dead-letter topic");
+        static final Setting<Integer> MAX_ID_CHARS = Setting.integer(
+                AuditorConfig.MAX_ID_CHARS,
+                256,
+                1,
+                4096,
+                "longer model ids and context keys go to the dead-letter topic (as do ids holding control characters)");
+        static final Setting<Integer> REGISTRY_WAIT = Setting.integer(
+                AuditorConfig.REGISTRY_WAIT,
+                60,
+                0,
+                240,
+                "how long decoding waits for an unreachable schema registry before the stream thread is replaced and"
+                        + " the record read again (never dropped); under Kafka's max.poll.interval.ms (300 s)");
         static final Setting<String> KNOWN_MODELS = Setting.text(
                         AuditorConfig.KNOWN_MODELS,
                         "",
@@ -191,5 +220,15 @@ public record AuditorConfig(
                 0.0,
                 1.0,
                 "lower bound on the share of outputs that express an attribute; below it is flagged (0: no bound)");
+        static final Setting<Long> VERSION_IDLE = Setting.longInteger(
+                AuditorConfig.VERSION_IDLE,
+                1800,
+                1,
+                "a model version with no events for this many seconds counts as no longer serving: its open drift episodes close as SUPERSEDED (as they do at once when another version is announced)");
+        static final Setting<Long> PEER_TIMEOUT = Setting.longInteger(
+                AuditorConfig.PEER_TIMEOUT,
+                3000,
+                1,
+                "how long a query waits for another instance's part of the answer, in milliseconds; an instance that does not answer in time is named in the answer's missing list");
     }
 }

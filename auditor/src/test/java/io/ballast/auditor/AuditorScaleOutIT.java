@@ -103,6 +103,14 @@ class AuditorScaleOutIT {
             assertThat(localA + localB).isEqualTo(CONTEXTS.size());
             assertThat(localA).as("instance a owns some contexts").isPositive();
             assertThat(localB).as("instance b owns some contexts").isPositive();
+
+            // and a client's local=false is not passed on (instances once asked each other in a circle until
+            // their request threads ran out): each asks the other once, for its local part, and answers in time
+            for (AuditorApp app : List.of(a, b)) {
+                JsonNode answer = answer(app, "/api/distributions?local=false&attribute=gender&model=" + model);
+                assertThat(answer.get("rows")).hasSize(CONTEXTS.size());
+                assertThat(answer.get("missing")).isEmpty();
+            }
         }
     }
 
@@ -136,9 +144,16 @@ class AuditorScaleOutIT {
                 .start();
     }
 
+    /** The rows of an answer. */
     private JsonNode get(AuditorApp app, String path) throws Exception {
+        return answer(app, path).path("rows");
+    }
+
+    /** The whole answer, {"rows": [...], "missing": [...]}, within 10 s. */
+    private JsonNode answer(AuditorApp app, String path) throws Exception {
         return json.readTree(http.send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+                                .timeout(Duration.ofSeconds(10))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body());

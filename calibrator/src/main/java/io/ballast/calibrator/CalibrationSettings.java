@@ -48,46 +48,96 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
 
     /**
      * @param weights the loss weights (beta also scales DPO's margin)
-     * @param steps optimizer steps
+     * @param epochs passes over the calibration set (so a one-context and a 46-context job see each example as often)
      * @param batchSize calibration rows per step
-     * @param learningRate Adam's (fixed) learning rate
+     * @param learningRate Adam's peak learning rate
+     * @param warmupFraction share of the steps over which the learning rate rises linearly from a tenth of its peak
+     * @param maxGradientNorm global L2 norm the gradients are clipped to (PyTorch's clip_grad_norm_)
      * @param checkpointEvery steps between checkpoints (the last step is always checkpointed)
      * @param trainableBlocks fine-tune only the top N decoder blocks, final norm and head (0 = every parameter)
      */
     public record Training(
             CalibrationLoss.Weights weights,
-            int steps,
+            int epochs,
             int batchSize,
             float learningRate,
+            double warmupFraction,
+            double maxGradientNorm,
             int checkpointEvery,
             int trainableBlocks) {
 
         public static Training defaults() {
-            return new Training(CalibrationLoss.Weights.defaults(), 200, 16, 4e-4f, 50, 2);
+            return new Training(CalibrationLoss.Weights.defaults(), 3, 16, 4e-4f, 0.1, 1.0, 50, 2);
         }
 
         public Training withWeights(CalibrationLoss.Weights w) {
-            return new Training(w, steps, batchSize, learningRate, checkpointEvery, trainableBlocks);
+            return new Training(
+                    w,
+                    epochs,
+                    batchSize,
+                    learningRate,
+                    warmupFraction,
+                    maxGradientNorm,
+                    checkpointEvery,
+                    trainableBlocks);
         }
 
-        public Training withSteps(int s) {
-            return new Training(weights, s, batchSize, learningRate, checkpointEvery, trainableBlocks);
+        public Training withEpochs(int e) {
+            return new Training(
+                    weights,
+                    e,
+                    batchSize,
+                    learningRate,
+                    warmupFraction,
+                    maxGradientNorm,
+                    checkpointEvery,
+                    trainableBlocks);
         }
 
         public Training withBatchSize(int b) {
-            return new Training(weights, steps, b, learningRate, checkpointEvery, trainableBlocks);
+            return new Training(
+                    weights,
+                    epochs,
+                    b,
+                    learningRate,
+                    warmupFraction,
+                    maxGradientNorm,
+                    checkpointEvery,
+                    trainableBlocks);
         }
 
         public Training withLearningRate(float lr) {
-            return new Training(weights, steps, batchSize, lr, checkpointEvery, trainableBlocks);
+            return new Training(
+                    weights, epochs, batchSize, lr, warmupFraction, maxGradientNorm, checkpointEvery, trainableBlocks);
+        }
+
+        public Training withWarmupFraction(double f) {
+            return new Training(
+                    weights, epochs, batchSize, learningRate, f, maxGradientNorm, checkpointEvery, trainableBlocks);
+        }
+
+        public Training withMaxGradientNorm(double n) {
+            return new Training(
+                    weights, epochs, batchSize, learningRate, warmupFraction, n, checkpointEvery, trainableBlocks);
         }
 
         public Training withCheckpointEvery(int n) {
-            return new Training(weights, steps, batchSize, learningRate, n, trainableBlocks);
+            return new Training(
+                    weights, epochs, batchSize, learningRate, warmupFraction, maxGradientNorm, n, trainableBlocks);
         }
 
         public Training withTrainableBlocks(int n) {
-            return new Training(weights, steps, batchSize, learningRate, checkpointEvery, n);
+            return new Training(
+                    weights, epochs, batchSize, learningRate, warmupFraction, maxGradientNorm, checkpointEvery, n);
+        }
+
+        /** The learning rate at update {@code t} (1-based) of {@code total}: linear warm-up from a tenth, then flat. */
+        public double learningRateAt(int t, int total) {
+            int warm = (int) Math.ceil(warmupFraction * total);
+            if (t >= warm) {
+                return learningRate;
+            }
+            return learningRate * (0.1 + 0.9 * t / (double) Math.max(1, warm));
         }
     }
 

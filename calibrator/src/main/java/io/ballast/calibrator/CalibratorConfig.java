@@ -34,7 +34,7 @@ public record CalibratorConfig(
     public static final String MAX_ATTEMPTS = "ballast.calibrator.retry.max-attempts";
     public static final String RETRY_BACKOFF_SECONDS = "ballast.calibrator.retry.backoff-seconds";
     public static final String METHOD = "ballast.calibrator.method";
-    public static final String STEPS = "ballast.calibrator.steps";
+    public static final String EPOCHS = "ballast.calibrator.epochs";
     public static final String LEARNING_RATE = "ballast.calibrator.learning-rate";
     public static final String BETA = "ballast.calibrator.kto.beta";
     public static final String LAMBDA_D = "ballast.calibrator.kto.lambda-desirable";
@@ -60,7 +60,7 @@ public record CalibratorConfig(
             Keys.MAX_ATTEMPTS,
             Keys.RETRY_BACKOFF_SECONDS,
             Keys.METHOD,
-            Keys.STEPS,
+            Keys.EPOCHS,
             Keys.LEARNING_RATE,
             Keys.BETA,
             Keys.LAMBDA_D,
@@ -98,7 +98,7 @@ public record CalibratorConfig(
         return d.withMethod(Keys.METHOD.read(c))
                 .withSet(s -> s.withResponsesPerPrompt(Keys.RESPONSES_PER_PROMPT.read(c)))
                 .withTraining(t -> t.withWeights(w)
-                        .withSteps(Keys.STEPS.read(c))
+                        .withEpochs(Keys.EPOCHS.read(c))
                         .withLearningRate(Keys.LEARNING_RATE.read(c).floatValue()))
                 .withGate(g -> g.withEvaluationSamples(Keys.EVALUATION_SAMPLES.read(c))
                         .withImprovementMargin(Keys.IMPROVEMENT_MARGIN.read(c))
@@ -152,8 +152,8 @@ public record CalibratorConfig(
                 CalibrationSettings.Method.class,
                 D.method(),
                 "training method: KL-regularised KTO, or the IFT and DPO baselines");
-        static final Setting<Integer> STEPS =
-                Setting.integer(CalibratorConfig.STEPS, D.training().steps(), 1, 1_000_000, "optimizer steps per job");
+        static final Setting<Integer> EPOCHS = Setting.integer(
+                CalibratorConfig.EPOCHS, D.training().epochs(), 1, 10_000, "passes over the calibration set per job");
         static final Setting<Double> LEARNING_RATE = Setting.decimal(
                 CalibratorConfig.LEARNING_RATE, D.training().learningRate(), 1e-9, 1, "optimizer learning rate");
         static final Setting<Double> BETA = Setting.decimal(

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -86,14 +87,18 @@ final class CalibrateCommand implements Callable<Integer> {
                 : TargetPresets.named(targets, 0.08);
         Targets jobTargets = new Targets(
                 all.stream().filter(t -> attributes.contains(t.getAttribute())).toList());
-        ProgressBar bar =
-                new ProgressBar("calibrate", "step", settings.training().steps());
+        // the step count follows from the set's size (training runs whole epochs): known once training starts
+        AtomicReference<ProgressBar> bar = new AtomicReference<>();
         String jobId = "manual-" + UUID.randomUUID().toString().substring(0, 8);
         long t0 = System.currentTimeMillis();
         CalibrationJob.Outcome outcome = new CalibrationJob(modelStore, new LexiconExtractor(), settings, workDir)
                 .run(new CalibrationJob.Request(jobId, store.modelId, base, drifted, List.of()), jobTargets, e -> {
-                    if (e.getState() == CalibrationJobState.RUNNING && e.getStep() != null && e.getLoss() != null) {
-                        bar.update(e.getStep(), e.getLoss(), e.getStep());
+                    if (e.getState() == CalibrationJobState.RUNNING
+                            && e.getStep() != null
+                            && e.getLoss() != null
+                            && e.getTotalSteps() != null) {
+                        bar.compareAndSet(null, new ProgressBar("calibrate", "step", e.getTotalSteps()));
+                        bar.get().update(e.getStep(), e.getLoss(), e.getStep());
                     } else if (e.getState() != CalibrationJobState.RUNNING) {
                         System.err.println(e.getState());
                     }

@@ -122,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--calibrator-set",
-            description = "Calibrator setting key=value (repeatable), e.g. ballast.calibrator.steps=100.")
+            description = "Calibrator setting key=value (repeatable), e.g. ballast.calibrator.epochs=6.")
     Map<String, String> calibratorSettings = new LinkedHashMap<>();
 
     @Option(names = "--report", description = "Also write the report as JSON here (default: <data-dir>/report.json).")

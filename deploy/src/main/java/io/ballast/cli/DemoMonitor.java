@@ -128,10 +128,11 @@ final class DemoMonitor implements AutoCloseable {
         JsonNode all;
         try {
             all = json.readTree(http.send(
-                            HttpRequest.newBuilder(URI.create(auditorUrl + "/api/distributions"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body());
+                                    HttpRequest.newBuilder(URI.create(auditorUrl + "/api/distributions"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .path("rows");
         } catch (Exception e) {
             return;
         }

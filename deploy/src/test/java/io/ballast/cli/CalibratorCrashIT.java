@@ -221,7 +221,7 @@ class CalibratorCrashIT {
                         "--set",
                         "ballast.calibrator.coalesce-seconds=1",
                         "--set",
-                        "ballast.calibrator.steps=80",
+                        "ballast.calibrator.epochs=4",
                         "--set",
                         "ballast.calibrator.learning-rate=5e-4",
                         "--set",

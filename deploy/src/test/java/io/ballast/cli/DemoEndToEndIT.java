@@ -4,11 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +54,7 @@ class DemoEndToEndIT {
                 "--min-samples",
                 "100",
                 "--calibrator-set",
-                "ballast.calibrator.steps=60",
+                "ballast.calibrator.epochs=2",
                 "--calibrator-set",
                 "ballast.calibrator.learning-rate=5e-4",
                 "--calibrator-set",
@@ -62,12 +70,17 @@ class DemoEndToEndIT {
                 "ballast.calibrator.retry.backoff-seconds=5");
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-demo.log");
 
-        // when the demo runs to its end
+        // when the demo runs to its end, with the auditor's drift episodes and gauge watched while it runs
         Process demo = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
+        AuditorWatch watch = new AuditorWatch(log, demo);
+        Thread watcher = new Thread(watch, "auditor-watch");
+        watcher.setDaemon(true);
+        watcher.start();
         boolean ended = demo.waitFor(10, TimeUnit.MINUTES);
+        watcher.join(5000);
         if (!ended) {
             // SIGKILL skips the demo's shutdown hooks: end the registry child JVM too, or it outlives the test
             demo.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -86,6 +99,26 @@ class DemoEndToEndIT {
                 .contains("occupation:electricians|gender")
                 .contains("CLOSED: every drifted context is back within tolerance")
                 .doesNotContain("NOT YET");
+
+        // and after the promotion the auditor closed version 1's episodes as SUPERSEDED (no version 1 output can
+        // resolve them any more): as the demo reported, nothing is open, so BallastDriftOpen does not fire
+        assertThat(watch.lastDrift)
+                .as("/api/drift as last seen; output:%n%s", tail(output))
+                .isNotNull();
+        List<JsonNode> v1 = new ArrayList<>();
+        watch.lastDrift.path("rows").forEach(e -> {
+            if (e.path("version").asInt() == 1) {
+                v1.add(e);
+            }
+        });
+        assertThat(v1).as("version 1 episodes in %s", watch.lastDrift).isNotEmpty();
+        assertThat(v1)
+                .as("version 1 episodes in %s", watch.lastDrift)
+                .allSatisfy(e -> assertThat(e.path("status").asText()).isIn("SUPERSEDED", "RESOLVED"))
+                .anySatisfy(e -> assertThat(e.path("status").asText()).isEqualTo("SUPERSEDED"));
+        assertThat(watch.lastOpenEpisodes)
+                .as("ballast_auditor_drift_open_episodes as last seen")
+                .isEqualTo(0.0);
 
         // and the console, captured (not a terminal), stayed quiet: status as plain lines, no ERROR, no stack trace
         QuietConsole.assertQuiet(output);
@@ -128,6 +161,64 @@ class DemoEndToEndIT {
                             row,
                             row.path("context").asText() + "|"
                                     + row.path("attribute").asText()));
+        }
+    }
+
+    /**
+     * Reads the demo's auditor while the demo runs (its port is only known from the output, and it
+     * stops with the demo): the latest {@code /api/drift} answer and open-episodes gauge, the last
+     * read once the report is out, the services still up.
+     */
+    private static final class AuditorWatch implements Runnable {
+        private static final Pattern DASHBOARD = Pattern.compile("dashboard at (http://127\\.0\\.0\\.1:\\d+)/");
+        private static final Pattern GAUGE =
+                Pattern.compile("(?m)^ballast_auditor_drift_open_episodes(?:\\{[^}]*})? (\\S+)$");
+        private final Path log;
+        private final Process demo;
+        private final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        volatile JsonNode lastDrift;
+        volatile Double lastOpenEpisodes;
+
+        AuditorWatch(Path log, Process demo) {
+            this.log = log;
+            this.demo = demo;
+        }
+
+        @Override
+        public void run() {
+            String base = null;
+            while (demo.isAlive()) {
+                try {
+                    String output = Files.readString(log, StandardCharsets.UTF_8);
+                    if (base == null) {
+                        Matcher m = DASHBOARD.matcher(output);
+                        base = m.find() ? m.group(1) : null;
+                    }
+                    if (base != null) {
+                        lastDrift = new ObjectMapper().readTree(get(base + "/api/drift"));
+                        Matcher g = GAUGE.matcher(get(base + "/metrics"));
+                        lastOpenEpisodes = g.find() ? Double.valueOf(g.group(1)) : null;
+                        if (output.contains("report also written")) {
+                            return;
+                        }
+                    }
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // the demo is starting or stopping: read again on the next round
+                }
+            }
+        }
+
+        private String get(String url) throws Exception {
+            return http.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         }
     }
 

@@ -239,11 +239,13 @@ class FaultToleranceIT {
         return n;
     }
 
+    /** The rows of an auditor answer ({"rows": [...], "missing": [...]}). */
     private JsonNode get(int port, String path) throws Exception {
         return json.readTree(http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body());
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .path("rows");
     }
 }

@@ -77,7 +77,7 @@ class SettingsDocTest {
         Map<String, String> outOfRange = Map.of(
                 "generator", "ballast.sampling.top-p=1.5",
                 "auditor", "ballast.auditor.alpha=0.9",
-                "calibrator", "ballast.calibrator.steps=0");
+                "calibrator", "ballast.calibrator.epochs=0");
         outOfRange.forEach((service, setting) -> {
             // given a service started with every required key but one value outside its range
             StringWriter err = new StringWriter();

@@ -1,6 +1,5 @@
 package io.ballast.auditor.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.auditor.topology.AuditKey;
@@ -21,11 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,6 +31,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -43,7 +39,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * The auditor's JSON API and dashboard. Distributions, drift episodes and windows are answered
  * from every instance's local stores: an instance asks the others (their {@code application.server})
- * with {@code local=true} and merges, so any instance answers for all partitions.
+ * for their local part ({@link PeerQuery}) and merges, so any instance answers for all partitions.
+ * The answer is {@code {"rows": [...], "missing": [...]}}: {@code missing} names each instance that
+ * did not answer in time (with the reason), so a partial answer says it is partial instead of
+ * failing; {@code local=true} answers from this instance's stores alone.
  */
 public final class AuditorHttpApi {
 
@@ -52,8 +51,7 @@ public final class AuditorHttpApi {
     private final int ownPort;
     private final ExpressionPolicy policy;
     private final ContextCounts.Windows windows;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final PeerQuery peers;
 
     public AuditorHttpApi(KafkaStreams streams, AuditorConfig config, int ownPort) {
         this.streams = streams;
@@ -61,6 +59,7 @@ public final class AuditorHttpApi {
         this.ownPort = ownPort;
         this.policy = new ExpressionPolicy(config.minExpressed(), config.minExpressionRate());
         this.windows = ContextCounts.Windows.of(config.windowSize(), config.windowAdvance(), config.windowGrace());
+        this.peers = new PeerQuery(config.peerTimeout());
     }
 
     public void register(ServiceHttpServer server) {
@@ -110,29 +109,24 @@ public final class AuditorHttpApi {
         List<Map<String, Object>> run(Map<String, String> filter);
     }
 
-    private List<Map<String, Object>> gathered(HttpExchange ex, String path, LocalQuery local) throws Exception {
+    private Map<String, Object> gathered(HttpExchange ex, String path, LocalQuery local) {
         Map<String, String> q = query(ex.getRequestURI());
-        List<Map<String, Object>> out = new ArrayList<>(local.run(q));
+        List<Map<String, Object>> rows = new ArrayList<>(local.run(q));
+        List<Map<String, String>> missing = List.of();
         if (!"true".equals(q.get("local"))) {
+            List<HostInfo> others = new ArrayList<>();
             for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
-                if (m.hostInfo().port() == ownPort && m.hostInfo().host().equals(config.advertisedHost())) {
-                    continue;
-                }
-                String uri =
-                        "http://" + m.hostInfo().host() + ":" + m.hostInfo().port() + path + "?local=true"
-                                + (ex.getRequestURI().getRawQuery() == null
-                                        ? ""
-                                        : "&" + ex.getRequestURI().getRawQuery());
-                HttpResponse<String> r = http.send(
-                        HttpRequest.newBuilder(URI.create(uri))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                for (JsonNode n : ServiceHttpServer.JSON.readTree(r.body())) {
-                    out.add(ServiceHttpServer.JSON.convertValue(n, Map.class));
+                if (m.hostInfo().port() != ownPort || !m.hostInfo().host().equals(config.advertisedHost())) {
+                    others.add(m.hostInfo());
                 }
             }
+            PeerQuery.Answer answer = peers.ask(others, path, q);
+            rows.addAll(answer.rows());
+            missing = answer.missing();
         }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("rows", rows);
+        out.put("missing", missing);
         return out;
     }
 
@@ -185,9 +179,10 @@ public final class AuditorHttpApi {
             }
             Map<String, Object> row = describe(key);
             row.put("episodeId", episode.episodeId());
-            row.put("status", episode.open() ? "OPEN" : "RESOLVED");
+            row.put("status", episode.status().name());
             row.put("openedAtMillis", episode.openedAtMillis());
-            row.put("resolvedAtMillis", episode.open() ? null : episode.resolvedAtMillis());
+            // resolved, or superseded when its version stopped serving
+            row.put("closedAtMillis", episode.open() ? null : episode.closedAtMillis());
             // an open episode shows where the distribution is now; a resolved one where it was when it resolved
             TargetDistribution target =
                     episode.open() ? TargetLookup.find(targets, key.attribute(), key.contextKey()) : null;

@@ -5,6 +5,7 @@ import io.ballast.schemas.ConfidenceInterval;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.DriftStatus;
+import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.DistributionComparison;
@@ -12,9 +13,11 @@ import io.ballast.schemas.domain.Attribute;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
@@ -25,6 +28,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * One update per event of its (model version, context) aggregate, and the drift decision for each
@@ -34,8 +38,18 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * changelogged (written behind, before every commit: {@link AggregateStore}), and signals
  * (forwarded while processing) and snapshots (forwarded from the punctuator) are written in the
  * transaction of the offsets that produced them. Emits at most one OPEN signal per episode and one
- * RESOLVED when it ends; episodes live in the aggregate, so a restart neither repeats nor forgets a
- * signal.
+ * RESOLVED or SUPERSEDED when it ends; episodes live in the aggregate, so a restart neither repeats
+ * nor forgets a signal.
+ *
+ * <p>An episode is about one model version, and only that version's outputs can resolve it. A
+ * version that stops serving would leave it open forever, so on each snapshot its open episodes
+ * close as SUPERSEDED once another version of the model is announced on
+ * {@code ballast.model-updates} (a global table) or the version had no event in this task for the
+ * idle time (event time of its latest event against wall-clock time: a generator that never
+ * announces). A version other than the announced one opens no episode: its stragglers after a
+ * promotion are not news. The task's open episodes are counted from its store when it starts
+ * (after a restart, rebalance or aborted transaction) and kept by every transition, and that count
+ * is the open-episodes gauge.
  *
  * <p>The hot path allocates little: the target in force per (context, attribute) and its drift
  * {@link DriftDetector.Plan} are looked up once per snapshot interval (a changed target applies
@@ -50,8 +64,16 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private final ExpressionPolicy policy;
     private final Duration snapshotInterval;
     private final AuditMetrics metrics;
+    private final Duration versionIdle;
     private ProcessorContext<String, SpecificRecord> context;
     private ReadOnlyKeyValueStore<String, ?> targets;
+    private ReadOnlyKeyValueStore<String, ?> announcements;
+    private String task;
+    /** This task's open episodes, as its aggregates hold them: counted from the store at init, then kept. */
+    private final Set<EpisodeRef> openEpisodes = new HashSet<>();
+    /** Per model version, the latest event time among this task's aggregates (from the store at init, then per snapshot). */
+    private final Map<ModelVersion, Long> versionLastEvent = new HashMap<>();
+
     private KeyValueStore<String, ContextCounts> aggregates;
     /** Per context key, per attribute: the target in force and its plan; cleared at every snapshot. */
     private final Map<String, Prepared[]> prepared = new HashMap<>();
@@ -76,11 +98,13 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             ContextCounts.Windows windows,
             ExpressionPolicy policy,
             Duration snapshotInterval,
+            Duration versionIdle,
             AuditMetrics metrics) {
         this.detector = detector;
         this.windows = windows;
         this.policy = policy;
         this.snapshotInterval = snapshotInterval;
+        this.versionIdle = versionIdle;
         this.metrics = metrics;
     }
 
@@ -89,11 +113,42 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         this.context = context;
         this.targets = context.getStateStore(AuditTopology.TARGETS_STORE);
         this.aggregates = context.getStateStore(AuditTopology.AGGREGATES_STORE);
+        this.announcements = context.getStateStore(AuditTopology.MODEL_UPDATES_STORE);
+        this.task = context.taskId().toString();
         this.prepared.clear();
         this.live.clear();
         this.dirty.clear();
         this.snapshotAll = true;
-        context.schedule(snapshotInterval, PunctuationType.WALL_CLOCK_TIME, now -> snapshot());
+        countFromStore();
+        context.schedule(snapshotInterval, PunctuationType.WALL_CLOCK_TIME, this::snapshot);
+    }
+
+    /**
+     * The open episodes and each version's latest event, from the aggregates as the store holds them
+     * (restored from the changelog after a restart or rebalance), so the gauge and the idle test start
+     * right instead of from zero.
+     */
+    private void countFromStore() {
+        openEpisodes.clear();
+        versionLastEvent.clear();
+        try (KeyValueIterator<String, ContextCounts> it = aggregates.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, ContextCounts> kv = it.next();
+                for (int a = 0; a < ATTRIBUTES.length; a++) {
+                    DriftEpisode episode = kv.value.episode(a);
+                    if (episode != null && episode.open()) {
+                        openEpisodes.add(new EpisodeRef(kv.key, a));
+                    }
+                }
+                seen(kv.key, kv.value);
+            }
+        }
+        metrics.openEpisodes(task, openEpisodes.size());
+    }
+
+    private void seen(String aggregateKey, ContextCounts counts) {
+        VersionContext vc = VersionContext.parse(aggregateKey);
+        versionLastEvent.merge(new ModelVersion(vc.modelId(), vc.modelVersion()), counts.lastEventMillis(), Math::max);
     }
 
     @Override
@@ -154,13 +209,14 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         DriftEpisode state = counts.episode(a);
         boolean open = state != null && state.open();
         DriftDetector.Transition transition = p.plan.next(open, p.scratch, expressed);
-        if (transition == DriftDetector.Transition.NONE) {
+        if (transition == DriftDetector.Transition.NONE
+                || (transition == DriftDetector.Transition.OPEN
+                        && announcedOther(event.modelId(), event.modelVersion()) != null)) {
             return;
         }
         // a transition is rare: now build its evidence
         AuditKey auditKey =
                 new AuditKey(event.modelId(), event.modelVersion(), event.contextKey(), ATTRIBUTES[a].key());
-        String episodeKey = AuditKey.of(event.modelId(), event.modelVersion(), event.contextKey(), ATTRIBUTES[a].key());
         TargetDistribution target = p.target;
         Map<String, Long> expressedCounts = tally.expressedCounts(counts.categories(a));
         DriftDetector.Assessment assessment =
@@ -180,8 +236,11 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                     assessment,
                     now,
                     now);
-            counts.episode(a, new DriftEpisode(episodeId, true, now, 0, mae, expressed, signal.getSignalId()));
-            metrics.episodeOpened(episodeKey);
+            counts.episode(
+                    a, new DriftEpisode(episodeId, DriftStatus.OPEN, now, 0, mae, expressed, signal.getSignalId()));
+            openEpisodes.add(new EpisodeRef(event.aggregateKey(), a));
+            metrics.episodeOpened();
+            metrics.openEpisodes(task, openEpisodes.size());
             context.forward(new Record<>(auditKey.driftKey(), signal, now));
         } else {
             DriftSignal signal = signal(
@@ -199,20 +258,35 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                     a,
                     new DriftEpisode(
                             state.episodeId(),
-                            false,
+                            DriftStatus.RESOLVED,
                             state.openedAtMillis(),
                             now,
                             mae,
                             expressed,
                             signal.getSignalId()));
-            metrics.episodeClosed(episodeKey);
+            openEpisodes.remove(new EpisodeRef(event.aggregateKey(), a));
+            metrics.openEpisodes(task, openEpisodes.size());
             context.forward(new Record<>(auditKey.driftKey(), signal, now));
         }
     }
 
-    /** Since-live and window snapshots of every aggregate changed since the last one. */
-    private void snapshot() {
+    /**
+     * Since-live and window snapshots of every aggregate changed since the last one; then the open
+     * episodes of versions that stopped serving close.
+     */
+    private void snapshot(long now) {
         prepared.clear();
+        for (String key : dirty.keySet()) {
+            ContextCounts counts = load(key);
+            if (counts != null) {
+                seen(key, counts);
+            }
+        }
+        emitSnapshots();
+        supersede(now);
+    }
+
+    private void emitSnapshots() {
         if (snapshotAll) {
             snapshotAll = false;
             dirty.clear();
@@ -233,6 +307,82 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         dirty.clear();
     }
 
+    /** Closes, as SUPERSEDED, every open episode of this task whose version no longer serves. */
+    private void supersede(long now) {
+        if (openEpisodes.isEmpty()) {
+            return;
+        }
+        for (EpisodeRef ref : List.copyOf(openEpisodes)) {
+            VersionContext vc = VersionContext.parse(ref.aggregateKey());
+            ModelUpdate announced = announcedOther(vc.modelId(), vc.modelVersion());
+            Long last = versionLastEvent.get(new ModelVersion(vc.modelId(), vc.modelVersion()));
+            boolean idle = last != null && now - last >= versionIdle.toMillis();
+            if (announced != null || idle) {
+                close(ref, vc, now);
+            }
+        }
+        metrics.openEpisodes(task, openEpisodes.size());
+    }
+
+    private void close(EpisodeRef ref, VersionContext vc, long now) {
+        openEpisodes.remove(ref);
+        ContextCounts counts = load(ref.aggregateKey());
+        if (counts == null) {
+            return;
+        }
+        int a = ref.attribute();
+        AuditKey auditKey = vc.attribute(ATTRIBUTES[a].key());
+        DriftSignal signal;
+        synchronized (counts) {
+            DriftEpisode episode = counts.episode(a);
+            if (episode == null || !episode.open()) {
+                return;
+            }
+            // the evidence as the version left it, against the target in force now
+            TargetDistribution target = TargetLookup.find(targets, auditKey.attribute(), auditKey.contextKey());
+            Tally tally = counts.sinceLive(a);
+            Map<String, Long> expressedCounts = tally.expressedCounts(counts.categories(a));
+            long expressed = tally.expressed(ATTRIBUTES[a]);
+            DriftDetector.Assessment assessment = target == null
+                    ? null
+                    : detector.assess(expressedCounts, target.getProbabilities(), target.getTolerance());
+            double mae = target == null
+                    ? episode.lastMae()
+                    : DistributionComparison.of(expressedCounts, target.getProbabilities())
+                            .mae();
+            signal = signal(
+                    DriftStatus.SUPERSEDED,
+                    episode.episodeId(),
+                    auditKey,
+                    expressed,
+                    expressedCounts,
+                    target,
+                    mae,
+                    assessment,
+                    episode.openedAtMillis(),
+                    now);
+            counts.episode(
+                    a,
+                    new DriftEpisode(
+                            episode.episodeId(),
+                            DriftStatus.SUPERSEDED,
+                            episode.openedAtMillis(),
+                            now,
+                            mae,
+                            expressed,
+                            signal.getSignalId()));
+        }
+        aggregates.put(ref.aggregateKey(), counts);
+        context.forward(new Record<>(auditKey.driftKey(), signal, now));
+    }
+
+    /** The model's announced version if it is another than this one (null: this one, or none announced). */
+    private ModelUpdate announcedOther(String modelId, int version) {
+        Object v = announcements.get(modelId);
+        ModelUpdate update = (ModelUpdate) (v instanceof ValueAndTimestamp<?> vt ? vt.value() : v);
+        return update != null && update.getVersion() != version ? update : null;
+    }
+
     private ContextCounts load(String key) {
         ContextCounts counts = live.get(key);
         if (counts == null) {
@@ -250,7 +400,14 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     @Override
     public void close() {
         live.clear();
+        // the task moved or stopped: its episodes are counted by whichever instance runs it next
+        metrics.taskClosed(task);
     }
+
+    /** One attribute's episode in one aggregate. */
+    private record EpisodeRef(String aggregateKey, int attribute) {}
+
+    private record ModelVersion(String modelId, int version) {}
 
     private void emit(String key, ContextCounts counts, long fromBucket) {
         VersionContext vc = VersionContext.parse(key);
@@ -341,7 +498,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             long openedAt,
             long now) {
         Map<String, ConfidenceInterval> intervals = new HashMap<>();
-        a.intervals().forEach((c, ci) -> intervals.put(c, new ConfidenceInterval(ci[0], ci[1])));
+        if (a != null) {
+            a.intervals().forEach((c, ci) -> intervals.put(c, new ConfidenceInterval(ci[0], ci[1])));
+        }
         return DriftSignal.newBuilder()
                 .setSignalId(UUID.randomUUID().toString())
                 .setEpisodeId(episodeId)
@@ -352,10 +511,10 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                 .setAttribute(key.attribute())
                 .setN(n)
                 .setObserved(new HashMap<>(DistributionComparison.proportions(counts)))
-                .setTarget(new HashMap<>(target.getProbabilities()))
-                .setTolerance(target.getTolerance())
+                .setTarget(target == null ? new HashMap<>() : new HashMap<>(target.getProbabilities()))
+                .setTolerance(target == null ? 0 : target.getTolerance())
                 .setIntervals(intervals)
-                .setViolatingCategories(status == DriftStatus.OPEN ? a.violating() : List.of())
+                .setViolatingCategories(status == DriftStatus.RESOLVED || a == null ? List.of() : a.violating())
                 .setMae(mae)
                 .setAlpha(detector.alpha())
                 .setOpenedAt(Instant.ofEpochMilli(openedAt))

@@ -16,7 +16,9 @@ public final class AuditMetrics {
     private final Counter deadLettered;
     private final Map<String, AtomicReference<Double>> mae = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<Double>> expressionRate = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> openEpisodes = new ConcurrentHashMap<>();
+    /** Per task of this instance, the open episodes its aggregate store holds. */
+    private final Map<String, Integer> openEpisodesByTask = new ConcurrentHashMap<>();
+
     private final Counter episodesOpened;
 
     public AuditMetrics(MeterRegistry registry) {
@@ -29,8 +31,8 @@ public final class AuditMetrics {
                 .register(registry);
         this.episodesOpened =
                 Counter.builder("ballast_auditor_drift_episodes_opened").register(registry);
-        Gauge.builder("ballast_auditor_drift_open_episodes", openEpisodes, Map::size)
-                .description("drift episodes open now")
+        Gauge.builder("ballast_auditor_drift_open_episodes", openEpisodesByTask, AuditMetrics::sum)
+                .description("drift episodes open now in the tasks this instance runs, as their stores hold them")
                 .register(registry);
     }
 
@@ -77,12 +79,21 @@ public final class AuditMetrics {
                 .set(v);
     }
 
-    void episodeOpened(String key) {
+    void episodeOpened() {
         episodesOpened.increment();
-        openEpisodes.put(key, true);
     }
 
-    void episodeClosed(String key) {
-        openEpisodes.remove(key);
+    /** A task's open episodes, counted from its store at start and kept by its transitions. */
+    void openEpisodes(String task, int open) {
+        openEpisodesByTask.put(task, open);
+    }
+
+    /** The task left this instance (rebalance, shutdown): its episodes are no longer reported here. */
+    void taskClosed(String task) {
+        openEpisodesByTask.remove(task);
+    }
+
+    private static double sum(Map<String, Integer> byTask) {
+        return byTask.values().stream().mapToInt(Integer::intValue).sum();
     }
 }

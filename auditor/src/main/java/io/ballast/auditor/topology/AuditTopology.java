@@ -6,6 +6,7 @@ import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
+import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.registry.SchemaRegistry;
@@ -41,7 +42,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       ({@code ballast.targets} as a global table, the context's own target winning over the one
  *       for all) into {@code ballast.drift};</li>
  *   <li>every snapshot interval, since-live and window snapshots of the aggregates that changed
- *       into {@code ballast.distributions}.</li>
+ *       into {@code ballast.distributions}; and the open drift episodes of versions that stopped
+ *       serving (another version announced on {@code ballast.model-updates}, a global table, or no
+ *       events for the idle time) closed as SUPERSEDED into {@code ballast.drift}.</li>
  * </ol>
  * Shares and drift are computed over the outputs that express an attribute; the share that do is
  * reported beside them ({@link ExpressionPolicy}).
@@ -49,6 +52,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class AuditTopology {
 
     public static final String TARGETS_STORE = "targets";
+    /** The version each model must serve, as last announced: {@code ballast.model-updates} by model id. */
+    public static final String MODEL_UPDATES_STORE = "model-updates";
     /** One {@link ContextCounts} per {@code <model>|<version>|<context>}. */
     public static final String AGGREGATES_STORE = "audit-aggregates";
 
@@ -72,6 +77,7 @@ public final class AuditTopology {
         AvroSerde<DistributionSnapshot> snapshotSerde = new AvroSerde<>(DistributionSnapshot.class, registry, false);
         AvroSerde<DriftSignal> driftSerde = new AvroSerde<>(DriftSignal.class, registry, false);
         AvroSerde<DeadLetter> deadLetterSerde = new AvroSerde<>(DeadLetter.class, registry, false);
+        AvroSerde<ModelUpdate> modelUpdateSerde = new AvroSerde<>(ModelUpdate.class, registry, false);
 
         builder.globalTable(
                 BallastTopic.TARGETS.topicName(),
@@ -79,6 +85,12 @@ public final class AuditTopology {
                 Materialized.<String, TargetDistribution, KeyValueStore<Bytes, byte[]>>as(TARGETS_STORE)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(targetSerde));
+        builder.globalTable(
+                BallastTopic.MODEL_UPDATES.topicName(),
+                Consumed.with(Serdes.String(), modelUpdateSerde),
+                Materialized.<String, ModelUpdate, KeyValueStore<Bytes, byte[]>>as(MODEL_UPDATES_STORE)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(modelUpdateSerde));
         // changelogged (exactly-once restores it); each changed aggregate is written once per commit
         builder.addStateStore(AggregateStore.builder(AGGREGATES_STORE));
 
@@ -94,9 +106,11 @@ public final class AuditTopology {
                                 extractor,
                                 generationPartitions,
                                 config.maxTextChars(),
+                                config.maxIdChars(),
                                 config.knownModels(),
                                 metrics.processed(),
-                                metrics.deadLettered()),
+                                metrics.deadLettered(),
+                                config.registryWait()),
                         Named.as("decode-and-observe"))
                 .split(Named.as("observed-"))
                 .branch((k, o) -> o.deadLetter() != null, Branched.as("dead"))
@@ -126,6 +140,7 @@ public final class AuditTopology {
                                 windows,
                                 policy,
                                 config.snapshotInterval(),
+                                config.versionIdle(),
                                 metrics),
                         Named.as("audit"),
                         AGGREGATES_STORE)

@@ -1,5 +1,6 @@
 package io.ballast.auditor.topology;
 
+import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -420,13 +421,31 @@ public final class ContextCounts {
             out.put((byte) (e == null ? 0 : 1));
             if (e != null) {
                 putString(out, e.episodeId());
-                out.put((byte) (e.open() ? 1 : 0))
+                out.put(statusByte(e.status()))
                         .putLong(e.openedAtMillis())
-                        .putLong(e.resolvedAtMillis())
+                        .putLong(e.closedAtMillis())
                         .putDouble(e.lastMae())
                         .putLong(e.n());
                 putString(out, e.lastSignalId());
             }
+        }
+
+        /** 0 and 1 are what aggregates written before SUPERSEDED existed hold (open or not), so they still read. */
+        private static byte statusByte(DriftStatus status) {
+            return switch (status) {
+                case RESOLVED -> 0;
+                case OPEN -> 1;
+                case SUPERSEDED -> 2;
+            };
+        }
+
+        private static DriftStatus status(byte b) {
+            return switch (b) {
+                case 0 -> DriftStatus.RESOLVED;
+                case 1 -> DriftStatus.OPEN;
+                case 2 -> DriftStatus.SUPERSEDED;
+                default -> throw new IllegalArgumentException("unknown episode status " + b);
+            };
         }
 
         private static DriftEpisode getEpisode(ByteBuffer in) {
@@ -435,7 +454,7 @@ public final class ContextCounts {
             }
             return new DriftEpisode(
                     getString(in),
-                    in.get() != 0,
+                    status(in.get()),
                     in.getLong(),
                     in.getLong(),
                     in.getDouble(),

@@ -40,10 +40,16 @@
     return svg;
   }
 
+  // instances that did not answer the last refresh: the tables then show part of the state
+  let missing = [];
+
+  /** The rows of an answer ({rows, missing}); the instances missing from it are noted for the status line. */
   async function json(url) {
     const r = await fetch(url);
     if (!r.ok) throw new Error(url + ' -> ' + r.status);
-    return r.json();
+    const answer = await r.json();
+    (answer.missing || []).forEach(m => { if (!missing.includes(m.instance)) missing.push(m.instance); });
+    return answer.rows || answer;
   }
 
   function render(distributions, episodes, windows) {
@@ -92,11 +98,13 @@
       driftCell(d)])));
     document.getElementById('distributions').replaceChildren(table);
     document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · ' +
-      distributions.length + ' distributions · ' + open.length + ' open drift episodes';
+      distributions.length + ' distributions · ' + open.length + ' open drift episodes' +
+      (missing.length ? ' · partial: no answer from ' + missing.join(', ') : '');
   }
 
   async function refresh() {
     try {
+      missing = [];
       const [d, e, w] = await Promise.all([json('/api/distributions'), json('/api/drift'), json('/api/windows')]);
       render(d, e, w);
     } catch (err) {

@@ -6,7 +6,10 @@ import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
+import io.ballast.schemas.ModelAction;
+import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroSerde;
@@ -33,17 +36,37 @@ import org.apache.kafka.streams.TopologyTestDriver;
  */
 final class AuditTopologyDriver implements AutoCloseable {
 
+    /**
+     * Where the tests' event clocks start, and the driver's wall clock with them: the auditor compares
+     * event times with wall-clock time (a version idle for too long stops serving), as it does when
+     * generators stamp events with the time they produce them.
+     */
+    static final long START_MILLIS = 1_760_000_000_000L;
+
     final TopologyTestDriver driver;
     final AuditMetrics metrics = new AuditMetrics(new SimpleMeterRegistry());
     final TestInputTopic<String, TargetDistribution> targets;
     final TestInputTopic<String, byte[]> generations;
+    final TestInputTopic<String, ModelUpdate> modelUpdates;
     final TestOutputTopic<String, DistributionSnapshot> distributions;
     final TestOutputTopic<String, DriftSignal> drift;
     final TestOutputTopic<String, DeadLetter> dlq;
     private final AvroSerializer<GenerationEvent> events;
 
     AuditTopologyDriver(String registryUrl, Path stateDir, Map<String, String> settings) {
-        SchemaRegistry registry = SchemaRegistry.forUrl(registryUrl);
+        this(registryUrl, SchemaRegistry.forUrl(registryUrl), new LexiconExtractor(), stateDir, settings);
+    }
+
+    /**
+     * With the registry the topology reads through (a stand-in that fails on cue, say) and its attribute
+     * extractor given; the registry URL is still the one in the settings.
+     */
+    AuditTopologyDriver(
+            String registryUrl,
+            SchemaRegistry registry,
+            AttributeExtractor extractor,
+            Path stateDir,
+            Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(settings);
         all.put(AuditorConfig.BOOTSTRAP_SERVERS, "unused:9092");
         all.put(AuditorConfig.SCHEMA_REGISTRY_URL, registryUrl);
@@ -52,11 +75,18 @@ final class AuditTopologyDriver implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "audit-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(AuditTopology.build(config, registry, new LexiconExtractor(), metrics), props);
+        // the deployed auditor's error handling (AuditorApp installs the same)
+        props.putAll(DeadLetterOrRetry.settings(registry, metrics.deadLettered()));
+        driver = new TopologyTestDriver(
+                AuditTopology.build(config, registry, extractor, metrics), props, Instant.ofEpochMilli(START_MILLIS));
         targets = driver.createInputTopic(
                 BallastTopic.TARGETS.topicName(),
                 new StringSerializer(),
                 new AvroSerde<>(TargetDistribution.class, registry, false).serializer());
+        modelUpdates = driver.createInputTopic(
+                BallastTopic.MODEL_UPDATES.topicName(),
+                new StringSerializer(),
+                new AvroSerde<>(ModelUpdate.class, registry, false).serializer());
         generations = driver.createInputTopic(
                 BallastTopic.GENERATIONS.topicName(), new StringSerializer(), new ByteArraySerializer());
         distributions = driver.createOutputTopic(
@@ -82,6 +112,19 @@ final class AuditTopologyDriver implements AutoCloseable {
     /** Produces an event as a generator would, keyed by its context, at the given event time. */
     void send(GenerationEvent e, long timestampMillis) {
         generations.pipeInput(e.getContextKey(), encode(e), Instant.ofEpochMilli(timestampMillis));
+    }
+
+    /** The announcement a calibrator makes when it promotes a version: generators serve it from now on. */
+    static ModelUpdate promotion(String modelId, int version, long atMillis) {
+        return ModelUpdate.newBuilder()
+                .setModelId(modelId)
+                .setAction(ModelAction.PROMOTE)
+                .setVersion(version)
+                .setArtifactUri("file:///models/" + modelId + "/" + version)
+                .setSha256("0".repeat(64))
+                .setParentVersion(version - 1)
+                .setAt(Instant.ofEpochMilli(atMillis))
+                .build();
     }
 
     static TargetDistribution target(String attribute, String context, Map<String, Double> probabilities) {

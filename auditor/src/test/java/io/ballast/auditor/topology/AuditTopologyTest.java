@@ -12,6 +12,7 @@ import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SamplingParameters;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.registry.InMemorySchemaRegistry;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.targets.TargetKey;
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +43,7 @@ class AuditTopologyTest {
 
     private static final String NURSES = "occupation:registered-nurses";
     private static final String PILOTS = "occupation:aircraft-pilots-and-flight-engineers";
+    private static final Duration IDLE = Duration.ofMinutes(30);
 
     @TempDir
     Path stateDir;
@@ -53,7 +56,7 @@ class AuditTopologyTest {
     private TestOutputTopic<String, DistributionSnapshot> distributions;
     private TestOutputTopic<String, DriftSignal> drift;
     private TestOutputTopic<String, DeadLetter> dlq;
-    private long clock = 1_760_000_000_000L;
+    private long clock = AuditTopologyDriver.START_MILLIS;
 
     /** The registry URL the auditor is configured with; the IT points it at a real registry. */
     protected String registryUrl() {
@@ -65,7 +68,13 @@ class AuditTopologyTest {
         topology = new AuditTopologyDriver(
                 registryUrl(),
                 stateDir,
-                Map.of(AuditorConfig.MAX_TEXT_CHARS, "500", AuditorConfig.KNOWN_MODELS, "bios"));
+                Map.of(
+                        AuditorConfig.MAX_TEXT_CHARS,
+                        "500",
+                        AuditorConfig.KNOWN_MODELS,
+                        "bios",
+                        AuditorConfig.VERSION_IDLE,
+                        String.valueOf(IDLE.toSeconds())));
         driver = topology.driver;
         metrics = topology.metrics;
         targets = topology.targets;
@@ -203,6 +212,69 @@ class AuditTopologyTest {
     }
 
     @Test
+    void givenAnOpenEpisode_whenAnotherVersionIsAnnounced_thenItClosesAsSupersededAndStaysClosed() {
+        // given version 1 drifting for nurses: an open episode
+        uniformGender();
+        openEpisodeFor(1, NURSES);
+        DriftSignal open = drift.readValue();
+        assertThat(open.getStatus()).isEqualTo(DriftStatus.OPEN);
+        assertThat(openEpisodesGauge()).isEqualTo(1.0);
+
+        // when the calibrator promotes version 2, and a snapshot interval passes
+        topology.modelUpdates.pipeInput("bios", AuditTopologyDriver.promotion("bios", 2, clock));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        // then the version 1 episode ends as SUPERSEDED (no version 1 output can resolve it any more),
+        // with the evidence as version 1 left it, and nothing counts it as open
+        List<DriftSignal> signals = drift.readValuesToList();
+        assertThat(signals).extracting(DriftSignal::getStatus).containsExactly(DriftStatus.SUPERSEDED);
+        DriftSignal superseded = signals.get(0);
+        assertThat(superseded.getEpisodeId()).isEqualTo(open.getEpisodeId());
+        assertThat(superseded.getModelVersion()).isEqualTo(1);
+        assertThat(superseded.getOpenedAt()).isEqualTo(open.getOpenedAt());
+        assertThat(superseded.getViolatingCategories()).contains("female");
+        assertThat(openEpisodesGauge()).isZero();
+        DriftEpisode stored = aggregate(1, NURSES).episode(GENDER);
+        assertThat(stored.status()).isEqualTo(DriftStatus.SUPERSEDED);
+        assertThat(stored.closedAtMillis()).isPositive();
+
+        // and version 1 outputs still in flight after the promotion open no new episode
+        openEpisodeFor(1, NURSES);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(drift.readValuesToList()).isEmpty();
+        assertThat(openEpisodesGauge()).isZero();
+
+        // while the announced version drifting opens its own
+        openEpisodeFor(2, NURSES);
+        assertThat(drift.readValuesToList())
+                .singleElement()
+                .satisfies(s -> assertThat(s.getModelVersion()).isEqualTo(2))
+                .satisfies(s -> assertThat(s.getStatus()).isEqualTo(DriftStatus.OPEN));
+        assertThat(openEpisodesGauge()).isEqualTo(1.0);
+    }
+
+    @Test
+    void givenAnOpenEpisode_whenItsVersionHasNoEventsForTheIdleTime_thenItClosesAsSuperseded() {
+        // given version 1 drifting for nurses, and no announcement (a generator that does not announce)
+        uniformGender();
+        openEpisodeFor(1, NURSES);
+        assertThat(drift.readValue().getStatus()).isEqualTo(DriftStatus.OPEN);
+        long lastEvent = aggregate(1, NURSES).lastEventMillis();
+
+        // when wall-clock time (not advanced yet: it starts with the events' clock) reaches just short of
+        // the idle time after the version's last event, the episode is still open
+        driver.advanceWallClockTime(
+                Duration.ofMillis(lastEvent + IDLE.toMillis() - 1000 - AuditTopologyDriver.START_MILLIS));
+        assertThat(drift.readValuesToList()).isEmpty();
+        assertThat(openEpisodesGauge()).isEqualTo(1.0);
+
+        // then once the version has been silent for the idle time, the episode closes as SUPERSEDED
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(drift.readValuesToList()).extracting(DriftSignal::getStatus).containsExactly(DriftStatus.SUPERSEDED);
+        assertThat(openEpisodesGauge()).isZero();
+    }
+
+    @Test
     void aTargetChangedMidStreamAppliesToTheNextSnapshot() {
         targets.pipeInput(
                 TargetKey.of("gender", null),
@@ -239,6 +311,33 @@ class AuditTopologyTest {
         assertThat(windows)
                 .allMatch(w ->
                         w.getWindowEnd().toEpochMilli() - w.getWindowStart().toEpochMilli() == 600_000);
+    }
+
+    private static final int GENDER = Attribute.GENDER.ordinal();
+
+    private void uniformGender() {
+        targets.pipeInput(
+                TargetKey.of("gender", null),
+                AuditTopologyDriver.target("gender", null, Map.of("female", 0.5, "male", 0.5)));
+    }
+
+    /** 60 nurse bios about women in a row: enough to open an episode against a 50/50 target. */
+    private void openEpisodeFor(int version, String context) {
+        for (int i = 0; i < 60; i++) {
+            send(event(version, context, "<gender:female>", "Maria is a nurse. She is kind."));
+        }
+    }
+
+    private double openEpisodesGauge() {
+        return metrics.registry()
+                .get("ballast_auditor_drift_open_episodes")
+                .gauge()
+                .value();
+    }
+
+    private ContextCounts aggregate(int version, String context) {
+        KeyValueStore<String, ContextCounts> store = driver.getKeyValueStore(AuditTopology.AGGREGATES_STORE);
+        return store.get(VersionContext.of("bios", version, context));
     }
 
     /** Snapshots are emitted every snapshot interval of wall-clock time (1 s by default): let one pass, then read them. */

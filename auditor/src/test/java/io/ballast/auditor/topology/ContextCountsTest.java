@@ -2,6 +2,7 @@ package io.ballast.auditor.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
 import java.time.Duration;
 import java.util.List;
@@ -60,7 +61,7 @@ class ContextCountsTest {
         ContextCounts counts = ContextCounts.empty();
         counts.add(event(90_000, "female", "unknown"), TEN_MINUTES_BY_ONE);
         counts.add(event(150_000, "agender", "asian"), TEN_MINUTES_BY_ONE);
-        counts.episode(RACE, new DriftEpisode("ep-1", true, 5, 0, 0.25, 2, "sig-1"));
+        counts.episode(RACE, new DriftEpisode("ep-1", DriftStatus.OPEN, 5, 0, 0.25, 2, "sig-1"));
 
         // when written and read back
         ContextCounts.BinarySerde serde = new ContextCounts.BinarySerde();

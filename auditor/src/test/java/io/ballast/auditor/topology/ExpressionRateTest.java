@@ -41,7 +41,7 @@ class ExpressionRateTest {
     private AuditMetrics metrics;
     private TestOutputTopic<String, DistributionSnapshot> distributions;
     private TestOutputTopic<String, DriftSignal> drift;
-    private long clock = 1_760_000_000_000L;
+    private long clock = AuditTopologyDriver.START_MILLIS;
 
     @BeforeEach
     void startTopology() {

@@ -93,9 +93,11 @@ public final class CalibrationJob {
     private Outcome execute(Request request, Targets targets, Lifecycle lifecycle) throws Exception {
         ModelArtifact base = store.get(request.modelId(), request.baseVersion());
         List<String> healthy = healthyContexts(request.drifted(), targets);
+        // healthy contexts hold every attribute drifted anywhere in the job: the job must not move them there
         Map<String, List<Attribute>> trainOn = new LinkedHashMap<>(request.drifted());
+        List<Attribute> union = driftedAttributes(request.drifted());
         for (String h : healthy) {
-            trainOn.put(h, request.drifted().values().iterator().next());
+            trainOn.put(h, union);
         }
         try (LanguageModel reference = LanguageModel.load(base);
                 LanguageModel policy = LanguageModel.load(base)) {
@@ -110,14 +112,11 @@ public final class CalibrationJob {
                     desirable,
                     set.size() - desirable,
                     System.currentTimeMillis() - t0);
-            lifecycle.publish(event(request, CalibrationJobState.RUNNING)
-                    .setStep(0L)
-                    .setTotalSteps((long) settings.training().steps())
-                    .build());
+            lifecycle.publish(
+                    event(request, CalibrationJobState.RUNNING).setStep(0L).build());
             Path checkpoints = workDir.resolve("jobs").resolve(request.jobId());
-            int every = Math.max(1, settings.training().steps() / 10);
             FineTuningLoop.Listener progress = (step, total, loss, parts) -> {
-                if (step % every == 0 || step == total) {
+                if (step % Math.max(1, total / 10) == 0 || step == total) {
                     lifecycle.publish(event(request, CalibrationJobState.RUNNING)
                             .setStep((long) step)
                             .setTotalSteps((long) total)
@@ -180,10 +179,18 @@ public final class CalibrationJob {
         return m;
     }
 
+    /** Every attribute drifted in some context of the job, in attribute order. */
+    static List<Attribute> driftedAttributes(Map<String, List<Attribute>> drifted) {
+        return drifted.values().stream()
+                .flatMap(List::stream)
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
     /** A seeded sample of other contexts that have targets for the drifted attributes. */
     private List<String> healthyContexts(Map<String, List<Attribute>> drifted, Targets targets) {
-        List<Attribute> attributes =
-                drifted.values().stream().flatMap(List::stream).distinct().toList();
+        List<Attribute> attributes = driftedAttributes(drifted);
         List<String> candidates = new ArrayList<>(Occupation.all().stream()
                 .map(Occupation::contextKey)
                 .filter(c -> !drifted.containsKey(c))

@@ -18,7 +18,8 @@ import java.util.TreeMap;
 
 /**
  * Gathers open drift signals per model into one job: signals for a version other than the live one
- * are stale and ignored; a RESOLVED signal withdraws its context and attribute; a job is due once
+ * are stale and ignored; a RESOLVED or SUPERSEDED signal withdraws its context and attribute (only OPEN
+ * adds one, so a superseded version never starts a job); a job is due once
  * the first pending signal is {@code coalesceMillis} old and the model's last job ended
  * {@code minIntervalMillis} ago, and never while one runs. Job ids derive from the signal ids, so
  * a calibrator restarted mid-job re-forms the same job and resumes its checkpoints.

@@ -1,10 +1,15 @@
 package io.ballast.calibrator.training;
 
+import java.util.List;
+
 /**
- * One row of the calibration set: a prompt and a sampled response (ids), whether its text agrees
- * with its steering tokens, and the target for the attribute whose steering token this row's KL
- * term pulls on (its position in the response and its K token ids; padded ids carry target 0), and
- * the starting model's own share of each of those values for this prompt.
+ * One row of the calibration set: a prompt and a response (ids), whether its text agrees with its
+ * steering tokens, and one {@link SteeringTarget} per attribute calibrated in this row, whose KL
+ * term pulls on that attribute's steering token.
+ *
+ * @param origin SAMPLED from the model (steering tokens of calibrated attributes forced from their
+ *     targets), or SWAPPED: a desirable row with one steering token replaced by another value of
+ *     its attribute and the text kept, an undesirable example by construction
  */
 public record CalibrationExample(
         String contextKey,
@@ -12,8 +17,16 @@ public record CalibrationExample(
         int[] promptIds,
         int[] responseIds,
         boolean desirable,
-        String attribute,
-        int steeringPosition,
-        int[] steeringTokenIds,
-        double[] target,
-        double[] modelShare) {}
+        Origin origin,
+        List<SteeringTarget> steering) {
+
+    public enum Origin {
+        SAMPLED,
+        SWAPPED
+    }
+
+    /** The same row with another response and label (a swapped copy). */
+    CalibrationExample withResponse(int[] ids, boolean isDesirable, Origin from) {
+        return new CalibrationExample(contextKey, prompt, promptIds, ids, isDesirable, from, steering);
+    }
+}

@@ -6,11 +6,15 @@ import ai.djl.nn.Activation;
 /**
  * The calibration objective, implemented once: {@code total = lambdaKl * L_KL + L_KTO}.
  *
- * <p><b>Steering-token calibration (KL).</b> For each row, {@code steeringLogProbs} holds the
- * model's full-vocabulary log-probability of each of the attribute's K steering tokens at their
- * position in the response (not renormalised over the K, so the term also pulls mass onto the
- * steering tokens). {@code L_KL} = mean over rows with {@code klMask = 1} of
- * {@code sum_k t_k (log t_k - log q_k)}, categories with {@code t_k = 0} contributing 0.
+ * <p><b>Steering-token calibration (KL), joint over attributes.</b> For each row and calibrated
+ * attribute a, {@code steeringLogProbs[b,a]} holds the model's full-vocabulary log-probability of
+ * each of a's K steering tokens at a's position in the response (not renormalised over the K, so
+ * the term also pulls mass onto the steering tokens). Per row, {@code sum_a KL(t_a || q_a)} over
+ * the attributes with {@code klMask[b,a] = 1}; {@code L_KL} is its mean over the rows with any
+ * counted attribute; categories with {@code t_k = 0} contribute 0. Conditionals equal to the
+ * target at target-drawn prefixes make the marginals equal to the target. {@code klServed} is the
+ * same divergence with q renormalised over the attribute's tokens: what sampling serves (reported,
+ * not trained).
  *
  * <p><b>Semantic alignment (KTO).</b> Reward {@code r = log pi(y|x) - log pi_ref(y|x)} over the
  * response tokens, steering tokens included. Reference point {@code z0} = mean over the batch of
@@ -28,7 +32,7 @@ public final class CalibrationLoss {
     }
 
     /** The terms of one evaluation; {@code total} carries the gradient. */
-    public record Terms(NDArray total, NDArray kl, NDArray kto, NDArray z0) {}
+    public record Terms(NDArray total, NDArray kl, NDArray klServed, NDArray kto, NDArray z0) {}
 
     private CalibrationLoss() {}
 
@@ -38,9 +42,10 @@ public final class CalibrationLoss {
      * @param mismatchedPolicyLogp log pi(y'|x) for mismatched pairs (M), M > 1
      * @param mismatchedReferenceLogp log pi_ref(y'|x) for them (M), constant
      * @param desirable 1 for desirable rows, 0 for undesirable (B)
-     * @param steeringLogProbs log q_k per row (B,K)
-     * @param target t_k per row (B,K)
-     * @param klMask 1 where the row's KL term counts (B)
+     * @param steeringLogProbs log q per row, attribute and value (B,A,K)
+     * @param target t per row, attribute and value (B,A,K); 0 on padding
+     * @param klMask 1 where a row's attribute counts in the KL term (B,A)
+     * @param valid 1 on an attribute's real values, 0 on padding slots (B,A,K)
      */
     public static Terms compute(
             Weights w,
@@ -51,11 +56,18 @@ public final class CalibrationLoss {
             NDArray desirable,
             NDArray steeringLogProbs,
             NDArray target,
-            NDArray klMask) {
-        // KL(target || q): t log t is constant but kept so the value is the true divergence
-        NDArray safeTarget = target.maximum(1e-12f);
-        NDArray perRowKl = target.mul(safeTarget.log().sub(steeringLogProbs)).sum(new int[] {1});
-        NDArray kl = perRowKl.mul(klMask).sum().div(klMask.sum().maximum(1f));
+            NDArray klMask,
+            NDArray valid) {
+        NDArray rows = klMask.max(new int[] {1}).sum().maximum(1f);
+        NDArray kl = divergence(target, steeringLogProbs, klMask).div(rows);
+        // q renormalised over the attribute's own tokens (padding excluded): log q - log sum_k q_k
+        NDArray served = steeringLogProbs.sub(steeringLogProbs
+                .exp()
+                .mul(valid)
+                .sum(new int[] {2}, true)
+                .maximum(1e-30f)
+                .log());
+        NDArray klServed = divergence(target, served, klMask).div(rows).stopGradient();
 
         NDArray z0 = mismatchedPolicyLogp
                 .sub(mismatchedReferenceLogp)
@@ -75,6 +87,13 @@ public final class CalibrationLoss {
                 desirable.mul(desirableLoss).add(desirable.neg().add(1f).mul(undesirableLoss));
         NDArray kto = perRowKto.mean();
 
-        return new Terms(kl.mul((float) w.lambdaKl()).add(kto), kl, kto, z0);
+        return new Terms(kl.mul((float) w.lambdaKl()).add(kto), kl, klServed, kto, z0);
+    }
+
+    /** Sum over rows of sum over counted attributes of KL(t || q); t log t is constant but kept so the value is the true divergence. */
+    private static NDArray divergence(NDArray target, NDArray logQ, NDArray klMask) {
+        NDArray safeTarget = target.maximum(1e-12f);
+        NDArray perAttribute = target.mul(safeTarget.log().sub(logQ)).sum(new int[] {2}); // (B,A)
+        return perAttribute.mul(klMask).sum();
     }
 }

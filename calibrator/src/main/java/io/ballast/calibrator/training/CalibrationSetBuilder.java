@@ -13,20 +13,28 @@ import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
  * Builds the calibration set: for each context, prompts in the training phrasings and K responses
- * each from the current model. The calibrated attribute's steering token is drawn from the target
- * (so every value has text to judge, however rare under the model) and the rest of the response
- * from the model; the shared extractor then labels each response desirable (its text agrees with
- * its steering tokens) or undesirable (it contradicts one).
+ * each from the current model. In every row, every calibrated attribute's steering token is drawn
+ * from its target, so the conditionals the KL term trains are those at target-drawn prefixes (for
+ * nurses, race is trained after a male token as often as the target says, not as rarely as the old
+ * model drew one); the rest of the response comes from the model. The shared extractor labels each
+ * response desirable (its text agrees with its steering tokens) or undesirable (it contradicts one).
+ *
+ * <p>Balanced KTO: model samples are mostly consistent, so undesirable rows are few and KTO's
+ * undesirable term barely acts. Swapped copies of desirable rows (one calibrated steering token
+ * replaced by another value of its attribute, the text kept: a contradiction by construction) bring
+ * the undesirable count up to the desirable one.
  */
 public final class CalibrationSetBuilder {
 
-    /** Rows of every attribute share one (B,K) layout: K is the largest category count, unused slots target 0. */
+    /** Rows of every attribute share one (A,K) layout: K is the largest category count, unused slots target 0. */
     public static final int MAX_CATEGORIES = Arrays.stream(Attribute.values())
             .mapToInt(a -> a.categories().size())
             .max()
@@ -40,37 +48,40 @@ public final class CalibrationSetBuilder {
         this.extractor = extractor;
     }
 
+    /** A desirable row and the calibrated attributes whose token its text really states (so a swap contradicts it). */
+    private record Swappable(CalibrationExample row, List<Attribute> attributes) {}
+
     /** Contexts and, for each, the attributes to calibrate there (their targets come from {@code targets}). */
     public List<CalibrationExample> build(
             LanguageModel model, Map<String, List<Attribute>> contexts, Targets targets, CalibrationSettings settings) {
         Random random = new Random(settings.seed());
         List<CalibrationExample> out = new ArrayList<>();
+        List<Swappable> swappable = new ArrayList<>();
         for (Map.Entry<String, List<Attribute>> entry : contexts.entrySet()) {
             String context = entry.getKey();
-            List<Attribute> attributes = entry.getValue();
+            List<Attribute> calibrated = entry.getValue().stream()
+                    .distinct()
+                    .sorted(Comparator.comparingInt(Attribute::ordinal))
+                    .toList();
+            Map<Attribute, TargetDistribution> contextTargets = new java.util.EnumMap<>(Attribute.class);
+            for (Attribute a : calibrated) {
+                contextTargets.put(
+                        a,
+                        targets.find(a.key(), context)
+                                .orElseThrow(() ->
+                                        new IllegalStateException("no target for " + a.key() + " in " + context)));
+            }
             for (int p = 0; p < settings.set().promptsPerContext(); p++) {
                 String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(p % BioCorpus.TRAIN_PROMPTS.size()));
-                Attribute attribute = attributes.get(p % attributes.size());
-                TargetDistribution target = targets.find(attribute.key(), context)
-                        .orElseThrow(
-                                () -> new IllegalStateException("no target for " + attribute.key() + " in " + context));
                 int k = settings.set().responsesPerPrompt();
                 Map<Attribute, Map<String, Double>> modelDraws = sampler.steeringProbabilities(model, prompt);
-                int[][] prefixes = forcedPrefixes(model, modelDraws, attribute, target, k, random);
+                int[][] prefixes = forcedPrefixes(model, modelDraws, contextTargets, k, random);
                 List<Generation> samples = sampler.generate(
                         model, prompt, k, SamplingParams.defaults().withSeed(random.nextLong()), prefixes);
                 int[] promptIds = model.format().promptIds(prompt);
-                int[] tokenIds = new int[MAX_CATEGORIES];
-                double[] t = new double[MAX_CATEGORIES];
-                double[] share = new double[MAX_CATEGORIES];
-                Map<String, Double> own = modelDraws.get(attribute);
-                double ownTotal =
-                        own.values().stream().mapToDouble(Double::doubleValue).sum();
-                for (int c = 0; c < attribute.categories().size(); c++) {
-                    String category = attribute.categories().get(c);
-                    tokenIds[c] = model.tokenizer().id(attribute.steeringToken(category));
-                    t[c] = target.getProbabilities().getOrDefault(category, 0.0);
-                    share[c] = own.get(category) / ownTotal;
+                List<SteeringTarget> steering = new ArrayList<>();
+                for (Attribute a : calibrated) {
+                    steering.add(steeringTarget(model, a, contextTargets.get(a), modelDraws.get(a)));
                 }
                 for (Generation g : samples) {
                     if (!g.finished()) {
@@ -80,21 +91,66 @@ public final class CalibrationSetBuilder {
                     if (desirable == null) {
                         continue;
                     }
-                    out.add(new CalibrationExample(
+                    CalibrationExample row = new CalibrationExample(
                             context,
                             prompt,
                             promptIds,
                             g.responseIds(),
                             desirable,
-                            attribute.key(),
-                            attribute.ordinal(),
-                            tokenIds,
-                            t,
-                            share));
+                            CalibrationExample.Origin.SAMPLED,
+                            steering);
+                    out.add(row);
+                    if (desirable) {
+                        List<Attribute> stated = calibrated.stream()
+                                .filter(a -> Observation.of(a, g.steeringTokens(), g.text(), extractor)
+                                        .consistent())
+                                .toList();
+                        if (!stated.isEmpty()) {
+                            swappable.add(new Swappable(row, stated));
+                        }
+                    }
                 }
             }
         }
+        out.addAll(swapped(model, out, swappable, random));
         return out;
+    }
+
+    /** Swapped copies of desirable rows, as many as bring undesirable rows up to desirable ones (fewer if too few can be swapped). */
+    private static List<CalibrationExample> swapped(
+            LanguageModel model, List<CalibrationExample> rows, List<Swappable> swappable, Random random) {
+        long desirable = rows.stream().filter(CalibrationExample::desirable).count();
+        long need = desirable - (rows.size() - desirable);
+        List<Swappable> order = new ArrayList<>(swappable);
+        Collections.shuffle(order, random);
+        List<CalibrationExample> out = new ArrayList<>();
+        for (int i = 0; i < order.size() && out.size() < need; i++) {
+            Swappable s = order.get(i);
+            Attribute a = s.attributes().get(random.nextInt(s.attributes().size()));
+            int[] ids = s.row().responseIds().clone();
+            String current =
+                    a.categoryOf(model.tokenizer().token(ids[a.ordinal()])).orElseThrow();
+            List<String> others =
+                    a.categories().stream().filter(c -> !c.equals(current)).toList();
+            ids[a.ordinal()] = model.tokenizer().id(a.steeringToken(others.get(random.nextInt(others.size()))));
+            out.add(s.row().withResponse(ids, false, CalibrationExample.Origin.SWAPPED));
+        }
+        return out;
+    }
+
+    private static SteeringTarget steeringTarget(
+            LanguageModel model, Attribute attribute, TargetDistribution target, Map<String, Double> own) {
+        int[] tokenIds = new int[MAX_CATEGORIES];
+        double[] t = new double[MAX_CATEGORIES];
+        double[] share = new double[MAX_CATEGORIES];
+        double ownTotal = own.values().stream().mapToDouble(Double::doubleValue).sum();
+        for (int c = 0; c < attribute.categories().size(); c++) {
+            String category = attribute.categories().get(c);
+            tokenIds[c] = model.tokenizer().id(attribute.steeringToken(category));
+            t[c] = target.getProbabilities().getOrDefault(category, 0.0);
+            share[c] = own.get(category) / ownTotal;
+        }
+        return new SteeringTarget(attribute, attribute.ordinal(), tokenIds, t, share);
     }
 
     /** Desirable if no attribute's text contradicts its token and one at least could be read; null if none could. */
@@ -112,19 +168,24 @@ public final class CalibrationSetBuilder {
         return anyJudged ? Boolean.TRUE : null;
     }
 
-    /** Steering tokens up to the calibrated attribute: earlier ones as the model would draw them, it from the target. */
-    private int[][] forcedPrefixes(
+    /**
+     * Steering tokens up to the last calibrated attribute: each calibrated one drawn from its
+     * target, the others from the model's own (marginal) probabilities for the prompt. Tokens after
+     * the last calibrated one are left to the model.
+     */
+    static int[][] forcedPrefixes(
             LanguageModel model,
             Map<Attribute, Map<String, Double>> modelDraws,
-            Attribute attribute,
-            TargetDistribution target,
+            Map<Attribute, TargetDistribution> targets,
             int k,
             Random random) {
-        int[][] prefixes = new int[k][attribute.ordinal() + 1];
+        int last = targets.keySet().stream().mapToInt(Attribute::ordinal).max().orElseThrow();
+        int[][] prefixes = new int[k][last + 1];
         for (int row = 0; row < k; row++) {
-            for (int pos = 0; pos <= attribute.ordinal(); pos++) {
+            for (int pos = 0; pos <= last; pos++) {
                 Attribute a = Attribute.values()[pos];
-                Map<String, Double> dist = a == attribute ? target.getProbabilities() : modelDraws.get(a);
+                TargetDistribution target = targets.get(a);
+                Map<String, Double> dist = target != null ? target.getProbabilities() : modelDraws.get(a);
                 prefixes[row][pos] = model.tokenizer().id(a.steeringToken(BioCorpus.sample(random, dist)));
             }
         }

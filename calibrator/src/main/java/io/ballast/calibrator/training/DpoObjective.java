@@ -48,10 +48,20 @@ public final class DpoObjective extends Objective {
         pad = reference.tokenizer().id(WordTokenizer.PAD);
     }
 
+    /** As many sequences per epoch as desirable examples (a pair is two), as IFT sees. */
+    @Override
+    public int stepsPerEpoch() {
+        return Math.max(1, (desirable.size() + 2 * pairsPerStep() - 1) / (2 * pairsPerStep()));
+    }
+
+    private int pairsPerStep() {
+        return Math.max(1, batchSize / 2);
+    }
+
     @Override
     public Batch batch(NDManager m, int step) {
         Random random = IftObjective.stepRandom(seed, step);
-        int b = Math.max(1, batchSize / 2);
+        int b = pairsPerStep();
         List<int[]> seqs = new ArrayList<>();
         int[] first = new int[2 * b];
         float[] refMargin = new float[b];
@@ -75,25 +85,25 @@ public final class DpoObjective extends Objective {
         NDArray logp = tokens(labels).sequenceLogProbs(logits).reshape(refMargin.size(), 2);
         NDArray margin =
                 logp.get(new NDIndex(":, 0")).sub(logp.get(new NDIndex(":, 1"))).sub(refMargin);
-        return new Terms(
-                Activation.sigmoid(margin.mul((float) beta)).log().neg().mean(), Map.of());
+        // -log sigmoid(x) as softplus(-x): log(sigmoid(x)) underflows to -inf (and a NaN gradient) for a large negative
+        // margin
+        return new Terms(Activation.softPlus(margin.mul((float) -beta)).mean(), Map.of());
     }
 
-    /** (chosen, rejected) indices: same prompt, the chosen value more under-represented than the rejected one. */
+    /**
+     * (chosen, rejected) indices: same prompt, the chosen response's steering values together more
+     * under-represented (target share minus the model's share, summed over the calibrated attributes).
+     */
     static List<int[]> preferencePairs(List<CalibrationExample> examples) {
         List<int[]> pairs = new ArrayList<>();
         for (int i = 0; i < examples.size(); i++) {
             for (int j = 0; j < examples.size(); j++) {
                 CalibrationExample a = examples.get(i);
                 CalibrationExample b = examples.get(j);
-                if (i == j || !a.prompt().equals(b.prompt()) || !a.attribute().equals(b.attribute())) {
+                if (i == j || !a.prompt().equals(b.prompt())) {
                     continue;
                 }
-                int ca = a.responseIds()[a.steeringPosition()];
-                int cb = b.responseIds()[b.steeringPosition()];
-                double wantA = wanted(a, ca);
-                double wantB = wanted(b, cb);
-                if (wantA > wantB + 1e-9 && pairs.size() < 20_000) {
+                if (wanted(a) > wanted(b) + 1e-9 && pairs.size() < 20_000) {
                     pairs.add(new int[] {i, j});
                 }
             }
@@ -101,12 +111,14 @@ public final class DpoObjective extends Objective {
         return pairs;
     }
 
-    private static double wanted(CalibrationExample e, int token) {
-        for (int c = 0; c < e.steeringTokenIds().length; c++) {
-            if (e.steeringTokenIds()[c] == token) {
-                return e.target()[c] - e.modelShare()[c];
+    private static double wanted(CalibrationExample e) {
+        double sum = 0;
+        for (SteeringTarget s : e.steering()) {
+            int slot = s.slotOf(e.responseIds()[s.position()]);
+            if (slot >= 0) {
+                sum += s.target()[slot] - s.modelShare()[slot];
             }
         }
-        return 0;
+        return sum;
     }
 }

@@ -10,18 +10,22 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.training.GradientClipping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fine-tunes a policy in place with an {@link Objective}, in the style of DJL's training loops:
  * each step the objective's minibatch in a sub-manager, forward under a gradient collector,
- * backward, optimizer step. Adam ({@link ResumableAdam}) with clipped gradients; only the
- * configured top blocks train. Checkpoints every N steps and at the end; a run restarted after a
+ * backward, global-norm gradient clipping, optimizer step. Training runs whole epochs of the
+ * objective's set; Adam ({@link ResumableAdam}) warms its learning rate up over the first steps;
+ * only the configured top blocks train. A step whose gradient norm is not finite is skipped. Checkpoints every N steps and at the end; a run restarted after a
  * crash resumes from the newest checkpoint, optimizer state included.
  *
  * <p>Cancellation: the loop checks its thread's interrupt flag before and after each step. Once
@@ -29,6 +33,8 @@ import java.util.Map;
  * {@link TrainingCancelledException}, leaving the flag set.
  */
 public final class FineTuningLoop {
+
+    private static final Logger log = LoggerFactory.getLogger(FineTuningLoop.class);
 
     /** What training reports after each step: the loss and the objective's named parts. */
     @FunctionalInterface
@@ -60,8 +66,9 @@ public final class FineTuningLoop {
         if (training.trainableBlocks() > 0) {
             policy.block().trainOnlyTop(training.trainableBlocks());
         }
-        int total = training.steps();
-        try (ResumableAdam adam = new ResumableAdam(policy.block(), policy.manager(), training.learningRate(), 1f)) {
+        int total = training.epochs() * objective.stepsPerEpoch();
+        try (ResumableAdam adam =
+                new ResumableAdam(policy.block(), policy.manager(), t -> training.learningRateAt(t, total))) {
             int done = Checkpoints.resume(policy, adam, checkpoints);
             int saved = done;
             DefaultTrainingConfig config = new DefaultTrainingConfig(objective)
@@ -69,6 +76,7 @@ public final class FineTuningLoop {
                     .optDevices(new Device[] {policy.manager().getDevice()});
             try (Trainer trainer = policy.djlModel().newTrainer(config)) {
                 trainer.initialize(new Shape(1, policy.config().contextLength() - 1));
+                GradientClipping clipping = new GradientClipping(policy.block(), training.maxGradientNorm());
                 for (int step = done + 1; step <= total; step++) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw cancel(policy, adam, checkpoints, done, saved, total);
@@ -84,9 +92,21 @@ public final class FineTuningLoop {
                             terms = objective.terms(batch.labels(), logits);
                             collector.backward(terms.total());
                         }
-                        trainer.step();
+                        GradientClipping.Result clip = clipping.apply();
+                        if (!clip.skip()) {
+                            trainer.step();
+                        }
+                        parts.put("gradientNorm", clip.norm());
                         loss = terms.total().getFloat();
                         terms.parts().forEach((name, value) -> parts.put(name, (double) value.getFloat()));
+                        if (clip.skip()) {
+                            log.warn(
+                                    "step {} of {} skipped: gradient norm {} (loss {})",
+                                    step,
+                                    total,
+                                    clip.norm(),
+                                    loss);
+                        }
                     }
                     done = step;
                     if (Thread.currentThread().isInterrupted()) {

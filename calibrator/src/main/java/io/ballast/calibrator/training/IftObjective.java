@@ -40,6 +40,11 @@ public final class IftObjective extends Objective {
     }
 
     @Override
+    public int stepsPerEpoch() {
+        return Math.max(1, (desirable.size() + batchSize - 1) / batchSize);
+    }
+
+    @Override
     public Batch batch(NDManager m, int step) {
         Random random = stepRandom(seed, step);
         List<int[]> seqs = new ArrayList<>();

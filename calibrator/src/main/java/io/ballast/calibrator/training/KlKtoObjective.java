@@ -4,76 +4,92 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.text.WordTokenizer;
 import io.ballast.generator.training.TokenBatch;
+import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * The method: {@link CalibrationLoss} (steering-token KL + KTO) against the frozen reference.
- * Each step's minibatch holds B rows of the calibration set and their B mismatched pairs, in one
- * forward pass; rows are taken in a seeded order, cycling, so step n always sees the same rows.
+ * The method: {@link CalibrationLoss} (joint steering-token KL + KTO) against the frozen reference.
+ * Training goes by epochs: each epoch visits every row once, in an order drawn from the seed and
+ * the epoch, B rows per step (the epoch's last step takes the remainder). Each row's mismatched
+ * pair, for KTO's reference point, is its prompt with the next row's response in the same batch,
+ * so the pairs are redrawn every epoch; their reference log-probabilities are computed when the
+ * epoch starts. Batches are a function of the step, so a resumed run sees the batches it would have.
  *
  * <p>Labels after targets and mask: reference log p(y|x) (B), reference log p(y'|x) of the
- * mismatched pairs (B), desirable flags (B), targets (B,K), the flat logit rows of the steering
- * positions (B) and the K steering token ids (B,K).
+ * mismatched pairs (B), desirable flags (B), targets (B,A,K), the flat logit rows of every
+ * attribute's steering position (B*A), the steering token ids (B,A,K), the KL mask (B,A: a
+ * desirable row's calibrated attributes) and the valid-value mask (B,A,K).
  */
 public final class KlKtoObjective extends Objective {
 
-    private final CalibrationLoss.Weights weights;
+    private static final int ATTRIBUTES = Attribute.values().length;
+
+    private final CalibrationLoss.Weights configured;
+    private CalibrationLoss.Weights weights;
     private final int batchSize;
     private final long seed;
+    private LanguageModel reference;
     private List<CalibrationExample> set;
-    private List<Integer> order;
-    private int[] partner;
     private double[] refLogp;
-    private double[] refMismatchLogp;
     private int pad;
     private int contextLength;
+    private int epochInMemory = -1;
+    private List<Integer> epochOrder;
+    private double[] epochMismatchLogp;
 
     public KlKtoObjective(CalibrationLoss.Weights weights, int batchSize, long seed) {
         super("kl-kto");
+        this.configured = weights;
         this.weights = weights;
         this.batchSize = batchSize;
         this.seed = seed;
     }
 
     @Override
-    public void prepare(LanguageModel reference, List<CalibrationExample> examples) {
+    public void prepare(LanguageModel frozen, List<CalibrationExample> examples) {
         if (examples.size() < 2) {
             throw new IllegalArgumentException(
                     "calibration set has " + examples.size() + " usable examples: need at least 2");
         }
+        reference = frozen;
         set = examples;
-        order = new ArrayList<>();
-        for (int i = 0; i < set.size(); i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(seed));
-        // a fixed derangement: each example's response paired with another example's prompt
-        partner = new int[set.size()];
-        for (int i = 0; i < order.size(); i++) {
-            partner[order.get(i)] = order.get((i + 1) % order.size());
-        }
+        // the set builder swaps tokens to bring undesirable rows up to desirable ones; where the model's own
+        // contradictions already outnumber them, KTO's guidance (lambda_D n_D / lambda_U n_U >= 1) is met by weight
+        long desirable = set.stream().filter(CalibrationExample::desirable).count();
+        long undesirable = set.size() - desirable;
+        double scale = undesirable > desirable && desirable > 0 ? desirable / (double) undesirable : 1.0;
+        weights = new CalibrationLoss.Weights(
+                configured.beta(),
+                configured.lambdaDesirable(),
+                configured.lambdaUndesirable() * scale,
+                configured.lambdaKl());
         refLogp = sequenceLogProbs(reference, set, null);
-        refMismatchLogp = sequenceLogProbs(reference, set, partner);
         pad = reference.tokenizer().id(WordTokenizer.PAD);
         contextLength = reference.config().contextLength();
+        epochInMemory = -1;
+    }
+
+    @Override
+    public int stepsPerEpoch() {
+        return Math.max(1, set.size() / rowsPerStep());
     }
 
     @Override
     public Batch batch(NDManager m, int step) {
-        int b = Math.min(batchSize, set.size());
-        int[] rows = new int[b];
-        for (int i = 0; i < b; i++) {
-            rows[i] = order.get(((step - 1) * b + i) % order.size());
-        }
+        int epoch = (step - 1) / stepsPerEpoch();
+        int within = (step - 1) % stepsPerEpoch();
+        enterEpoch(epoch);
+        int[] rows = rowsOf(within);
+        int b = rows.length;
         List<int[]> sequences = new ArrayList<>(2 * b);
         int[] first = new int[2 * b];
         for (int i = 0; i < b; i++) {
@@ -83,22 +99,35 @@ public final class KlKtoObjective extends Objective {
         }
         for (int i = 0; i < b; i++) {
             CalibrationExample e = set.get(rows[i]);
-            sequences.add(pair(e.promptIds(), set.get(partner[rows[i]]).responseIds(), contextLength));
+            sequences.add(pair(e.promptIds(), set.get(rows[(i + 1) % b]).responseIds(), contextLength));
             first[b + i] = e.promptIds().length;
         }
         TokenBatch tokens = TokenBatch.of(m, sequences, first, pad);
         long t = tokens.inputs().getShape().get(1);
         int k = CalibrationSetBuilder.MAX_CATEGORIES;
-        long[] flatRows = new long[b];
-        long[] tokenIds = new long[b * k];
-        float[] target = new float[b * k];
+        long[] flatRows = new long[b * ATTRIBUTES];
+        long[] tokenIds = new long[b * ATTRIBUTES * k];
+        float[] target = new float[b * ATTRIBUTES * k];
+        float[] valid = new float[b * ATTRIBUTES * k];
+        float[] klMask = new float[b * ATTRIBUTES];
+        float[] mismatch = new float[b];
         for (int i = 0; i < b; i++) {
             CalibrationExample e = set.get(rows[i]);
-            // logits at input position p predict token p+1: the steering token sits at promptLen + pos
-            flatRows[i] = i * t + e.promptIds().length - 1 + e.steeringPosition();
-            for (int c = 0; c < k; c++) {
-                tokenIds[i * k + c] = e.steeringTokenIds()[c];
-                target[i * k + c] = (float) e.target()[c];
+            mismatch[i] = (float) epochMismatchLogp[rows[i]];
+            for (int a = 0; a < ATTRIBUTES; a++) {
+                // logits at input position p predict token p+1: a steering token at response position s sits at
+                // promptLen + s
+                flatRows[i * ATTRIBUTES + a] = i * t + e.promptIds().length - 1 + a;
+            }
+            for (SteeringTarget s : e.steering()) {
+                int a = s.attribute().ordinal();
+                klMask[i * ATTRIBUTES + a] = e.desirable() ? 1f : 0f;
+                for (int c = 0; c < k; c++) {
+                    int slot = (i * ATTRIBUTES + a) * k + c;
+                    tokenIds[slot] = s.tokenIds()[c];
+                    target[slot] = (float) s.target()[c];
+                    valid[slot] = s.valid(c) ? 1f : 0f;
+                }
             }
         }
         return new Batch(
@@ -106,21 +135,26 @@ public final class KlKtoObjective extends Objective {
                 labels(
                         tokens,
                         constant(m, rows, refLogp),
-                        constant(m, rows, refMismatchLogp),
+                        m.create(mismatch),
                         flags(m, rows),
-                        m.create(target, new Shape(b, k)),
+                        m.create(target, new Shape(b, ATTRIBUTES, k)),
                         m.create(flatRows),
-                        m.create(tokenIds, new Shape(b, k))));
+                        m.create(tokenIds, new Shape(b, ATTRIBUTES, k)),
+                        m.create(klMask, new Shape(b, ATTRIBUTES)),
+                        m.create(valid, new Shape(b, ATTRIBUTES, k))));
     }
 
     @Override
     public Terms terms(NDList labels, NDArray logits) {
         NDArray refPolicy = labels.get(2);
         int b = Math.toIntExact(refPolicy.size());
+        int k = CalibrationSetBuilder.MAX_CATEGORIES;
         NDArray seqLogp = tokens(labels).sequenceLogProbs(logits);
         long v = logits.getShape().get(2);
-        NDArray selected = logits.reshape(-1, v).get(new NDIndex("{}", labels.get(6))); // (B,V)
-        NDArray steeringLogProbs = selected.logSoftmax(-1).gather(labels.get(7), 1);
+        NDArray selected = logits.reshape(-1, v).get(new NDIndex("{}", labels.get(6))); // (B*A,V)
+        NDArray steeringLogProbs = selected.logSoftmax(-1)
+                .gather(labels.get(7).reshape(b * ATTRIBUTES, k), 1)
+                .reshape(b, ATTRIBUTES, k);
         CalibrationLoss.Terms t = CalibrationLoss.compute(
                 weights,
                 seqLogp.get(new NDIndex("0:" + b)),
@@ -130,8 +164,50 @@ public final class KlKtoObjective extends Objective {
                 labels.get(4),
                 steeringLogProbs,
                 labels.get(5),
-                refPolicy.getManager().ones(new Shape(b), DataType.FLOAT32));
-        return new Terms(t.total(), Map.of("kl", t.kl(), "kto", t.kto()));
+                labels.get(8),
+                labels.get(9));
+        Map<String, NDArray> parts = new LinkedHashMap<>();
+        parts.put("kl", t.kl());
+        parts.put("klServed", t.klServed());
+        parts.put("kto", t.kto());
+        return new Terms(t.total(), parts);
+    }
+
+    private int rowsPerStep() {
+        return Math.max(2, Math.min(batchSize, set.size()));
+    }
+
+    /** The rows of the epoch's {@code within}-th step; the last step of an epoch takes the remainder. */
+    private int[] rowsOf(int within) {
+        int b = rowsPerStep();
+        int from = within * b;
+        int to = within == stepsPerEpoch() - 1 ? set.size() : from + b;
+        int[] rows = new int[to - from];
+        for (int i = from; i < to; i++) {
+            rows[i - from] = epochOrder.get(i);
+        }
+        return rows;
+    }
+
+    /** Draws the epoch's order and computes the reference log-probabilities of its mismatched pairs. */
+    private void enterEpoch(int epoch) {
+        if (epoch == epochInMemory) {
+            return;
+        }
+        epochOrder = new ArrayList<>();
+        for (int i = 0; i < set.size(); i++) {
+            epochOrder.add(i);
+        }
+        Collections.shuffle(epochOrder, new Random(seed * 1_000_003L + epoch));
+        int[] partner = new int[set.size()];
+        for (int s = 0; s < stepsPerEpoch(); s++) {
+            int[] rows = rowsOf(s);
+            for (int i = 0; i < rows.length; i++) {
+                partner[rows[i]] = rows[(i + 1) % rows.length];
+            }
+        }
+        epochMismatchLogp = sequenceLogProbs(reference, set, partner);
+        epochInMemory = epoch;
     }
 
     private NDArray flags(NDManager m, int[] rows) {

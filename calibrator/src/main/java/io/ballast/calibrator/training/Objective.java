@@ -46,6 +46,9 @@ public abstract class Objective extends Loss {
      */
     public abstract void prepare(LanguageModel reference, List<CalibrationExample> set);
 
+    /** Steps that make one pass over the prepared set (training runs a whole number of epochs). */
+    public abstract int stepsPerEpoch();
+
     /** The minibatch of a step (1-based), a function of the step so a resumed run sees the batches it would have. */
     public abstract Batch batch(NDManager manager, int step);
 

@@ -2,6 +2,7 @@ package io.ballast.calibrator.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
@@ -20,13 +21,13 @@ import java.util.TreeMap;
  * restarted them and its first steps moved with a cold momentum; this one keys them by the
  * parameter's name in the block and writes them with the parameters.
  *
- * <p>The update is exactly DJL's PyTorch Adam (MXNet-style, fixed learning rate, no weight
- * decay): {@code m = b1 m + (1-b1) g}, {@code v = b2 v + (1-b2) g^2},
- * {@code w -= lr sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps)}; the parameter's gradient is zeroed
- * afterwards. That includes DJL's quirk that {@code optClipGrad(c)} clamps gradients from above
- * only ({@code clamp_max}: large negative elements pass unclipped): the calibration gates and
- * tests were tuned with that optimizer, and this one must train the same way. Proper (global-norm)
- * clipping is part of the joint-calibration work.
+ * <p>The update is DJL's PyTorch Adam (MXNet-style, no weight decay): {@code m = b1 m + (1-b1) g},
+ * {@code v = b2 v + (1-b2) g^2}, {@code w -= lr_t sqrt(1-b2^t)/(1-b1^t) m / (sqrt(v) + eps)}, with
+ * the learning rate {@code lr_t} of a schedule (warm-up) at the parameter's update count; the
+ * parameter's gradient is zeroed afterwards. Gradients arrive clipped by global norm
+ * ({@link io.ballast.generator.training.GradientClipping}); DJL's own {@code optClipGrad} is not
+ * used: its PyTorch engine clamps elements from above only ({@code clamp_max}), so large negative
+ * elements passed unclipped.
  */
 final class ResumableAdam extends Optimizer implements AutoCloseable {
 
@@ -41,14 +42,20 @@ final class ResumableAdam extends Optimizer implements AutoCloseable {
         NDArray variance;
     }
 
-    private final float learningRate;
+    /** The learning rate at a parameter's t-th update (1-based). */
+    @FunctionalInterface
+    interface Schedule {
+        double at(int update);
+    }
+
+    private final Schedule schedule;
     private final NDManager manager;
     private final Map<String, String> names = new HashMap<>();
     private final Map<String, Moments> moments = new TreeMap<>();
 
-    ResumableAdam(Block block, NDManager parent, float learningRate, float clipGrad) {
-        super(new Builder().optClipGrad(clipGrad));
-        this.learningRate = learningRate;
+    ResumableAdam(Block block, NDManager parent, Schedule schedule) {
+        super(new Builder());
+        this.schedule = schedule;
         this.manager = parent.newSubManager();
         for (Pair<String, Parameter> p : block.getParameters()) {
             names.put(p.getValue().getId(), p.getKey());
@@ -68,12 +75,13 @@ final class ResumableAdam extends Optimizer implements AutoCloseable {
         try (NDManager scratch = manager.newSubManager()) {
             // the moments' temporaries land in scratch and are freed with it; the moments go back to manager
             scratch.tempAttachAll(s.mean, s.variance);
-            NDArray g = grad.minimum(clipGrad);
+            NDArray g = grad.duplicate(); // in scratch, so the temporaries below are freed with it
             g.attach(scratch);
             s.mean.muli(BETA1).addi(g.mul(1 - BETA1));
             s.variance.muli(BETA2).addi(g.square().muli(1 - BETA2));
             double correction = Math.sqrt(1 - Math.pow(BETA2, s.updates)) / (1 - Math.pow(BETA1, s.updates));
-            NDArray delta = s.mean.div(s.variance.sqrt().addi(EPSILON)).muli((float) (learningRate * correction));
+            NDArray delta =
+                    s.mean.div(s.variance.sqrt().addi(EPSILON)).muli((float) (schedule.at(s.updates) * correction));
             // the update must not be recorded by autograd: write through a detached alias of the weight
             try (NDArray data = weight.stopGradient()) {
                 data.subi(delta);
@@ -82,7 +90,7 @@ final class ResumableAdam extends Optimizer implements AutoCloseable {
         // the trainer hands the optimizer a copy of the gradient: zero the parameter's own, or the
         // next backward would add to this step's gradient
         try (NDArray accumulated = weight.getGradient()) {
-            accumulated.subi(accumulated);
+            accumulated.set(new NDIndex("..."), 0f); // a fill, not g - g: an infinite element would stay NaN
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
+import io.ballast.calibrator.evaluation.GateReport;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
@@ -36,7 +37,7 @@ class CalibrationJobTest {
     static final CalibrationSettings TINY = CalibrationSettings.defaults()
             .withSeed(5L)
             .withSet(s -> new CalibrationSettings.SetBuilding(3, 12, 1))
-            .withTraining(t -> t.withSteps(60)
+            .withTraining(t -> t.withEpochs(8)
                     .withLearningRate(5e-4f)
                     .withCheckpointEvery(20)
                     .withTrainableBlocks(1))
@@ -78,10 +79,11 @@ class CalibrationJobTest {
                 .extracting(CalibrationJobEvent::getState)
                 .startsWith(CalibrationJobState.RUNNING)
                 .endsWith(CalibrationJobState.EVALUATING, CalibrationJobState.PROMOTED);
-        assertThat(events)
-                .filteredOn(e -> e.getState() == CalibrationJobState.RUNNING)
-                .extracting(CalibrationJobEvent::getStep)
-                .contains(0L, 60L);
+        List<CalibrationJobEvent> running = events.stream()
+                .filter(e -> e.getState() == CalibrationJobState.RUNNING)
+                .toList();
+        long total = running.get(running.size() - 1).getTotalSteps();
+        assertThat(running).extracting(CalibrationJobEvent::getStep).contains(0L, total);
         assertThat(events.get(events.size() - 1).getCandidateVersion())
                 .isEqualTo(outcome.candidate().version());
 
@@ -99,6 +101,39 @@ class CalibrationJobTest {
                     .get(Attribute.GENDER);
             assertThat(gender.get("female")).isLessThan(0.7);
         }
+    }
+
+    @Test
+    void givenAllThreeAttributesDrifted_whenOneJobRuns_thenEachAttributeMovesTowardItsTarget(@TempDir Path work)
+            throws Exception {
+        // given uniform targets for gender, race and sentiment, all three drifted for nurses
+        Targets targets = new Targets(TargetPresets.uniform(0.08));
+        Map<String, List<Attribute>> drifted =
+                Map.of(NURSES, List.of(Attribute.GENDER, Attribute.RACE, Attribute.SENTIMENT));
+
+        // (the tiny model's text for rare combinations, e.g. a negative bio of a nonbinary nurse, is
+        // often contradictory: its consistency bar is lower here; the benchmark measures the default size)
+        CalibrationSettings settings = TINY.withGate(g -> g.withMinConsistency(0.6));
+
+        // when one job runs
+        CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), settings, work)
+                .run(
+                        new CalibrationJob.Request("job-joint", "bios", TinyModels.BASE_VERSION, drifted, List.of()),
+                        targets,
+                        e -> {});
+
+        // then every attribute's own steering-token MAE (exact, no sampling noise) fell by half at least:
+        // the job calibrates the three together, not only the first
+        GateReport report = outcome.report();
+        for (Attribute a : Attribute.values()) {
+            String key = GateReport.key(NURSES, a.key());
+            assertThat(report.steeringMaeAfter().get(key))
+                    .as(
+                            "%s steering MAE (before %.3f)",
+                            a, report.steeringMaeBefore().get(key))
+                    .isLessThan(report.steeringMaeBefore().get(key) / 2);
+        }
+        assertThat(outcome.state()).as("reasons %s", outcome.reasons()).isEqualTo(CalibrationJobState.PROMOTED);
     }
 
     @Test
@@ -155,15 +190,20 @@ class CalibrationJobTest {
 
         // when it runs again
         List<Long> steps = new ArrayList<>();
+        long[] totalSteps = new long[1];
         CalibrationJob.Outcome resumed = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
                 .run(request, targets, e -> {
                     if (e.getState() == CalibrationJobState.RUNNING && e.getStep() != null) {
                         steps.add(e.getStep());
                     }
+                    if (e.getTotalSteps() != null) {
+                        totalSteps[0] = e.getTotalSteps();
+                    }
                 });
 
-        // then it continued from step 20, not from the beginning
-        assertThat(steps).doesNotContain(6L, 12L, 18L).contains(24L, 60L);
+        // then it continued from step 20, not from the beginning, to the end
+        assertThat(steps.stream().filter(s -> s > 0)).allMatch(s -> s > 20);
+        assertThat(steps).contains(totalSteps[0]);
         assertThat(resumed.state()).isIn(CalibrationJobState.PROMOTED, CalibrationJobState.REJECTED);
     }
 

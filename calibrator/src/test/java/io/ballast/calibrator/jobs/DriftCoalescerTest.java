@@ -51,6 +51,26 @@ public class DriftCoalescerTest {
     }
 
     @Test
+    void givenAnOpenEpisode_whenItsVersionIsSuperseded_thenNoJobStartsAndASupersededSignalAloneStartsNone() {
+        // given an open episode pending for version 1
+        DriftCoalescer c = new DriftCoalescer(0, 0);
+        c.accept(signal("s1", 1, "occupation:cooks", "gender", DriftStatus.OPEN), null, 0);
+
+        // when the auditor closes it because version 1 stopped serving
+        c.accept(signal("x1", 1, "occupation:cooks", "gender", DriftStatus.SUPERSEDED), null, 1);
+
+        // then it is withdrawn like a resolved one: calibrating a version nobody serves is pointless
+        assertThat(c.nextDue(10)).isEmpty();
+        assertThat(c.isIdle()).isTrue();
+
+        // and a SUPERSEDED signal with nothing pending (as re-read after a restart) starts no job either
+        DriftCoalescer fresh = new DriftCoalescer(0, 0);
+        fresh.accept(signal("x2", 1, "occupation:cooks", "gender", DriftStatus.SUPERSEDED), 1, 0);
+        assertThat(fresh.nextDue(10)).isEmpty();
+        assertThat(fresh.isIdle()).isTrue();
+    }
+
+    @Test
     void
             givenAJobTheGateRejects_whenItEnds_thenItIsRetriedAfterABackoffUnderANewIdThenEscalatedAndANewEpisodeRearmsIt() {
         // given three attempts per drift, a 1 s first backoff, and one drifted context

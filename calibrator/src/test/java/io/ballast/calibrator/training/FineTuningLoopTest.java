@@ -29,7 +29,7 @@ class FineTuningLoopTest {
                 .withSeed(5L)
                 .withSet(s -> new CalibrationSettings.SetBuilding(2, 8, 0))
                 .withTraining(
-                        t -> t.withSteps(10_000).withCheckpointEvery(10_000).withTrainableBlocks(1));
+                        t -> t.withEpochs(1_000).withCheckpointEvery(1_000_000).withTrainableBlocks(1));
         try (LanguageModel reference = TinyModels.loadPublished();
                 LanguageModel policy = TinyModels.loadPublished()) {
             Targets targets = new Targets(TargetPresets.uniform(0.08).stream()

@@ -24,6 +24,10 @@ final class TokenSampler {
                 max = Math.max(max, logits[offset + i] / temperature);
             }
         }
+        if (!Double.isFinite(max)) {
+            // NaN weights make NaN logits; sampling them would pick an index past the vocabulary
+            throw new IllegalStateException("the model's logits are not finite (" + max + "): its weights are broken");
+        }
         double sum = 0;
         for (int i = 0; i < vocab; i++) {
             p[i] = allowed[i] ? Math.exp(logits[offset + i] / temperature - max) : 0;

@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains the base model from scratch on the generated bio corpus, like DJL's example training
@@ -29,6 +31,8 @@ import java.util.Random;
  */
 public final class Pretrainer {
 
+    private static final Logger log = LoggerFactory.getLogger(Pretrainer.class);
+
     /** What a pretraining run produced; the caller owns (and closes) the model. */
     public record Result(
             LanguageModel model,
@@ -36,7 +40,8 @@ public final class Pretrainer {
             double firstLoss,
             double heldOutPerplexity,
             double tokensPerSecond,
-            long trainingMillis) {}
+            long trainingMillis,
+            int skippedSteps) {}
 
     public Result train(String modelId, PretrainSettings settings, ProgressBar progress) {
         Engine.getInstance().setRandomSeed((int) settings.seed());
@@ -65,9 +70,13 @@ public final class Pretrainer {
         double firstLoss = Double.NaN;
         double emaLoss = Double.NaN;
         long tokens = 0;
+        int skipped = 0;
         long t0 = System.nanoTime();
         try (Trainer trainer = lm.djlModel().newTrainer(trainingConfig)) {
             trainer.initialize(new Shape(settings.batchSize(), config.contextLength() - 1));
+            // no norm limit (DJL's element clip stays, the tiny models were tuned with it): only the guard
+            // against a non-finite gradient, which Adam would turn into NaN weights for good
+            GradientClipping guard = new GradientClipping(lm.djlModel().getBlock(), Double.POSITIVE_INFINITY);
             for (int step = 1; step <= settings.steps(); step++) {
                 List<int[]> sequences = new ArrayList<>(settings.batchSize());
                 int[] first = new int[settings.batchSize()];
@@ -84,6 +93,11 @@ public final class Pretrainer {
                         collector.backward(nll);
                         loss = nll.getFloat();
                     }
+                    if (guard.apply().skip() || !Float.isFinite(loss)) {
+                        skipped++;
+                        log.warn("pretraining step {} skipped: non-finite loss or gradient (loss {})", step, loss);
+                        continue;
+                    }
                     trainer.step();
                     tokens += batch.countedTokens();
                     if (Double.isNaN(firstLoss)) {
@@ -99,7 +113,7 @@ public final class Pretrainer {
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         double perplexity = Perplexity.heldOut(lm, corpus, settings.heldOutExamples(), settings.seed() + 99);
-        return new Result(lm, emaLoss, firstLoss, perplexity, tokens / (millis / 1000.0), millis);
+        return new Result(lm, emaLoss, firstLoss, perplexity, tokens / (millis / 1000.0), millis, skipped);
     }
 
     static int[] encode(PromptFormat format, BioExample e) {

@@ -1,0 +1,89 @@
+package io.ballast.calibrator.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.ballast.calibrator.CalibrationSettings;
+import io.ballast.calibrator.Targets;
+import io.ballast.generator.TinyModels;
+import io.ballast.generator.model.LanguageModel;
+import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.domain.Attribute;
+import io.ballast.schemas.targets.TargetPresets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CalibrationSetBuilderTest {
+
+    private static final String NURSES = "occupation:registered-nurses";
+
+    @Test
+    void givenTwoCalibratedAttributes_whenTheSetIsBuilt_thenEveryRowsForcedTokensFollowTheirTargets() throws Exception {
+        // given targets for gender (a quarter female, never nonbinary) and sentiment (all negative) for nurses,
+        // whom the tiny model writes about 90% female; race is not calibrated
+        Targets targets = new Targets(List.of(
+                TargetPresets.target(
+                        Attribute.GENDER, NURSES, Map.of("male", 0.75, "female", 0.25, "nonbinary", 0.0), 0.08, "test"),
+                TargetPresets.target(
+                        Attribute.SENTIMENT,
+                        NURSES,
+                        Map.of("positive", 0.0, "neutral", 0.0, "negative", 1.0),
+                        0.08,
+                        "test")));
+        CalibrationSettings settings =
+                CalibrationSettings.defaults().withSeed(3L).withSet(s -> new CalibrationSettings.SetBuilding(4, 24, 0));
+        try (LanguageModel model = TinyModels.loadPublished()) {
+            // when the calibration set is built
+            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+                    .build(model, Map.of(NURSES, List.of(Attribute.SENTIMENT, Attribute.GENDER)), targets, settings);
+            List<CalibrationExample> sampled = set.stream()
+                    .filter(e -> e.origin() == CalibrationExample.Origin.SAMPLED)
+                    .toList();
+            assertThat(sampled).hasSizeGreaterThan(60);
+
+            // then each row carries a KL target for both calibrated attributes, in attribute order, and none for race
+            assertThat(sampled)
+                    .allSatisfy(e -> assertThat(e.steering())
+                            .extracting(SteeringTarget::attribute)
+                            .containsExactly(Attribute.GENDER, Attribute.SENTIMENT));
+            // and the forced tokens are the targets' draws: a quarter female, never nonbinary, always negative
+            long female = sampled.stream()
+                    .filter(e -> token(model, e, Attribute.GENDER).equals("<gender:female>"))
+                    .count();
+            assertThat(female / (double) sampled.size()).isCloseTo(0.25, within(0.12));
+            assertThat(sampled).noneMatch(e -> token(model, e, Attribute.GENDER).equals("<gender:nonbinary>"));
+            assertThat(sampled)
+                    .allMatch(e -> token(model, e, Attribute.SENTIMENT).equals("<sentiment:negative>"));
+
+            // and KTO is balanced: swapped copies bring the undesirable rows up to the desirable ones,
+            // each differing from a desirable row in one steering token only, its text kept
+            long desirable = set.stream().filter(CalibrationExample::desirable).count();
+            assertThat(set.size() - desirable).isEqualTo(desirable);
+            List<CalibrationExample> swapped = set.stream()
+                    .filter(e -> e.origin() == CalibrationExample.Origin.SWAPPED)
+                    .toList();
+            assertThat(swapped).isNotEmpty().noneMatch(CalibrationExample::desirable);
+            for (CalibrationExample s : swapped) {
+                assertThat(sampled).anySatisfy(source -> {
+                    assertThat(source.desirable()).isTrue();
+                    assertThat(differences(source.responseIds(), s.responseIds()))
+                            .isEqualTo(1);
+                });
+            }
+        }
+    }
+
+    private static String token(LanguageModel model, CalibrationExample e, Attribute a) {
+        return model.tokenizer().token(e.responseIds()[a.ordinal()]);
+    }
+
+    private static int differences(int[] a, int[] b) {
+        if (a.length != b.length) {
+            return Integer.MAX_VALUE;
+        }
+        return (int) java.util.stream.IntStream.range(0, a.length)
+                .filter(i -> a[i] != b[i])
+                .count();
+    }
+}
