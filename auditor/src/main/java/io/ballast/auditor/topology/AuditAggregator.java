@@ -86,6 +86,8 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private final Map<String, ContextCounts> live = new HashMap<>();
 
     private static final int MAX_LIVE = 20_000;
+    /** Per context key, the aggregate key of the model version its latest event named. */
+    private final Map<String, KeyOfContext> keys = new HashMap<>();
     /** Aggregates changed since the last snapshot, with the oldest time bucket each changed. */
     private final Map<String, Long> dirty = new LinkedHashMap<>();
     /** After (re)initialisation, snapshot every aggregate once: what was pending before a restart is not known. */
@@ -152,7 +154,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     @Override
     public void process(Record<String, ObservedEvent> record) {
         ObservedEvent event = record.value();
-        String key = event.aggregateKey();
+        String key = aggregateKey(event);
         ContextCounts counts = load(key);
         if (counts == null) {
             counts = ContextCounts.empty();
@@ -178,6 +180,21 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             dirty.put(key, bucket == Long.MIN_VALUE ? Long.MAX_VALUE : bucket);
         }
     }
+
+    /** The event's aggregate key, built once per context and model version rather than once per event. */
+    private String aggregateKey(ObservedEvent event) {
+        KeyOfContext k = keys.get(event.contextKey());
+        if (k == null || k.modelVersion != event.modelVersion() || !k.modelId.equals(event.modelId())) {
+            if (keys.size() >= MAX_LIVE) {
+                keys.clear();
+            }
+            k = new KeyOfContext(event.modelId(), event.modelVersion(), event.aggregateKey());
+            keys.put(event.contextKey(), k);
+        }
+        return k.key;
+    }
+
+    private record KeyOfContext(String modelId, int modelVersion, String key) {}
 
     /** The drift decision for one attribute after an update, over the outputs that express it. */
     private void decide(ObservedEvent event, ContextCounts counts, int a, Prepared p, long now) {

@@ -34,7 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       reason, to {@code ballast.dlq};</li>
  *   <li>for each output, one compact record with every attribute's observation (steered value,
  *       value read from the text, consistency), keyed by its context: whatever key the producer
- *       used, one (model version, context) is counted by one task ({@link ContextRouting});</li>
+ *       used, one (model version, context) is counted by one task ({@link ContextRouting}); steps
+ *       1 and 2 are one processor, {@link Intake};</li>
  *   <li>one update per event of that key's aggregate ({@link ContextCounts}: every attribute's
  *       counts since the version went live, time buckets from which the hopping windows are
  *       summed, drift episodes), and the drift decision against the target in force
@@ -93,47 +94,44 @@ public final class AuditTopology {
         // changelogged (exactly-once restores it); each changed aggregate is written once per commit
         builder.addStateStore(AggregateStore.builder(AGGREGATES_STORE));
 
-        // 1. decode and validate
+        // 1. and 2. decode and validate (bad records, bytes and reason, to the dead-letter topic); one
+        //    observed event per output, keyed by its context; counted where it was read when that is the
+        //    partition its context belongs to, else repartitioned there (see ContextRouting)
         AvroDeserializer<GenerationEvent> deserializer = new AvroDeserializer<>(GenerationEvent.class, registry);
-        Map<String, KStream<String, Decoded>> decoded = builder.stream(
+        Map<String, KStream<String, Intake.Outcome>> routed = builder.stream(
                         BallastTopic.GENERATIONS.topicName(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .peek((k, v) -> metrics.processed().increment())
-                .processValues(
-                        () -> new DecodeAndValidate(
+                .process(
+                        () -> new Intake(
                                 deserializer,
+                                extractor,
+                                generationPartitions,
                                 config.maxTextChars(),
                                 config.maxIdChars(),
                                 config.knownModels(),
+                                metrics.processed(),
                                 metrics.deadLettered(),
                                 config.registryWait()),
-                        Named.as("decode-and-validate"))
-                .split(Named.as("generations-"))
-                .branch((k, d) -> d.valid(), Branched.as("valid"))
-                .defaultBranch(Branched.as("dead"));
-        decoded.get("generations-dead")
-                .mapValues(Decoded::deadLetter)
+                        Named.as("decode-and-observe"))
+                .split(Named.as("observed-"))
+                .branch((k, o) -> o.deadLetter() != null, Branched.as("dead"))
+                .branch((k, o) -> o.local(), Branched.as("local"))
+                .defaultBranch(Branched.as("elsewhere"));
+        routed.get("observed-dead")
+                .mapValues(Intake.Outcome::deadLetter)
                 .to(BallastTopic.DLQ.topicName(), Produced.with(Serdes.String(), deadLetterSerde));
 
-        // 2. one observed event per output, keyed by its context; counted where it was read when that is
-        //    the partition its context belongs to, else repartitioned there (see ContextRouting)
         ContextCounts.Windows windows =
                 ContextCounts.Windows.of(config.windowSize(), config.windowAdvance(), config.windowGrace());
         ExpressionPolicy policy = new ExpressionPolicy(config.minExpressed(), config.minExpressionRate());
         ContextRouting routing = new ContextRouting(generationPartitions);
-        Map<String, KStream<String, ContextRouting.Routed>> routed = decoded.get("generations-valid")
-                .selectKey((key, d) -> d.event().getContextKey(), Named.as("key-by-context"))
-                .processValues(() -> routing.observer(extractor), Named.as("observe-attributes"))
-                .split(Named.as("observed-"))
-                .branch((k, r) -> r.local(), Branched.as("local"))
-                .defaultBranch(Branched.as("elsewhere"));
         KStream<String, ObservedEvent> repartitioned = routed.get("observed-elsewhere")
-                .mapValues(ContextRouting.Routed::event)
+                .mapValues(Intake.Outcome::event)
                 .repartition(Repartitioned.<String, ObservedEvent>as("observed-events")
                         .withKeySerde(Serdes.String())
                         .withValueSerde(new ObservedEvent.BinarySerde())
                         .withStreamPartitioner(routing.partitioner()));
         routed.get("observed-local")
-                .mapValues(ContextRouting.Routed::event)
+                .mapValues(Intake.Outcome::event)
                 .merge(repartitioned, Named.as("observed"))
                 // 3. and 4. aggregate, drift decision, snapshots
                 .process(

@@ -1,15 +1,10 @@
 package io.ballast.auditor.topology;
 
-import io.ballast.schemas.attributes.AttributeExtractor;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Where an output is counted: every (model version, context) is counted by the task of the
@@ -35,29 +30,6 @@ public final class ContextRouting {
     /** The partition whose task counts this context: Kafka's default partitioner for a UTF-8 string key. */
     public static int partitionOf(String contextKey, int partitions) {
         return Utils.toPositive(Utils.murmur2(contextKey.getBytes(StandardCharsets.UTF_8))) % partitions;
-    }
-
-    /** An observed event, keyed by its context, and whether it was read in the partition that counts it. */
-    public record Routed(ObservedEvent event, boolean local) {}
-
-    FixedKeyProcessor<String, Decoded, Routed> observer(AttributeExtractor extractor) {
-        return new FixedKeyProcessor<>() {
-            private FixedKeyProcessorContext<String, Routed> context;
-
-            @Override
-            public void init(FixedKeyProcessorContext<String, Routed> context) {
-                this.context = context;
-            }
-
-            @Override
-            public void process(FixedKeyRecord<String, Decoded> record) {
-                ObservedEvent event = ObservedEvent.of(record.value().event(), extractor);
-                int read =
-                        context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-                context.forward(
-                        record.withValue(new Routed(event, read == partitionOf(event.contextKey(), partitions))));
-            }
-        };
     }
 
     /** Places repartitioned records as {@link #partitionOf}, and refuses to count in the wrong task if the topic was resized. */

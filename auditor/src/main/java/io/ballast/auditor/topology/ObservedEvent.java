@@ -1,6 +1,5 @@
 package io.ballast.auditor.topology;
 
-import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
@@ -33,25 +32,19 @@ public record ObservedEvent(
     private static final Attribute[] ATTRIBUTES = Attribute.values();
     private static final byte FORMAT = 1;
 
-    public static ObservedEvent of(GenerationEvent e, AttributeExtractor extractor) {
+    static ObservedEvent of(GenerationFields e, AttributeExtractor extractor) {
         String[] counted = new String[ATTRIBUTES.length];
         boolean[] judgeable = new boolean[ATTRIBUTES.length];
         boolean[] consistent = new boolean[ATTRIBUTES.length];
-        Map<Attribute, String> fromText = extractor.extractAll(e.getResponseText());
+        Map<Attribute, String> fromText = extractor.extractAll(e.responseText());
         for (int i = 0; i < ATTRIBUTES.length; i++) {
-            Observation o = Observation.of(ATTRIBUTES[i], e.getSteeringTokens(), fromText.get(ATTRIBUTES[i]));
+            Observation o = Observation.of(ATTRIBUTES[i], e.steeringTokens(), fromText.get(ATTRIBUTES[i]));
             counted[i] = o.counted();
             judgeable[i] = o.judgeable();
             consistent[i] = o.consistent();
         }
         return new ObservedEvent(
-                e.getModelId(),
-                e.getModelVersion(),
-                e.getContextKey(),
-                e.getProducedAt().toEpochMilli(),
-                counted,
-                judgeable,
-                consistent);
+                e.modelId(), e.modelVersion(), e.contextKey(), e.producedAtMillis(), counted, judgeable, consistent);
     }
 
     /** The aggregate this event updates; see {@link VersionContext}. */

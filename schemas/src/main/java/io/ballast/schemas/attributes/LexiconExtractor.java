@@ -213,6 +213,26 @@ public final class LexiconExtractor implements AttributeExtractor {
         }
     }
 
+    // one table for the single pass of extractAll: per word, its gender kind, polarity, whether it
+    // negates, and the race rules it can start
+    private static final int GENDER_MASK = 7;
+    private static final int POLARITY_SHIFT = 3;
+    private static final int NEGATOR = 1 << 5;
+    private static final int RACE_SHIFT = 6;
+    private static final int SINGLE_WORD_RULES = (1 << 3) | (1 << 4);
+    private static final WordTable WORDS;
+
+    static {
+        Map<String, Integer> words = new HashMap<>();
+        GENDER_WORDS.forEach((w, kind) -> words.merge(w, kind, (x, y) -> x | y));
+        POLARITY.forEach((w, p) -> words.merge(w, (p + 1) << POLARITY_SHIFT, (x, y) -> x | y));
+        NEGATORS.forEach(w -> words.merge(w, NEGATOR, (x, y) -> x | y));
+        RACE_RULES_BY_WORD.forEach((w, r) -> words.merge(w, r << RACE_SHIFT, (x, y) -> x | y));
+        // a word without polarity reads as polarity 0, stored as 1
+        words.replaceAll((w, v) -> POLARITY.containsKey(w) ? v : v | (1 << POLARITY_SHIFT));
+        WORDS = new WordTable(words, 1 << POLARITY_SHIFT);
+    }
+
     @Override
     public String extract(Attribute attribute, String text) {
         if (text == null || text.isBlank()) {
@@ -225,8 +245,11 @@ public final class LexiconExtractor implements AttributeExtractor {
         };
     }
 
-    /** The words of {@code [A-Za-z]+(?:'[a-z]+)?}, lower-cased, read without a regex (the auditor calls this per output). */
-    /** Every attribute, the text split into words once. */
+    /**
+     * Every attribute in one pass over the text, as {@link #extract} decides each: the words are
+     * looked up where they stand in the text, with no word strings made (the auditor calls this
+     * for every output it reads).
+     */
     @Override
     public Map<Attribute, String> extractAll(String text) {
         Map<Attribute, String> out = new EnumMap<>(Attribute.class);
@@ -237,17 +260,90 @@ public final class LexiconExtractor implements AttributeExtractor {
             return out;
         }
         String lower = text.toLowerCase(Locale.ROOT);
-        List<String> words = wordsOfLowerCase(lower);
+        int[] gender = new int[MALE_NAME + 1];
+        int score = 0;
+        int rules = 0;
+        // which race rules have an occurrence that certainly matches its pattern (see singleWordRace)
+        int certain = 0;
+        // whether each of the last three words negates (bit 0 the latest)
+        int negators = 0;
+        int n = lower.length();
+        int i = 0;
+        while (i < n) {
+            if (!isLetter(lower.charAt(i))) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < n && isLetter(lower.charAt(i))) {
+                i++;
+            }
+            int baseEnd = i;
+            if (i + 1 < n && lower.charAt(i) == '\'' && isLetter(lower.charAt(i + 1))) {
+                i++;
+                while (i < n && isLetter(lower.charAt(i))) {
+                    i++;
+                }
+            }
+            int word = WORDS.get(lower, start, i);
+            gender[word & GENDER_MASK]++;
+            int polarity = ((word >> POLARITY_SHIFT) & 3) - 1;
+            if (polarity != 0) {
+                score += (negators & 7) != 0 ? -polarity : polarity;
+            }
+            boolean negates = (word & NEGATOR) != 0 || endsWithNt(lower, start, i);
+            negators = (negators << 1) | (negates ? 1 : 0);
+            int race = (baseEnd == i ? word : WORDS.get(lower, start, baseEnd)) >>> RACE_SHIFT;
+            if (race != 0) {
+                rules |= race;
+                if (boundary(lower, start - 1) && boundary(lower, baseEnd)) {
+                    certain |= race;
+                }
+            }
+        }
         for (Attribute a : Attribute.values()) {
             out.put(
                     a,
                     switch (a) {
-                        case GENDER -> gender(words);
-                        case RACE -> race(lower, raceRules(words));
-                        case SENTIMENT -> sentiment(words);
+                        case GENDER ->
+                            gender(gender[FEMALE], gender[MALE], gender[THEY], gender[FEMALE_NAME], gender[MALE_NAME]);
+                        case RACE ->
+                            rules == 0
+                                    ? Attribute.UNKNOWN
+                                    : (rules & ~SINGLE_WORD_RULES) == 0 && certain == rules
+                                            ? singleWordRace(rules)
+                                            : race(lower, rules);
+                        case SENTIMENT -> score > 0 ? "positive" : score < 0 ? "negative" : "neutral";
                     });
         }
         return out;
+    }
+
+    /**
+     * The rules "black" and "white|caucasian" are single words: an occurrence between word
+     * boundaries is a match, and which other occurrences match does not change the outcome (one
+     * named race, or two).
+     */
+    private static String singleWordRace(int rules) {
+        return Integer.bitCount(rules) > 1
+                ? Attribute.UNKNOWN
+                : RACE.get(Integer.numberOfTrailingZeros(rules)).getValue();
+    }
+
+    /** A regex word boundary at {@code at} for certain: outside the text, or an ASCII character that is not {@code \\w}; anything else is left to the pattern. */
+    private static boolean boundary(String lower, int at) {
+        if (at < 0 || at >= lower.length()) {
+            return true;
+        }
+        char c = lower.charAt(at);
+        return c < 128 && !(isLetter(c) || (c >= '0' && c <= '9') || c == '_' || (c >= 'A' && c <= 'Z'));
+    }
+
+    private static boolean endsWithNt(String lower, int start, int end) {
+        return end - start >= 3
+                && lower.charAt(end - 1) == 't'
+                && lower.charAt(end - 2) == '\''
+                && lower.charAt(end - 3) == 'n';
     }
 
     static List<String> words(String text) {
@@ -283,24 +379,14 @@ public final class LexiconExtractor implements AttributeExtractor {
     }
 
     static String gender(List<String> words) {
-        int female = 0;
-        int male = 0;
-        int they = 0;
-        int femaleNames = 0;
-        int maleNames = 0;
+        int[] count = new int[MALE_NAME + 1];
         for (String w : words) {
-            Integer kind = GENDER_WORDS.get(w);
-            if (kind == null) {
-                continue;
-            }
-            switch (kind) {
-                case FEMALE -> female++;
-                case MALE -> male++;
-                case THEY -> they++;
-                case FEMALE_NAME -> femaleNames++;
-                default -> maleNames++;
-            }
+            count[GENDER_WORDS.getOrDefault(w, 0)]++;
         }
+        return gender(count[FEMALE], count[MALE], count[THEY], count[FEMALE_NAME], count[MALE_NAME]);
+    }
+
+    private static String gender(int female, int male, int they, int femaleNames, int maleNames) {
         if (female > male && female > they) {
             return "female";
         }

@@ -30,6 +30,9 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         TrustedContracts.install();
     }
 
+    /** Where the Avro body starts in wire-format bytes, after the magic byte and the schema id. */
+    public static final int BODY_OFFSET = WireFormat.HEADER_SIZE;
+
     private final Class<T> type;
     private final Schema readerSchema;
     private SchemaRegistry registry;
@@ -55,23 +58,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         if (data == null) {
             return null;
         }
-        if (data.length < WireFormat.HEADER_SIZE) {
-            throw new MalformedRecordException(
-                    Reason.TRUNCATED,
-                    topic,
-                    -1,
-                    data.length + " bytes, shorter than the 5-byte wire-format header",
-                    null);
-        }
-        if (data[0] != WireFormat.MAGIC_BYTE) {
-            throw new MalformedRecordException(
-                    Reason.WRONG_MAGIC_BYTE,
-                    topic,
-                    -1,
-                    String.format("first byte is 0x%02x, expected 0x00", data[0]),
-                    null);
-        }
-        int id = ByteBuffer.wrap(data, 1, 4).getInt();
+        int id = schemaId(topic, data);
         SpecificDatumReader<T> reader = reader(topic, id);
         BinaryDecoder decoder = DecoderFactory.get()
                 .binaryDecoder(data, WireFormat.HEADER_SIZE, data.length - WireFormat.HEADER_SIZE, null);
@@ -101,6 +88,41 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
             throw new MalformedRecordException(Reason.CORRUPT_PAYLOAD, topic, id, e.toString(), e);
         }
         return record;
+    }
+
+    /**
+     * The schema id of wire-format bytes, after checking the header.
+     *
+     * @throws MalformedRecordException (TRUNCATED, WRONG_MAGIC_BYTE) when the bytes are no wire-format record
+     */
+    public static int schemaId(String topic, byte[] data) {
+        if (data.length < WireFormat.HEADER_SIZE) {
+            throw new MalformedRecordException(
+                    Reason.TRUNCATED,
+                    topic,
+                    -1,
+                    data.length + " bytes, shorter than the 5-byte wire-format header",
+                    null);
+        }
+        if (data[0] != WireFormat.MAGIC_BYTE) {
+            throw new MalformedRecordException(
+                    Reason.WRONG_MAGIC_BYTE,
+                    topic,
+                    -1,
+                    String.format("first byte is 0x%02x, expected 0x00", data[0]),
+                    null);
+        }
+        return ByteBuffer.wrap(data, 1, 4).getInt();
+    }
+
+    /**
+     * The writer schema of id {@code id}, once it is known to be readable as this deserializer's
+     * type (for a reader that decodes only some of its fields itself).
+     *
+     * @throws MalformedRecordException (UNKNOWN_SCHEMA_ID, INCOMPATIBLE_SCHEMA)
+     */
+    public Schema writerSchema(String topic, int id) {
+        return reader(topic, id).getSchema();
     }
 
     private SpecificDatumReader<T> reader(String topic, int id) {

@@ -52,4 +52,80 @@ class LexiconWordsTest {
         assertThat(LexiconExtractor.race("white_listed")).isEqualTo("unknown");
         assertThat(LexiconExtractor.race("whitewashed walls")).isEqualTo("unknown");
     }
+
+    @Test
+    void extractAllDecidesAsEachAttributeAlone() {
+        LexiconExtractor extractor = new LexiconExtractor();
+        List<String> texts = new ArrayList<>(List.of(
+                "Maria is a white cook. She loves her work and is admired by colleagues.",
+                "He isn't happy; he hates the job, not that he's lazy.",
+                "They are a Black nurse who never regrets it. Their patients are grateful.",
+                "the caucasian's view",
+                "(white)",
+                "2white and white_listed, whitewashed",
+                "white2 o'white",
+                "a'b'white",
+                "white and black",
+                "black's and WHITE",
+                "an african-american nurse and a white colleague",
+                "an asian american and a white colleague",
+                "Kwame, a black man, is not unhappy: he doesn't dislike it.",
+                "éwhite whiteé white",
+                "İstanbul's white café",
+                "not not not happy happy",
+                "James and Maria",
+                "she he they them",
+                ""));
+        // and texts drawn from the lexicon's own words, joined by what surrounds words in practice
+        String[] words = {
+            "she",
+            "he",
+            "they",
+            "her",
+            "his",
+            "maria",
+            "james",
+            "white",
+            "black",
+            "asian",
+            "american",
+            "african",
+            "native",
+            "caucasian",
+            "mixed",
+            "race",
+            "not",
+            "never",
+            "don't",
+            "isn't",
+            "happy",
+            "hates",
+            "loves",
+            "proud",
+            "bored",
+            "the",
+            "cook",
+            "o",
+            "2",
+            "_",
+            "é"
+        };
+        String[] glue = {" ", " ", " ", "-", "'", ", ", ". ", "", "'s "};
+        java.util.Random random = new java.util.Random(13);
+        for (int t = 0; t < 5_000; t++) {
+            StringBuilder b = new StringBuilder();
+            for (int w = random.nextInt(12); w >= 0; w--) {
+                String word = words[random.nextInt(words.length)];
+                b.append(random.nextInt(6) == 0 ? word.toUpperCase(Locale.ROOT) : word)
+                        .append(glue[random.nextInt(glue.length)]);
+            }
+            texts.add(b.toString());
+        }
+        for (String text : texts) {
+            var all = extractor.extractAll(text);
+            for (var a : io.ballast.schemas.domain.Attribute.values()) {
+                assertThat(all.get(a)).as(a + " of '" + text + "'").isEqualTo(extractor.extract(a, text));
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.ballast.auditor.topology;
 
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.GenerationEvent;
+import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.dlq.DeadLetters;
 import io.ballast.schemas.registry.SchemaRegistryException;
 import io.ballast.schemas.serde.AvroDeserializer;
@@ -10,127 +11,148 @@ import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns raw bytes into a {@link GenerationEvent}, or into a {@link DeadLetter} that keeps the
- * bytes and says why: undecodable (wrong magic byte, unknown schema, corrupt...), missing
- * context, an id (model or context) that is too long or holds control characters, empty or
- * oversized text, unknown model. Never throws for a bad record.
+ * Steps 1 and 2 of the audit in one processor (one hop per record instead of a chain of them):
+ * raw bytes in; out either a {@link DeadLetter} that keeps the bytes and says why (undecodable:
+ * wrong magic byte, unknown schema, corrupt...; missing context, an id (model or context) that is
+ * too long or holds control characters, empty or oversized text, unknown model), keyed as it came,
+ * or the output's {@link ObservedEvent}, keyed by its context, with whether it was read in the
+ * partition that counts it ({@link ContextRouting}). Never throws for a bad record.
  *
- * <p>A registry that cannot be reached is not the record's fault: decoding waits for it here, up to
- * {@code registryWait}, and the stream pauses meanwhile (its state stays queryable). A wait longer than
- * the exactly-once transaction timeout costs the open transaction: Kafka Streams then re-reads from the
- * last commit, so nothing is counted twice. Past {@code registryWait} the failure is thrown, and
- * {@link DeadLetterOrRetry} fails the stream thread, which is replaced and reads the record again: it is
- * never dead-lettered, never dropped.
+ * <p>A registry that cannot be reached is not the record's fault: decoding (the partial decode of
+ * {@link GenerationFields} and the full one it falls back to alike, whichever looks up a writer schema
+ * not seen yet) waits for it here, up to {@code registryWait}, and the stream pauses meanwhile (its
+ * state stays queryable). A wait longer than the exactly-once transaction timeout costs the open
+ * transaction: Kafka Streams then re-reads from the last commit, so nothing is counted twice. Past
+ * {@code registryWait} the failure is thrown, and {@link DeadLetterOrRetry} fails the stream thread,
+ * which is replaced and reads the record again: it is never dead-lettered, never dropped.
  */
-final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decoded> {
+final class Intake implements Processor<String, byte[], String, Intake.Outcome> {
 
-    private static final Logger log = LoggerFactory.getLogger(DecodeAndValidate.class);
+    private static final Logger log = LoggerFactory.getLogger(Intake.class);
 
-    private final AvroDeserializer<GenerationEvent> deserializer;
+    /** Exactly one of {@code event} and {@code deadLetter} is set. */
+    record Outcome(ObservedEvent event, boolean local, DeadLetter deadLetter) {}
+
+    private final GenerationFields.Reader reader;
+    private final AttributeExtractor extractor;
+    private final int partitions;
     private final int maxTextChars;
     private final int maxIdChars;
     private final Set<String> knownModels;
+    private final Counter processed;
     private final Counter deadLettered;
     private final Duration registryWait;
-    private FixedKeyProcessorContext<String, Decoded> context;
+    private ProcessorContext<String, Outcome> context;
 
-    DecodeAndValidate(
+    Intake(
             AvroDeserializer<GenerationEvent> deserializer,
+            AttributeExtractor extractor,
+            int partitions,
             int maxTextChars,
             int maxIdChars,
             Set<String> knownModels,
+            Counter processed,
             Counter deadLettered,
             Duration registryWait) {
-        this.deserializer = deserializer;
+        this.reader = new GenerationFields.Reader(deserializer);
+        this.extractor = extractor;
+        this.partitions = partitions;
         this.maxTextChars = maxTextChars;
         this.maxIdChars = maxIdChars;
         this.knownModels = knownModels;
+        this.processed = processed;
         this.deadLettered = deadLettered;
         this.registryWait = registryWait;
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, Decoded> context) {
+    public void init(ProcessorContext<String, Outcome> context) {
         this.context = context;
     }
 
     @Override
-    public void process(FixedKeyRecord<String, byte[]> record) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
-        GenerationEvent event;
+    public void process(Record<String, byte[]> record) {
+        processed.increment();
+        RecordMetadata md = context.recordMetadata().orElse(null);
+        String topic = md == null ? "?" : md.topic();
+        GenerationFields event;
         try {
             if (record.value() == null) {
-                context.forward(record.withValue(dead(record, "EmptyRecord", "NULL_VALUE", "record has no value")));
+                dead(record, md, "EmptyRecord", "NULL_VALUE", "record has no value");
                 return;
             }
             event = decode(topic, record.value());
         } catch (MalformedRecordException e) {
-            context.forward(record.withValue(
-                    dead(record, e.getClass().getSimpleName(), e.reason().name(), e.getMessage())));
+            dead(record, md, e.getClass().getSimpleName(), e.reason().name(), e.getMessage());
             return;
         }
         Rejection rejection = validate(event);
         if (rejection != null) {
-            context.forward(
-                    record.withValue(dead(record, "ValidationFailure", rejection.reason(), rejection.problem())));
+            dead(record, md, "ValidationFailure", rejection.reason(), rejection.problem());
             return;
         }
-        context.forward(record.withValue(new Decoded(event, null)));
+        ObservedEvent observed = ObservedEvent.of(event, extractor);
+        boolean local = md != null && md.partition() == ContextRouting.partitionOf(event.contextKey(), partitions);
+        context.forward(new Record<>(
+                event.contextKey(), new Outcome(observed, local, null), record.timestamp(), record.headers()));
     }
 
     /** Why a decoded event cannot be audited, as the dead letter's reason and message. */
     private record Rejection(String reason, String problem) {}
 
-    private Rejection validate(GenerationEvent event) {
-        String id = event.getEventId();
-        if (event.getContextKey() == null || event.getContextKey().isBlank()) {
+    private Rejection validate(GenerationFields event) {
+        String id = event.eventId();
+        if (event.contextKey() == null || event.contextKey().isBlank()) {
             return new Rejection("MISSING_CONTEXT", "event " + id + " has no context key");
         }
-        Rejection badId = idRejection(id, "context key", event.getContextKey());
+        Rejection badId = idRejection(id, "context key", event.contextKey());
         if (badId == null) {
-            badId = idRejection(id, "model id", event.getModelId());
+            badId = idRejection(id, "model id", event.modelId());
         }
         if (badId != null) {
             return badId;
         }
-        if (event.getResponseText() == null || event.getResponseText().isBlank()) {
+        if (event.responseText() == null || event.responseText().isBlank()) {
             return new Rejection("EMPTY_TEXT", "event " + id + " has an empty response");
         }
-        if (event.getResponseText().length() > maxTextChars) {
+        if (event.responseText().length() > maxTextChars) {
             return new Rejection(
                     "OVERSIZED_TEXT",
-                    "event " + id + " response has " + event.getResponseText().length()
-                            + " characters, over the limit of " + maxTextChars);
+                    "event " + id + " response has " + event.responseText().length() + " characters, over the limit of "
+                            + maxTextChars);
         }
-        if (event.getModelId() == null
-                || event.getModelId().isBlank()
-                || (!knownModels.isEmpty() && !knownModels.contains(event.getModelId()))) {
+        if (event.modelId() == null
+                || event.modelId().isBlank()
+                || (!knownModels.isEmpty() && !knownModels.contains(event.modelId()))) {
             return new Rejection(
                     "UNKNOWN_MODEL",
-                    "event " + id + " names model '" + event.getModelId() + "', not one of " + knownModels);
+                    "event " + id + " names model '" + event.modelId() + "', not one of " + knownModels);
         }
         return null;
     }
 
     /**
      * Decodes, retrying a registry that cannot be reached (or answers 5xx) with a doubling pause (at most
-     * 2 s) for up to {@code registryWait}.
+     * 2 s) for up to {@code registryWait}. Every registry lookup of a decode happens inside this loop: the
+     * writer schema {@link GenerationFields.Reader} plans its partial decode from, and the full decode it
+     * falls back to. A schema the registry does not have is the record's fault ({@link
+     * MalformedRecordException}, UNKNOWN_SCHEMA_ID) and is not retried.
      */
-    private GenerationEvent decode(String topic, byte[] value) {
+    private GenerationFields decode(String topic, byte[] value) {
         long start = System.nanoTime();
         long deadline = start + registryWait.toNanos();
         long pauseMillis = 100;
         for (int attempt = 1; ; attempt++) {
             try {
-                GenerationEvent event = deserializer.deserialize(topic, value);
+                GenerationFields event = reader.read(topic, value);
                 if (attempt > 1) {
                     log.info(
                             "schema registry reachable again after {} ms; processing goes on",
@@ -187,9 +209,9 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
         return null;
     }
 
-    private Decoded dead(FixedKeyRecord<String, byte[]> record, String errorClass, String reason, String message) {
+    private void dead(
+            Record<String, byte[]> record, RecordMetadata md, String errorClass, String reason, String message) {
         deadLettered.increment();
-        RecordMetadata md = context.recordMetadata().orElse(null);
         DeadLetter letter = DeadLetters.of(
                 md == null ? "?" : md.topic(),
                 md == null ? -1 : md.partition(),
@@ -200,6 +222,6 @@ final class DecodeAndValidate implements FixedKeyProcessor<String, byte[], Decod
                 reason,
                 message,
                 "auditor");
-        return new Decoded(null, letter);
+        context.forward(record.withValue(new Outcome(null, false, letter)));
     }
 }
