@@ -24,10 +24,17 @@ import ai.djl.nn.Activation;
  */
 public final class CalibrationLoss {
 
-    /** The defaults: KTO's own beta = 0.1, lambdaD = lambdaU = 1; KL weight 1, as in the method's paper. */
+    /**
+     * The defaults: KTO's own beta = 0.1 and lambdaD = 1, KL weight 1, as in the method's paper; lambdaU = 0.25,
+     * measured: with the undesirable rows balanced by swapped steering tokens (as many as desirable ones), lambdaU = 1
+     * pushed the model's own fluent text down with them (default-size model, 10 occupations, all three attributes,
+     * uniform targets, one job each, 400 samples per context: consistency 0.973 -> 0.911 and perplexity x1.086,
+     * rejected), where 0.25 gave drifted MAE 0.331 -> 0.052, consistency 0.964, perplexity x1.032 (0.1: 0.051, 0.968,
+     * x1.028; 0: 0.050, 0.962, x1.029).
+     */
     public record Weights(double beta, double lambdaDesirable, double lambdaUndesirable, double lambdaKl) {
         public static Weights defaults() {
-            return new Weights(0.1, 1.0, 1.0, 1.0);
+            return new Weights(0.1, 1.0, 0.25, 1.0);
         }
     }
 
