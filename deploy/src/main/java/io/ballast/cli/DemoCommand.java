@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--attributes",
             split = ",",
-            defaultValue = "gender",
+            defaultValue = "gender,race,sentiment",
             description = "Audited and calibrated attributes (default: ${DEFAULT-VALUE}).")
     List<String> attributes;
 
