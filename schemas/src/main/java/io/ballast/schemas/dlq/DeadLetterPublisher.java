@@ -30,41 +30,6 @@ public final class DeadLetterPublisher {
         this.component = component;
     }
 
-    public void publish(String topic, int partition, long offset, byte[] key, byte[] value, Exception error) {
-        String reason = error instanceof MalformedRecordException m
-                ? m.reason().name()
-                : error.getClass().getSimpleName();
-        publish(
-                topic,
-                partition,
-                offset,
-                key,
-                value,
-                error.getClass().getSimpleName(),
-                reason,
-                String.valueOf(error.getMessage()));
-    }
-
-    public void publish(
-            String topic,
-            int partition,
-            long offset,
-            byte[] key,
-            byte[] value,
-            String errorClass,
-            String reason,
-            String message) {
-        DeadLetter letter =
-                DeadLetters.of(topic, partition, offset, key, value, errorClass, reason, message, component);
-        producer.send(new ProducerRecord<>(BallastTopic.DLQ.topicName(), topic, letter), (md, e) -> {
-            if (e != null) {
-                log.error("could not dead-letter {}-{}@{}: {}", topic, partition, offset, e.toString());
-            }
-        });
-        count.incrementAndGet();
-        log.warn("dead-lettered {}-{}@{}: {} {}", topic, partition, offset, reason, message);
-    }
-
     /**
      * Publishes and waits for the broker's acknowledgement: a consumer moves past a record only once
      * its dead letter is stored, so a failed send surfaces as an exception (and the record is read
