@@ -1,5 +1,6 @@
 package io.ballast.calibrator.evaluation;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -36,7 +37,7 @@ public record MaeSummary(double mean, double low, double high, int contexts, int
             }
             means[r] = sum / c;
         }
-        java.util.Arrays.sort(means);
+        Arrays.sort(means);
         double floor = targets.stream()
                 .mapToDouble(t -> noiseFloor(t, samplesPerContext))
                 .average()

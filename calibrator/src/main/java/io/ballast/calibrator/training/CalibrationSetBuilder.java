@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -63,7 +64,7 @@ public final class CalibrationSetBuilder {
                     .distinct()
                     .sorted(Comparator.comparingInt(Attribute::ordinal))
                     .toList();
-            Map<Attribute, TargetDistribution> contextTargets = new java.util.EnumMap<>(Attribute.class);
+            Map<Attribute, TargetDistribution> contextTargets = new EnumMap<>(Attribute.class);
             for (Attribute a : calibrated) {
                 contextTargets.put(
                         a,

@@ -12,6 +12,7 @@ import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class CalibrationSetBuilderTest {
@@ -82,8 +83,6 @@ class CalibrationSetBuilderTest {
         if (a.length != b.length) {
             return Integer.MAX_VALUE;
         }
-        return (int) java.util.stream.IntStream.range(0, a.length)
-                .filter(i -> a[i] != b[i])
-                .count();
+        return (int) IntStream.range(0, a.length).filter(i -> a[i] != b[i]).count();
     }
 }

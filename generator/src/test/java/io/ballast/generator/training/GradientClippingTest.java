@@ -15,6 +15,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class GradientClippingTest {
@@ -82,7 +83,7 @@ class GradientClippingTest {
                 .map(Parameter::getArray)
                 .flatMapToDouble(w -> {
                     float[] g = w.getGradient().toFloatArray();
-                    return java.util.stream.IntStream.range(0, g.length).mapToDouble(i -> g[i]);
+                    return IntStream.range(0, g.length).mapToDouble(i -> g[i]);
                 })
                 .toArray();
     }
