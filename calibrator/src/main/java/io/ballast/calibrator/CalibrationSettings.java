@@ -26,23 +26,37 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
      * @param promptsPerContext training prompts per context (phrasings cycle)
      * @param responsesPerPrompt K responses sampled per prompt
      * @param healthyContexts healthy contexts added to prevent regressions
+     * @param promptWordDropout share of rows whose prompt is made noisy (phrasing words dropped to the unknown
+     *     token, an unknown word inserted): phrasings never trained on reach a word-level model partly as
+     *     unknown words, and a model calibrated on five intact phrasings calibrates them less well (measured,
+     *     10 occupations, all three attributes, uniform, 3 epochs, held-out steering MAE gender / race /
+     *     sentiment: 0 -> 0.039 / 0.019 / 0.014, 0.5 -> 0.041 / 0.019 / 0.011, 1 -> 0.023 / 0.013 / 0.011)
      */
-    public record SetBuilding(int promptsPerContext, int responsesPerPrompt, int healthyContexts) {
+    public record SetBuilding(
+            int promptsPerContext, int responsesPerPrompt, int healthyContexts, double promptWordDropout) {
+
+        public SetBuilding(int promptsPerContext, int responsesPerPrompt, int healthyContexts) {
+            this(promptsPerContext, responsesPerPrompt, healthyContexts, 0.0);
+        }
 
         public static SetBuilding defaults() {
-            return new SetBuilding(5, 16, 2);
+            return new SetBuilding(5, 16, 2, 1.0);
         }
 
         public SetBuilding withPromptsPerContext(int n) {
-            return new SetBuilding(n, responsesPerPrompt, healthyContexts);
+            return new SetBuilding(n, responsesPerPrompt, healthyContexts, promptWordDropout);
         }
 
         public SetBuilding withResponsesPerPrompt(int k) {
-            return new SetBuilding(promptsPerContext, k, healthyContexts);
+            return new SetBuilding(promptsPerContext, k, healthyContexts, promptWordDropout);
         }
 
         public SetBuilding withHealthyContexts(int n) {
-            return new SetBuilding(promptsPerContext, responsesPerPrompt, n);
+            return new SetBuilding(promptsPerContext, responsesPerPrompt, n, promptWordDropout);
+        }
+
+        public SetBuilding withPromptWordDropout(double share) {
+            return new SetBuilding(promptsPerContext, responsesPerPrompt, healthyContexts, share);
         }
     }
 
@@ -67,7 +81,7 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
             int trainableBlocks) {
 
         public static Training defaults() {
-            return new Training(CalibrationLoss.Weights.defaults(), 3, 16, 4e-4f, 0.1, 1.0, 50, 2);
+            return new Training(CalibrationLoss.Weights.defaults(), 6, 16, 4e-4f, 0.1, 1.0, 50, 2);
         }
 
         public Training withWeights(CalibrationLoss.Weights w) {
@@ -143,7 +157,9 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
 
     /**
      * @param evaluationSamples M responses per context per model at evaluation
-     * @param improvementMargin drifted contexts' mean MAE must fall by at least this much
+     * @param improvementMargin the drifted contexts' mean MAE change (candidate minus current, on the same
+     *     prompts and seeds) must have its paired 95% interval wholly below minus this: an improvement that
+     *     matters and is established at the n evaluated, not a point estimate that clears it by chance
      * @param healthyTolerance no healthy context's MAE may rise by more than this
      * @param minConsistency the candidate's semantic-consistency rate must reach this
      * @param maxPerplexityRatio held-out perplexity may rise at most this factor (1.05 = 5%)
@@ -156,7 +172,7 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
             double maxPerplexityRatio) {
 
         public static Gate defaults() {
-            return new Gate(400, 0.02, 0.03, 0.95, 1.05);
+            return new Gate(400, 0.01, 0.03, 0.95, 1.05);
         }
 
         public Gate withEvaluationSamples(int m) {

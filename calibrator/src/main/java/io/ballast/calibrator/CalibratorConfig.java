@@ -41,6 +41,9 @@ public record CalibratorConfig(
     public static final String LAMBDA_U = "ballast.calibrator.kto.lambda-undesirable";
     public static final String LAMBDA_KL = "ballast.calibrator.lambda-kl";
     public static final String RESPONSES_PER_PROMPT = "ballast.calibrator.responses-per-prompt";
+    public static final String PROMPTS_PER_CONTEXT = "ballast.calibrator.prompts-per-context";
+    public static final String TRAINABLE_BLOCKS = "ballast.calibrator.trainable-blocks";
+    public static final String PROMPT_WORD_DROPOUT = "ballast.calibrator.prompt-word-dropout";
     public static final String EVALUATION_SAMPLES = "ballast.calibrator.evaluation-samples";
     public static final String IMPROVEMENT_MARGIN = "ballast.calibrator.gate.improvement-margin";
     public static final String MIN_CONSISTENCY = "ballast.calibrator.gate.min-consistency";
@@ -67,6 +70,9 @@ public record CalibratorConfig(
             Keys.LAMBDA_U,
             Keys.LAMBDA_KL,
             Keys.RESPONSES_PER_PROMPT,
+            Keys.PROMPTS_PER_CONTEXT,
+            Keys.TRAINABLE_BLOCKS,
+            Keys.PROMPT_WORD_DROPOUT,
             Keys.EVALUATION_SAMPLES,
             Keys.IMPROVEMENT_MARGIN,
             Keys.MIN_CONSISTENCY,
@@ -96,9 +102,12 @@ public record CalibratorConfig(
         CalibrationLoss.Weights w = new CalibrationLoss.Weights(
                 Keys.BETA.read(c), Keys.LAMBDA_D.read(c), Keys.LAMBDA_U.read(c), Keys.LAMBDA_KL.read(c));
         return d.withMethod(Keys.METHOD.read(c))
-                .withSet(s -> s.withResponsesPerPrompt(Keys.RESPONSES_PER_PROMPT.read(c)))
+                .withSet(s -> s.withResponsesPerPrompt(Keys.RESPONSES_PER_PROMPT.read(c))
+                        .withPromptsPerContext(Keys.PROMPTS_PER_CONTEXT.read(c))
+                        .withPromptWordDropout(Keys.PROMPT_WORD_DROPOUT.read(c)))
                 .withTraining(t -> t.withWeights(w)
                         .withEpochs(Keys.EPOCHS.read(c))
+                        .withTrainableBlocks(Keys.TRAINABLE_BLOCKS.read(c))
                         .withLearningRate(Keys.LEARNING_RATE.read(c).floatValue()))
                 .withGate(g -> g.withEvaluationSamples(Keys.EVALUATION_SAMPLES.read(c))
                         .withImprovementMargin(Keys.IMPROVEMENT_MARGIN.read(c))
@@ -152,6 +161,24 @@ public record CalibratorConfig(
                 CalibrationSettings.Method.class,
                 D.method(),
                 "training method: KL-regularised KTO, or the IFT and DPO baselines");
+        static final Setting<Integer> PROMPTS_PER_CONTEXT = Setting.integer(
+                CalibratorConfig.PROMPTS_PER_CONTEXT,
+                D.set().promptsPerContext(),
+                1,
+                1_000,
+                "training prompts per context in the calibration set (the training phrasings cycle)");
+        static final Setting<Double> PROMPT_WORD_DROPOUT = Setting.decimal(
+                CalibratorConfig.PROMPT_WORD_DROPOUT,
+                D.set().promptWordDropout(),
+                0,
+                1,
+                "share of calibration rows whose prompt is made noisy (phrasing words to the unknown token, one inserted)");
+        static final Setting<Integer> TRAINABLE_BLOCKS = Setting.integer(
+                CalibratorConfig.TRAINABLE_BLOCKS,
+                D.training().trainableBlocks(),
+                0,
+                1_000,
+                "fine-tune only the top N decoder blocks, final norm and head (0: every parameter)");
         static final Setting<Integer> EPOCHS = Setting.integer(
                 CalibratorConfig.EPOCHS, D.training().epochs(), 1, 10_000, "passes over the calibration set per job");
         static final Setting<Double> LEARNING_RATE = Setting.decimal(
@@ -197,7 +224,7 @@ public record CalibratorConfig(
                 D.gate().improvementMargin(),
                 0,
                 1,
-                "gate: the drifted contexts' mean MAE must fall by at least this much");
+                "gate: the paired 95% interval of the drifted contexts' mean MAE change must lie wholly below minus this");
         static final Setting<Double> MIN_CONSISTENCY = Setting.decimal(
                 CalibratorConfig.MIN_CONSISTENCY,
                 D.gate().minConsistency(),

@@ -15,6 +15,7 @@ import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,9 +24,10 @@ import java.util.Set;
 
 /**
  * Decides whether a candidate may replace the current model, on prompts neither trained on:
- * M sampled responses per context from each, read by the shared extractor. Promote only if the
- * drifted contexts' mean MAE falls by the margin, no healthy context's MAE rises beyond the
- * tolerance, the candidate's semantic consistency reaches the threshold, and held-out text
+ * M sampled responses per context from each (the same prompts and seeds for both), read by the
+ * shared extractor. Promote only if the paired 95% interval of the drifted contexts' mean MAE
+ * change lies wholly below minus the margin, no healthy context's MAE rises beyond the tolerance
+ * by a change whose paired interval excludes 0, the candidate's semantic consistency reaches the threshold, and held-out text
  * perplexity rises at most the allowed factor. A job started by forged or wrong signals therefore
  * cannot ship a worse model: whatever it trained, the gate measures against the real targets.
  */
@@ -34,6 +36,11 @@ public final class EvaluationGate {
     private final AttributeExtractor extractor;
     private final Sampler sampler = new Sampler();
     private final BioCorpus corpus = BioCorpus.withDefaults();
+    /**
+     * The current model's samples, kept per model object: a bench that evaluates several candidates
+     * against one current model samples it once (the same prompts and seeds would give the same draws).
+     */
+    private final Map<LanguageModel, Map<String, Sampled>> currentSamples = new IdentityHashMap<>();
 
     public EvaluationGate(AttributeExtractor extractor) {
         this.extractor = extractor;
@@ -55,10 +62,23 @@ public final class EvaluationGate {
         Map<String, Double> after = new LinkedHashMap<>();
         Map<String, Double> steeringBefore = new LinkedHashMap<>();
         Map<String, Double> steeringAfter = new LinkedHashMap<>();
+        List<PairedMaeChange.Series> driftedSeries = new ArrayList<>();
+        Map<String, PairedMaeChange.Series> healthySeries = new LinkedHashMap<>();
         long[] consistency = new long[4]; // judged before, consistent before, judged after, consistent after
         for (String context : contexts) {
-            Map<Attribute, Map<String, Long>> countsBefore = sample(current, context, settings, consistency, 0);
-            Map<Attribute, Map<String, Long>> countsAfter = sample(candidate, context, settings, consistency, 2);
+            Sampled sampledBefore = currentSamples
+                    .computeIfAbsent(current, m -> new HashMap<>())
+                    .computeIfAbsent(
+                            context + "|" + settings.seed() + "|"
+                                    + settings.gate().evaluationSamples(),
+                            k -> sample(current, context, settings));
+            Sampled sampledAfter = sample(candidate, context, settings);
+            consistency[0] += sampledBefore.judged();
+            consistency[1] += sampledBefore.consistent();
+            consistency[2] += sampledAfter.judged();
+            consistency[3] += sampledAfter.consistent();
+            Map<Attribute, List<String>> valuesBefore = sampledBefore.values();
+            Map<Attribute, List<String>> valuesAfter = sampledAfter.values();
             Map<Attribute, Map<String, Double>> probsBefore = heldOutSteering(current, context);
             Map<Attribute, Map<String, Double>> probsAfter = heldOutSteering(candidate, context);
             for (Attribute a : Attribute.values()) {
@@ -67,18 +87,17 @@ public final class EvaluationGate {
                     continue;
                 }
                 String key = GateReport.key(context, a.key());
-                before.put(
-                        key,
-                        DistributionComparison.of(countsBefore.get(a), t.getProbabilities())
-                                .mae());
-                after.put(
-                        key,
-                        DistributionComparison.of(countsAfter.get(a), t.getProbabilities())
-                                .mae());
+                before.put(key, mae(valuesBefore.get(a), t.getProbabilities()));
+                after.put(key, mae(valuesAfter.get(a), t.getProbabilities()));
                 steeringBefore.put(key, steeringMae(probsBefore.get(a), t.getProbabilities()));
                 steeringAfter.put(key, steeringMae(probsAfter.get(a), t.getProbabilities()));
-                if (!driftedKeys.contains(key)) {
+                PairedMaeChange.Series series = new PairedMaeChange.Series(
+                        context, t.getProbabilities(), valuesBefore.get(a), valuesAfter.get(a));
+                if (driftedKeys.contains(key)) {
+                    driftedSeries.add(series);
+                } else {
                     healthyKeys.add(key);
+                    healthySeries.put(key, series);
                 }
             }
         }
@@ -91,18 +110,27 @@ public final class EvaluationGate {
         List<String> failures = new ArrayList<>();
         double mBefore = GateReport.mean(before, driftedKeys);
         double mAfter = GateReport.mean(after, driftedKeys);
-        if (!(mAfter <= mBefore - settings.gate().improvementMargin())) {
+        // paired: both models answered the same prompts with the same seeds, so the interval is the change's own
+        PairedMaeChange change = PairedMaeChange.of(driftedSeries, settings.seed());
+        if (!(change.high() < -settings.gate().improvementMargin())) {
             failures.add(String.format(
-                    "drifted MAE %.3f -> %.3f does not improve by the margin %.3f",
-                    mBefore, mAfter, settings.gate().improvementMargin()));
+                    "drifted MAE %.3f -> %.3f: change %s (paired 95%% interval, n=%d per context) does not lie"
+                            + " wholly below -%.3f",
+                    mBefore,
+                    mAfter,
+                    change,
+                    settings.gate().evaluationSamples(),
+                    settings.gate().improvementMargin()));
         }
-        for (String k : healthyKeys) {
-            if (after.get(k) - before.get(k) > settings.gate().healthyTolerance()) {
+        healthySeries.forEach((k, series) -> {
+            PairedMaeChange rise = PairedMaeChange.of(List.of(series), settings.seed());
+            // a rise counts when it exceeds the tolerance and is real: its paired interval excludes 0
+            if (rise.change() > settings.gate().healthyTolerance() && rise.low() > 0) {
                 failures.add(String.format(
-                        "healthy %s worsens: MAE %.3f -> %.3f (tolerance %.3f)",
-                        k, before.get(k), after.get(k), settings.gate().healthyTolerance()));
+                        "healthy %s worsens: MAE %.3f -> %.3f, change %s (tolerance %.3f)",
+                        k, before.get(k), after.get(k), rise, settings.gate().healthyTolerance()));
             }
-        }
+        });
         if (consAfter < settings.gate().minConsistency()) {
             failures.add(String.format(
                     "consistency %.3f below %.3f", consAfter, settings.gate().minConsistency()));
@@ -119,6 +147,7 @@ public final class EvaluationGate {
                 steeringAfter,
                 driftedKeys,
                 healthyKeys,
+                change,
                 consBefore,
                 consAfter,
                 pplBefore,
@@ -127,12 +156,18 @@ public final class EvaluationGate {
                 failures);
     }
 
-    /** Counted values per attribute over M held-out responses; tallies consistency into {@code tally[offset..offset+1]}. */
-    private Map<Attribute, Map<String, Long>> sample(
-            LanguageModel lm, String context, CalibrationSettings settings, long[] tally, int offset) {
-        Map<Attribute, Map<String, Long>> counts = new HashMap<>();
+    /**
+     * A model's M held-out responses in a context: the counted value of each attribute per response,
+     * in sampling order (so two models' lists pair by index), and the consistency tally.
+     */
+    private record Sampled(Map<Attribute, List<String>> values, long judged, long consistent) {}
+
+    private Sampled sample(LanguageModel lm, String context, CalibrationSettings settings) {
+        long judged = 0;
+        long consistent = 0;
+        Map<Attribute, List<String>> values = new HashMap<>();
         for (Attribute a : Attribute.values()) {
-            counts.put(a, new HashMap<>());
+            values.put(a, new ArrayList<>());
         }
         int phrasings = BioCorpus.HELD_OUT_PROMPTS.size();
         for (int p = 0; p < phrasings; p++) {
@@ -143,15 +178,21 @@ public final class EvaluationGate {
                     sampler.generate(lm, prompt, n, SamplingParams.defaults().withSeed(settings.seed() + p))) {
                 for (Attribute a : Attribute.values()) {
                     Observation o = Observation.of(a, g.steeringTokens(), g.text(), extractor);
-                    counts.get(a).merge(o.counted(), 1L, Long::sum);
+                    values.get(a).add(o.counted());
                     if (o.judgeable()) {
-                        tally[offset]++;
-                        tally[offset + 1] += o.consistent() ? 1 : 0;
+                        judged++;
+                        consistent += o.consistent() ? 1 : 0;
                     }
                 }
             }
         }
-        return counts;
+        return new Sampled(values, judged, consistent);
+    }
+
+    private static double mae(List<String> values, Map<String, Double> target) {
+        Map<String, Long> counts = new HashMap<>();
+        values.forEach(v -> counts.merge(v, 1L, Long::sum));
+        return DistributionComparison.of(counts, target).mae();
     }
 
     /** The model's steering-token probabilities averaged over the held-out phrasings of the context's prompt. */
@@ -165,7 +206,8 @@ public final class EvaluationGate {
         return mean;
     }
 
-    private static double steeringMae(Map<String, Double> probabilities, Map<String, Double> target) {
+    /** MAE of steering-token probabilities renormalised over the attribute's tokens (what is served) against a target. */
+    public static double steeringMae(Map<String, Double> probabilities, Map<String, Double> target) {
         double total =
                 probabilities.values().stream().mapToDouble(Double::doubleValue).sum();
         double mae = 0;

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param maeAfter the same for the candidate
  * @param steeringMaeBefore MAE of the current model's own steering-token probabilities (no sampling noise)
  * @param steeringMaeAfter the same for the candidate
+ * @param driftedChange the drifted keys' mean sampled MAE, candidate minus current, with its paired 95% interval
  * @param failures the criteria that failed; empty means promote
  */
 public record GateReport(
@@ -20,6 +21,7 @@ public record GateReport(
         Map<String, Double> steeringMaeAfter,
         List<String> drifted,
         List<String> healthy,
+        PairedMaeChange driftedChange,
         double consistencyBefore,
         double consistencyAfter,
         double perplexityBefore,

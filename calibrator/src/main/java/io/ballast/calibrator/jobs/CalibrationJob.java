@@ -92,13 +92,8 @@ public final class CalibrationJob {
 
     private Outcome execute(Request request, Targets targets, Lifecycle lifecycle) throws Exception {
         ModelArtifact base = store.get(request.modelId(), request.baseVersion());
-        List<String> healthy = healthyContexts(request.drifted(), targets);
-        // healthy contexts hold every attribute drifted anywhere in the job: the job must not move them there
-        Map<String, List<Attribute>> trainOn = new LinkedHashMap<>(request.drifted());
-        List<Attribute> union = driftedAttributes(request.drifted());
-        for (String h : healthy) {
-            trainOn.put(h, union);
-        }
+        List<String> healthy = healthyContexts(request.drifted(), targets, settings);
+        Map<String, List<Attribute>> trainOn = trainingContexts(request.drifted(), healthy);
         try (LanguageModel reference = LanguageModel.load(base);
                 LanguageModel policy = LanguageModel.load(base)) {
             long t0 = System.currentTimeMillis();
@@ -155,8 +150,20 @@ public final class CalibrationJob {
         }
     }
 
+    /** The drifted contexts with their attributes, then the healthy ones holding every attribute drifted anywhere. */
+    public static Map<String, List<Attribute>> trainingContexts(
+            Map<String, List<Attribute>> drifted, List<String> healthy) {
+        // healthy contexts hold every attribute drifted anywhere in the job: the job must not move them there
+        Map<String, List<Attribute>> trainOn = new LinkedHashMap<>(drifted);
+        List<Attribute> union = driftedAttributes(drifted);
+        for (String h : healthy) {
+            trainOn.put(h, union);
+        }
+        return trainOn;
+    }
+
     /** The one place a method becomes what training minimises. */
-    static Objective objective(CalibrationSettings settings) {
+    public static Objective objective(CalibrationSettings settings) {
         CalibrationSettings.Training t = settings.training();
         return switch (settings.method()) {
             case KL_KTO -> new KlKtoObjective(t.weights(), t.batchSize(), settings.seed());
@@ -189,7 +196,8 @@ public final class CalibrationJob {
     }
 
     /** A seeded sample of other contexts that have targets for the drifted attributes. */
-    private List<String> healthyContexts(Map<String, List<Attribute>> drifted, Targets targets) {
+    public static List<String> healthyContexts(
+            Map<String, List<Attribute>> drifted, Targets targets, CalibrationSettings settings) {
         List<Attribute> attributes = driftedAttributes(drifted);
         List<String> candidates = new ArrayList<>(Occupation.all().stream()
                 .map(Occupation::contextKey)

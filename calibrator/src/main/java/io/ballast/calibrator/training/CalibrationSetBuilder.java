@@ -7,6 +7,7 @@ import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Generation;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
+import io.ballast.generator.text.WordTokenizer;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.Observation;
@@ -19,6 +20,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Builds the calibration set: for each context, prompts in the training phrasings and K responses
@@ -73,7 +76,8 @@ public final class CalibrationSetBuilder {
                                         new IllegalStateException("no target for " + a.key() + " in " + context)));
             }
             for (int p = 0; p < settings.set().promptsPerContext(); p++) {
-                String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(p % BioCorpus.TRAIN_PROMPTS.size()));
+                String template = BioCorpus.TRAIN_PROMPTS.get(p % BioCorpus.TRAIN_PROMPTS.size());
+                String prompt = corpus.prompt(context, template);
                 int k = settings.set().responsesPerPrompt();
                 Map<Attribute, Map<String, Double>> modelDraws = sampler.steeringProbabilities(model, prompt);
                 int[][] prefixes = forcedPrefixes(model, modelDraws, contextTargets, k, random);
@@ -95,7 +99,16 @@ public final class CalibrationSetBuilder {
                     CalibrationExample row = new CalibrationExample(
                             context,
                             prompt,
-                            promptIds,
+                            random.nextDouble() < settings.set().promptWordDropout()
+                                    ? withWordDropped(
+                                            model,
+                                            promptIds,
+                                            template,
+                                            context,
+                                            promptIds.length + g.responseIds().length
+                                                    < model.config().contextLength(),
+                                            random)
+                                    : promptIds,
                             g.responseIds(),
                             desirable,
                             CalibrationExample.Origin.SAMPLED,
@@ -152,6 +165,71 @@ public final class CalibrationSetBuilder {
             share[c] = own.get(category) / ownTotal;
         }
         return new SteeringTarget(attribute, attribute.ordinal(), tokenIds, t, share);
+    }
+
+    /**
+     * The prompt's ids made noisy, as a phrasing never trained on looks to a word-level model: each
+     * phrasing word (never the article or the occupation) becomes the unknown token with probability
+     * 0.3 (one at least), and half the time (when the row has room in the context) an unknown word is inserted outside the
+     * occupation. The
+     * response was sampled for the intact prompt and fits this one as well.
+     */
+    int[] withWordDropped(
+            LanguageModel model, int[] promptIds, String template, String context, boolean mayGrow, Random random) {
+        WordTokenizer tokenizer = model.tokenizer();
+        int unk = tokenizer.id(WordTokenizer.UNK);
+        int[] occupation = tokenizer.encode(corpus.prompt(context, "{a} {occ}"));
+        Set<Integer> phrasing =
+                ids(tokenizer.encode(template.replace("{a}", " ").replace("{occ}", " ")));
+        int occStart = indexOf(promptIds, occupation);
+        int occEnd = occStart < 0 ? -1 : occStart + occupation.length;
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < promptIds.length; i++) {
+            boolean inOccupation = i >= occStart && i < occEnd;
+            if (!inOccupation
+                    && phrasing.contains(promptIds[i])
+                    && tokenizer.token(promptIds[i]).chars().allMatch(Character::isLetter)) {
+                positions.add(i);
+            }
+        }
+        if (positions.isEmpty()) {
+            return promptIds;
+        }
+        List<Integer> out = new ArrayList<>(Arrays.stream(promptIds).boxed().toList());
+        boolean dropped = false;
+        for (int i : positions) {
+            if (random.nextDouble() < 0.3) {
+                out.set(i, unk);
+                dropped = true;
+            }
+        }
+        if (!dropped) {
+            out.set(positions.get(random.nextInt(positions.size())), unk);
+        }
+        if (random.nextBoolean() && mayGrow) {
+            // after <bos>, before <sep>, and not between the occupation's words
+            List<Integer> gaps = new ArrayList<>();
+            for (int g = 1; g < promptIds.length; g++) {
+                if (g <= occStart || g >= occEnd) {
+                    gaps.add(g);
+                }
+            }
+            out.add(gaps.get(random.nextInt(gaps.size())), unk);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int indexOf(int[] ids, int[] part) {
+        for (int i = 0; i + part.length <= ids.length; i++) {
+            if (Arrays.equals(ids, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Set<Integer> ids(int[] ids) {
+        return Arrays.stream(ids).boxed().collect(Collectors.toSet());
     }
 
     /** Desirable if no attribute's text contradicts its token and one at least could be read; null if none could. */

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.within;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.TinyModels;
+import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.text.WordTokenizer;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +77,57 @@ class CalibrationSetBuilderTest {
                 });
             }
         }
+    }
+
+    @Test
+    void givenWordDropout_whenAPromptIsMadeNoisy_thenOnlyPhrasingWordsBecomeUnknownAndTheOccupationIsKept()
+            throws Exception {
+        try (LanguageModel model = TinyModels.loadPublished()) {
+            // given a training prompt for nurses
+            String template = BioCorpus.TRAIN_PROMPTS.get(0);
+            String prompt = BioCorpus.withDefaults().prompt(NURSES, template);
+            int[] intact = model.format().promptIds(prompt);
+            int unk = model.tokenizer().id(WordTokenizer.UNK);
+            CalibrationSetBuilder builder = new CalibrationSetBuilder(new LexiconExtractor());
+            Random random = new Random(1);
+
+            int[] occupation = model.tokenizer().encode(BioCorpus.withDefaults().prompt(NURSES, "{a} {occ}"));
+            for (int draw = 0; draw < 50; draw++) {
+                // when it is made noisy
+                int[] noisy = builder.withWordDropped(model, intact, template, NURSES, true, random);
+
+                // then it holds an unknown word at least, and without them it is the intact prompt with words
+                // left out (only unknown words were put in)
+                assertThat(noisy).contains(unk);
+                int[] kept = Arrays.stream(noisy).filter(id -> id != unk).toArray();
+                assertThat(isSubsequence(kept, intact)).isTrue();
+                assertThat(kept.length).isLessThan(intact.length);
+                // and the article and occupation are there, whole and in order
+                assertThat(containsRun(noisy, occupation)).isTrue();
+                // and so are <bos> first and <sep> last
+                assertThat(noisy[0]).isEqualTo(intact[0]);
+                assertThat(noisy[noisy.length - 1]).isEqualTo(intact[intact.length - 1]);
+            }
+        }
+    }
+
+    private static boolean isSubsequence(int[] part, int[] whole) {
+        int j = 0;
+        for (int i = 0; i < whole.length && j < part.length; i++) {
+            if (whole[i] == part[j]) {
+                j++;
+            }
+        }
+        return j == part.length;
+    }
+
+    private static boolean containsRun(int[] ids, int[] run) {
+        for (int i = 0; i + run.length <= ids.length; i++) {
+            if (Arrays.equals(ids, i, i + run.length, run, 0, run.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String token(LanguageModel model, CalibrationExample e, Attribute a) {
