@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
             GeneratorBench.class,
             DriftBench.class,
             AuditorBench.class,
-            CalibrationBench.class
+            CalibrationBench.class,
+            SteeringBench.class
         })
 final class BenchCommand implements Runnable {
     @Override

@@ -1,7 +1,6 @@
 package io.ballast.calibrator.training;
 
 import ai.djl.MalformedModelException;
-import io.ballast.generator.model.LanguageModel;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -22,7 +21,7 @@ final class Checkpoints {
 
     private Checkpoints() {}
 
-    static void save(LanguageModel policy, ResumableAdam optimizer, Path dir, int step) throws IOException {
+    static void save(Trainable policy, ResumableAdam optimizer, Path dir, int step) throws IOException {
         Path tmp = dir.resolve("step-" + step + ".bin.tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
             policy.block().saveParameters(out);
@@ -42,7 +41,7 @@ final class Checkpoints {
     }
 
     /** Loads the newest checkpoint into the policy and the optimizer; returns its step, or 0 when there is none. */
-    static int resume(LanguageModel policy, ResumableAdam optimizer, Path dir) throws IOException {
+    static int resume(Trainable policy, ResumableAdam optimizer, Path dir) throws IOException {
         Path newest;
         try (Stream<Path> files = Files.list(dir)) {
             newest = files.filter(p -> p.getFileName().toString().matches("step-\\d+\\.bin"))

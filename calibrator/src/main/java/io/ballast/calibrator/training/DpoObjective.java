@@ -80,7 +80,8 @@ public final class DpoObjective extends Objective {
     }
 
     @Override
-    public Terms terms(NDList labels, NDArray logits) {
+    public Terms terms(NDList labels, NDList predictions) {
+        NDArray logits = predictions.head();
         NDArray refMargin = labels.get(2);
         NDArray logp = tokens(labels).sequenceLogProbs(logits).reshape(refMargin.size(), 2);
         NDArray margin =

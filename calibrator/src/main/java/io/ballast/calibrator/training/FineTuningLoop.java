@@ -1,10 +1,8 @@
 package io.ballast.calibrator.training;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -61,11 +59,26 @@ public final class FineTuningLoop {
             Path checkpoints,
             Listener listener)
             throws IOException {
-        objective.prepare(reference, set);
-        Files.createDirectories(checkpoints);
         if (training.trainableBlocks() > 0) {
             policy.block().trainOnlyTop(training.trainableBlocks());
         }
+        run(Trainable.of(policy), reference, set, objective, checkpoints, listener);
+    }
+
+    /**
+     * Trains what {@code policy} holds (a language model's block, or steering vectors over a frozen
+     * one): the same steps, clipping, schedule and checkpoints for every objective.
+     */
+    public void run(
+            Trainable policy,
+            LanguageModel reference,
+            List<CalibrationExample> set,
+            Objective objective,
+            Path checkpoints,
+            Listener listener)
+            throws IOException {
+        objective.prepare(reference, set);
+        Files.createDirectories(checkpoints);
         int total = training.epochs() * objective.stepsPerEpoch();
         try (ResumableAdam adam =
                 new ResumableAdam(policy.block(), policy.manager(), t -> training.learningRateAt(t, total))) {
@@ -74,8 +87,8 @@ public final class FineTuningLoop {
             DefaultTrainingConfig config = new DefaultTrainingConfig(objective)
                     .optOptimizer(adam)
                     .optDevices(new Device[] {policy.manager().getDevice()});
-            try (Trainer trainer = policy.djlModel().newTrainer(config)) {
-                trainer.initialize(new Shape(1, policy.config().contextLength() - 1));
+            try (Trainer trainer = policy.model().newTrainer(config)) {
+                trainer.initialize(policy.inputShape());
                 GradientClipping clipping = new GradientClipping(policy.block(), training.maxGradientNorm());
                 for (int step = done + 1; step <= total; step++) {
                     if (Thread.currentThread().isInterrupted()) {
@@ -87,9 +100,8 @@ public final class FineTuningLoop {
                         Objective.Batch batch = objective.batch(m, step);
                         Objective.Terms terms;
                         try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDArray logits =
-                                    trainer.forward(new NDList(batch.inputs())).get(0);
-                            terms = objective.terms(batch.labels(), logits);
+                            NDList predictions = trainer.forward(new NDList(batch.inputs()));
+                            terms = objective.terms(batch.labels(), predictions);
                             collector.backward(terms.total());
                         }
                         GradientClipping.Result clip = clipping.apply();
@@ -125,8 +137,7 @@ public final class FineTuningLoop {
     }
 
     private static TrainingCancelledException cancel(
-            LanguageModel policy, ResumableAdam adam, Path checkpoints, int done, int saved, int total)
-            throws IOException {
+            Trainable policy, ResumableAdam adam, Path checkpoints, int done, int saved, int total) throws IOException {
         // cleared while writing: an interrupted thread's file channel refuses to write (ClosedByInterruptException)
         boolean interrupted = Thread.interrupted();
         try {

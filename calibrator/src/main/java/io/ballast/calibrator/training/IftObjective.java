@@ -59,7 +59,8 @@ public final class IftObjective extends Objective {
     }
 
     @Override
-    public Terms terms(NDList labels, NDArray logits) {
+    public Terms terms(NDList labels, NDList predictions) {
+        NDArray logits = predictions.head();
         NDArray nll = NextTokenLoss.meanNll(labels, logits);
         return new Terms(nll, Map.of());
     }

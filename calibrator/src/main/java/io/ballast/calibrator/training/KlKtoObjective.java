@@ -145,7 +145,8 @@ public final class KlKtoObjective extends Objective {
     }
 
     @Override
-    public Terms terms(NDList labels, NDArray logits) {
+    public Terms terms(NDList labels, NDList predictions) {
+        NDArray logits = predictions.head();
         NDArray refPolicy = labels.get(2);
         int b = Math.toIntExact(refPolicy.size());
         int k = CalibrationSetBuilder.MAX_CATEGORIES;

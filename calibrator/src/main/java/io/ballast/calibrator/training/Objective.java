@@ -52,12 +52,12 @@ public abstract class Objective extends Loss {
     /** The minibatch of a step (1-based), a function of the step so a resumed run sees the batches it would have. */
     public abstract Batch batch(NDManager manager, int step);
 
-    /** The loss of a batch given the policy's logits (B,T,V) on its inputs. */
-    public abstract Terms terms(NDList labels, NDArray logits);
+    /** The loss of a batch given what the trained block returned for its inputs (a policy: its logits (B,T,V) first). */
+    public abstract Terms terms(NDList labels, NDList predictions);
 
     @Override
     public final NDArray evaluate(NDList labels, NDList predictions) {
-        return terms(labels, predictions.head()).total();
+        return terms(labels, predictions).total();
     }
 
     /** Labels for a token batch followed by an objective's constants. */

@@ -30,6 +30,8 @@ public final class CausalLanguageModel extends AbstractBlock {
     private final List<DecoderBlock> blocks = new ArrayList<>();
     private final LayerNorm finalNorm;
     private final Linear head;
+    /** Gated steering vectors applied at inference, or null: read once per forward pass, swapped whole. */
+    private volatile SteeringVectors steering;
 
     public CausalLanguageModel(ModelConfig config) {
         super((byte) 1);
@@ -64,6 +66,61 @@ public final class CausalLanguageModel extends AbstractBlock {
         head.freezeParameters(false);
     }
 
+    /**
+     * Applies steering vectors from the next forward pass on (null removes them); the weights are
+     * untouched, so removing them restores the model exactly.
+     */
+    public void steer(SteeringVectors vectors) {
+        if (vectors != null && vectors.width() != config.width()) {
+            throw new IllegalArgumentException(
+                    "steering vectors of width " + vectors.width() + " for a model of width " + config.width());
+        }
+        if (vectors != null && vectors.blockIndex(blocks.size()) >= blocks.size()) {
+            throw new IllegalArgumentException(
+                    "steering layer " + vectors.layer() + " in a model of " + blocks.size() + " blocks");
+        }
+        this.steering = vectors;
+    }
+
+    public SteeringVectors steering() {
+        return steering;
+    }
+
+    /** Hidden states (B,T,width) after block {@code layer} (-1: the last), without a cache or steering. */
+    public NDArray hiddenAfter(ParameterStore ps, NDArray ids, int layer) {
+        int last = layer < 0 ? blocks.size() - 1 : layer;
+        NDArray x = embed(ps, ids, 0, false);
+        for (int i = 0; i <= last; i++) {
+            x = blocks.get(i).forward(ps, new NDList(x), false).get(0);
+        }
+        return x;
+    }
+
+    /** Logits from hidden states after block {@code layer} (-1: the last): the blocks above, final norm, head. */
+    public NDArray logitsFrom(ParameterStore ps, NDArray hidden, int layer) {
+        int last = layer < 0 ? blocks.size() - 1 : layer;
+        NDArray x = hidden;
+        for (int i = last + 1; i < blocks.size(); i++) {
+            x = blocks.get(i).forward(ps, new NDList(x), false).get(0);
+        }
+        x = finalNorm.forward(ps, new NDList(x), false).singletonOrThrow();
+        return head.forward(ps, new NDList(x), false).singletonOrThrow();
+    }
+
+    private NDArray embed(ParameterStore ps, NDArray ids, long past, boolean training) {
+        long t = ids.getShape().get(1);
+        NDArray positions = ids.getManager()
+                .arange((int) past, (int) (past + t))
+                .toType(DataType.INT32, false)
+                .reshape(1, t);
+        return tokenEmbedding
+                .forward(ps, new NDList(ids), training)
+                .singletonOrThrow()
+                .add(positionEmbedding
+                        .forward(ps, new NDList(positions), training)
+                        .singletonOrThrow());
+    }
+
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -75,16 +132,9 @@ public final class CausalLanguageModel extends AbstractBlock {
             throw new IllegalArgumentException(
                     "sequence of " + (past + t) + " tokens exceeds the context length " + config.contextLength());
         }
-        NDManager manager = ids.getManager();
-        NDArray positions = manager.arange((int) past, (int) (past + t))
-                .toType(DataType.INT32, false)
-                .reshape(1, t);
-        NDArray x = tokenEmbedding
-                .forward(ps, new NDList(ids), training)
-                .singletonOrThrow()
-                .add(positionEmbedding
-                        .forward(ps, new NDList(positions), training)
-                        .singletonOrThrow());
+        NDArray x = embed(ps, ids, past, training);
+        SteeringVectors vectors = steering;
+        int steerAfter = vectors == null ? -1 : vectors.blockIndex(blocks.size());
         NDList caches = new NDList();
         for (int i = 0; i < blocks.size(); i++) {
             NDList in = new NDList(x);
@@ -94,6 +144,9 @@ public final class CausalLanguageModel extends AbstractBlock {
             }
             NDList out = blocks.get(i).forward(ps, in, training);
             x = out.get(0);
+            if (i == steerAfter) {
+                x = vectors.apply(x);
+            }
             caches.add(out.get(1));
             caches.add(out.get(2));
         }

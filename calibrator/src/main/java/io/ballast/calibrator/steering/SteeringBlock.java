@@ -1,0 +1,103 @@
+package io.ballast.calibrator.steering;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import io.ballast.generator.model.CausalLanguageModel;
+import io.ballast.generator.model.SteeringVectors;
+import java.util.List;
+
+/**
+ * The trainable part of MAT-Steer: one vector θ_t and one gate (w_t, b_t) per attribute over a
+ * frozen language model. Input: hidden states after the model's last block at steering positions
+ * (B,width); output: {@code [logits (B,V) of the steered states, gates (B,A), θ (A,width)]} (the
+ * objective's alignment, sparsity, preservation and orthogonality terms read them).
+ */
+public final class SteeringBlock extends AbstractBlock {
+
+    private final CausalLanguageModel frozen;
+    private final List<String> attributes;
+    private final Parameter theta;
+    private final Parameter gateWeights;
+    private final Parameter gateBiases;
+
+    public SteeringBlock(CausalLanguageModel frozen, List<String> attributes) {
+        this.frozen = frozen;
+        this.attributes = List.copyOf(attributes);
+        int a = attributes.size();
+        int width = frozen.config().width();
+        // small random θ and w: at zero, θ's gradient would be the only one, and the gates would start blind
+        this.theta = addParameter(Parameter.builder()
+                .setName("theta")
+                .setType(Parameter.Type.WEIGHT)
+                .optInitializer(new NormalInitializer(0.01f))
+                .optShape(new Shape(a, width))
+                .build());
+        this.gateWeights = addParameter(Parameter.builder()
+                .setName("gateWeights")
+                .setType(Parameter.Type.WEIGHT)
+                .optInitializer(new NormalInitializer(0.01f))
+                .optShape(new Shape(a, width))
+                .build());
+        this.gateBiases = addParameter(Parameter.builder()
+                .setName("gateBiases")
+                .setType(Parameter.Type.BIAS)
+                .optShape(new Shape(a))
+                .build());
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray h = inputs.head();
+        NDArray t = ps.getValue(theta, h.getDevice(), training);
+        NDArray w = ps.getValue(gateWeights, h.getDevice(), training);
+        NDArray b = ps.getValue(gateBiases, h.getDevice(), training);
+        NDList steered = SteeringVectors.apply(h, t, w, b);
+        NDArray logits = frozen.logitsFrom(ps, steered.get(0).expandDims(1), -1).squeeze(1);
+        return new NDList(logits, steered.get(1), t);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long batch = inputShapes[0].get(0);
+        return new Shape[] {
+            new Shape(batch, frozen.config().vocabularySize()),
+            new Shape(batch, attributes.size()),
+            new Shape(attributes.size(), frozen.config().width())
+        };
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        // no child blocks: the frozen model is not ours to initialise
+    }
+
+    /** The fitted vectors, as the model applies them (after the last block). */
+    public SteeringVectors vectors() {
+        return new SteeringVectors(
+                -1,
+                attributes,
+                rows(theta.getArray()),
+                rows(gateWeights.getArray()),
+                gateBiases.getArray().toFloatArray());
+    }
+
+    private static float[][] rows(NDArray a) {
+        int n = Math.toIntExact(a.getShape().get(0));
+        int width = Math.toIntExact(a.getShape().get(1));
+        float[] flat = a.toFloatArray();
+        float[][] out = new float[n][width];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, i * width, out[i], 0, width);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,86 @@
+package io.ballast.generator.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import java.util.List;
+
+/**
+ * Gated multi-attribute steering vectors (MAT-Steer, arXiv 2502.12446): per attribute t a vector
+ * θ_t and a gate g_t(u) = σ(w_t·u + b_t) on the hidden state h after a decoder block, taken as its
+ * direction u = h/‖h‖; the steered state is h' = u + Σ_t g_t(u)·θ_t rescaled to ‖h‖ at every
+ * position. The paper steers h itself and rescales the same way; acting on u makes the scale of θ
+ * and w independent of the model's residual norm (with θ on h's scale, a fit of 100 Adam steps
+ * left the tiny model's distribution where it was: Adam grows θ by about the learning rate per step,
+ * whatever the size of h). The model stays frozen: only these arrays are fitted, and they can be
+ * applied to a live model and removed again without touching its weights.
+ *
+ * @param layer the decoder block after which the vectors act; -1 means after the last one
+ * @param attributes what each vector steers, in row order
+ * @param vectors θ, one row of the model's width per attribute
+ * @param gateWeights w, one row per attribute
+ * @param gateBiases b, one per attribute
+ */
+public record SteeringVectors(
+        int layer, List<String> attributes, float[][] vectors, float[][] gateWeights, float[] gateBiases) {
+
+    public SteeringVectors {
+        attributes = List.copyOf(attributes);
+        int a = attributes.size();
+        if (a == 0 || vectors.length != a || gateWeights.length != a || gateBiases.length != a) {
+            throw new IllegalArgumentException("steering vectors need one vector, gate and bias per attribute");
+        }
+        int width = vectors[0].length;
+        for (int i = 0; i < a; i++) {
+            if (vectors[i].length != width || gateWeights[i].length != width) {
+                throw new IllegalArgumentException("steering rows differ in width");
+            }
+        }
+    }
+
+    public int width() {
+        return vectors[0].length;
+    }
+
+    /** The block index the vectors act after, in a model of {@code layers} blocks. */
+    public int blockIndex(int layers) {
+        return layer < 0 ? layers - 1 : layer;
+    }
+
+    /** Steers hidden states (B,T,width) with these vectors. */
+    public NDArray apply(NDArray h) {
+        NDManager m = h.getManager();
+        int a = attributes.size();
+        NDArray theta = m.create(flat(vectors), new Shape(a, width()));
+        NDArray w = m.create(flat(gateWeights), new Shape(a, width()));
+        NDArray b = m.create(gateBiases);
+        return apply(h, theta, w, b).get(0);
+    }
+
+    /**
+     * h' and the gates, for vectors held as arrays (fitting trains them): returns {@code [h'
+     * (…,width), gates (…,A)]}.
+     */
+    public static NDList apply(NDArray h, NDArray theta, NDArray w, NDArray b) {
+        // on the unit-normalised state: the vectors' and gates' scale does not depend on the residual norm
+        NDArray length = norm(h);
+        NDArray unit = h.div(length.add(1e-12f));
+        NDArray gates = Activation.sigmoid(unit.matMul(w.transpose()).add(b));
+        NDArray steered = unit.add(gates.matMul(theta));
+        return new NDList(steered.mul(length.div(norm(steered).add(1e-12f))), gates);
+    }
+
+    private static NDArray norm(NDArray x) {
+        return x.square().sum(new int[] {-1}, true).sqrt();
+    }
+
+    private static float[] flat(float[][] rows) {
+        float[] out = new float[rows.length * rows[0].length];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, out, i * rows[i].length, rows[i].length);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,135 @@
+package io.ballast.generator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.ballast.generator.TinyModels;
+import io.ballast.generator.corpus.BioCorpus;
+import io.ballast.generator.sampling.Sampler;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SteeringVectorsTest {
+
+    private static final String PROMPT =
+            BioCorpus.withDefaults().prompt("occupation:registered-nurses", BioCorpus.TRAIN_PROMPTS.get(0));
+
+    @Test
+    void givenVectorsAppliedThenRemoved_thenTheModelIsBitForBitWhatItWas() throws Exception {
+        try (LanguageModel lm = TinyModels.loadPublished()) {
+            // given the model's logits for a prompt
+            float[] before = lastLogits(lm);
+
+            // when steering vectors are applied, then removed
+            lm.block().steer(towards(lm, "<gender:male>", 8f));
+            float[] steered = lastLogits(lm);
+            lm.block().steer(null);
+
+            // then the steered logits differed, and without vectors they are exactly the old ones
+            assertThat(steered).isNotEqualTo(before);
+            assertThat(lastLogits(lm)).containsExactly(before);
+        }
+    }
+
+    @Test
+    void givenAnOpenGateAndAVectorAlongATokensHeadRow_thenThatSteeringValueBecomesMoreLikely() throws Exception {
+        try (LanguageModel lm = TinyModels.loadPublished()) {
+            Sampler sampler = new Sampler();
+            double male = share(
+                    sampler.steeringProbabilities(lm, PROMPT).get(io.ballast.schemas.domain.Attribute.GENDER), "male");
+
+            lm.block().steer(towards(lm, "<gender:male>", 8f));
+            double steered = share(
+                    sampler.steeringProbabilities(lm, PROMPT).get(io.ballast.schemas.domain.Attribute.GENDER), "male");
+
+            assertThat(steered).isGreaterThan(male + 0.1);
+        }
+    }
+
+    @Test
+    void givenVectors_thenCachedDecodingEqualsAFullRecompute() throws Exception {
+        try (LanguageModel lm = TinyModels.loadPublished();
+                NDManager m = lm.manager().newSubManager()) {
+            lm.block().steer(towards(lm, "<gender:male>", 8f));
+            int[] ids = lm.format().promptIds(PROMPT);
+            int[] head = Arrays.copyOf(ids, ids.length - 1);
+
+            // the last position's logits: all at once, and after the prefix went through the cache
+            NDArray full = Sampler.forward(lm, m, new int[][] {ids}, new NDList())
+                    .get(0)
+                    .get(new NDIndex(":, -1, :"));
+            NDList prefix = Sampler.forward(lm, m, new int[][] {head}, new NDList());
+            NDArray cached = Sampler.forward(
+                            lm, m, new int[][] {{ids[ids.length - 1]}}, new NDList(prefix.subList(1, prefix.size())))
+                    .get(0)
+                    .get(new NDIndex(":, -1, :"));
+
+            float[] a = full.toFloatArray();
+            float[] b = cached.toFloatArray();
+            for (int i = 0; i < a.length; i++) {
+                assertThat(b[i]).isCloseTo(a[i], within(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void vectorsOfTheWrongWidthAreRefused() throws Exception {
+        try (LanguageModel lm = TinyModels.loadPublished()) {
+            SteeringVectors narrow = new SteeringVectors(
+                    -1, List.of("gender"), new float[][] {{1f}}, new float[][] {{0f}}, new float[] {0f});
+            assertThatThrownBy(() -> lm.block().steer(narrow))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("width");
+        }
+    }
+
+    /** One always-open vector (bias 10) along the head's row for a token, scaled to {@code length}. */
+    private static SteeringVectors towards(LanguageModel lm, String token, float length) {
+        int width = lm.config().width();
+        // DJL names a child's parameters after its position and name, e.g. 08head_weight
+        float[] row = lm.block().getParameters().stream()
+                .filter(p -> p.getKey().endsWith("head_weight"))
+                .findFirst()
+                .orElseThrow()
+                .getValue()
+                .getArray()
+                .get(lm.tokenizer().id(token))
+                .toFloatArray();
+        double norm = Math.sqrt(Arrays.stream(box(row)).map(x -> x * x).sum());
+        float[] theta = new float[width];
+        for (int i = 0; i < width; i++) {
+            theta[i] = (float) (row[i] / norm * length);
+        }
+        return new SteeringVectors(
+                -1, List.of("gender"), new float[][] {theta}, new float[][] {new float[width]}, new float[] {10f});
+    }
+
+    private static double[] box(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private static double share(Map<String, Double> probs, String value) {
+        return probs.get(value)
+                / probs.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private static float[] lastLogits(LanguageModel lm) {
+        try (NDManager m = lm.manager().newSubManager()) {
+            return Sampler.forward(lm, m, new int[][] {lm.format().promptIds(PROMPT)}, new NDList())
+                    .get(0)
+                    .get(new NDIndex(":, -1, :"))
+                    .toFloatArray();
+        }
+    }
+}
