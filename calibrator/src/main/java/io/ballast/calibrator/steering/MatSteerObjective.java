@@ -28,7 +28,10 @@ import java.util.Set;
  *   <li>alignment: KL(target ‖ the attribute's served distribution under the steered state), on
  *       drifted contexts' rows;
  *   <li>sparsity: mean gate on drifted rows (only the gates that help stay open);
- *   <li>preservation: mean squared gate on healthy contexts' rows (healthy traffic untouched);
+ *   <li>preservation: on healthy contexts' rows, the squared length of the steering displacement
+ *       Σ_t g_t·θ_t (in the unit-state space). The paper penalises the mean squared gate; with the
+ *       sparsity term favouring small gates on long vectors, that left a healthy context's
+ *       distribution moving by a third of what the drifted one gained (tiny model, one of each);
  *   <li>orthogonality: Σ_{i<j} cos²(θ_i, θ_j), so fixing one attribute does not move another.
  * </ul>
  * Rows are the sampled rows of a calibration set (steering tokens drawn from the
@@ -208,8 +211,10 @@ public final class MatSteerObjective extends Objective {
                 .mul(driftedRows)
                 .sum()
                 .div(driftedRows.sum().maximum(1f));
-        NDArray preservation = gates.square()
-                .mean(new int[] {1})
+        // the displacement itself, not the paper's mean g²: a small gate times a long vector still moves a state
+        NDArray preservation = gates.matMul(theta)
+                .square()
+                .sum(new int[] {1})
                 .mul(healthyRows)
                 .sum()
                 .div(healthyRows.sum().maximum(1f));

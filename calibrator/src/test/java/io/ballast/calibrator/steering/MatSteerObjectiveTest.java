@@ -36,13 +36,14 @@ class MatSteerObjectiveTest {
             // then alignment is KL(uniform || 0.5/0.25/0.25) on the drifted row only (the 4th token is not served)
             double kl = (Math.log(third / 0.5) + 2 * Math.log(third / 0.25)) / 3;
             assertThat(terms.parts().get("alignment").getFloat()).isCloseTo((float) kl, within(1e-5f));
-            // sparsity is the drifted row's mean gate, preservation the healthy row's mean squared gate
+            // sparsity is the drifted row's mean gate; preservation the healthy row's squared displacement:
+            // 0.2 (1, 0) + 0.4 (1, 1) = (0.6, 0.4), squared length 0.52
             assertThat(terms.parts().get("sparsity").getFloat()).isCloseTo(0.3f, within(1e-6f));
-            assertThat(terms.parts().get("preservation").getFloat()).isCloseTo((0.04f + 0.16f) / 2, within(1e-6f));
+            assertThat(terms.parts().get("preservation").getFloat()).isCloseTo(0.52f, within(1e-6f));
             // orthogonality: cos(θ_0, θ_1) = 1/sqrt(2), squared 1/2
             assertThat(terms.parts().get("orthogonality").getFloat()).isCloseTo(0.5f, within(1e-5f));
             assertThat(terms.total().getFloat())
-                    .isCloseTo((float) (kl + 0.9 * 0.3 + 0.9 * 0.1 + 0.1 * 0.5), within(1e-5f));
+                    .isCloseTo((float) (kl + 0.9 * 0.3 + 0.9 * 0.52 + 0.1 * 0.5), within(1e-5f));
         }
     }
 }

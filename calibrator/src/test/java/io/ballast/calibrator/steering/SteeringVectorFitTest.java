@@ -47,14 +47,17 @@ class SteeringVectorFitTest {
                             frozen,
                             Map.of(NURSES, List.of(Attribute.GENDER), COOKS, List.of(Attribute.GENDER)),
                             targets,
-                            CalibrationSettings.defaults().withSeed(3L).withSet(s -> s.withResponsesPerPrompt(8)));
+                            // intact prompts: the cooks' gate is judged on the prompt it was fitted on
+                            CalibrationSettings.defaults()
+                                    .withSeed(3L)
+                                    .withSet(s -> s.withResponsesPerPrompt(8).withPromptWordDropout(0)));
 
             // when MAT-Steer vectors are fitted with the model frozen
             SteeringVectorFit.Result fit = SteeringVectorFit.fit(
                     frozen,
                     set,
                     Set.of(COOKS),
-                    SteeringVectorFit.training().withEpochs(100).withLearningRate(1e-2f),
+                    SteeringVectorFit.training().withEpochs(300).withLearningRate(1e-2f),
                     MatSteerObjective.Weights.paper(),
                     3L,
                     work);
@@ -66,7 +69,9 @@ class SteeringVectorFitTest {
             // and the cooks' moved far less than the nurses' did
             double cooksMoved = EvaluationGate.steeringMae(
                     gender(sampler, served, corpus.prompt(COOKS, BioCorpus.TRAIN_PROMPTS.get(0))), cooksOwn);
-            assertThat(cooksMoved).isLessThan((before - after) / 3);
+            assertThat(cooksMoved)
+                    .as("cooks moved %.4f; nurses %.4f -> %.4f", cooksMoved, before, after)
+                    .isLessThan((before - after) / 3);
         }
     }
 
