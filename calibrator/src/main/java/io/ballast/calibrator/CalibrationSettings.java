@@ -81,7 +81,7 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
             int trainableBlocks) {
 
         public static Training defaults() {
-            return new Training(CalibrationLoss.Weights.defaults(), 6, 16, 4e-4f, 0.1, 1.0, 50, 2);
+            return new Training(CalibrationLoss.Weights.defaults(), 3, 16, 4e-4f, 0.1, 1.0, 50, 2);
         }
 
         public Training withWeights(CalibrationLoss.Weights w) {
