@@ -16,6 +16,7 @@ import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.DistributionComparison;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -166,14 +168,13 @@ final class SteeringBench implements Callable<Integer> {
                 double[] sums = new double[3];
                 for (Attribute a : Attribute.values()) {
                     double b = mean(
-                            group.getValue(), c -> steeringMae(before.get(c).get(a), targets, a, c), a);
+                            group.getValue(), c -> steeringMae(before.get(c).get(a), targets, a, c));
                     double t = mean(
                             group.getValue(),
                             c -> steeringMae(
-                                    tilt.apply(c, a.key(), before.get(c).get(a)), targets, a, c),
-                            a);
+                                    tilt.apply(c, a.key(), before.get(c).get(a)), targets, a, c));
                     double s = mean(
-                            group.getValue(), c -> steeringMae(steered.get(c).get(a), targets, a, c), a);
+                            group.getValue(), c -> steeringMae(steered.get(c).get(a), targets, a, c));
                     System.out.printf("%-28s %-9s %-8.4f %-8.4f %-8.4f%n", group.getKey(), a.key(), b, t, s);
                     sums[0] += b / 3;
                     sums[1] += t / 3;
@@ -218,8 +219,7 @@ final class SteeringBench implements Callable<Integer> {
                     }
                 }
                 for (Attribute a : Attribute.values()) {
-                    maes.add(io.ballast.schemas.attributes.DistributionComparison.of(
-                                    counts.get(a), target(targets, a, c))
+                    maes.add(DistributionComparison.of(counts.get(a), target(targets, a, c))
                             .mae());
                     ts.add(target(targets, a, c));
                 }
@@ -262,7 +262,7 @@ final class SteeringBench implements Callable<Integer> {
         return EvaluationGate.steeringMae(q, target(targets, a, c));
     }
 
-    private static double mean(List<String> contexts, java.util.function.Function<String, Double> f, Attribute a) {
+    private static double mean(List<String> contexts, Function<String, Double> f) {
         return contexts.stream().mapToDouble(f::apply).average().orElse(Double.NaN);
     }
 }
