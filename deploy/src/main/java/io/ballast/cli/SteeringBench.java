@@ -11,6 +11,7 @@ import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.CalibrationSetBuilder;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.model.SteeringVectors;
 import io.ballast.generator.sampling.Generation;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
@@ -56,13 +57,17 @@ final class SteeringBench implements Callable<Integer> {
     @Option(names = "--model-version", defaultValue = "1", description = "Base version (default: ${DEFAULT-VALUE}).")
     int version;
 
-    @Option(names = "--fit-contexts", split = ",", description = "Drifted contexts fitted on (default: the demo's 8).")
+    @Option(
+            names = "--fit-contexts",
+            split = ",",
+            description = "Drifted contexts fitted on (default: 8 of the drifted family, seeded).")
     List<String> fitContexts;
 
     @Option(
             names = "--held-out",
             defaultValue = "8",
-            description = "Drifted occupations left out of the fit (default: ${DEFAULT-VALUE}, seeded).")
+            description =
+                    "Drifted occupations left out of the fit, and as many healthy ones (default: ${DEFAULT-VALUE}, seeded).")
     int heldOut;
 
     @Option(
@@ -77,6 +82,21 @@ final class SteeringBench implements Callable<Integer> {
             description = "Sampled responses per fitting context under the vectors (default: ${DEFAULT-VALUE}).")
     int samples;
 
+    @Option(
+            names = "--split",
+            defaultValue = "family",
+            description = "family: drift on female-majority occupations, the rest healthy (a gate can tell them"
+                    + " apart); random: drifted and healthy occupations drawn alike (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(
+            names = "--preservation",
+            split = ",",
+            defaultValue = "0.9,5",
+            description = "Preservation weights to fit with, the first the paper's; sampled MAE uses the first"
+                    + " (default: ${DEFAULT-VALUE}).")
+    List<Double> preservation;
+
     @Option(names = "--seed", defaultValue = "11", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -85,20 +105,38 @@ final class SteeringBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> fit = fitContexts != null ? fitContexts : DemoCommand.DEFAULT_CONTEXTS;
-        List<String> others = new ArrayList<>(Occupation.all().stream()
-                .map(Occupation::contextKey)
-                .filter(c -> !fit.contains(c))
-                .toList());
-        Collections.shuffle(others, new Random(seed));
-        List<String> held = others.subList(0, Math.min(heldOut, others.size()));
-        List<String> ok = others.subList(held.size(), Math.min(held.size() + healthy, others.size()));
+        // family: the drift hit female-majority occupations, the others stay on target; random: any split
+        boolean family = "family".equals(split);
+        if (!family && !"random".equals(split)) {
+            throw new IllegalArgumentException("--split must be family or random, not " + split);
+        }
+        List<String> driftedPool = new ArrayList<>();
+        List<String> healthyPool = new ArrayList<>();
+        for (Occupation o : Occupation.all()) {
+            (!family || o.pctWomen() >= 50 ? driftedPool : healthyPool).add(o.contextKey());
+        }
+        Random shuffle = new Random(seed);
+        Collections.shuffle(driftedPool, shuffle);
+        if (!family) {
+            healthyPool = driftedPool;
+        } else {
+            Collections.shuffle(healthyPool, shuffle);
+        }
+        List<String> fit = fitContexts != null ? fitContexts : driftedPool.subList(0, 8);
+        List<String> drifting =
+                driftedPool.stream().filter(c -> !fit.contains(c)).toList();
+        List<String> held = drifting.subList(0, Math.min(heldOut, drifting.size()));
+        List<String> calm = healthyPool.stream()
+                .filter(c -> !fit.contains(c) && !held.contains(c))
+                .toList();
+        List<String> ok = calm.subList(0, Math.min(healthy, calm.size()));
+        List<String> okHeld = calm.subList(ok.size(), Math.min(ok.size() + heldOut, calm.size()));
         ModelArtifact base = store.open().get(store.modelId, version);
         try (LanguageModel frozen = LanguageModel.load(base);
                 LanguageModel served = LanguageModel.load(base)) {
             // targets: uniform where drifted; a healthy context's own held-out distribution (it is on target)
             List<TargetDistribution> all = new ArrayList<>(TargetPresets.uniform(0.08));
-            for (String c : ok) {
+            for (String c : concat(ok, okHeld)) {
                 heldOutSteering(served, c).forEach((a, q) -> all.add(TargetPresets.target(a, c, q, 0.08, "own")));
             }
             Targets targets = new Targets(all);
@@ -110,28 +148,9 @@ final class SteeringBench implements Callable<Integer> {
             List<CalibrationExample> set =
                     new CalibrationSetBuilder(new LexiconExtractor()).build(frozen, trainOn, targets, settings);
             double setSeconds = (System.nanoTime() - t0) / 1e9;
-            t0 = System.nanoTime();
-            SteeringVectorFit.Result r = SteeringVectorFit.fit(
-                    frozen,
-                    set,
-                    Set.copyOf(ok),
-                    SteeringVectorFit.training(),
-                    MatSteerObjective.Weights.paper(),
-                    seed,
-                    Files.createTempDirectory("ballast-bench-steering-"));
-            double fitSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(
-                    "MAT-Steer on %s v%d: %d fitting contexts, %d healthy; %d rows from a %d-row calibration set"
-                            + " (built in %.1f s); fitted in %.1f s (%d steps)%n",
-                    base.modelId(),
-                    base.version(),
-                    fit.size(),
-                    ok.size(),
-                    r.rows(),
-                    set.size(),
-                    setSeconds,
-                    fitSeconds,
-                    r.steps());
+                    "MAT-Steer on %s v%d: %d fitting contexts, %d healthy; a %d-row calibration set built in %.1f s%n",
+                    base.modelId(), base.version(), fit.size(), ok.size(), set.size(), setSeconds);
 
             // the tilt: computed for the fitting contexts, from the model's distribution at the training phrasings
             Map<String, Map<String, Map<String, Double>>> deltas = new HashMap<>();
@@ -148,55 +167,80 @@ final class SteeringBench implements Callable<Integer> {
             List<String> everyContext = new ArrayList<>(fit);
             everyContext.addAll(held);
             everyContext.addAll(ok);
+            everyContext.addAll(okHeld);
             for (String c : everyContext) {
                 before.put(c, heldOutSteering(served, c));
             }
-            served.block().steer(r.vectors());
-            Map<String, Map<Attribute, Map<String, Double>>> steered = new LinkedHashMap<>();
-            for (String c : everyContext) {
-                steered.put(c, heldOutSteering(served, c));
-            }
 
-            System.out.printf(
-                    "%nsteering-token MAE on held-out phrasings (mean over contexts)%n%-28s %-9s %-8s %-8s %-8s%n",
-                    "contexts", "attribute", "base", "tilt", "MAT-Steer");
-            Map<String, double[]> reductions = new LinkedHashMap<>();
-            for (Map.Entry<String, List<String>> group : List.of(
-                    Map.entry("fitting (" + fit.size() + ")", fit),
-                    Map.entry("held-out occupations (" + held.size() + ")", held),
-                    Map.entry("healthy (" + ok.size() + ")", ok))) {
-                double[] sums = new double[3];
-                for (Attribute a : Attribute.values()) {
-                    double b = mean(
-                            group.getValue(), c -> steeringMae(before.get(c).get(a), targets, a, c));
-                    double t = mean(
-                            group.getValue(),
-                            c -> steeringMae(
-                                    tilt.apply(c, a.key(), before.get(c).get(a)), targets, a, c));
-                    double s = mean(
-                            group.getValue(), c -> steeringMae(steered.get(c).get(a), targets, a, c));
-                    System.out.printf("%-28s %-9s %-8.4f %-8.4f %-8.4f%n", group.getKey(), a.key(), b, t, s);
-                    sums[0] += b / 3;
-                    sums[1] += t / 3;
-                    sums[2] += s / 3;
+            // one fit per preservation weight: the trade-off between fixing drifted contexts and leaving healthy ones
+            SteeringVectors chosen = null;
+            for (double w : preservation) {
+                t0 = System.nanoTime();
+                SteeringVectorFit.Result r = SteeringVectorFit.fit(
+                        frozen,
+                        set,
+                        Set.copyOf(ok),
+                        SteeringVectorFit.training(),
+                        MatSteerObjective.Weights.paper().withPreservation(w),
+                        seed,
+                        Files.createTempDirectory("ballast-bench-steering-"));
+                double fitSeconds = (System.nanoTime() - t0) / 1e9;
+                chosen = chosen == null ? r.vectors() : chosen;
+                served.block().steer(r.vectors());
+                Map<String, Map<Attribute, Map<String, Double>>> steered = new LinkedHashMap<>();
+                for (String c : everyContext) {
+                    steered.put(c, heldOutSteering(served, c));
                 }
-                reductions.put(group.getKey(), sums);
-            }
-            double[] f = reductions.get("fitting (" + fit.size() + ")");
-            double[] h = reductions.get("held-out occupations (" + held.size() + ")");
-            double[] k = reductions.get("healthy (" + ok.size() + ")");
-            System.out.printf(
-                    "%nMAE reduction (base - method, mean over attributes): fitting: tilt %.4f, MAT-Steer %.4f;"
-                            + " held-out occupations: tilt %.4f, MAT-Steer %.4f (%.0f%% of its fitting reduction);"
-                            + " healthy moved by MAT-Steer %+.4f%n",
-                    f[0] - f[1],
-                    f[0] - f[2],
-                    h[0] - h[1],
-                    h[0] - h[2],
-                    100 * (h[0] - h[2]) / (f[0] - f[2]),
-                    k[2] - k[0]);
+                served.block().steer(null);
 
-            // what users would see: sampled responses under the vectors
+                System.out.printf(
+                        "%npreservation weight %.2f: %d rows, fitted in %.1f s (%d steps)%n"
+                                + "steering-token MAE on held-out phrasings (mean over contexts)%n"
+                                + "%-28s %-9s %-8s %-8s %-8s%n",
+                        w, r.rows(), fitSeconds, r.steps(), "contexts", "attribute", "base", "tilt", "MAT-Steer");
+                Map<String, double[]> reductions = new LinkedHashMap<>();
+                for (Map.Entry<String, List<String>> group : List.of(
+                        Map.entry("fitting (" + fit.size() + ")", fit),
+                        Map.entry("held-out occupations (" + held.size() + ")", held),
+                        Map.entry("healthy (" + ok.size() + ")", ok),
+                        Map.entry("healthy held-out (" + okHeld.size() + ")", okHeld))) {
+                    double[] sums = new double[3];
+                    for (Attribute a : Attribute.values()) {
+                        double b = mean(
+                                group.getValue(), c -> steeringMae(before.get(c).get(a), targets, a, c));
+                        double t = mean(
+                                group.getValue(),
+                                c -> steeringMae(
+                                        tilt.apply(c, a.key(), before.get(c).get(a)), targets, a, c));
+                        double s = mean(
+                                group.getValue(),
+                                c -> steeringMae(steered.get(c).get(a), targets, a, c));
+                        System.out.printf("%-28s %-9s %-8.4f %-8.4f %-8.4f%n", group.getKey(), a.key(), b, t, s);
+                        sums[0] += b / 3;
+                        sums[1] += t / 3;
+                        sums[2] += s / 3;
+                    }
+                    reductions.put(group.getKey(), sums);
+                }
+                double[] f = reductions.get("fitting (" + fit.size() + ")");
+                double[] h = reductions.get("held-out occupations (" + held.size() + ")");
+                double[] k = reductions.get("healthy (" + ok.size() + ")");
+                double[] kh = reductions.get("healthy held-out (" + okHeld.size() + ")");
+                System.out.printf(
+                        "MAE reduction (base - method, mean over attributes): fitting: tilt %.4f, MAT-Steer %.4f;"
+                                + " held-out occupations: tilt %.4f, MAT-Steer %.4f (%.0f%% of its fitting"
+                                + " reduction); healthy moved by MAT-Steer %+.4f (in the fit), %+.4f (held out)%n",
+                        f[0] - f[1],
+                        f[0] - f[2],
+                        h[0] - h[1],
+                        h[0] - h[2],
+                        100 * (h[0] - h[2]) / (f[0] - f[2]),
+                        k[2] - k[0],
+                        kh[2] - kh[0]);
+            }
+            served.block().steer(chosen);
+
+            // what users would see: sampled responses under the first weight's vectors
             List<Double> maes = new ArrayList<>();
             List<Map<String, Double>> ts = new ArrayList<>();
             for (String c : fit) {
@@ -260,6 +304,12 @@ final class SteeringBench implements Callable<Integer> {
 
     private static double steeringMae(Map<String, Double> q, Targets targets, Attribute a, String c) {
         return EvaluationGate.steeringMae(q, target(targets, a, c));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private static double mean(List<String> contexts, Function<String, Double> f) {

@@ -17,8 +17,9 @@ import java.util.List;
 /**
  * The trainable part of MAT-Steer: one vector θ_t and one gate (w_t, b_t) per attribute over a
  * frozen language model. Input: hidden states after the model's last block at steering positions
- * (B,width); output: {@code [logits (B,V) of the steered states, gates (B,A), θ (A,width)]} (the
- * objective's alignment, sparsity, preservation and orthogonality terms read them).
+ * (B,width); output: {@code [logits (B,V) of the steered states, gates (B,A), θ (A,width), logits
+ * (B,V) of the unsteered states]} (the objective's alignment, sparsity, preservation and
+ * orthogonality terms read them).
  */
 public final class SteeringBlock extends AbstractBlock {
 
@@ -62,7 +63,9 @@ public final class SteeringBlock extends AbstractBlock {
         NDArray b = ps.getValue(gateBiases, h.getDevice(), training);
         NDList steered = SteeringVectors.apply(h, t, w, b);
         NDArray logits = frozen.logitsFrom(ps, steered.get(0).expandDims(1), -1).squeeze(1);
-        return new NDList(logits, steered.get(1), t);
+        // the unsteered logits, for the preservation term (the model is frozen: no gradient flows here)
+        NDArray base = frozen.logitsFrom(ps, h.expandDims(1), -1).squeeze(1).stopGradient();
+        return new NDList(logits, steered.get(1), t, base);
     }
 
     @Override
@@ -71,7 +74,8 @@ public final class SteeringBlock extends AbstractBlock {
         return new Shape[] {
             new Shape(batch, frozen.config().vocabularySize()),
             new Shape(batch, attributes.size()),
-            new Shape(attributes.size(), frozen.config().width())
+            new Shape(attributes.size(), frozen.config().width()),
+            new Shape(batch, frozen.config().vocabularySize())
         };
     }
 

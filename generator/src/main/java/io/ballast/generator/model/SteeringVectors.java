@@ -18,7 +18,8 @@ import java.util.List;
  * applied to a live model and removed again without touching its weights.
  *
  * @param layer the decoder block after which the vectors act; -1 means after the last one
- * @param attributes what each vector steers, in row order
+ * @param attributes what each vector steers, in row order (an attribute value such as {@code
+ *     gender:male}, or a whole attribute)
  * @param vectors θ, one row of the model's width per attribute
  * @param gateWeights w, one row per attribute
  * @param gateBiases b, one per attribute
