@@ -2,9 +2,12 @@ package io.ballast.calibrator;
 
 import io.ballast.calibrator.jobs.CalibrationJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
+import io.ballast.calibrator.jobs.SteeringPatchJob;
+import io.ballast.calibrator.steering.SteeringPatcher;
 import io.ballast.calibrator.training.TrainingCancelledException;
 import io.ballast.generator.service.ModelUpdates;
 import io.ballast.generator.store.LocalModelStore;
+import io.ballast.generator.store.SteeringPatch;
 import io.ballast.runtime.ServiceHttpServer;
 import io.ballast.runtime.ServiceHttpServer.Response;
 import io.ballast.schemas.CalibrationJobEvent;
@@ -47,9 +50,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ballast calibrator}: follows targets, live versions and drift signals; coalesces open
- * signals into jobs (one at a time per model); runs them; publishes each job's lifecycle to
- * {@code ballast.calibration-jobs} and each promotion to {@code ballast.model-updates}.
+ * {@code ballast calibrator}: follows targets, live versions and drift signals; answers drift within
+ * seconds with a steering patch on the live version, and coalesces open signals into fine-tuning
+ * jobs (one at a time per model); runs them; publishes each job's lifecycle to {@code
+ * ballast.calibration-jobs} and each patch and promotion to {@code ballast.model-updates}.
  *
  * <p>Drift offsets are committed only once a job has ended, so a calibrator killed mid-training
  * re-reads the same signals, re-forms the same job id and resumes from its checkpoint.
@@ -65,6 +69,13 @@ public final class CalibratorApp implements AutoCloseable {
     private final DriftCoalescer coalescer;
     private final Map<CalibrationJobState, Counter> jobCounters = new EnumMap<>(CalibrationJobState.class);
     private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> new Thread(r, "calibration-job"));
+    // patches fit on their own thread: a patch must not queue behind a fine-tuning job that takes minutes
+    private final ExecutorService patchFits = Executors.newSingleThreadExecutor(r -> new Thread(r, "steering-patch"));
+    private final SteeringPatcher patcher;
+    private final Counter patchesAnnounced;
+    private final Counter patchesFailed;
+    // a patch names the version it steers: it must never be announced once another version is live
+    private final Object announcing = new Object();
     private volatile boolean running = true;
     private Thread followerThread;
     private Thread driftThread;
@@ -81,6 +92,14 @@ public final class CalibratorApp implements AutoCloseable {
     public CalibratorApp(CalibratorConfig config) {
         this.config = config;
         this.coalescer = new DriftCoalescer(config.coalesceMillis(), config.minIntervalMillis(), config.retry());
+        this.patcher = new SteeringPatcher(config.patchSettleMillis());
+        this.patchesAnnounced = Counter.builder("ballast_calibrator_patches")
+                .tag("outcome", "announced")
+                .description("Steering patches fitted and announced, or failed")
+                .register(metrics);
+        this.patchesFailed = Counter.builder("ballast_calibrator_patches")
+                .tag("outcome", "failed")
+                .register(metrics);
         // every outcome's counter exists from the start at 0, so increase() alerts see the first rejection
         for (CalibrationJobState state :
                 List.of(CalibrationJobState.PROMOTED, CalibrationJobState.REJECTED, CalibrationJobState.FAILED)) {
@@ -184,8 +203,13 @@ public final class CalibratorApp implements AutoCloseable {
                 r -> {
                     DriftSignal s = reader.deserialize(r.topic(), r.value());
                     coalescer.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
+                    if (config.patching()) {
+                        patcher.accept(s, liveVersions.get(s.getModelId()), System.currentTimeMillis());
+                    }
                 },
                 () -> {
+                    patcher.nextDue(System.currentTimeMillis(), liveVersions::get)
+                            .ifPresent(p -> patchFits.submit(() -> runPatch(p)));
                     var due = coalescer.nextDue(System.currentTimeMillis());
                     if (due.isPresent()) {
                         CalibrationJob.Request request = due.get();
@@ -218,8 +242,11 @@ public final class CalibratorApp implements AutoCloseable {
                     .run(request, targets, this::publish);
             jobCounters.get(outcome.state()).increment();
             if (outcome.state() == CalibrationJobState.PROMOTED) {
-                ModelUpdates.announce(updates, ModelUpdates.of(outcome.candidate(), ModelAction.PROMOTE));
-                liveVersions.put(request.modelId(), outcome.candidate().version());
+                // a promotion carries no patch: generators load the new version unpatched, retiring the patch
+                synchronized (announcing) {
+                    ModelUpdates.announce(updates, ModelUpdates.of(outcome.candidate(), ModelAction.PROMOTE));
+                    liveVersions.put(request.modelId(), outcome.candidate().version());
+                }
                 log.info(
                         "job {} promoted {} v{}",
                         request.jobId(),
@@ -262,6 +289,32 @@ public final class CalibratorApp implements AutoCloseable {
             if (!ended) {
                 coalescer.finished(request.modelId(), System.currentTimeMillis());
             }
+        }
+    }
+
+    /** Fits a steering patch and announces it, if its version is still the live one. */
+    private void runPatch(SteeringPatcher.Request request) {
+        try {
+            LocalModelStore store = new LocalModelStore(config.modelStore());
+            SteeringPatch patch = new SteeringPatchJob(
+                            store, new LexiconExtractor(), config.settings(), config.patches(), config.workDir())
+                    .run(request, targets);
+            synchronized (announcing) {
+                Integer live = liveVersions.get(request.modelId());
+                if (live != null && live != request.version()) {
+                    log.info("patch {} not announced: v{} is live now", patch.patchId(), live);
+                    return;
+                }
+                ModelUpdates.announce(
+                        updates, ModelUpdates.patched(store.get(request.modelId(), request.version()), patch));
+            }
+            patchesAnnounced.increment();
+            log.info("announced patch {} for {} v{}", patch.patchId(), request.modelId(), request.version());
+        } catch (Exception e) {
+            patchesFailed.increment();
+            log.error("steering patch for {} v{} failed", request.modelId(), request.version(), e);
+        } finally {
+            patcher.finished(request, System.currentTimeMillis());
         }
     }
 
@@ -309,8 +362,10 @@ public final class CalibratorApp implements AutoCloseable {
             followerLoop.stop();
         }
         jobs.shutdownNow();
+        patchFits.shutdownNow();
         try {
             jobs.awaitTermination(30, TimeUnit.SECONDS);
+            patchFits.awaitTermination(30, TimeUnit.SECONDS);
             if (driftThread != null) {
                 driftThread.join(10_000);
             }

@@ -1,6 +1,8 @@
 package io.ballast.calibrator;
 
 import io.ballast.calibrator.jobs.DriftCoalescer;
+import io.ballast.calibrator.jobs.SteeringPatchJob;
+import io.ballast.calibrator.steering.SteeringVectorFit;
 import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigSource;
@@ -20,7 +22,9 @@ public record CalibratorConfig(
         long coalesceMillis,
         long minIntervalMillis,
         DriftCoalescer.RetryPolicy retry,
-        CalibrationSettings settings) {
+        CalibrationSettings settings,
+        long patchSettleMillis,
+        SteeringPatchJob.Settings patches) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -48,6 +52,9 @@ public record CalibratorConfig(
     public static final String IMPROVEMENT_MARGIN = "ballast.calibrator.gate.improvement-margin";
     public static final String MIN_CONSISTENCY = "ballast.calibrator.gate.min-consistency";
     public static final String MAX_PERPLEXITY_RATIO = "ballast.calibrator.gate.max-perplexity-ratio";
+    public static final String PATCH_EPOCHS = "ballast.calibrator.patch.epochs";
+    public static final String PATCH_SETTLE_SECONDS = "ballast.calibrator.patch.settle-seconds";
+    public static final String PATCH_HEALTHY_CONTEXTS = "ballast.calibrator.patch.healthy-contexts";
 
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -76,7 +83,10 @@ public record CalibratorConfig(
             Keys.EVALUATION_SAMPLES,
             Keys.IMPROVEMENT_MARGIN,
             Keys.MIN_CONSISTENCY,
-            Keys.MAX_PERPLEXITY_RATIO);
+            Keys.MAX_PERPLEXITY_RATIO,
+            Keys.PATCH_EPOCHS,
+            Keys.PATCH_SETTLE_SECONDS,
+            Keys.PATCH_HEALTHY_CONTEXTS);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -93,7 +103,14 @@ public record CalibratorConfig(
                 Keys.COALESCE_SECONDS.read(c) * 1000,
                 Keys.MIN_INTERVAL_SECONDS.read(c) * 1000,
                 new DriftCoalescer.RetryPolicy(Keys.MAX_ATTEMPTS.read(c), Keys.RETRY_BACKOFF_SECONDS.read(c) * 1000),
-                settings(c));
+                settings(c),
+                Keys.PATCH_SETTLE_SECONDS.read(c) * 1000,
+                new SteeringPatchJob.Settings(Keys.PATCH_EPOCHS.read(c), Keys.PATCH_HEALTHY_CONTEXTS.read(c)));
+    }
+
+    /** Whether drift gets a steering patch before its fine-tuning job ends. */
+    public boolean patching() {
+        return patches.epochs() > 0;
     }
 
     /** Calibration settings from keys, the defaults of {@link CalibrationSettings#defaults()} where unset. */
@@ -237,5 +254,23 @@ public record CalibratorConfig(
                 1,
                 100,
                 "gate: held-out perplexity may rise at most this factor (1.05 = 5%)");
+        static final Setting<Integer> PATCH_EPOCHS = Setting.integer(
+                CalibratorConfig.PATCH_EPOCHS,
+                SteeringVectorFit.training().epochs(),
+                0,
+                10_000,
+                "epochs of a steering-patch fit (MAT-Steer vectors live seconds after an alarm, until the fine-tuned"
+                        + " version replaces them); 0 turns patches off");
+        static final Setting<Long> PATCH_SETTLE_SECONDS = Setting.longInteger(
+                CalibratorConfig.PATCH_SETTLE_SECONDS,
+                2,
+                0,
+                "drift alarms arriving within this many seconds of the first make one steering patch");
+        static final Setting<Integer> PATCH_HEALTHY_CONTEXTS = Setting.integer(
+                CalibratorConfig.PATCH_HEALTHY_CONTEXTS,
+                D.set().healthyContexts(),
+                0,
+                100,
+                "healthy contexts whose steering a patch must leave as it is (its gates stay shut there)");
     }
 }

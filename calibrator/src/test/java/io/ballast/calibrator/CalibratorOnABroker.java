@@ -86,8 +86,18 @@ final class CalibratorOnABroker implements AutoCloseable {
 
     /** Job events from the start of the topic until {@code done} holds for one (or 30 s pass), plus 2 s. */
     List<CalibrationJobEvent> jobEventsUntil(Predicate<CalibrationJobEvent> done) {
-        AvroDeserializer<CalibrationJobEvent> reader = new AvroDeserializer<>(CalibrationJobEvent.class, registry);
-        List<CalibrationJobEvent> events = new ArrayList<>();
+        return recordsUntil(BallastTopic.CALIBRATION_JOBS, CalibrationJobEvent.class, done, 30_000);
+    }
+
+    /** Model updates from the start of the topic until {@code done} holds for one (or 60 s pass), plus 2 s. */
+    List<ModelUpdate> modelUpdatesUntil(Predicate<ModelUpdate> done) {
+        return recordsUntil(BallastTopic.MODEL_UPDATES, ModelUpdate.class, done, 60_000);
+    }
+
+    private <T extends SpecificRecord> List<T> recordsUntil(
+            BallastTopic topic, Class<T> type, Predicate<T> done, long timeoutMillis) {
+        AvroDeserializer<T> reader = new AvroDeserializer<>(type, registry);
+        List<T> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
                 Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -98,20 +108,23 @@ final class CalibratorOnABroker implements AutoCloseable {
                         "earliest"),
                 new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            c.subscribe(List.of(BallastTopic.CALIBRATION_JOBS.topicName()));
-            long deadline = System.currentTimeMillis() + 30_000;
+            c.subscribe(List.of(topic.topicName()));
+            long deadline = System.currentTimeMillis() + timeoutMillis;
             long quietUntil = Long.MAX_VALUE;
             while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    CalibrationJobEvent e = reader.deserialize(r.topic(), r.value());
-                    events.add(e);
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    T e = reader.deserialize(r.topic(), r.value());
+                    records.add(e);
                     if (done.test(e)) {
                         quietUntil = System.currentTimeMillis() + 2_000;
                     }
                 }
             }
         }
-        return events;
+        return records;
     }
 
     static ModelUpdate update(int version) {

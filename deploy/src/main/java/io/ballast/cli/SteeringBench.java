@@ -186,12 +186,12 @@ final class SteeringBench implements Callable<Integer> {
                         Files.createTempDirectory("ballast-bench-steering-"));
                 double fitSeconds = (System.nanoTime() - t0) / 1e9;
                 chosen = chosen == null ? r.vectors() : chosen;
-                served.block().steer(r.vectors());
                 Map<String, Map<Attribute, Map<String, Double>>> steered = new LinkedHashMap<>();
-                for (String c : everyContext) {
-                    steered.put(c, heldOutSteering(served, c));
+                try (var scope = served.block().steeredBy(r.vectors())) {
+                    for (String c : everyContext) {
+                        steered.put(c, heldOutSteering(served, c));
+                    }
                 }
-                served.block().steer(null);
 
                 System.out.printf(
                         "%npreservation weight %.2f: %d rows, fitted in %.1f s (%d steps)%n"
@@ -238,44 +238,44 @@ final class SteeringBench implements Callable<Integer> {
                         k[2] - k[0],
                         kh[2] - kh[0]);
             }
-            served.block().steer(chosen);
+            try (var scope = served.block().steeredBy(chosen)) {
 
-            // what users would see: sampled responses under the first weight's vectors
-            List<Double> maes = new ArrayList<>();
-            List<Map<String, Double>> ts = new ArrayList<>();
-            for (String c : fit) {
-                Map<Attribute, Map<String, Long>> counts = new HashMap<>();
-                int phrasings = BioCorpus.HELD_OUT_PROMPTS.size();
-                for (int p = 0; p < phrasings; p++) {
-                    for (Generation g : sampler.generate(
-                            served,
-                            corpus.prompt(c, BioCorpus.HELD_OUT_PROMPTS.get(p)),
-                            samples / phrasings,
-                            SamplingParams.defaults().withSeed(seed + p))) {
-                        for (Attribute a : Attribute.values()) {
-                            counts.computeIfAbsent(a, x -> new HashMap<>())
-                                    .merge(
-                                            Observation.of(a, g.steeringTokens(), g.text(), new LexiconExtractor())
-                                                    .counted(),
-                                            1L,
-                                            Long::sum);
+                // what users would see: sampled responses under the first weight's vectors
+                List<Double> maes = new ArrayList<>();
+                List<Map<String, Double>> ts = new ArrayList<>();
+                for (String c : fit) {
+                    Map<Attribute, Map<String, Long>> counts = new HashMap<>();
+                    int phrasings = BioCorpus.HELD_OUT_PROMPTS.size();
+                    for (int p = 0; p < phrasings; p++) {
+                        for (Generation g : sampler.generate(
+                                served,
+                                corpus.prompt(c, BioCorpus.HELD_OUT_PROMPTS.get(p)),
+                                samples / phrasings,
+                                SamplingParams.defaults().withSeed(seed + p))) {
+                            for (Attribute a : Attribute.values()) {
+                                counts.computeIfAbsent(a, x -> new HashMap<>())
+                                        .merge(
+                                                Observation.of(a, g.steeringTokens(), g.text(), new LexiconExtractor())
+                                                        .counted(),
+                                                1L,
+                                                Long::sum);
+                            }
                         }
                     }
+                    for (Attribute a : Attribute.values()) {
+                        maes.add(DistributionComparison.of(counts.get(a), target(targets, a, c))
+                                .mae());
+                        ts.add(target(targets, a, c));
+                    }
                 }
-                for (Attribute a : Attribute.values()) {
-                    maes.add(DistributionComparison.of(counts.get(a), target(targets, a, c))
-                            .mae());
-                    ts.add(target(targets, a, c));
-                }
+                System.out.printf(
+                        "sampled MAE of the fitting contexts under MAT-Steer, all attributes: %s%n",
+                        MaeSummary.of(
+                                maes,
+                                ts,
+                                samples / BioCorpus.HELD_OUT_PROMPTS.size() * BioCorpus.HELD_OUT_PROMPTS.size(),
+                                seed));
             }
-            System.out.printf(
-                    "sampled MAE of the fitting contexts under MAT-Steer, all attributes: %s%n",
-                    MaeSummary.of(
-                            maes,
-                            ts,
-                            samples / BioCorpus.HELD_OUT_PROMPTS.size() * BioCorpus.HELD_OUT_PROMPTS.size(),
-                            seed));
-            served.block().steer(null);
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.ballast.generator;
 
 import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.model.SteeringVectors;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
@@ -9,6 +10,7 @@ import io.ballast.generator.training.Pretrainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,6 +61,34 @@ public final class TinyModels {
 
     public static LanguageModel loadPublished() throws IOException {
         return LanguageModel.load(published());
+    }
+
+    /**
+     * One always-open steering vector (gate bias 10) along the head's row for {@code token}, scaled to
+     * {@code length}: it makes that token far more likely wherever it applies.
+     */
+    public static SteeringVectors steeringTowards(LanguageModel lm, String token, float length) {
+        int width = lm.config().width();
+        // DJL names a child's parameters after its position and name, e.g. 08head_weight
+        float[] row = lm.block().getParameters().stream()
+                .filter(p -> p.getKey().endsWith("head_weight"))
+                .findFirst()
+                .orElseThrow()
+                .getValue()
+                .getArray()
+                .get(lm.tokenizer().id(token))
+                .toFloatArray();
+        double norm = 0;
+        for (float x : row) {
+            norm += x * x;
+        }
+        norm = Math.sqrt(norm);
+        float[] theta = new float[width];
+        for (int i = 0; i < width; i++) {
+            theta[i] = (float) (row[i] / norm * length);
+        }
+        return new SteeringVectors(
+                -1, List.of("gender"), new float[][] {theta}, new float[][] {new float[width]}, new float[] {10f});
     }
 
     private static ModelArtifact publishBase(LocalModelStore store) {

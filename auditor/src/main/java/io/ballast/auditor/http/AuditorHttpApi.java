@@ -43,8 +43,18 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * The answer is {@code {"rows": [...], "missing": [...]}}: {@code missing} names each instance that
  * did not answer in time (with the reason), so a partial answer says it is partial instead of
  * failing; {@code local=true} answers from this instance's stores alone.
+ *
+ * <p>Rows are filtered by {@code model}, {@code version}, {@code context}, {@code attribute} and
+ * {@code patch}. Each row names its version and steering patch ({@code "patch"}, null when none):
+ * the outputs of a version under a patch are counted apart from the same version's unpatched ones.
+ * {@code version=3} matches version 3 with or without a patch; {@code patch=p1} matches the rows
+ * under patch {@code p1}, and {@code patch=} (empty) those without one. A patch id is never empty
+ * (the auditor dead-letters a blank one), so the empty value names nothing else.
  */
 public final class AuditorHttpApi {
+
+    /** The filter on steering patches, the one whose empty value means something (none). */
+    static final String PATCH = "patch";
 
     private final KafkaStreams streams;
     private final AuditorConfig config;
@@ -277,20 +287,30 @@ public final class AuditorHttpApi {
                 StoreQueryParameters.fromNameAndType(AuditTopology.TARGETS_STORE, QueryableStoreTypes.keyValueStore()));
     }
 
-    private static Map<String, Object> describe(AuditKey key) {
+    static Map<String, Object> describe(AuditKey key) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("model", key.modelId());
         row.put("version", key.modelVersion());
+        row.put("patch", key.steeringPatch());
         row.put("context", key.contextKey());
         row.put("attribute", key.attribute());
         return row;
     }
 
-    private static boolean matches(AuditKey key, Map<String, String> f) {
+    static boolean matches(AuditKey key, Map<String, String> f) {
         return (f.get("context") == null || f.get("context").equals(key.contextKey()))
                 && (f.get("attribute") == null || f.get("attribute").equals(key.attribute()))
                 && (f.get("model") == null || f.get("model").equals(key.modelId()))
-                && (f.get("version") == null || f.get("version").equals(String.valueOf(key.modelVersion())));
+                && (f.get("version") == null || f.get("version").equals(String.valueOf(key.modelVersion())))
+                && matchesPatch(key.steeringPatch(), f.get(PATCH));
+    }
+
+    /** No filter: any; empty: only rows without a patch; else that patch id exactly. */
+    private static boolean matchesPatch(String patch, String filter) {
+        if (filter == null) {
+            return true;
+        }
+        return filter.isEmpty() ? patch == null : filter.equals(patch);
     }
 
     static Map<String, String> query(URI uri) {
@@ -298,10 +318,13 @@ public final class AuditorHttpApi {
         if (uri.getRawQuery() != null) {
             for (String pair : uri.getRawQuery().split("&")) {
                 int eq = pair.indexOf('=');
-                if (eq > 0 && eq < pair.length() - 1) {
-                    q.put(
-                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                if (eq <= 0) {
+                    continue;
+                }
+                String key = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
+                // an empty value is no filter, except for the patch, where it asks for rows without one
+                if (eq < pair.length() - 1 || key.equals(PATCH)) {
+                    q.put(key, URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
         }

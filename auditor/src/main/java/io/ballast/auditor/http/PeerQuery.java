@@ -31,7 +31,7 @@ import org.apache.kafka.streams.state.HostInfo;
 final class PeerQuery {
 
     /** The query parameters that select rows; the only ones passed on to a peer. */
-    static final List<String> FILTERS = List.of("model", "version", "context", "attribute");
+    static final List<String> FILTERS = List.of("model", "version", "context", "attribute", AuditorHttpApi.PATCH);
 
     /** Rows from the instances that answered, and {instance, reason} for each that did not. */
     record Answer(List<Map<String, Object>> rows, List<Map<String, String>> missing) {}

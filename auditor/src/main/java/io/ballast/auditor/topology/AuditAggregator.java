@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
@@ -31,8 +32,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * One update per event of its (model version, context) aggregate, and the drift decision for each
- * attribute on that update; snapshots of every changed aggregate on a wall-clock punctuation.
+ * One update per event of its (model version, steering patch, context) aggregate, and the drift
+ * decision for each attribute on that update; snapshots of every changed aggregate on a wall-clock
+ * punctuation.
  *
  * <p>Everything runs inside the task's exactly-once transactions: the aggregate store is
  * changelogged (written behind, before every commit: {@link AggregateStore}), and signals
@@ -41,15 +43,16 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * RESOLVED or SUPERSEDED when it ends; episodes live in the aggregate, so a restart neither repeats
  * nor forgets a signal.
  *
- * <p>An episode is about one model version, and only that version's outputs can resolve it. A
- * version that stops serving would leave it open forever, so on each snapshot its open episodes
- * close as SUPERSEDED once another version of the model is announced on
- * {@code ballast.model-updates} (a global table) or the version had no event in this task for the
- * idle time (event time of its latest event against wall-clock time: a generator that never
- * announces). A version other than the announced one opens no episode: its stragglers after a
- * promotion are not news. The task's open episodes are counted from its store when it starts
- * (after a restart, rebalance or aborted transaction) and kept by every transition, and that count
- * is the open-episodes gauge.
+ * <p>An episode is about one serving state of a model: a version, with or without a steering patch
+ * ({@link PatchedVersion}), and only that state's outputs can resolve it. A state that stops serving
+ * would leave it open forever, so on each snapshot its open episodes close as SUPERSEDED once
+ * another state of the model is announced on {@code ballast.model-updates} (a global table): another
+ * version, or the same version with another patch or none (a PATCH that sets, replaces or retires
+ * one), or once the state had no event in this task for the idle time (event time of its latest
+ * event against wall-clock time: a generator that never announces). A state other than the announced
+ * one opens no episode: its stragglers after a promotion or a patch are not news. The task's open
+ * episodes are counted from its store when it starts (after a restart, rebalance or aborted
+ * transaction) and kept by every transition, and that count is the open-episodes gauge.
  *
  * <p>The hot path allocates little: the target in force per (context, attribute) and its drift
  * {@link DriftDetector.Plan} are looked up once per snapshot interval (a changed target applies
@@ -71,8 +74,11 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private String task;
     /** This task's open episodes, as its aggregates hold them: counted from the store at init, then kept. */
     private final Set<EpisodeRef> openEpisodes = new HashSet<>();
-    /** Per model version, the latest event time among this task's aggregates (from the store at init, then per snapshot). */
-    private final Map<ModelVersion, Long> versionLastEvent = new HashMap<>();
+    /**
+     * Per serving state (model version and patch), the latest event time among this task's aggregates
+     * (from the store at init, then per snapshot).
+     */
+    private final Map<ServingState, Long> versionLastEvent = new HashMap<>();
 
     private KeyValueStore<String, ContextCounts> aggregates;
     /** Per context key, per attribute: the target in force and its plan; cleared at every snapshot. */
@@ -86,7 +92,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private final Map<String, ContextCounts> live = new HashMap<>();
 
     private static final int MAX_LIVE = 20_000;
-    /** Per context key, the aggregate key of the model version its latest event named. */
+    /** Per context key, the aggregate key of the model version and patch its latest event named. */
     private final Map<String, KeyOfContext> keys = new HashMap<>();
     /** Aggregates changed since the last snapshot, with the oldest time bucket each changed. */
     private final Map<String, Long> dirty = new LinkedHashMap<>();
@@ -148,7 +154,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
 
     private void seen(String aggregateKey, ContextCounts counts) {
         VersionContext vc = VersionContext.parse(aggregateKey);
-        versionLastEvent.merge(new ModelVersion(vc.modelId(), vc.modelVersion()), counts.lastEventMillis(), Math::max);
+        versionLastEvent.merge(new ServingState(vc.modelId(), vc.served()), counts.lastEventMillis(), Math::max);
     }
 
     @Override
@@ -181,20 +187,23 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         }
     }
 
-    /** The event's aggregate key, built once per context and model version rather than once per event. */
+    /** The event's aggregate key, built once per context and model version (and patch), not once per event. */
     private String aggregateKey(ObservedEvent event) {
         KeyOfContext k = keys.get(event.contextKey());
-        if (k == null || k.modelVersion != event.modelVersion() || !k.modelId.equals(event.modelId())) {
+        if (k == null
+                || k.modelVersion != event.modelVersion()
+                || !k.modelId.equals(event.modelId())
+                || !Objects.equals(k.steeringPatch, event.steeringPatch())) {
             if (keys.size() >= MAX_LIVE) {
                 keys.clear();
             }
-            k = new KeyOfContext(event.modelId(), event.modelVersion(), event.aggregateKey());
+            k = new KeyOfContext(event.modelId(), event.modelVersion(), event.steeringPatch(), event.aggregateKey());
             keys.put(event.contextKey(), k);
         }
         return k.key;
     }
 
-    private record KeyOfContext(String modelId, int modelVersion, String key) {}
+    private record KeyOfContext(String modelId, int modelVersion, String steeringPatch, String key) {}
 
     /** The drift decision for one attribute after an update, over the outputs that express it. */
     private void decide(ObservedEvent event, ContextCounts counts, int a, Prepared p, long now) {
@@ -211,12 +220,15 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         DriftDetector.Transition transition = p.plan.next(open, p.scratch, expressed);
         if (transition == DriftDetector.Transition.NONE
                 || (transition == DriftDetector.Transition.OPEN
-                        && announcedOther(event.modelId(), event.modelVersion()) != null)) {
+                        && announcedOther(
+                                        event.modelId(),
+                                        new PatchedVersion(event.modelVersion(), event.steeringPatch()))
+                                != null)) {
             return;
         }
         // a transition is rare: now build its evidence
-        AuditKey auditKey =
-                new AuditKey(event.modelId(), event.modelVersion(), event.contextKey(), ATTRIBUTES[a].key());
+        AuditKey auditKey = new AuditKey(
+                event.modelId(), event.modelVersion(), event.steeringPatch(), event.contextKey(), ATTRIBUTES[a].key());
         TargetDistribution target = p.target;
         Map<String, Long> expressedCounts = tally.expressedCounts(counts.categories(a));
         DriftDetector.Assessment assessment =
@@ -307,15 +319,15 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         dirty.clear();
     }
 
-    /** Closes, as SUPERSEDED, every open episode of this task whose version no longer serves. */
+    /** Closes, as SUPERSEDED, every open episode of this task whose version (and patch) no longer serves. */
     private void supersede(long now) {
         if (openEpisodes.isEmpty()) {
             return;
         }
         for (EpisodeRef ref : List.copyOf(openEpisodes)) {
             VersionContext vc = VersionContext.parse(ref.aggregateKey());
-            ModelUpdate announced = announcedOther(vc.modelId(), vc.modelVersion());
-            Long last = versionLastEvent.get(new ModelVersion(vc.modelId(), vc.modelVersion()));
+            ModelUpdate announced = announcedOther(vc.modelId(), vc.served());
+            Long last = versionLastEvent.get(new ServingState(vc.modelId(), vc.served()));
             boolean idle = last != null && now - last >= versionIdle.toMillis();
             if (announced != null || idle) {
                 close(ref, vc, now);
@@ -376,11 +388,21 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         context.forward(new Record<>(auditKey.driftKey(), signal, now));
     }
 
-    /** The model's announced version if it is another than this one (null: this one, or none announced). */
-    private ModelUpdate announcedOther(String modelId, int version) {
+    /**
+     * The model's announced serving state if it is another than this one (null: this one, or none
+     * announced): another version, or this version with another patch or none. Every update states
+     * the whole serving state, so a PROMOTE or ROLLBACK (patch null) supersedes a patched variant of
+     * even the version it names, and a PATCH supersedes the version's unpatched variant and any
+     * other patch of it.
+     */
+    private ModelUpdate announcedOther(String modelId, PatchedVersion served) {
         Object v = announcements.get(modelId);
         ModelUpdate update = (ModelUpdate) (v instanceof ValueAndTimestamp<?> vt ? vt.value() : v);
-        return update != null && update.getVersion() != version ? update : null;
+        if (update == null) {
+            return null;
+        }
+        String patch = update.getPatch() == null ? null : update.getPatch().getPatchId();
+        return update.getVersion() != served.version() || !Objects.equals(patch, served.patch()) ? update : null;
     }
 
     private ContextCounts load(String key) {
@@ -407,7 +429,8 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     /** One attribute's episode in one aggregate. */
     private record EpisodeRef(String aggregateKey, int attribute) {}
 
-    private record ModelVersion(String modelId, int version) {}
+    /** A model's version and patch: what its episodes are about. */
+    private record ServingState(String modelId, PatchedVersion served) {}
 
     private void emit(String key, ContextCounts counts, long fromBucket) {
         VersionContext vc = VersionContext.parse(key);
@@ -415,7 +438,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         List<Long> windowStarts = fromBucket == Long.MAX_VALUE ? List.of() : counts.openWindows(fromBucket, windows);
         for (int a = 0; a < ATTRIBUTES.length; a++) {
             AuditKey auditKey = vc.attribute(ATTRIBUTES[a].key());
-            String outKey = AuditKey.of(vc.modelId(), vc.modelVersion(), vc.contextKey(), ATTRIBUTES[a].key());
+            String outKey = auditKey.key();
             TargetDistribution target = TargetLookup.find(targets, auditKey.attribute(), auditKey.contextKey());
             DistributionSnapshot live = Snapshots.of(
                     auditKey,
@@ -507,6 +530,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                 .setStatus(status)
                 .setModelId(key.modelId())
                 .setModelVersion(key.modelVersion())
+                .setSteeringPatch(key.steeringPatch())
                 .setContextKey(key.contextKey())
                 .setAttribute(key.attribute())
                 .setN(n)

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -20,11 +21,14 @@ import org.apache.avro.io.DecoderFactory;
 /**
  * The fields of a {@link GenerationEvent} the audit reads; the others (prompt text, sampling
  * parameters, token counts, ...) are skipped in the bytes rather than decoded into objects.
+ * {@code steeringPatch} is null when the output was produced without a patch, as it is from every
+ * writer whose schema predates the field.
  */
 record GenerationFields(
         String eventId,
         String modelId,
         int modelVersion,
+        String steeringPatch,
         String contextKey,
         List<String> steeringTokens,
         String responseText,
@@ -35,6 +39,7 @@ record GenerationFields(
                 e.getEventId(),
                 e.getModelId(),
                 e.getModelVersion(),
+                e.getSteeringPatch(),
                 e.getContextKey(),
                 e.getSteeringTokens(),
                 e.getResponseText(),
@@ -46,13 +51,24 @@ record GenerationFields(
      * schema it plans once which fields to read and which to skip; a writer schema whose audited
      * fields are not of exactly the types read here (a promotion, another union, a field left to
      * its default) is read in full by {@link AvroDeserializer}, so every schema the full reader
-     * accepts is accepted, with the same {@link MalformedRecordException} reasons. One per
-     * processor: it reuses its decoder.
+     * accepts is accepted, with the same {@link MalformedRecordException} reasons. A writer schema
+     * without {@code steeringPatch} (every one written before patches) is still read field by field:
+     * the patch is then null, as the full reader's default has it. One per processor: it reuses its
+     * decoder.
      */
     static final class Reader {
 
         private static final List<String> AUDITED = List.of(
-                "eventId", "modelId", "modelVersion", "contextKey", "steeringTokens", "responseText", "producedAt");
+                "eventId",
+                "modelId",
+                "modelVersion",
+                "contextKey",
+                "steeringTokens",
+                "responseText",
+                "producedAt",
+                "steeringPatch");
+        /** Audited fields a writer may leave out, the reader's default (null) standing in. */
+        private static final List<String> OPTIONAL = List.of("steeringPatch");
 
         private final AvroDeserializer<GenerationEvent> full;
         private final Map<Integer, Step[]> plans = new HashMap<>();
@@ -103,6 +119,7 @@ record GenerationFields(
                     (String) slots[0],
                     (String) slots[1],
                     (Integer) slots[2],
+                    (String) slots[7],
                     (String) slots[3],
                     tokens,
                     (String) slots[5],
@@ -112,7 +129,7 @@ record GenerationFields(
         /** One step per writer field, in the writer's order; empty when the full reader must decode it. */
         static Step[] plan(Schema writer) {
             List<Step> steps = new ArrayList<>();
-            int found = 0;
+            int required = 0;
             for (Schema.Field f : writer.getFields()) {
                 int slot = AUDITED.indexOf(f.name());
                 Schema s = f.schema();
@@ -128,15 +145,18 @@ record GenerationFields(
                                 ? (in, slots) -> slots[slot] = in.readLong()
                                 : null;
                     case "steeringTokens" -> tokens(s, slot);
+                    case "steeringPatch" -> nullableString(s, slot);
                     default -> s.getType() == Schema.Type.STRING ? (in, slots) -> slots[slot] = in.readString() : null;
                 };
                 if (step == null) {
                     return new Step[0];
                 }
                 steps.add(step);
-                found++;
+                if (!OPTIONAL.contains(f.name())) {
+                    required++;
+                }
             }
-            return found == AUDITED.size() ? steps.toArray(Step[]::new) : new Step[0];
+            return required == AUDITED.size() - OPTIONAL.size() ? steps.toArray(Step[]::new) : new Step[0];
         }
 
         private static boolean millis(LogicalType type) {
@@ -148,12 +168,25 @@ record GenerationFields(
             if (isStringArray(s)) {
                 return (in, slots) -> slots[slot] = strings(in);
             }
+            return orNull(s, slot, Reader::isStringArray, Reader::strings);
+        }
+
+        /** A string, or a union of null and one. */
+        private static Step nullableString(Schema s, int slot) {
+            if (s.getType() == Schema.Type.STRING) {
+                return (in, slots) -> slots[slot] = in.readString();
+            }
+            return orNull(s, slot, b -> b.getType() == Schema.Type.STRING, BinaryDecoder::readString);
+        }
+
+        /** A union of null and one branch that {@code value} reads; null when the schema is not one. */
+        private static Step orNull(Schema s, int slot, Predicate<Schema> isValue, Value value) {
             if (s.getType() != Schema.Type.UNION || s.getTypes().size() != 2) {
                 return null;
             }
             int nullBranch = s.getTypes().get(0).getType() == Schema.Type.NULL ? 0 : 1;
             if (s.getTypes().get(nullBranch).getType() != Schema.Type.NULL
-                    || !isStringArray(s.getTypes().get(1 - nullBranch))) {
+                    || !isValue.test(s.getTypes().get(1 - nullBranch))) {
                 return null;
             }
             return (in, slots) -> {
@@ -161,11 +194,16 @@ record GenerationFields(
                 if (branch == nullBranch) {
                     in.readNull();
                 } else if (branch == 1 - nullBranch) {
-                    slots[slot] = strings(in);
+                    slots[slot] = value.read(in);
                 } else {
                     throw new IOException("union branch " + branch + " of 2");
                 }
             };
+        }
+
+        @FunctionalInterface
+        private interface Value {
+            Object read(BinaryDecoder in) throws IOException;
         }
 
         private static boolean isStringArray(Schema s) {

@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Steps 1 and 2 of the audit in one processor (one hop per record instead of a chain of them):
  * raw bytes in; out either a {@link DeadLetter} that keeps the bytes and says why (undecodable:
- * wrong magic byte, unknown schema, corrupt...; missing context, an id (model or context) that is
- * too long or holds control characters, empty or oversized text, unknown model), keyed as it came,
- * or the output's {@link ObservedEvent}, keyed by its context, with whether it was read in the
- * partition that counts it ({@link ContextRouting}). Never throws for a bad record.
+ * wrong magic byte, unknown schema, corrupt...; missing context, an id (model, context or steering
+ * patch) that is too long or holds control characters, a blank patch, empty or oversized text,
+ * unknown model), keyed as it came, or the output's {@link ObservedEvent}, keyed by its context,
+ * with whether it was read in the partition that counts it ({@link ContextRouting}). Never throws
+ * for a bad record.
  *
  * <p>A registry that cannot be reached is not the record's fault: decoding (the partial decode of
  * {@link GenerationFields} and the full one it falls back to alike, whichever looks up a writer schema
@@ -117,8 +118,15 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
         if (badId == null) {
             badId = idRejection(id, "model id", event.modelId());
         }
+        if (badId == null) {
+            badId = idRejection(id, "steering patch", event.steeringPatch());
+        }
         if (badId != null) {
             return badId;
+        }
+        // null says "no patch"; a blank id names none, and would be counted apart from the unpatched version
+        if (event.steeringPatch() != null && event.steeringPatch().isBlank()) {
+            return new Rejection("BLANK_PATCH", "event " + id + " names a blank steering patch (null means none)");
         }
         if (event.responseText() == null || event.responseText().isBlank()) {
             return new Rejection("EMPTY_TEXT", "event " + id + " has an empty response");
@@ -181,11 +189,11 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
     }
 
     /**
-     * Why an id (model id or context key) cannot be audited, or null. Ids become parts of store keys,
-     * metric tags, topic keys and the dashboard: a bounded length keeps one record from making every
-     * one of them huge, and a control character (a newline, NUL, an escape sequence) has no place in an
-     * id and would forge lines in logs and metrics. Any other character, the key separator included,
-     * is safe: composite keys are escaped ({@code CompositeKey}).
+     * Why an id (model id, context key or steering patch) cannot be audited, or null. Ids become parts
+     * of store keys, metric tags, topic keys and the dashboard: a bounded length keeps one record from
+     * making every one of them huge, and a control character (a newline, NUL, an escape sequence) has
+     * no place in an id and would forge lines in logs and metrics. Any other character, the key
+     * separator included, is safe: composite keys are escaped ({@code CompositeKey}).
      */
     private Rejection idRejection(String eventId, String what, String value) {
         if (value == null) {

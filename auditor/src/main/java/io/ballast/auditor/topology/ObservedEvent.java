@@ -15,14 +15,15 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * One output as the aggregate needs it: its (model, version, context), event time, and per
- * attribute (in {@link Attribute#values()} order) the counted value and its consistency. It is the
- * one record per event on the repartition topic, in a compact binary form that only the auditor
- * reads.
+ * One output as the aggregate needs it: its (model, version, steering patch, context), event time,
+ * and per attribute (in {@link Attribute#values()} order) the counted value and its consistency. It
+ * is the one record per event on the repartition topic, in a compact binary form that only the
+ * auditor reads.
  */
 public record ObservedEvent(
         String modelId,
         int modelVersion,
+        String steeringPatch,
         String contextKey,
         long eventMillis,
         String[] counted,
@@ -30,7 +31,10 @@ public record ObservedEvent(
         boolean[] consistent) {
 
     private static final Attribute[] ATTRIBUTES = Attribute.values();
+    /** An unpatched output: the form written before patches existed. */
     private static final byte FORMAT = 1;
+    /** An output under a steering patch: format 1 with the patch after the version. */
+    private static final byte FORMAT_PATCHED = 2;
 
     static ObservedEvent of(GenerationFields e, AttributeExtractor extractor) {
         String[] counted = new String[ATTRIBUTES.length];
@@ -44,15 +48,28 @@ public record ObservedEvent(
             consistent[i] = o.consistent();
         }
         return new ObservedEvent(
-                e.modelId(), e.modelVersion(), e.contextKey(), e.producedAtMillis(), counted, judgeable, consistent);
+                e.modelId(),
+                e.modelVersion(),
+                e.steeringPatch(),
+                e.contextKey(),
+                e.producedAtMillis(),
+                counted,
+                judgeable,
+                consistent);
     }
 
     /** The aggregate this event updates; see {@link VersionContext}. */
     public String aggregateKey() {
-        return VersionContext.of(modelId, modelVersion, contextKey);
+        return VersionContext.of(modelId, modelVersion, steeringPatch, contextKey);
     }
 
-    /** Binary: format byte, strings as length-prefixed UTF-8; the attribute count guards against a changed attribute set. */
+    /**
+     * Binary: format byte, strings as length-prefixed UTF-8; the attribute count guards against a
+     * changed attribute set. An unpatched output is written in format 1, byte for byte as before
+     * patches, so an instance not yet upgraded still reads what an upgraded one repartitions to it
+     * during a rolling deploy; only an output under a patch is written in format 2, which carries
+     * the patch after the version. Both are read.
+     */
     public static final class BinarySerde implements Serde<ObservedEvent> {
 
         @Override
@@ -63,9 +80,12 @@ public record ObservedEvent(
                 }
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + e.contextKey.length());
                 try (DataOutputStream out = new DataOutputStream(bytes)) {
-                    out.writeByte(FORMAT);
+                    out.writeByte(e.steeringPatch == null ? FORMAT : FORMAT_PATCHED);
                     writeString(out, e.modelId);
                     out.writeInt(e.modelVersion);
+                    if (e.steeringPatch != null) {
+                        writeString(out, e.steeringPatch);
+                    }
                     writeString(out, e.contextKey);
                     out.writeLong(e.eventMillis);
                     out.writeByte(e.counted.length);
@@ -88,11 +108,13 @@ public record ObservedEvent(
                 }
                 try {
                     ByteBuffer in = ByteBuffer.wrap(bytes);
-                    if (in.get() != FORMAT) {
+                    byte format = in.get();
+                    if (format != FORMAT && format != FORMAT_PATCHED) {
                         throw new SerializationException("not an observed event in " + topic + " (format byte)");
                     }
                     String model = readString(in);
                     int version = in.getInt();
+                    String patch = format == FORMAT_PATCHED ? readString(in) : null;
                     String context = readString(in);
                     long millis = in.getLong();
                     int k = in.get();
@@ -109,7 +131,7 @@ public record ObservedEvent(
                         judgeable[i] = (flags & 1) != 0;
                         consistent[i] = (flags & 2) != 0;
                     }
-                    return new ObservedEvent(model, version, context, millis, counted, judgeable, consistent);
+                    return new ObservedEvent(model, version, patch, context, millis, counted, judgeable, consistent);
                 } catch (RuntimeException ex) {
                     throw ex instanceof SerializationException s
                             ? s

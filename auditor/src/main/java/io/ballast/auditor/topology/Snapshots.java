@@ -34,6 +34,7 @@ public final class Snapshots {
         DistributionSnapshot.Builder b = DistributionSnapshot.newBuilder()
                 .setModelId(key.modelId())
                 .setModelVersion(key.modelVersion())
+                .setSteeringPatch(key.steeringPatch())
                 .setContextKey(key.contextKey())
                 .setAttribute(key.attribute())
                 .setScope(scope)

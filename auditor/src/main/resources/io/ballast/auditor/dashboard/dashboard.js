@@ -13,6 +13,16 @@
 
   function pct(x) { return (100 * x).toFixed(1) + '%'; }
 
+  // 'v3', or 'v3 + <patch>' under a steering patch. The patch id comes from producers: it is only ever
+  // set as text (textContent, escaped by the DOM), never parsed as HTML.
+  function versionLabel(row) { return 'v' + row.version + (row.patch == null ? '' : ' + ' + row.patch); }
+
+  // one key per (model, version, patch, context[, attribute]); JSON keeps ids holding '|' apart
+  function variantKey(row, withAttribute) {
+    return JSON.stringify([row.model, row.version, row.patch == null ? null : row.patch, row.context]
+      .concat(withAttribute ? [row.attribute] : []));
+  }
+
   function bars(row) {
     const categories = Object.keys(row.target || row.proportions).sort();
     return el('div', { class: 'bars' }, categories.map(c => {
@@ -55,45 +65,52 @@
   function render(distributions, episodes, windows) {
     const latestVersion = {};
     distributions.forEach(d => { latestVersion[d.model] = Math.max(latestVersion[d.model] || 0, d.version); });
-    document.getElementById('versions').replaceChildren(...Object.entries(latestVersion).map(([m, v]) =>
-      el('span', { class: 'version', text: m + ' v' + v })));
+    // per model, the variant (unpatched, or under a patch) of its latest version that produced last
+    const serving = {};
+    distributions.filter(d => d.version === latestVersion[d.model]).forEach(d => {
+      if (!serving[d.model] || d.lastEventMillis > serving[d.model].lastEventMillis) serving[d.model] = d;
+    });
+    document.getElementById('versions').replaceChildren(...Object.entries(serving).map(([m, d]) =>
+      el('span', { class: 'version', text: m + ' ' + versionLabel(d) })));
 
     const open = episodes.filter(e => e.status === 'OPEN');
     const driftRows = episodes.sort((a, b) => b.openedAtMillis - a.openedAtMillis).slice(0, 20).map(e => el('tr', {}, [
-      el('td', { text: e.context }), el('td', { text: e.attribute }), el('td', { text: e.model + ' v' + e.version }),
+      el('td', { text: e.context }), el('td', { text: e.attribute }),
+      el('td', { text: e.model + ' ' + versionLabel(e) }),
       el('td', { class: e.status === 'OPEN' ? 'drift-open' : 'drift-resolved', text: e.status }),
       el('td', { class: 'num', text: 'n=' + e.n }), el('td', { class: 'num', text: 'MAE ' + e.mae.toFixed(3) }),
       el('td', { text: new Date(e.openedAtMillis).toLocaleTimeString() })]));
     document.getElementById('drift').replaceChildren(driftRows.length
       ? el('table', { id: 'drift-table' }, driftRows) : el('p', { text: 'No drift episodes.' }));
 
+    // the latest version's rows, unpatched and under each patch side by side: before and after a patch
     const rows = distributions.filter(d => d.attribute === selected && d.version === latestVersion[d.model])
-      .sort((a, b) => a.context.localeCompare(b.context));
+      .sort((a, b) => a.context.localeCompare(b.context) || (a.patch != null) - (b.patch != null) ||
+        a.firstEventMillis - b.firstEventMillis);
     const series = {};
     windows.filter(w => w.attribute === selected && w.mae !== null).forEach(w => {
-      const k = w.model + '|' + w.version + '|' + w.context;
+      const k = variantKey(w, false);
       (series[k] = series[k] || []).push(w);
     });
     Object.values(series).forEach(s => s.sort((a, b) => a.windowEndMillis - b.windowEndMillis));
-    const openKeys = new Set(open.map(e => e.model + '|' + e.version + '|' + e.context + '|' + e.attribute));
+    const openKeys = new Set(open.map(e => variantKey(e, true)));
     const table = el('table', { id: 'distribution-table' }, [el('tr', {}, ['context', 'version', 'n', 'expressed',
       'observed vs target', 'MAE', 'MAE over time', 'consistency', 'drift'].map(h => el('th', { text: h })))]);
     // shares and drift are over the outputs that express the attribute; too few of them is not drift
     const driftCell = d => {
-      const key = d.model + '|' + d.version + '|' + d.context + '|' + d.attribute;
-      if (openKeys.has(key)) return el('td', { class: 'drift-open', text: 'DRIFT' });
+      if (openKeys.has(variantKey(d, true))) return el('td', { class: 'drift-open', text: 'DRIFT' });
       if (d.tooFewExpressed) return el('td', { class: 'too-few', text: 'too few expressed' });
       return el('td', { text: 'ok' });
     };
     rows.forEach(d => table.appendChild(el('tr', { 'data-context': d.context }, [
       el('td', { class: 'context', text: d.context.replace('occupation:', '') }),
-      el('td', { text: 'v' + d.version }), el('td', { class: 'num n', text: String(d.n) }),
+      el('td', { text: versionLabel(d) }), el('td', { class: 'num n', text: String(d.n) }),
       el('td', { class: 'num expressed' + (d.expressionRateBelowBound ? ' below-bound' : ''),
         title: (d.expressed || 0) + ' of ' + d.n + ' outputs express ' + d.attribute,
         text: d.expressionRate == null ? '–' : pct(d.expressionRate) }),
       el('td', {}, [bars(d)]),
       el('td', { class: 'num mae', text: d.mae == null ? '–' : d.mae.toFixed(3) }),
-      el('td', {}, [sparkline(series[d.model + '|' + d.version + '|' + d.context] || [])]),
+      el('td', {}, [sparkline(series[variantKey(d, false)] || [])]),
       el('td', { class: 'num', text: d.consistencyRate == null ? '–' : pct(d.consistencyRate) }),
       driftCell(d)])));
     document.getElementById('distributions').replaceChildren(table);

@@ -8,6 +8,7 @@ import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
+import io.ballast.schemas.SteeringPatchRef;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.LexiconExtractor;
@@ -124,6 +125,24 @@ final class AuditTopologyDriver implements AutoCloseable {
                 .setSha256("0".repeat(64))
                 .setParentVersion(version - 1)
                 .setAt(Instant.ofEpochMilli(atMillis))
+                .build();
+    }
+
+    /**
+     * The announcement a calibrator makes when it applies a steering patch to the version generators
+     * serve, or retires it ({@code patchId} null): the version stays, its patch changes.
+     */
+    static ModelUpdate patch(String modelId, int version, String patchId, long atMillis) {
+        return ModelUpdate.newBuilder(promotion(modelId, version, atMillis))
+                .setAction(ModelAction.PATCH)
+                .setPatch(
+                        patchId == null
+                                ? null
+                                : SteeringPatchRef.newBuilder()
+                                        .setPatchId(patchId)
+                                        .setArtifactUri("file:///models/" + modelId + "/patches/" + patchId)
+                                        .setSha256("1".repeat(64))
+                                        .build())
                 .build();
     }
 

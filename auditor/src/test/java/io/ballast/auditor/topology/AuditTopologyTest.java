@@ -254,6 +254,102 @@ class AuditTopologyTest {
     }
 
     @Test
+    void givenOutputsOfOneVersionWithAndWithoutASteeringPatch_thenEachVariantHasItsOwnDistribution() {
+        // given a 50/50 gender target
+        uniformGender();
+
+        // when version 1 writes 3 nurse bios unpatched, then, under patch bios-1-p1, 2 more
+        for (int i = 0; i < 3; i++) {
+            send(event(1, NURSES, "<gender:female>", "Maria is a nurse. She is kind."));
+        }
+        for (int i = 0; i < 2; i++) {
+            send(patched(event(1, NURSES, "<gender:male>", "James is a nurse. He is kind."), "bios-1-p1"));
+        }
+
+        // then the two variants are counted apart, under keys whose version part names the patch
+        Map<String, DistributionSnapshot> latest = snapshots().stream()
+                .filter(r -> r.value().getScope() == SnapshotScope.SINCE_LIVE
+                        && r.value().getAttribute().equals("gender"))
+                .collect(Collectors.toMap(TestRecord::key, TestRecord::value, (a, b) -> b));
+        assertThat(latest).containsOnlyKeys("bios|1|" + NURSES + "|gender", "bios|1+bios-1-p1|" + NURSES + "|gender");
+        DistributionSnapshot unpatched = latest.get("bios|1|" + NURSES + "|gender");
+        DistributionSnapshot underPatch = latest.get("bios|1+bios-1-p1|" + NURSES + "|gender");
+        assertThat(unpatched.getN()).isEqualTo(3);
+        assertThat(unpatched.getCounts()).containsEntry("female", 3L);
+        assertThat(unpatched.getSteeringPatch()).isNull();
+        assertThat(underPatch.getN()).isEqualTo(2);
+        assertThat(underPatch.getCounts()).containsEntry("male", 2L).doesNotContainKey("female");
+        assertThat(underPatch.getModelVersion()).isEqualTo(1);
+        assertThat(underPatch.getSteeringPatch()).isEqualTo("bios-1-p1");
+        // and the unpatched aggregate's store key is the one it had before patches existed
+        assertThat(aggregate(1, NURSES).sinceLive(GENDER).n()).isEqualTo(3);
+        assertThat(aggregate(1, "bios-1-p1", NURSES).sinceLive(GENDER).n()).isEqualTo(2);
+    }
+
+    @Test
+    void givenAnOpenEpisode_whenAPatchGoesLiveOnItsVersion_thenItClosesAsSupersededAndThePatchedVariantOpensItsOwn() {
+        // given version 1, unpatched, drifting for nurses: an open episode
+        uniformGender();
+        topology.modelUpdates.pipeInput("bios", AuditTopologyDriver.promotion("bios", 1, clock));
+        openEpisodeFor(1, null, NURSES);
+        DriftSignal open = drift.readValue();
+        assertThat(open.getStatus()).isEqualTo(DriftStatus.OPEN);
+        assertThat(open.getSteeringPatch()).isNull();
+
+        // when the calibrator patches version 1 (same version, a steering patch on top), and a snapshot interval passes
+        topology.modelUpdates.pipeInput("bios", AuditTopologyDriver.patch("bios", 1, "bios-1-p1", clock));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        // then the unpatched episode ends as SUPERSEDED: no unpatched output will resolve it any more
+        List<DriftSignal> signals = drift.readValuesToList();
+        assertThat(signals).extracting(DriftSignal::getStatus).containsExactly(DriftStatus.SUPERSEDED);
+        DriftSignal superseded = signals.get(0);
+        assertThat(superseded.getEpisodeId()).isEqualTo(open.getEpisodeId());
+        assertThat(superseded.getModelVersion()).isEqualTo(1);
+        assertThat(superseded.getSteeringPatch()).isNull();
+        assertThat(superseded.getViolatingCategories()).contains("female");
+        assertThat(openEpisodesGauge()).isZero();
+        assertThat(aggregate(1, NURSES).episode(GENDER).status()).isEqualTo(DriftStatus.SUPERSEDED);
+
+        // and unpatched outputs still in flight after the patch open no new episode
+        openEpisodeFor(1, null, NURSES);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(drift.readValuesToList()).isEmpty();
+
+        // while the patched variant drifting opens its own, on the same drift key, naming its patch
+        openEpisodeFor(1, "bios-1-p1", NURSES);
+        List<TestRecord<String, DriftSignal>> patched = drift.readRecordsToList();
+        assertThat(patched).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo("bios|" + NURSES + "|gender");
+            assertThat(r.value().getStatus()).isEqualTo(DriftStatus.OPEN);
+            assertThat(r.value().getModelVersion()).isEqualTo(1);
+            assertThat(r.value().getSteeringPatch()).isEqualTo("bios-1-p1");
+            assertThat(r.value().getEpisodeId()).isNotEqualTo(open.getEpisodeId());
+        });
+        assertThat(openEpisodesGauge()).isEqualTo(1.0);
+    }
+
+    @Test
+    void givenAnOpenEpisodeUnderAPatch_whenThePatchIsRetired_thenItClosesAsSuperseded() {
+        // given version 1 under patch bios-1-p1, drifting for nurses
+        uniformGender();
+        topology.modelUpdates.pipeInput("bios", AuditTopologyDriver.patch("bios", 1, "bios-1-p1", clock));
+        openEpisodeFor(1, "bios-1-p1", NURSES);
+        assertThat(drift.readValue().getStatus()).isEqualTo(DriftStatus.OPEN);
+
+        // when the patch is retired (a PATCH without one: version 1 serves unpatched again)
+        topology.modelUpdates.pipeInput("bios", AuditTopologyDriver.patch("bios", 1, null, clock));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        // then the patched variant's episode ends as SUPERSEDED, naming its patch
+        assertThat(drift.readValuesToList()).singleElement().satisfies(s -> {
+            assertThat(s.getStatus()).isEqualTo(DriftStatus.SUPERSEDED);
+            assertThat(s.getSteeringPatch()).isEqualTo("bios-1-p1");
+        });
+        assertThat(openEpisodesGauge()).isZero();
+    }
+
+    @Test
     void givenAnOpenEpisode_whenItsVersionHasNoEventsForTheIdleTime_thenItClosesAsSuperseded() {
         // given version 1 drifting for nurses, and no announcement (a generator that does not announce)
         uniformGender();
@@ -323,9 +419,19 @@ class AuditTopologyTest {
 
     /** 60 nurse bios about women in a row: enough to open an episode against a 50/50 target. */
     private void openEpisodeFor(int version, String context) {
+        openEpisodeFor(version, null, context);
+    }
+
+    /** As {@link #openEpisodeFor(int, String)}, the outputs produced under the steering patch (null: none). */
+    private void openEpisodeFor(int version, String patch, String context) {
         for (int i = 0; i < 60; i++) {
-            send(event(version, context, "<gender:female>", "Maria is a nurse. She is kind."));
+            send(patched(event(version, context, "<gender:female>", "Maria is a nurse. She is kind."), patch));
         }
+    }
+
+    private static GenerationEvent patched(GenerationEvent e, String patch) {
+        e.setSteeringPatch(patch);
+        return e;
     }
 
     private double openEpisodesGauge() {
@@ -336,8 +442,12 @@ class AuditTopologyTest {
     }
 
     private ContextCounts aggregate(int version, String context) {
+        return aggregate(version, null, context);
+    }
+
+    private ContextCounts aggregate(int version, String patch, String context) {
         KeyValueStore<String, ContextCounts> store = driver.getKeyValueStore(AuditTopology.AGGREGATES_STORE);
-        return store.get(VersionContext.of("bios", version, context));
+        return store.get(VersionContext.of("bios", version, patch, context));
     }
 
     /** Snapshots are emitted every snapshot interval of wall-clock time (1 s by default): let one pass, then read them. */

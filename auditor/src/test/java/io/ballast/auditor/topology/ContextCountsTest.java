@@ -86,6 +86,7 @@ class ContextCountsTest {
         return new ObservedEvent(
                 "m",
                 1,
+                null,
                 "ctx",
                 millis,
                 new String[] {gender, race, "neutral"},

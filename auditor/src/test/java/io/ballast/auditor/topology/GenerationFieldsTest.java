@@ -35,36 +35,44 @@ class GenerationFieldsTest {
         AvroSerializer<GenerationEvent> serializer = new AvroSerializer<>(registry, true, false);
         GenerationFields.Reader reader = new GenerationFields.Reader(full);
         for (List<String> tokens : Arrays.asList(List.of("<gender:female>", "<race:white>"), List.<String>of(), null)) {
-            byte[] bytes = serializer.serialize(TOPIC, event(tokens));
-            assertThat(reader.read(TOPIC, bytes)).isEqualTo(GenerationFields.of(full.deserialize(TOPIC, bytes)));
+            for (String patch : Arrays.asList(null, "bios-3-p1", "p|1+2-修补")) {
+                GenerationEvent e = event(tokens);
+                e.setSteeringPatch(patch);
+                byte[] bytes = serializer.serialize(TOPIC, e);
+                assertThat(reader.read(TOPIC, bytes))
+                        .isEqualTo(GenerationFields.of(full.deserialize(TOPIC, bytes)))
+                        .extracting(GenerationFields::steeringPatch)
+                        .isEqualTo(patch);
+            }
         }
+    }
+
+    @Test
+    void givenAWriterFromBeforePatches_whenRead_thenItIsStillReadFieldByFieldWithoutAPatch() throws Exception {
+        // given a producer whose schema has no steeringPatch, as every one written before patches
+        Schema older = without("steeringPatch");
+        GenerationEvent e = event(List.of("<gender:male>"));
+        byte[] bytes = encode(older, e);
+
+        // when the audit reads its output
+        GenerationFields read = new GenerationFields.Reader(full).read(TOPIC, bytes);
+
+        // then it needs no full decode, and reads as the full decoder does: no patch
+        assertThat(GenerationFields.Reader.plan(older)).isNotEmpty();
+        assertThat(read).isEqualTo(GenerationFields.of(full.deserialize(TOPIC, bytes)));
+        assertThat(read.steeringPatch()).isNull();
+        assertThat(read.contextKey()).isEqualTo(e.getContextKey());
     }
 
     @Test
     void aWriterSchemaItCannotReadFieldByFieldIsReadInFull() throws Exception {
         // an older writer without steering tokens: the reader's default (null) fills them in
-        Schema current = GenerationEvent.getClassSchema();
-        Schema older = Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false);
-        older.setFields(current.getFields().stream()
-                .filter(f -> !f.name().equals("steeringTokens"))
-                .map(f -> new Schema.Field(f, f.schema()))
-                .toList());
-        int id = registry.register(TOPIC + "-value", older);
-        GenericRecord record = new GenericData.Record(older);
+        Schema older = without("steeringTokens");
         GenerationEvent e = event(List.of("<gender:male>"));
-        for (Schema.Field f : older.getFields()) {
-            Object v = e.get(f.name());
-            record.put(f.name(), v instanceof Instant i ? i.toEpochMilli() : v);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(0);
-        out.write(ByteBuffer.allocate(4).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(older, genericWithSpecificRecords()).write(record, encoder);
-        encoder.flush();
+        byte[] bytes = encode(older, e);
 
         assertThat(GenerationFields.Reader.plan(older)).isEmpty();
-        GenerationFields read = new GenerationFields.Reader(full).read(TOPIC, out.toByteArray());
+        GenerationFields read = new GenerationFields.Reader(full).read(TOPIC, bytes);
         assertThat(read.steeringTokens()).isNull();
         assertThat(read.contextKey()).isEqualTo(e.getContextKey());
         assertThat(read.producedAtMillis()).isEqualTo(e.getProducedAt().toEpochMilli());
@@ -81,6 +89,34 @@ class GenerationFieldsTest {
                             MalformedRecordException.class,
                             m -> assertThat(m.reason()).isEqualTo(expected.reason()));
         }
+    }
+
+    /** The current schema less one field, as an older writer's. */
+    private static Schema without(String field) {
+        Schema current = GenerationEvent.getClassSchema();
+        Schema older = Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false);
+        older.setFields(current.getFields().stream()
+                .filter(f -> !f.name().equals(field))
+                .map(f -> new Schema.Field(f, f.schema()))
+                .toList());
+        return older;
+    }
+
+    /** The event in the wire format, written by a producer with the given schema. */
+    private byte[] encode(Schema writer, GenerationEvent e) throws Exception {
+        int id = registry.register(TOPIC + "-value", writer);
+        GenericRecord record = new GenericData.Record(writer);
+        for (Schema.Field f : writer.getFields()) {
+            Object v = e.get(f.name());
+            record.put(f.name(), v instanceof Instant i ? i.toEpochMilli() : v);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(writer, genericWithSpecificRecords()).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     private static MalformedRecordException catchMalformed(Runnable r) {

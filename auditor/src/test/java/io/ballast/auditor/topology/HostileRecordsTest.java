@@ -122,6 +122,48 @@ class HostileRecordsTest {
     }
 
     @Test
+    void aSteeringPatchHoldingTheSeparatorThePatchMarkAndUnicodeIsCountedUnderItsOwnName() {
+        // given an auditor for any model
+        start(new LexiconExtractor());
+        // when a producer names the patch its outputs were produced under with the key separator, '+' and emoji
+        String patch = "p|1+2\\|x-修补-🩹";
+        for (int i = 0; i < 2; i++) {
+            send(patched(event(i, "bios", NURSES), patch));
+        }
+        send(event(2, "bios", NURSES));
+
+        // then its outputs are counted apart from the unpatched ones, under exactly the patch they carried
+        assertThat(sinceLive("gender"))
+                .extracting(DistributionSnapshot::getSteeringPatch, DistributionSnapshot::getN)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple(patch, 2L), org.assertj.core.groups.Tuple.tuple(null, 1L));
+        assertThat(topology.dlq.readValuesToList()).isEmpty();
+    }
+
+    @Test
+    void anOversizedBlankOrControlCharacterSteeringPatchIsDeadLetteredAsOtherIdsAre() {
+        // given an auditor with the default bounds (256-character ids)
+        start(new LexiconExtractor());
+
+        // when events name a patch of 5,000 characters, one holding a newline, and a blank one
+        send(patched(event(0, "bios", NURSES), "p".repeat(5_000)));
+        send(patched(event(1, "bios", NURSES), "bios-1-p1\n200 OK"));
+        send(patched(event(2, "bios", NURSES), " "));
+        send(patched(event(3, "bios", NURSES), "bios-1-p1"));
+
+        // then each is a dead letter with the reason other ids get, naming the field, and only the good one counts
+        List<DeadLetter> dead = topology.dlq.readValuesToList();
+        assertThat(dead)
+                .extracting(DeadLetter::getReason)
+                .containsExactly("OVERSIZED_ID", "CONTROL_CHARACTERS", "BLANK_PATCH");
+        assertThat(dead.get(0).getErrorMessage()).contains("steering patch has 5000 characters, over the limit of 256");
+        assertThat(dead.get(1).getErrorMessage()).contains("steering patch holds the control character U+000A");
+        assertThat(sinceLive("gender"))
+                .extracting(DistributionSnapshot::getSteeringPatch, DistributionSnapshot::getN)
+                .containsOnly(org.assertj.core.groups.Tuple.tuple("bios-1-p1", 1L));
+    }
+
+    @Test
     void aRecordWhoseProcessingThrowsIsDeadLetteredWithTheExceptionAndTheStreamGoesOn() {
         // given an extractor that fails on one particular text, as a bug or a pathological input would
         LexiconExtractor lexicon = new LexiconExtractor();
@@ -214,18 +256,26 @@ class HostileRecordsTest {
                 .build();
     }
 
+    private static GenerationEvent patched(GenerationEvent e, String patch) {
+        e.setSteeringPatch(patch);
+        return e;
+    }
+
     private void send(GenerationEvent e) {
         clock += 1000;
         topology.send(e, clock);
     }
 
-    /** The latest since-live snapshot of each (model, version, context) for the attribute, after a snapshot interval. */
+    /** The latest since-live snapshot of each (model, version, patch, context) for the attribute, a snapshot later. */
     private List<DistributionSnapshot> sinceLive(String attribute) {
         topology.driver.advanceWallClockTime(Duration.ofSeconds(1));
         Map<String, DistributionSnapshot> latest = new java.util.LinkedHashMap<>();
         for (DistributionSnapshot s : topology.distributions.readValuesToList()) {
             if (s.getScope() == SnapshotScope.SINCE_LIVE && s.getAttribute().equals(attribute)) {
-                latest.put(s.getModelId() + "\u0000" + s.getModelVersion() + "\u0000" + s.getContextKey(), s);
+                latest.put(
+                        s.getModelId() + "\u0000" + s.getModelVersion() + "\u0000" + s.getSteeringPatch() + "\u0000"
+                                + s.getContextKey(),
+                        s);
             }
         }
         return List.copyOf(latest.values());

@@ -18,8 +18,9 @@ import java.util.TreeMap;
 
 /**
  * Gathers open drift signals per model into one job: signals for a version other than the live one
- * are stale and ignored; a RESOLVED or SUPERSEDED signal withdraws its context and attribute (only OPEN
- * adds one, so a superseded version never starts a job); a job is due once
+ * are stale and ignored; a RESOLVED signal of the unpatched version withdraws its context and
+ * attribute (only OPEN adds one, so a superseded version never starts a job; a steering patch, which
+ * supersedes the unpatched episodes and may resolve its own, withdraws nothing); a job is due once
  * the first pending signal is {@code coalesceMillis} old and the model's last job ended
  * {@code minIntervalMillis} ago, and never while one runs. Job ids derive from the signal ids, so
  * a calibrator restarted mid-job re-forms the same job and resumes its checkpoints.
@@ -91,7 +92,7 @@ public final class DriftCoalescer {
             p.signalByContext()
                     .computeIfAbsent(s.getContextKey(), c -> new LinkedHashMap<>())
                     .put(attribute, s.getSignalId());
-        } else if (p != null && p.version() == s.getModelVersion()) {
+        } else if (p != null && p.version() == s.getModelVersion() && withdraws(s, liveVersion)) {
             Map<Attribute, String> attrs = p.signalByContext().get(s.getContextKey());
             if (attrs != null) {
                 attrs.remove(attribute);
@@ -103,6 +104,21 @@ public final class DriftCoalescer {
                 pending.remove(s.getModelId());
             }
         }
+    }
+
+    /**
+     * Whether an ending signal takes its drift off the job: a RESOLVED one only when the unpatched
+     * weights came back (no patch), a SUPERSEDED one only when the live version is not known (then
+     * it means the version stopped serving). A SUPERSEDED signal of the known live version means a
+     * steering patch went live on it; patched episodes may resolve; the weights still carry the
+     * drift either way, and removing it is the fine-tuning job's business.
+     */
+    private static boolean withdraws(DriftSignal s, Integer liveVersion) {
+        return switch (s.getStatus()) {
+            case RESOLVED -> s.getSteeringPatch() == null;
+            case SUPERSEDED -> liveVersion == null;
+            case OPEN -> false;
+        };
     }
 
     /** The next job due, removed from pending and marked running; empty if none is due. */

@@ -71,6 +71,29 @@ public class DriftCoalescerTest {
     }
 
     @Test
+    void givenAnOpenEpisode_whenAPatchSupersedesItAndResolvesUnderThePatch_thenTheJobStillRuns() {
+        // given an open episode pending for the live version 1
+        DriftCoalescer c = new DriftCoalescer(0, 0);
+        c.accept(signal("s1", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 0);
+
+        // when a steering patch goes live on version 1: the unpatched episode is superseded, and the
+        // patched variant's episode opens and resolves
+        c.accept(signal("x1", 1, "occupation:cooks", "gender", DriftStatus.SUPERSEDED), 1, 1);
+        DriftSignal patchedOpen = signal("p1", 1, "occupation:cooks", "gender", DriftStatus.OPEN);
+        patchedOpen.setSteeringPatch("bios-1-p1");
+        DriftSignal patchedResolved = signal("p2", 1, "occupation:cooks", "gender", DriftStatus.RESOLVED);
+        patchedResolved.setSteeringPatch("bios-1-p1");
+        c.accept(patchedOpen, 1, 2);
+        c.accept(patchedResolved, 1, 3);
+
+        // then the weights still drift: the job for version 1 runs on the cooks' gender
+        assertThat(c.nextDue(10)).hasValueSatisfying(job -> {
+            assertThat(job.baseVersion()).isEqualTo(1);
+            assertThat(job.drifted()).containsOnlyKeys("occupation:cooks");
+        });
+    }
+
+    @Test
     void
             givenAJobTheGateRejects_whenItEnds_thenItIsRetriedAfterABackoffUnderANewIdThenEscalatedAndANewEpisodeRearmsIt() {
         // given three attempts per drift, a 1 s first backoff, and one drifted context

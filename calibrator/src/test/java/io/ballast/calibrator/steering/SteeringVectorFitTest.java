@@ -61,14 +61,17 @@ class SteeringVectorFitTest {
                     MatSteerObjective.Weights.paper(),
                     3L,
                     work);
-            served.block().steer(fit.vectors());
+            double after;
+            double cooksMoved;
+            try (var scope = served.block().steeredBy(fit.vectors())) {
+                after = EvaluationGate.steeringMae(gender(sampler, served, nursePrompt), nurseTarget);
+                cooksMoved = EvaluationGate.steeringMae(
+                        gender(sampler, served, corpus.prompt(COOKS, BioCorpus.TRAIN_PROMPTS.get(0))), cooksOwn);
+            }
 
             // then the nurses' served gender distribution is much closer to the target
-            double after = EvaluationGate.steeringMae(gender(sampler, served, nursePrompt), nurseTarget);
             assertThat(after).isLessThan(before / 2);
             // and the cooks' moved far less than the nurses' did
-            double cooksMoved = EvaluationGate.steeringMae(
-                    gender(sampler, served, corpus.prompt(COOKS, BioCorpus.TRAIN_PROMPTS.get(0))), cooksOwn);
             assertThat(cooksMoved)
                     .as("cooks moved %.4f; nurses %.4f -> %.4f", cooksMoved, before, after)
                     .isLessThan((before - after) / 3);

@@ -30,8 +30,12 @@ public final class CausalLanguageModel extends AbstractBlock {
     private final List<DecoderBlock> blocks = new ArrayList<>();
     private final LayerNorm finalNorm;
     private final Linear head;
-    /** Gated steering vectors applied at inference, or null: read once per forward pass, swapped whole. */
-    private volatile SteeringVectors steering;
+    /**
+     * Gated steering vectors applied by this thread's forward passes, or none. Per thread, not per
+     * model: generator workers share one model, and a request must see one patch from its first
+     * token to its last, whatever another request or a hot patch does meanwhile.
+     */
+    private final ThreadLocal<SteeringVectors> steering = new ThreadLocal<>();
 
     public CausalLanguageModel(ModelConfig config) {
         super((byte) 1);
@@ -66,11 +70,17 @@ public final class CausalLanguageModel extends AbstractBlock {
         head.freezeParameters(false);
     }
 
+    /** What {@link #steeredBy} returns: closing it restores the steering the thread had before. */
+    public interface SteeringScope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
-     * Applies steering vectors from the next forward pass on (null removes them); the weights are
-     * untouched, so removing them restores the model exactly.
+     * Applies {@code vectors} (null: none) to this thread's forward passes until the scope closes;
+     * the weights are untouched, so closing it restores the model exactly.
      */
-    public void steer(SteeringVectors vectors) {
+    public SteeringScope steeredBy(SteeringVectors vectors) {
         if (vectors != null && vectors.width() != config.width()) {
             throw new IllegalArgumentException(
                     "steering vectors of width " + vectors.width() + " for a model of width " + config.width());
@@ -79,11 +89,20 @@ public final class CausalLanguageModel extends AbstractBlock {
             throw new IllegalArgumentException(
                     "steering layer " + vectors.layer() + " in a model of " + blocks.size() + " blocks");
         }
-        this.steering = vectors;
+        SteeringVectors before = steering.get();
+        steering.set(vectors);
+        return () -> {
+            if (before == null) {
+                steering.remove();
+            } else {
+                steering.set(before);
+            }
+        };
     }
 
+    /** The steering this thread's forward passes apply, or null. */
     public SteeringVectors steering() {
-        return steering;
+        return steering.get();
     }
 
     /** Hidden states (B,T,width) after block {@code layer} (-1: the last), without a cache or steering. */
@@ -133,7 +152,7 @@ public final class CausalLanguageModel extends AbstractBlock {
                     "sequence of " + (past + t) + " tokens exceeds the context length " + config.contextLength());
         }
         NDArray x = embed(ps, ids, past, training);
-        SteeringVectors vectors = steering;
+        SteeringVectors vectors = steering.get();
         int steerAfter = vectors == null ? -1 : vectors.blockIndex(blocks.size());
         NDList caches = new NDList();
         for (int i = 0; i < blocks.size(); i++) {

@@ -18,7 +18,8 @@ public record GenerationRequest(
         long acceptedAtMillis,
         CompletableFuture<Result> result) {
 
-    public record Result(int modelVersion, List<GenerationEvent> events) {}
+    /** What served the request: the version, its steering patch (null: none), and the outputs. */
+    public record Result(int modelVersion, String steeringPatch, List<GenerationEvent> events) {}
 
     /** The request was not taken (queue full, shutting down): the caller should retry later. */
     public static final class RejectedException extends RuntimeException {

@@ -148,8 +148,12 @@ public final class GenerationService implements AutoCloseable {
     private GenerationRequest.Result serve(GenerationRequest request) throws Exception {
         List<Generation> generations;
         int version;
-        try (ModelSlot.Lease lease = slot.acquire()) {
+        String patchId;
+        // the lease fixes the version and the patch for the whole request, whatever is swapped meanwhile
+        try (ModelSlot.Lease lease = slot.acquire();
+                var steering = lease.steering()) {
             version = lease.version();
+            patchId = lease.patch() == null ? null : lease.patch().patchId();
             generations = sampler.generate(lease.model(), request.prompt(), request.n(), request.sampling());
         }
         long now = System.currentTimeMillis();
@@ -180,6 +184,7 @@ public final class GenerationService implements AutoCloseable {
                             .build())
                     .setProducedAt(Instant.ofEpochMilli(now))
                     .setLatencyMs(now - request.acceptedAtMillis())
+                    .setSteeringPatch(patchId)
                     .build();
             events.add(event);
             acks.add(producer.send(
@@ -189,7 +194,7 @@ public final class GenerationService implements AutoCloseable {
         for (Future<RecordMetadata> ack : acks) {
             ack.get(60, TimeUnit.SECONDS);
         }
-        return new GenerationRequest.Result(version, events);
+        return new GenerationRequest.Result(version, patchId, events);
     }
 
     /**

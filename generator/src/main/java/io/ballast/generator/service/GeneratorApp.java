@@ -16,6 +16,7 @@ import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -168,9 +169,12 @@ public final class GeneratorApp implements AutoCloseable {
                         "text",
                         e.getResponseText()));
             }
-            return Response.json(
-                    200,
-                    Map.of("modelId", config.modelId(), "modelVersion", result.modelVersion(), "generations", out));
+            Map<String, Object> reply = new LinkedHashMap<>();
+            reply.put("modelId", config.modelId());
+            reply.put("modelVersion", result.modelVersion());
+            reply.put("steeringPatch", result.steeringPatch());
+            reply.put("generations", out);
+            return Response.json(200, reply);
         } catch (ExecutionException | CompletionException e) {
             if (e.getCause() instanceof GenerationRequest.RejectedException r) {
                 return Response.json(503, Map.of("error", r.getMessage()));
@@ -195,6 +199,10 @@ public final class GeneratorApp implements AutoCloseable {
 
     public PrometheusMeterRegistry metrics() {
         return metrics;
+    }
+
+    public long patchFailures() {
+        return follower.patchFailures();
     }
 
     public long swapFailures() {

@@ -3,8 +3,10 @@ package io.ballast.generator.service;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
+import io.ballast.generator.store.ArtifactIntegrityException;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.generator.store.ModelStore;
+import io.ballast.generator.store.SteeringPatch;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
 import io.ballast.schemas.serde.AvroDeserializer;
@@ -16,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,7 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows {@code ballast.model-updates} (compacted, keyed by model id) and hot-swaps the served
- * model: verify the artifact's SHA-256, load, warm up with one generation, then swap atomically.
+ * model: verify the artifact's SHA-256, load, warm up with one generation, then swap atomically. A
+ * PATCH update keeps the weights and puts a steering patch on them (or takes it off) the same way:
+ * verify, one steered generation, then swap what new requests get.
  * Any failure keeps the current model serving and is logged and counted; an unexpected failure of
  * the follower itself makes it follow again after a backoff, with {@link #healthy()} false meanwhile.
  */
@@ -41,6 +46,9 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     private final String warmUpPrompt;
     private final Counter swapsOk;
     private final Counter swapsFailed;
+    private final Counter patchesOk;
+    private final Counter patchesFailed;
+    private ModelUpdate initial;
     private final ConsumerLoop loop;
     private ModelSlot slot;
     private final Thread thread = new Thread(this, "model-update-follower");
@@ -61,6 +69,13 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
         this.swapsOk =
                 Counter.builder("ballast_generator_swaps").tag("outcome", "ok").register(metrics);
         this.swapsFailed = Counter.builder("ballast_generator_swaps")
+                .tag("outcome", "failed")
+                .register(metrics);
+        this.patchesOk = Counter.builder("ballast_generator_patches")
+                .tag("outcome", "ok")
+                .description("Steering patches put on (or taken off) the live model")
+                .register(metrics);
+        this.patchesFailed = Counter.builder("ballast_generator_patches")
                 .tag("outcome", "failed")
                 .register(metrics);
         this.loop = new ConsumerLoop("model-update follower", consumer, deadLetters);
@@ -87,6 +102,7 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
             }
         });
         ModelUpdate latest = announced[0];
+        initial = latest;
         if (latest != null) {
             log.info("model-updates names {} v{} ({})", modelId, latest.getVersion(), latest.getAction());
             return load(store.resolveVerified(URI.create(latest.getArtifactUri()), latest.getSha256()));
@@ -100,6 +116,10 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
 
     public void start(ModelSlot servingSlot) {
         this.slot = servingSlot;
+        // a patch announced before this generator started is part of the state it must serve
+        if (initial != null && initial.getPatch() != null && initial.getVersion() == slot.currentVersion()) {
+            applyPatch(initial);
+        }
         thread.start();
     }
 
@@ -109,8 +129,14 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
                 Duration.ofMillis(500),
                 r -> {
                     ModelUpdate u = decode(r);
-                    if (u != null && u.getModelId().equals(modelId) && u.getVersion() != slot.currentVersion()) {
+                    if (u == null || !u.getModelId().equals(modelId)) {
+                        return;
+                    }
+                    if (u.getVersion() != slot.currentVersion()) {
                         apply(u);
+                    }
+                    if (u.getVersion() == slot.currentVersion() && !Objects.equals(patchId(u), slot.currentPatchId())) {
+                        applyPatch(u);
                     }
                 },
                 () -> {});
@@ -147,6 +173,54 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
         }
     }
 
+    /**
+     * Verifies and reads the announced patch (or none), checks it against the live model with one
+     * steered generation, then puts it on the slot; on any failure the current state keeps serving.
+     */
+    void applyPatch(ModelUpdate u) {
+        String id = patchId(u);
+        try {
+            SteeringPatch patch = null;
+            if (u.getPatch() != null) {
+                patch = store.resolvePatchVerified(
+                        URI.create(u.getPatch().getArtifactUri()), u.getPatch().getSha256());
+                if (!patch.patchId().equals(id)
+                        || !patch.contents().modelId().equals(modelId)
+                        || patch.contents().version() != u.getVersion()) {
+                    throw new ArtifactIntegrityException("patch file names "
+                            + patch.contents().modelId() + " v"
+                            + patch.contents().version() + " " + patch.patchId() + ", the update " + modelId + " v"
+                            + u.getVersion() + " " + id);
+                }
+                try (ModelSlot.Lease lease = slot.acquire();
+                        var steering =
+                                lease.model().block().steeredBy(patch.contents().steering())) {
+                    sampler.generate(
+                            lease.model(),
+                            warmUpPrompt,
+                            1,
+                            SamplingParams.defaults().withSeed(0L));
+                }
+            }
+            slot.patch(patch);
+            patchesOk.increment();
+            log.info("now serving {} v{} with {}", modelId, u.getVersion(), id == null ? "no patch" : "patch " + id);
+        } catch (Exception e) {
+            patchesFailed.increment();
+            log.error(
+                    "refused patch {} for {} v{}: {}; still serving {}",
+                    id,
+                    modelId,
+                    u.getVersion(),
+                    e.toString(),
+                    slot.currentPatchId() == null ? "no patch" : "patch " + slot.currentPatchId());
+        }
+    }
+
+    private static String patchId(ModelUpdate u) {
+        return u.getPatch() == null ? null : u.getPatch().getPatchId();
+    }
+
     private LanguageModel load(ModelArtifact artifact) throws Exception {
         LanguageModel lm = LanguageModel.load(artifact);
         try {
@@ -161,6 +235,10 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     /** The update in a record, or null for a tombstone; a malformed record throws, and the loop dead-letters it. */
     private ModelUpdate decode(ConsumerRecord<byte[], byte[]> r) {
         return r.value() == null ? null : deserializer.deserialize(r.topic(), r.value());
+    }
+
+    public long patchFailures() {
+        return (long) patchesFailed.count();
     }
 
     public long swapFailures() {

@@ -2,6 +2,7 @@ package io.ballast.generator.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ballast.generator.model.SteeringVectors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -30,6 +32,9 @@ import java.util.stream.Stream;
 public final class LocalModelStore implements ModelStore {
 
     public static final String METADATA = "metadata.json";
+    /** Patches live beside the versions, in {@code <root>/<modelId>/patches/<patchId>/}. */
+    public static final String PATCHES = "patches";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
@@ -154,6 +159,73 @@ public final class LocalModelStore implements ModelStore {
                     "artifact " + dir + " has SHA-256 " + sha + ", the update announced " + expectedSha256);
         }
         return artifact;
+    }
+
+    @Override
+    public synchronized SteeringPatch publishPatch(
+            String modelId,
+            int version,
+            SteeringVectors steering,
+            List<String> driftSignalIds,
+            Map<String, Double> metrics)
+            throws IOException {
+        get(modelId, version); // a patch for a version the store does not hold would never apply
+        Path patches = root.resolve(modelId).resolve(PATCHES);
+        Files.createDirectories(patches);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            String patchId = modelId + "-" + version + "-p" + nextPatch(patches, modelId + "-" + version + "-p");
+            SteeringPatch.Contents contents = new SteeringPatch.Contents(
+                    patchId, modelId, version, System.currentTimeMillis(), driftSignalIds, metrics, steering);
+            Path stage = newStagingDirectory(modelId);
+            JSON.writeValue(stage.resolve(SteeringPatch.FILE).toFile(), contents);
+            Path target = patches.resolve(patchId);
+            try {
+                Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (Files.exists(target)) {
+                    continue; // another writer took this id: try the next
+                }
+                throw e;
+            }
+            target.resolve(SteeringPatch.FILE).toFile().setReadOnly();
+            return new SteeringPatch(contents, target, manifestHash(hashFiles(target)));
+        }
+        throw new IOException("could not allocate a patch id for " + modelId + " v" + version);
+    }
+
+    @Override
+    public SteeringPatch resolvePatchVerified(URI patchUri, String expectedSha256) throws IOException {
+        Path dir = insideStore(patchUri);
+        Map<String, String> files = hashFiles(dir);
+        String sha = manifestHash(files);
+        if (!sha.equals(expectedSha256)) {
+            throw new ArtifactIntegrityException(
+                    "patch " + dir + " has SHA-256 " + sha + ", the update announced " + expectedSha256);
+        }
+        if (!files.keySet().equals(Set.of(SteeringPatch.FILE))) {
+            throw new ArtifactIntegrityException(
+                    "patch " + dir + " holds " + files.keySet() + ", not one " + SteeringPatch.FILE);
+        }
+        try {
+            SteeringPatch.Contents contents =
+                    JSON.readValue(dir.resolve(SteeringPatch.FILE).toFile(), SteeringPatch.Contents.class);
+            return new SteeringPatch(contents, dir, sha);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ArtifactIntegrityException(
+                    "patch " + dir + " is not a readable steering patch: " + e.getMessage());
+        }
+    }
+
+    private static int nextPatch(Path patches, String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(patches)) {
+            return s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.startsWith(prefix)
+                                    && n.substring(prefix.length()).matches("\\d+"))
+                            .mapToInt(n -> Integer.parseInt(n.substring(prefix.length())))
+                            .max()
+                            .orElse(0)
+                    + 1;
+        }
     }
 
     /**

@@ -1,9 +1,11 @@
 package io.ballast.generator.store;
 
+import io.ballast.generator.model.SteeringVectors;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,4 +28,16 @@ public interface ModelStore {
 
     /** The artifact an update's URI points to, checked against the SHA-256 the update announced. */
     ModelArtifact resolveVerified(URI artifactUri, String expectedSha256) throws IOException;
+
+    /** Stores steering vectors for a version as its next patch ({@code <modelId>-<version>-p<n>}). */
+    SteeringPatch publishPatch(
+            String modelId,
+            int version,
+            SteeringVectors steering,
+            List<String> driftSignalIds,
+            Map<String, Double> metrics)
+            throws IOException;
+
+    /** The patch an update's URI points to, checked against the SHA-256 the update announced. */
+    SteeringPatch resolvePatchVerified(URI patchUri, String expectedSha256) throws IOException;
 }

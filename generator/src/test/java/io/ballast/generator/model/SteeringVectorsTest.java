@@ -28,9 +28,10 @@ class SteeringVectorsTest {
             float[] before = lastLogits(lm);
 
             // when steering vectors are applied, then removed
-            lm.block().steer(towards(lm, "<gender:male>", 8f));
-            float[] steered = lastLogits(lm);
-            lm.block().steer(null);
+            float[] steered;
+            try (var scope = lm.block().steeredBy(TinyModels.steeringTowards(lm, "<gender:male>", 8f))) {
+                steered = lastLogits(lm);
+            }
 
             // then the steered logits differed, and without vectors they are exactly the old ones
             assertThat(steered).isNotEqualTo(before);
@@ -45,9 +46,12 @@ class SteeringVectorsTest {
             double male = share(
                     sampler.steeringProbabilities(lm, PROMPT).get(io.ballast.schemas.domain.Attribute.GENDER), "male");
 
-            lm.block().steer(towards(lm, "<gender:male>", 8f));
-            double steered = share(
-                    sampler.steeringProbabilities(lm, PROMPT).get(io.ballast.schemas.domain.Attribute.GENDER), "male");
+            double steered;
+            try (var scope = lm.block().steeredBy(TinyModels.steeringTowards(lm, "<gender:male>", 8f))) {
+                steered = share(
+                        sampler.steeringProbabilities(lm, PROMPT).get(io.ballast.schemas.domain.Attribute.GENDER),
+                        "male");
+            }
 
             assertThat(steered).isGreaterThan(male + 0.1);
         }
@@ -56,8 +60,8 @@ class SteeringVectorsTest {
     @Test
     void givenVectors_thenCachedDecodingEqualsAFullRecompute() throws Exception {
         try (LanguageModel lm = TinyModels.loadPublished();
-                NDManager m = lm.manager().newSubManager()) {
-            lm.block().steer(towards(lm, "<gender:male>", 8f));
+                NDManager m = lm.manager().newSubManager();
+                var scope = lm.block().steeredBy(TinyModels.steeringTowards(lm, "<gender:male>", 8f))) {
             int[] ids = lm.format().promptIds(PROMPT);
             int[] head = Arrays.copyOf(ids, ids.length - 1);
 
@@ -80,43 +84,34 @@ class SteeringVectorsTest {
     }
 
     @Test
+    void givenOneThreadSteered_thenAnotherThreadSharingTheModelIsNot() throws Exception {
+        try (LanguageModel lm = TinyModels.loadPublished()) {
+            // given the unsteered logits
+            float[] before = lastLogits(lm);
+
+            // when this thread steers and another thread runs the same model meanwhile
+            float[][] other = new float[1][];
+            try (var scope = lm.block().steeredBy(TinyModels.steeringTowards(lm, "<gender:male>", 8f))) {
+                Thread t = new Thread(() -> other[0] = lastLogits(lm));
+                t.start();
+                t.join();
+                assertThat(lastLogits(lm)).isNotEqualTo(before);
+            }
+
+            // then the other thread saw the model as it is
+            assertThat(other[0]).containsExactly(before);
+        }
+    }
+
+    @Test
     void vectorsOfTheWrongWidthAreRefused() throws Exception {
         try (LanguageModel lm = TinyModels.loadPublished()) {
             SteeringVectors narrow = new SteeringVectors(
                     -1, List.of("gender"), new float[][] {{1f}}, new float[][] {{0f}}, new float[] {0f});
-            assertThatThrownBy(() -> lm.block().steer(narrow))
+            assertThatThrownBy(() -> lm.block().steeredBy(narrow))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("width");
         }
-    }
-
-    /** One always-open vector (bias 10) along the head's row for a token, scaled to {@code length}. */
-    private static SteeringVectors towards(LanguageModel lm, String token, float length) {
-        int width = lm.config().width();
-        // DJL names a child's parameters after its position and name, e.g. 08head_weight
-        float[] row = lm.block().getParameters().stream()
-                .filter(p -> p.getKey().endsWith("head_weight"))
-                .findFirst()
-                .orElseThrow()
-                .getValue()
-                .getArray()
-                .get(lm.tokenizer().id(token))
-                .toFloatArray();
-        double norm = Math.sqrt(Arrays.stream(box(row)).map(x -> x * x).sum());
-        float[] theta = new float[width];
-        for (int i = 0; i < width; i++) {
-            theta[i] = (float) (row[i] / norm * length);
-        }
-        return new SteeringVectors(
-                -1, List.of("gender"), new float[][] {theta}, new float[][] {new float[width]}, new float[] {10f});
-    }
-
-    private static double[] box(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 
     private static double share(Map<String, Double> probs, String value) {

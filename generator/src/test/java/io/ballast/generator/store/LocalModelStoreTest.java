@@ -3,6 +3,7 @@ package io.ballast.generator.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ballast.generator.model.SteeringVectors;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,64 @@ class LocalModelStoreTest {
         assertThatThrownBy(() -> store.resolveVerified(v1.uri(), v1.sha256()))
                 .isInstanceOf(ArtifactIntegrityException.class)
                 .hasMessageContaining("do not match");
+    }
+
+    @Test
+    void givenSteeringVectors_whenPublishedAsPatches_thenEachGetsTheNextIdAndReadsBackVerified(@TempDir Path root)
+            throws Exception {
+        // given a store with version 1
+        LocalModelStore store = new LocalModelStore(root);
+        publish(store, "weights", ArtifactMetadata.Lineage.base("base", Map.of()));
+        SteeringVectors vectors = new SteeringVectors(
+                -1,
+                List.of("gender:male", "race:white"),
+                new float[][] {{0.5f, -1f}, {0f, 2f}},
+                new float[][] {{1f, 0f}, {0f, 1f}},
+                new float[] {-3f, 0.25f});
+
+        // when two patches are published for it
+        SteeringPatch p1 = store.publishPatch("bios", 1, vectors, List.of("sig-1"), Map.of("fitSeconds", 4.5));
+        SteeringPatch p2 = store.publishPatch("bios", 1, vectors, List.of(), Map.of());
+
+        // then they are p1 and p2 of v1, read-only, and read back equal from their announced hash
+        assertThat(p1.patchId()).isEqualTo("bios-1-p1");
+        assertThat(p2.patchId()).isEqualTo("bios-1-p2");
+        assertThat(Files.getPosixFilePermissions(p1.directory().resolve(SteeringPatch.FILE)))
+                .doesNotContain(PosixFilePermission.OWNER_WRITE);
+        SteeringPatch read = store.resolvePatchVerified(p1.uri(), p1.sha256());
+        assertThat(read.contents().driftSignalIds()).containsExactly("sig-1");
+        assertThat(read.contents().steering().attributes()).containsExactly("gender:male", "race:white");
+        assertThat(read.contents().steering().vectors()[1]).containsExactly(0f, 2f);
+        assertThat(read.contents().steering().gateBiases()).containsExactly(-3f, 0.25f);
+        // and no patch can be published for a version the store does not hold
+        assertThatThrownBy(() -> store.publishPatch("bios", 9, vectors, List.of(), Map.of()))
+                .hasMessageContaining("no version 9");
+    }
+
+    @Test
+    void givenATamperedPatchOrAWrongHash_whenResolved_thenRefused(@TempDir Path root) throws Exception {
+        // given a published patch
+        LocalModelStore store = new LocalModelStore(root);
+        publish(store, "weights", ArtifactMetadata.Lineage.base("base", Map.of()));
+        SteeringPatch p = store.publishPatch(
+                "bios",
+                1,
+                new SteeringVectors(
+                        -1, List.of("gender:male"), new float[][] {{1f}}, new float[][] {{0f}}, new float[] {0f}),
+                List.of(),
+                Map.of());
+
+        // then a wrong announced hash is refused
+        assertThatThrownBy(() -> store.resolvePatchVerified(p.uri(), "0".repeat(64)))
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("announced");
+        // and so is the file changed after publication, even to valid JSON
+        Path file = p.directory().resolve(SteeringPatch.FILE);
+        file.toFile().setWritable(true);
+        Files.writeString(file, Files.readString(file).replace("1.0", "9.0"));
+        assertThatThrownBy(() -> store.resolvePatchVerified(p.uri(), p.sha256()))
+                .isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining("announced");
     }
 
     @Test

@@ -1,0 +1,103 @@
+package io.ballast.auditor.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+/** The repartition form of an observed event: an unpatched one as before patches, a patched one with its patch. */
+class ObservedEventTest {
+
+    private final ObservedEvent.BinarySerde serde = new ObservedEvent.BinarySerde();
+
+    @Test
+    void givenAnUnpatchedEvent_whenWritten_thenItIsTheFormatOneBytesAnEarlierInstanceReads() throws IOException {
+        // given an output produced without a patch
+        ObservedEvent e = event(null);
+
+        // when written
+        byte[] bytes = serde.serializer().serialize("t", e);
+
+        // then it is byte for byte what the auditor wrote before patches existed, and reads back without a patch
+        assertThat(bytes).isEqualTo(formatOne(e));
+        assertThat(roundTrip(bytes)).satisfies(back -> {
+            assertThat(back.steeringPatch()).isNull();
+            assertThat(back.aggregateKey()).isEqualTo("m|1|ctx");
+        });
+    }
+
+    @Test
+    void givenAPatchedEventWithAHostilePatchId_whenWrittenAndRead_thenThePatchComesBackWhole() {
+        // given an output under a patch whose id holds the separator, the patch mark and non-Latin text
+        String patch = "p|1+2\\x-修补-🩹";
+        ObservedEvent e = event(patch);
+
+        // when written and read back
+        byte[] bytes = serde.serializer().serialize("t", e);
+        ObservedEvent back = roundTrip(bytes);
+
+        // then it is format 2 and every field is kept
+        assertThat(bytes[0]).isEqualTo((byte) 2);
+        assertThat(back.steeringPatch()).isEqualTo(patch);
+        assertThat(back.modelId()).isEqualTo("m");
+        assertThat(back.modelVersion()).isEqualTo(1);
+        assertThat(back.contextKey()).isEqualTo("ctx");
+        assertThat(back.eventMillis()).isEqualTo(90_000);
+        assertThat(back.counted()).containsExactly(e.counted());
+        assertThat(back.aggregateKey()).isEqualTo(VersionContext.of("m", 1, patch, "ctx"));
+    }
+
+    @Test
+    void anUnknownFormatIsRefused() {
+        byte[] bytes = serde.serializer().serialize("t", event(null));
+        bytes[0] = 3;
+        assertThatThrownBy(() -> serde.deserializer().deserialize("t", bytes))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("format byte");
+    }
+
+    private ObservedEvent roundTrip(byte[] bytes) {
+        return serde.deserializer().deserialize("t", bytes);
+    }
+
+    /** The form written before patches existed, spelled out here so a change to it shows. */
+    private static byte[] formatOne(ObservedEvent e) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(1);
+            string(out, e.modelId());
+            out.writeInt(e.modelVersion());
+            string(out, e.contextKey());
+            out.writeLong(e.eventMillis());
+            out.writeByte(e.counted().length);
+            for (int i = 0; i < e.counted().length; i++) {
+                string(out, e.counted()[i]);
+                out.writeByte((e.judgeable()[i] ? 1 : 0) | (e.consistent()[i] ? 2 : 0));
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void string(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static ObservedEvent event(String patch) {
+        return new ObservedEvent(
+                "m",
+                1,
+                patch,
+                "ctx",
+                90_000,
+                new String[] {"female", "unknown", "neutral"},
+                new boolean[] {true, false, true},
+                new boolean[] {true, false, false});
+    }
+}

@@ -1,0 +1,118 @@
+package io.ballast.calibrator.steering;
+
+import io.ballast.schemas.DriftSignal;
+import io.ballast.schemas.DriftStatus;
+import io.ballast.schemas.domain.Attribute;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Decides when to fit a steering patch: the fast answer to drift, seconds after the first alarm,
+ * while the fine-tuning job (see {@code DriftCoalescer}) waits to gather signals and then trains
+ * for minutes. Per model and live version it keeps every (context, attribute) that opened drift; a
+ * patch is due once some of them are not covered by the live patch and the first of those is
+ * {@code settleMillis} old (so the alarms of one incident make one patch). A patch covers every
+ * pair open at the time, so a later one replaces it, never stacks on it. Only OPEN signals count:
+ * a drift that resolves under the patch stays covered, since the weights still carry it until the
+ * fine-tuned version replaces them (and with them the patch).
+ */
+public final class SteeringPatcher {
+
+    /** A patch to fit: for the live version, every drifted context with its attributes, and the signals. */
+    public record Request(
+            String modelId, int version, Map<String, List<Attribute>> drifted, List<String> driftSignalIds) {}
+
+    private static final class State {
+        final int version;
+        final Map<String, Map<Attribute, String>> open = new LinkedHashMap<>();
+        final Map<String, List<Attribute>> covered = new LinkedHashMap<>();
+        long firstUncoveredMillis = -1;
+        boolean fitting;
+
+        State(int version) {
+            this.version = version;
+        }
+
+        boolean isCovered(String context, Attribute a) {
+            return covered.getOrDefault(context, List.of()).contains(a);
+        }
+    }
+
+    private final long settleMillis;
+    private final Map<String, State> states = new TreeMap<>();
+
+    public SteeringPatcher(long settleMillis) {
+        this.settleMillis = settleMillis;
+    }
+
+    public synchronized void accept(DriftSignal s, Integer liveVersion, long now) {
+        if (s.getStatus() != DriftStatus.OPEN || (liveVersion != null && s.getModelVersion() != liveVersion)) {
+            return;
+        }
+        State state = states.get(s.getModelId());
+        if (state == null || state.version != s.getModelVersion()) {
+            // a new version starts unpatched: what was covered for the old one is gone with it
+            state = new State(s.getModelVersion());
+            states.put(s.getModelId(), state);
+        }
+        Attribute a = Attribute.byKey(s.getAttribute());
+        state.open
+                .computeIfAbsent(s.getContextKey(), c -> new LinkedHashMap<>())
+                .put(a, s.getSignalId());
+        if (!state.isCovered(s.getContextKey(), a) && state.firstUncoveredMillis < 0) {
+            state.firstUncoveredMillis = now;
+        }
+    }
+
+    /** The next patch due for a model's live version, marked as being fitted; empty if none is due. */
+    public synchronized Optional<Request> nextDue(long now, Function<String, Integer> liveVersion) {
+        for (Map.Entry<String, State> e : states.entrySet()) {
+            State s = e.getValue();
+            Integer live = liveVersion.apply(e.getKey());
+            if (s.fitting
+                    || s.firstUncoveredMillis < 0
+                    || now - s.firstUncoveredMillis < settleMillis
+                    || (live != null && live != s.version)) {
+                continue;
+            }
+            Map<String, List<Attribute>> drifted = new LinkedHashMap<>();
+            List<String> signals = new ArrayList<>();
+            s.open.forEach((context, attrs) -> {
+                drifted.put(context, new ArrayList<>(attrs.keySet()));
+                signals.addAll(attrs.values());
+            });
+            s.fitting = true;
+            s.firstUncoveredMillis = -1;
+            return Optional.of(new Request(e.getKey(), s.version, drifted, signals));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A fit ended. Its pairs count as covered whether or not it succeeded: a patch that cannot be
+     * fitted is not retried for the same drift (the fine-tuning job still runs), only for new pairs.
+     */
+    public synchronized void finished(Request r, long now) {
+        State s = states.get(r.modelId());
+        if (s == null || s.version != r.version()) {
+            return;
+        }
+        s.fitting = false;
+        r.drifted().forEach((context, attrs) -> {
+            List<Attribute> c = new ArrayList<>(s.covered.getOrDefault(context, List.of()));
+            attrs.stream().filter(a -> !c.contains(a)).forEach(c::add);
+            s.covered.put(context, c);
+        });
+        // pairs that opened while the fit ran are still uncovered: they make the next patch
+        boolean uncovered = s.open.entrySet().stream()
+                .anyMatch(e -> e.getValue().keySet().stream().anyMatch(a -> !s.isCovered(e.getKey(), a)));
+        if (uncovered && s.firstUncoveredMillis < 0) {
+            s.firstUncoveredMillis = now;
+        }
+    }
+}
