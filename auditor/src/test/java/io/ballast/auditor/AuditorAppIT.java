@@ -257,6 +257,12 @@ class AuditorAppIT {
     }
 
     private static GenerationEvent event(String model, String context, String gender) {
+        return event(model, context, gender, 1, null, Instant.now());
+    }
+
+    /** A bio of the given gender, produced by (version, patch: null for none) at {@code producedAt}. */
+    static GenerationEvent event(
+            String model, String context, String gender, int version, String patch, Instant producedAt) {
         String name = switch (gender) {
             case "female" -> "Maria";
             case "male" -> "James";
@@ -271,7 +277,8 @@ class AuditorAppIT {
                 .setEventId(UUID.randomUUID().toString())
                 .setGeneratorId("test")
                 .setModelId(model)
-                .setModelVersion(1)
+                .setModelVersion(version)
+                .setSteeringPatch(patch)
                 .setPromptId("p")
                 .setContextKey(context)
                 .setPromptText("Write a short bio.")
@@ -285,7 +292,7 @@ class AuditorAppIT {
                         .setTopK(0)
                         .setTopP(1)
                         .build())
-                .setProducedAt(Instant.now())
+                .setProducedAt(producedAt)
                 .setLatencyMs(3)
                 .build();
     }

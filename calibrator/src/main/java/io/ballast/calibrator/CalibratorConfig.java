@@ -53,6 +53,7 @@ public record CalibratorConfig(
     public static final String MIN_CONSISTENCY = "ballast.calibrator.gate.min-consistency";
     public static final String MAX_PERPLEXITY_RATIO = "ballast.calibrator.gate.max-perplexity-ratio";
     public static final String PATCH_EPOCHS = "ballast.calibrator.patch.epochs";
+    public static final String PATCH_RESPONSES_PER_PROMPT = "ballast.calibrator.patch.responses-per-prompt";
     public static final String PATCH_SETTLE_SECONDS = "ballast.calibrator.patch.settle-seconds";
     public static final String PATCH_HEALTHY_CONTEXTS = "ballast.calibrator.patch.healthy-contexts";
 
@@ -85,6 +86,7 @@ public record CalibratorConfig(
             Keys.MIN_CONSISTENCY,
             Keys.MAX_PERPLEXITY_RATIO,
             Keys.PATCH_EPOCHS,
+            Keys.PATCH_RESPONSES_PER_PROMPT,
             Keys.PATCH_SETTLE_SECONDS,
             Keys.PATCH_HEALTHY_CONTEXTS);
 
@@ -105,7 +107,10 @@ public record CalibratorConfig(
                 new DriftCoalescer.RetryPolicy(Keys.MAX_ATTEMPTS.read(c), Keys.RETRY_BACKOFF_SECONDS.read(c) * 1000),
                 settings(c),
                 Keys.PATCH_SETTLE_SECONDS.read(c) * 1000,
-                new SteeringPatchJob.Settings(Keys.PATCH_EPOCHS.read(c), Keys.PATCH_HEALTHY_CONTEXTS.read(c)));
+                new SteeringPatchJob.Settings(
+                        Keys.PATCH_EPOCHS.read(c),
+                        Keys.PATCH_RESPONSES_PER_PROMPT.read(c),
+                        Keys.PATCH_HEALTHY_CONTEXTS.read(c)));
     }
 
     /** Whether drift gets a steering patch before its fine-tuning job ends. */
@@ -261,9 +266,16 @@ public record CalibratorConfig(
                 10_000,
                 "epochs of a steering-patch fit (MAT-Steer vectors live seconds after an alarm, until the fine-tuned"
                         + " version replaces them); 0 turns patches off");
+        static final Setting<Integer> PATCH_RESPONSES_PER_PROMPT = Setting.integer(
+                CalibratorConfig.PATCH_RESPONSES_PER_PROMPT,
+                8,
+                2,
+                1024,
+                "responses sampled per training prompt for a steering patch's set (a job samples"
+                        + " ballast.calibrator.responses-per-prompt)");
         static final Setting<Long> PATCH_SETTLE_SECONDS = Setting.longInteger(
                 CalibratorConfig.PATCH_SETTLE_SECONDS,
-                2,
+                3,
                 0,
                 "drift alarms arriving within this many seconds of the first make one steering patch");
         static final Setting<Integer> PATCH_HEALTHY_CONTEXTS = Setting.integer(

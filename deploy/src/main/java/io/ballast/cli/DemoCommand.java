@@ -171,6 +171,9 @@ final class DemoCommand implements Callable<Integer> {
             auditorSettings.put(AuditorConfig.STATE_DIR, run.resolve("auditor").toString());
             auditorSettings.put(AuditorConfig.HTTP_PORT, String.valueOf(httpPort));
             auditorSettings.put(AuditorConfig.APPLICATION_ID, "ballast-demo-auditor");
+            // minutes-long run: one-minute windows hopping every 15 s draw MAE over time on the dashboard
+            auditorSettings.put(AuditorConfig.WINDOW_SIZE, "60");
+            auditorSettings.put(AuditorConfig.WINDOW_ADVANCE, "15");
             Map<String, String> calibrator = new HashMap<>(common);
             calibrator.put(CalibratorConfig.MODEL_STORE, store.root().toString());
             calibrator.put(CalibratorConfig.WORK_DIR, run.resolve("calibrator").toString());
@@ -207,14 +210,23 @@ final class DemoCommand implements Callable<Integer> {
                 StatusPrinter status = StatusPrinter.forStandardOutput();
                 while (!(exitWhenDone && (monitor.closed() || System.currentTimeMillis() > deadline))) {
                     Thread.sleep(2000);
-                    monitor.refresh(generatorApp.slot().currentVersion());
+                    monitor.refresh(
+                            generatorApp.slot().currentVersion(),
+                            generatorApp.slot().currentPatchId());
                     status.show(monitor.statusLine());
                 }
                 status.end();
-                DemoReport report = monitor.report(System.currentTimeMillis() - t0, BallastVersion.current());
+                DemoReport report = monitor.report(
+                        System.currentTimeMillis() - t0,
+                        BallastVersion.current(),
+                        generatorApp.slot().history());
                 System.out.println(report.table());
                 Path json = reportFile != null ? reportFile : dataDir.resolve("report.json");
                 report.writeJson(json);
+                Path chart =
+                        json.resolveSibling(json.getFileName().toString().replaceFirst("\\.json$", "") + "-mae.svg");
+                DemoTimelineChart.write(report, chart);
+                System.out.printf("MAE over time drawn in %s%n", chart.toAbsolutePath());
                 System.out.printf("report also written to %s%n", json.toAbsolutePath());
                 return monitor.closed() && monitor.allRecovered() ? 0 : 1;
             }

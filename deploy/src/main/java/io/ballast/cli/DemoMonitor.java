@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.embedded.LocalCluster;
+import io.ballast.generator.service.ModelSlot;
 import io.ballast.schemas.CalibrationJobEvent;
 import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.DriftStatus;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -41,7 +44,12 @@ final class DemoMonitor implements AutoCloseable {
 
     private static final TypeReference<Map<String, Double>> SHARES = new TypeReference<>() {};
 
-    private record Row(DemoReport.Measure before, DemoReport.Measure after, Long openedAt, Long recoveredAt) {}
+    private record Row(
+            DemoReport.Measure before,
+            DemoReport.Measure patched,
+            DemoReport.Measure after,
+            Long openedAt,
+            Long recoveredAt) {}
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroDeserializer<DriftSignal> drift;
@@ -53,11 +61,18 @@ final class DemoMonitor implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final long start = System.currentTimeMillis();
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
+    // every attribute with a target is a row once its context drifted: with a steering patch serving
+    // seconds after the first alarms, some attributes of a drifted context never alarm under v1
+    private final Set<String> drifted = ConcurrentHashMap.newKeySet();
+    private final List<String> attributes;
     private final Map<String, Row> rows = new TreeMap<>();
     private volatile CalibrationJobEvent lastJob;
     private volatile Integer promoted;
+    private volatile String patchId;
+    private final List<DemoReport.Point> points = new ArrayList<>();
     private volatile Long promotedAt;
     private volatile int live;
+    private volatile String livePatch;
     private long lastTotal;
     private long lastTotalAt = System.currentTimeMillis();
     private double eventsPerSecond;
@@ -79,6 +94,11 @@ final class DemoMonitor implements AutoCloseable {
         this.jobs = new AvroDeserializer<>(CalibrationJobEvent.class, registry);
         this.updates = new AvroDeserializer<>(ModelUpdate.class, registry);
         this.auditorUrl = auditorUrl;
+        this.attributes = targets.stream()
+                .map(TargetDistribution::getAttribute)
+                .distinct()
+                .sorted()
+                .toList();
         this.minSamples = minSamples;
         List<TopicPartition> partitions = new ArrayList<>();
         for (BallastTopic t : List.of(BallastTopic.DRIFT, BallastTopic.CALIBRATION_JOBS, BallastTopic.MODEL_UPDATES)) {
@@ -103,6 +123,7 @@ final class DemoMonitor implements AutoCloseable {
                         if (s.getStatus() == DriftStatus.OPEN && s.getModelVersion() == 1) {
                             openedAt.putIfAbsent(
                                     CompositeKey.of(s.getContextKey(), s.getAttribute()), System.currentTimeMillis());
+                            drifted.add(s.getContextKey());
                         }
                     } else if (r.topic().equals(BallastTopic.CALIBRATION_JOBS.topicName())) {
                         lastJob = jobs.deserialize(r.topic(), r.value());
@@ -111,6 +132,9 @@ final class DemoMonitor implements AutoCloseable {
                         if (u.getAction() == ModelAction.PROMOTE && u.getVersion() > 1) {
                             promoted = u.getVersion();
                             promotedAt = System.currentTimeMillis();
+                        } else if (u.getAction() == ModelAction.PATCH && u.getVersion() == 1 && u.getPatch() != null) {
+                            // the latest patch of v1: the one serving when the fine-tuned version replaced it
+                            patchId = u.getPatch().getPatchId();
                         }
                     }
                 }
@@ -122,9 +146,13 @@ final class DemoMonitor implements AutoCloseable {
         }
     }
 
-    /** Reads the auditor's distributions and updates the per-context rows. */
-    synchronized void refresh(int liveVersion) {
+    /**
+     * Reads the auditor's distributions and updates the per-context rows, and samples the MAE of
+     * what serves now ({@code livePatch} on {@code liveVersion}, null: none) for the timeline.
+     */
+    synchronized void refresh(int liveVersion, String livePatch) {
         this.live = liveVersion;
+        this.livePatch = livePatch;
         JsonNode all;
         try {
             all = json.readTree(http.send(
@@ -155,10 +183,26 @@ final class DemoMonitor implements AutoCloseable {
         lastTotalAt = now;
         totalEvents = total;
         Integer newVersion = promoted;
-        for (String key : openedAt.keySet()) {
+        String patch = patchId;
+        List<String> keys = new ArrayList<>();
+        for (String context : drifted) {
+            attributes.forEach(a -> keys.add(CompositeKey.of(context, a)));
+        }
+        for (String key : keys) {
             List<String> k = CompositeKey.parse(key, 2);
-            JsonNode before = find(all, k.get(0), k.get(1), 1);
-            JsonNode after = newVersion == null ? null : find(all, k.get(0), k.get(1), newVersion);
+            JsonNode before = find(all, k.get(0), k.get(1), 1, null);
+            JsonNode patched = patch == null ? null : find(all, k.get(0), k.get(1), 1, patch);
+            JsonNode after = newVersion == null ? null : find(all, k.get(0), k.get(1), newVersion, null);
+            JsonNode serving = find(all, k.get(0), k.get(1), liveVersion, livePatch);
+            if (serving != null && serving.path("n").asLong() > 0 && serving.hasNonNull("mae")) {
+                points.add(new DemoReport.Point(
+                        now - start,
+                        k.get(0),
+                        k.get(1),
+                        "v" + liveVersion + (livePatch == null ? "" : "+" + livePatch),
+                        serving.path("mae").asDouble(),
+                        serving.path("n").asLong()));
+            }
             Row old = rows.get(key);
             Long recoveredAt = old == null ? null : old.recoveredAt();
             if (recoveredAt == null
@@ -171,6 +215,7 @@ final class DemoMonitor implements AutoCloseable {
                     key,
                     new Row(
                             measure(before, 1),
+                            measure(patched, patch == null ? 0 : 1),
                             measure(after, newVersion == null ? 0 : newVersion),
                             openedAt.get(key),
                             recoveredAt));
@@ -193,11 +238,15 @@ final class DemoMonitor implements AutoCloseable {
         return node.isObject() ? json.convertValue(node, SHARES) : Map.of();
     }
 
-    private static JsonNode find(JsonNode all, String context, String attribute, int version) {
+    /** The distribution of (version, patch: null for none) for a context and attribute, or null. */
+    private static JsonNode find(JsonNode all, String context, String attribute, int version, String patch) {
         for (JsonNode d : all) {
             if (d.path("context").asText().equals(context)
                     && d.path("attribute").asText().equals(attribute)
-                    && d.path("version").asInt() == version) {
+                    && d.path("version").asInt() == version
+                    && (patch == null
+                            ? d.path("patch").isNull() || d.path("patch").isMissingNode()
+                            : patch.equals(d.path("patch").asText(null)))) {
                 return d;
             }
         }
@@ -236,19 +285,24 @@ final class DemoMonitor implements AutoCloseable {
         long recovered =
                 rows.values().stream().filter(r -> r.recoveredAt() != null).count();
         return String.format(
-                "[%s] %.1f events/s, %d events | drift opened in %d contexts | %s | live v%d | recovered %d/%d",
+                "[%s] %.1f events/s, %d events | drift in %d contexts | %s | live v%d%s | recovered %d/%d",
                 DemoReport.clock(System.currentTimeMillis() - start),
                 eventsPerSecond,
                 totalEvents,
-                openedAt.size(),
+                drifted.size(),
                 job,
                 live,
+                livePatch == null ? "" : " + patch " + livePatch,
                 recovered,
                 rows.size());
     }
 
-    /** The closing report, as of now: the console table and the JSON file are both made from it. */
-    synchronized DemoReport report(long runMillis, String ballastVersion) {
+    /**
+     * The closing report, as of now: the console table and the JSON file are both made from it.
+     *
+     * @param served the generator's history of what served when: it dates the patch going live exactly
+     */
+    synchronized DemoReport report(long runMillis, String ballastVersion, List<ModelSlot.LiveSince> served) {
         CalibrationJobEvent j = lastJob;
         List<DemoReport.Row> out = new ArrayList<>();
         for (Map.Entry<String, Row> e : rows.entrySet()) {
@@ -258,6 +312,7 @@ final class DemoMonitor implements AutoCloseable {
                     k.get(0),
                     k.get(1),
                     r.before(),
+                    r.patched(),
                     r.after(),
                     r.openedAt() == null ? null : r.openedAt() - start,
                     r.recoveredAt() == null || promotedAt == null ? null : r.recoveredAt() - promotedAt));
@@ -273,7 +328,28 @@ final class DemoMonitor implements AutoCloseable {
                 totalEvents,
                 eventsPerSecond,
                 closed(),
-                out);
+                out,
+                timeline(served));
+    }
+
+    private DemoReport.Timeline timeline(List<ModelSlot.LiveSince> served) {
+        Long firstAlarm = openedAt.values().stream().min(Long::compare).orElse(null);
+        ModelSlot.LiveSince patched =
+                served.stream().filter(h -> h.patchId() != null).findFirst().orElse(null);
+        ModelSlot.LiveSince promotion =
+                served.stream().filter(h -> h.version() > 1).findFirst().orElse(null);
+        String lastPatch = served.stream()
+                .map(ModelSlot.LiveSince::patchId)
+                .filter(Objects::nonNull)
+                .reduce((a, b) -> b)
+                .orElse(null);
+        return new DemoReport.Timeline(
+                firstAlarm == null ? null : firstAlarm - start,
+                patched == null ? null : patched.patchId(),
+                patched == null ? null : patched.sinceMillis() - start,
+                lastPatch,
+                promotion == null ? null : promotion.sinceMillis() - start,
+                List.copyOf(points));
     }
 
     @Override

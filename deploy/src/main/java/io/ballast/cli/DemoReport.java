@@ -16,6 +16,8 @@ import java.util.Map;
  * ({@code --report}) show the same numbers: scripts and CI read the file instead of scraping the table.
  *
  * @param detectMillis per row, from the monitor's start to the drift signal; recoverMillis from the promotion
+ * @param timeline when the first alarm rang, the steering patch went live and the fine-tuned version
+ *     was promoted, and the MAE of what was serving, sampled as the demo ran
  */
 record DemoReport(
         String ballastVersion,
@@ -28,7 +30,8 @@ record DemoReport(
         long totalEvents,
         double eventsPerSecond,
         boolean closed,
-        List<Row> rows) {
+        List<Row> rows,
+        Timeline timeline) {
 
     static final double Z95 = 1.959963984540054;
 
@@ -70,7 +73,39 @@ record DemoReport(
         }
     }
 
-    record Row(String context, String attribute, Measure before, Measure after, Long detectMillis, Long recoverMillis) {
+    /**
+     * Times from the monitor's start (null: it did not happen). {@code points}: per refresh and
+     * drifted context and attribute, the MAE of the variant serving then ("v1", "v1+bios-1-p1", "v2").
+     */
+    record Timeline(
+            Long firstAlarmMillis,
+            String patchId,
+            Long patchLiveMillis,
+            String lastPatchId,
+            Long promotedMillis,
+            List<Point> points) {
+
+        /** Seconds from the first alarm until the patch served, or null. */
+        Double patchSecondsAfterAlarm() {
+            return firstAlarmMillis == null || patchLiveMillis == null
+                    ? null
+                    : (patchLiveMillis - firstAlarmMillis) / 1000.0;
+        }
+    }
+
+    record Point(long atMillis, String context, String attribute, String variant, double mae, long n) {}
+
+    /**
+     * @param patched the base version under the steering patch (version 0 and no samples when none went live)
+     */
+    record Row(
+            String context,
+            String attribute,
+            Measure before,
+            Measure patched,
+            Measure after,
+            Long detectMillis,
+            Long recoverMillis) {
 
         String key() {
             return CompositeKey.of(context, attribute);
@@ -87,26 +122,75 @@ record DemoReport(
                 promotedVersion == null ? "no promotion" : "v" + promotedVersion,
                 jobId == null ? "-" : jobId,
                 jobState == null ? "-" : jobState));
+        sb.append(timelineLine());
         sb.append(String.format(
-                "%-45s %9s %6s %9s %6s %10s %10s%n",
-                "context|attribute", "MAE v" + baseVersion, "n", "MAE new", "n", "detect", "recover"));
+                "%-45s %9s %6s %9s %6s %9s %6s %10s %10s%n",
+                "context|attribute",
+                "MAE v" + baseVersion,
+                "n",
+                "MAE patch",
+                "n",
+                "MAE new",
+                "n",
+                "detect",
+                "recover"));
         for (Row r : rows) {
             sb.append(String.format(
-                    "%-45s %9.3f %6d %9.3f %6d %10s %10s%n",
+                    "%-45s %9.3f %6d %9.3f %6d %9.3f %6d %10s %10s%n",
                     r.key(),
                     r.before().mae(),
                     r.before().n(),
+                    r.patched().mae(),
+                    r.patched().n(),
                     r.after().mae(),
                     r.after().n(),
                     r.detectMillis() == null ? "-" : clock(r.detectMillis()),
                     r.recoverMillis() == null ? "NOT YET" : clock(r.recoverMillis())));
         }
+        sb.append(patchedLine());
         sb.append(String.format(
                 "events: %d in total, %.1f/s at the end; loop %s%n",
                 totalEvents,
                 eventsPerSecond,
                 closed ? "CLOSED: every drifted context is back within tolerance" : "NOT closed"));
         return sb.toString();
+    }
+
+    /** The drifted pairs' mean MAE under the last patch, with the mean of their intervals (conservative). */
+    private String patchedLine() {
+        List<Measure> patched = rows.stream()
+                .map(Row::patched)
+                .filter(m -> m.n() > 0 && !Double.isNaN(m.mae()))
+                .toList();
+        if (patched.isEmpty()) {
+            return "";
+        }
+        return String.format(
+                "under patch %s: mean MAE %.3f [%.3f, %.3f] over %d context-attribute pairs (n = %d-%d each)%n",
+                timeline.lastPatchId(),
+                patched.stream().mapToDouble(Measure::mae).average().orElse(Double.NaN),
+                patched.stream().mapToDouble(Measure::maeLow).average().orElse(Double.NaN),
+                patched.stream().mapToDouble(Measure::maeHigh).average().orElse(Double.NaN),
+                patched.size(),
+                patched.stream().mapToLong(Measure::n).min().orElse(0),
+                patched.stream().mapToLong(Measure::n).max().orElse(0));
+    }
+
+    /** Alarm, patch and promotion on one line, from the monitor's start. */
+    private String timelineLine() {
+        Timeline t = timeline;
+        return String.format(
+                "first alarm %s; steering patch %s; fine-tuned version %s%n",
+                t.firstAlarmMillis() == null ? "none" : "at " + clock(t.firstAlarmMillis()),
+                t.patchLiveMillis() == null
+                        ? "none live"
+                        : String.format(
+                                "%s live at %s (%.1f s after the first alarm)%s",
+                                t.patchId(),
+                                clock(t.patchLiveMillis()),
+                                t.patchSecondsAfterAlarm() == null ? Double.NaN : t.patchSecondsAfterAlarm(),
+                                t.patchId().equals(t.lastPatchId()) ? "" : ", last " + t.lastPatchId()),
+                t.promotedMillis() == null ? "not promoted" : "promoted at " + clock(t.promotedMillis()));
     }
 
     /** The same report as a JSON tree: times in seconds, absent values as null. */
@@ -129,12 +213,22 @@ record DemoReport(
         events.put("total", totalEvents);
         events.put("perSecondAtEnd", number(eventsPerSecond));
         root.put("events", events);
+        Map<String, Object> loop = new LinkedHashMap<>();
+        loop.put(
+                "firstAlarmSeconds", timeline.firstAlarmMillis() == null ? null : seconds(timeline.firstAlarmMillis()));
+        loop.put("patchId", timeline.patchId());
+        loop.put("patchLiveSeconds", timeline.patchLiveMillis() == null ? null : seconds(timeline.patchLiveMillis()));
+        loop.put("patchSecondsAfterFirstAlarm", timeline.patchSecondsAfterAlarm());
+        loop.put("lastPatchId", timeline.lastPatchId());
+        loop.put("promotedSeconds", timeline.promotedMillis() == null ? null : seconds(timeline.promotedMillis()));
+        root.put("loop", loop);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Row r : rows) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("context", r.context());
             row.put("attribute", r.attribute());
             row.put("before", measure(r.before()));
+            row.put("patched", measure(r.patched()));
             row.put("after", measure(r.after()));
             row.put("detectSeconds", r.detectMillis() == null ? null : seconds(r.detectMillis()));
             row.put("recoverSeconds", r.recoverMillis() == null ? null : seconds(r.recoverMillis()));
@@ -142,6 +236,18 @@ record DemoReport(
             out.add(row);
         }
         root.put("rows", out);
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (Point p : timeline.points()) {
+            Map<String, Object> point = new LinkedHashMap<>();
+            point.put("seconds", seconds(p.atMillis()));
+            point.put("context", p.context());
+            point.put("attribute", p.attribute());
+            point.put("variant", p.variant());
+            point.put("mae", number(p.mae()));
+            point.put("n", p.n());
+            points.add(point);
+        }
+        root.put("timeline", points);
         return root;
     }
 

@@ -18,12 +18,14 @@ class DemoReportTest {
     private static DemoReport closedRun() {
         DemoReport.Measure before = DemoReport.Measure.of(1, 0.42, 348, Map.of("female", 0.92, "male", 0.08), UNIFORM);
         DemoReport.Measure after = DemoReport.Measure.of(2, 0.03, 156, Map.of("female", 0.53, "male", 0.47), UNIFORM);
+        DemoReport.Measure patched = DemoReport.Measure.of(1, 0.04, 210, Map.of("female", 0.54, "male", 0.46), UNIFORM);
         DemoReport.Row nurses =
-                new DemoReport.Row("occupation:registered-nurses", "gender", before, after, 15_300L, 54_900L);
+                new DemoReport.Row("occupation:registered-nurses", "gender", before, patched, after, 15_300L, 54_900L);
         DemoReport.Row electricians = new DemoReport.Row(
                 "occupation:electricians",
                 "gender",
                 DemoReport.Measure.of(1, 0.41, 340, Map.of("female", 0.09, "male", 0.91), UNIFORM),
+                DemoReport.Measure.none(0),
                 DemoReport.Measure.none(2),
                 17_000L,
                 null);
@@ -38,7 +40,19 @@ class DemoReportTest {
                 4036,
                 23.94,
                 false,
-                List.of(electricians, nurses));
+                List.of(electricians, nurses),
+                new DemoReport.Timeline(
+                        15_300L,
+                        "bios-1-p<1>",
+                        27_800L,
+                        "bios-1-p2",
+                        120_000L,
+                        List.of(
+                                new DemoReport.Point(16_000, "occupation:registered-nurses", "gender", "v1", 0.42, 120),
+                                new DemoReport.Point(
+                                        30_000, "occupation:registered-nurses", "gender", "v1+bios-1-p<1>", 0.05, 40),
+                                new DemoReport.Point(
+                                        130_000, "occupation:registered-nurses", "gender", "v2", 0.03, 60))));
     }
 
     @Test
@@ -79,10 +93,12 @@ class DemoReportTest {
     /** The table row as DemoReport formats it, rebuilt from the JSON alone. */
     static String expectedTableRow(JsonNode row, String key) {
         return String.format(
-                "%-45s %9.3f %6d %9.3f %6d %10s %10s",
+                "%-45s %9.3f %6d %9.3f %6d %9.3f %6d %10s %10s",
                 key,
                 orNaN(row.path("before").path("mae")),
                 row.path("before").path("n").asLong(),
+                orNaN(row.path("patched").path("mae")),
+                row.path("patched").path("n").asLong(),
                 orNaN(row.path("after").path("mae")),
                 row.path("after").path("n").asLong(),
                 row.path("detectSeconds").isNull()
@@ -95,6 +111,33 @@ class DemoReportTest {
 
     private static double orNaN(JsonNode n) {
         return n.isNull() ? Double.NaN : n.asDouble();
+    }
+
+    @Test
+    void theLoopsTimesAreInTheTableTheJsonAndTheChart(@TempDir Path dir) throws Exception {
+        // given a run whose patch went live 12.5 s after the first alarm, then a promotion
+        DemoReport report = closedRun();
+
+        // when it is written as JSON, as a table and as a chart
+        report.writeJson(dir.resolve("r.json"));
+        JsonNode loop =
+                new ObjectMapper().readTree(dir.resolve("r.json").toFile()).path("loop");
+        String svg = DemoTimelineChart.svg(report);
+
+        // then each says when the alarm, the patch and the promotion came
+        assertThat(loop.path("patchSecondsAfterFirstAlarm").asDouble()).isCloseTo(12.5, within(1e-9));
+        assertThat(loop.path("patchId").asText()).isEqualTo("bios-1-p<1>");
+        assertThat(loop.path("promotedSeconds").asDouble()).isCloseTo(120.0, within(1e-9));
+        assertThat(report.table())
+                .contains("first alarm at 0:15; steering patch bios-1-p<1> live at 0:27 (12.5 s after the first alarm),"
+                        + " last bios-1-p2; fine-tuned version promoted at 2:00")
+                .contains("under patch bios-1-p2: mean MAE 0.040 [");
+        // and the chart has the nurses' line through three points, three markers, and escaped text
+        assertThat(svg).startsWith("<svg").contains("data-context=\"occupation:registered-nurses\"");
+        assertThat(svg.split("class=\"marker\"", -1)).hasSize(4);
+        assertThat(svg).contains("patch bios-1-p&lt;1&gt;").doesNotContain("p<1>");
+        String path = svg.substring(svg.indexOf(" d=\"") + 4, svg.indexOf("\"", svg.indexOf(" d=\"") + 4));
+        assertThat(path.split("L")).hasSize(3);
     }
 
     @Test

@@ -50,6 +50,72 @@
     return svg;
   }
 
+  const seenWindows = {};
+
+  /**
+   * MAE over time of the drifted contexts (those with a drift episode for the selected attribute), from the
+   * windows of every version and patch in turn, with markers where the first alarm rang, a steering patch
+   * first served and a newer version first served.
+   */
+  function timeline(distributions, episodes, windows) {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svgEl = (tag, attrs, text) => {
+      const e = document.createElementNS(ns, tag);
+      Object.entries(attrs).forEach(([k, v]) => e.setAttribute(k, v));
+      if (text !== undefined) e.textContent = text;
+      return e;
+    };
+    const drifted = [...new Set(episodes.filter(e => e.attribute === selected).map(e => e.context))].sort();
+    if (!drifted.length) return el('p', { text: 'No drift episodes for ' + selected + ' yet.' });
+    // per context and window end, the variant that served most of that window; the auditor keeps only open
+    // windows, so the page remembers the ones it saw before (the chart grows while the page stays open)
+    windows.filter(w => w.mae !== null).forEach(w => {
+      const k = JSON.stringify([w.model, w.context, w.attribute, w.windowEndMillis]);
+      if (!seenWindows[k] || seenWindows[k].n <= w.n) seenWindows[k] = w;
+    });
+    const series = {};
+    Object.values(seenWindows).filter(w => w.attribute === selected && drifted.includes(w.context)).forEach(w => {
+      const byEnd = (series[w.context] = series[w.context] || {});
+      if (!byEnd[w.windowEndMillis] || byEnd[w.windowEndMillis].n < w.n) byEnd[w.windowEndMillis] = w;
+    });
+    const alarm = Math.min(...episodes.filter(e => e.attribute === selected).map(e => e.openedAtMillis));
+    const firstOf = rows => rows.length ? Math.min(...rows.map(d => d.firstEventMillis)) : null;
+    const baseVersion = Math.min(...distributions.map(d => d.version));
+    const markers = [['alarm', alarm, '#c0392b'],
+      ['patch', firstOf(distributions.filter(d => d.patch != null)), '#8e44ad'],
+      ['promotion', firstOf(distributions.filter(d => d.version > baseVersion)), '#27ae60']]
+      .filter(m => m[1] !== null && isFinite(m[1]));
+    const points = Object.values(series).flatMap(s => Object.values(s));
+    const times = points.map(w => w.windowEndMillis).concat(markers.map(m => m[1]));
+    const t0 = Math.min(...times), t1 = Math.max(t0 + 1000, ...times);
+    const maxMae = Math.max(0.1, ...points.map(w => w.mae));
+    const W = 760, H = 220, L = 40, R = 170, T = 24, B = 24;
+    const x = t => L + (W - L - R) * (t - t0) / (t1 - t0);
+    const y = m => T + (H - T - B) * (1 - m / maxMae);
+    const svg = svgEl('svg', { id: 'timeline-chart', width: W, height: H, viewBox: '0 0 ' + W + ' ' + H });
+    [0, maxMae / 2, maxMae].forEach(m => {
+      svg.appendChild(svgEl('line', { x1: L, x2: W - R, y1: y(m), y2: y(m), stroke: '#e5e5e5' }));
+      svg.appendChild(svgEl('text', { x: L - 4, y: y(m) + 4, 'text-anchor': 'end', 'font-size': 10 }, m.toFixed(2)));
+    });
+    const colours = ['#3f7be0', '#e0603f', '#2aa876', '#b547c9', '#d9a400', '#5b5b5b', '#00a3c4', '#c9476e'];
+    drifted.forEach((context, i) => {
+      const pts = Object.values(series[context] || {}).sort((a, b) => a.windowEndMillis - b.windowEndMillis);
+      const colour = colours[i % colours.length];
+      if (pts.length) {
+        svg.appendChild(svgEl('path', { class: 'series', 'data-context': context, fill: 'none', stroke: colour,
+          d: pts.map((w, j) => (j ? 'L' : 'M') + x(w.windowEndMillis).toFixed(1) + ',' + y(w.mae).toFixed(1)).join(' ') }));
+      }
+      svg.appendChild(svgEl('text', { x: W - R + 8, y: T + 10 + 13 * i, fill: colour, 'font-size': 10 },
+        context.replace('occupation:', '')));
+    });
+    markers.forEach(([label, at, colour], i) => {
+      svg.appendChild(svgEl('line', { class: 'marker marker-' + label, x1: x(at), x2: x(at), y1: T, y2: H - B,
+        stroke: colour, 'stroke-dasharray': '4 3' }));
+      svg.appendChild(svgEl('text', { x: x(at) + 3, y: T - 12 + 10 * i, fill: colour, 'font-size': 10 }, label));
+    });
+    return svg;
+  }
+
   // instances that did not answer the last refresh: the tables then show part of the state
   let missing = [];
 
@@ -114,6 +180,7 @@
       el('td', { class: 'num', text: d.consistencyRate == null ? '–' : pct(d.consistencyRate) }),
       driftCell(d)])));
     document.getElementById('distributions').replaceChildren(table);
+    document.getElementById('timeline').replaceChildren(timeline(distributions, episodes, windows));
     document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · ' +
       distributions.length + ' distributions · ' + open.length + ' open drift episodes' +
       (missing.length ? ' · partial: no answer from ' + missing.join(', ') : '');

@@ -92,8 +92,9 @@ public final class CalibrationJob {
 
     private Outcome execute(Request request, Targets targets, Lifecycle lifecycle) throws Exception {
         ModelArtifact base = store.get(request.modelId(), request.baseVersion());
-        List<String> healthy = healthyContexts(request.drifted(), targets, settings);
-        Map<String, List<Attribute>> trainOn = trainingContexts(request.drifted(), healthy);
+        Map<String, List<Attribute>> drifted = targets.everyTargetedAttribute(request.drifted());
+        List<String> healthy = healthyContexts(drifted, targets, settings);
+        Map<String, List<Attribute>> trainOn = trainingContexts(drifted, healthy);
         try (LanguageModel reference = LanguageModel.load(base);
                 LanguageModel policy = LanguageModel.load(base)) {
             long t0 = System.currentTimeMillis();
@@ -123,8 +124,8 @@ public final class CalibrationJob {
             new FineTuningLoop(settings.training())
                     .run(policy, reference, set, objective(settings), checkpoints, progress);
             lifecycle.publish(event(request, CalibrationJobState.EVALUATING).build());
-            GateReport report = new EvaluationGate(extractor)
-                    .evaluate(reference, policy, request.drifted(), healthy, targets, settings);
+            GateReport report =
+                    new EvaluationGate(extractor).evaluate(reference, policy, drifted, healthy, targets, settings);
             Map<String, Double> metrics = metrics(report);
             if (!report.promote()) {
                 lifecycle.publish(event(request, CalibrationJobState.REJECTED)

@@ -28,15 +28,20 @@ import org.slf4j.LoggerFactory;
  * Fits and stores a steering patch for a drifted live version: a calibration set from the frozen
  * model (steering tokens drawn from the targets, as a fine-tuning job draws them), MAT-Steer
  * vectors fitted on it in seconds, written to the store with the signals it answers. Announcing
- * it is the service's business. The metrics it records are the served steering-token MAE of the
- * drifted pairs before and after, on the training phrasings, for the log and the lineage.
+ * it is the service's business. A patch steers every attribute with a target in each drifted
+ * context. The metrics it records are the served steering-token MAE of those pairs before and
+ * after, on the first training phrasing, for the log and the lineage.
  */
 public final class SteeringPatchJob {
 
     private static final Logger log = LoggerFactory.getLogger(SteeringPatchJob.class);
 
-    /** How a patch is fitted: MAT-Steer's optimiser settings with these epochs, and this many healthy contexts. */
-    public record Settings(int epochs, int healthyContexts) {}
+    /**
+     * How a patch is fitted: MAT-Steer's optimiser settings with these epochs, on this many sampled
+     * responses per training prompt (fewer than a fine-tuning job's: the patch must be live within
+     * seconds, and the vectors have few parameters), with this many healthy contexts.
+     */
+    public record Settings(int epochs, int responsesPerPrompt, int healthyContexts) {}
 
     private final ModelStore store;
     private final AttributeExtractor extractor;
@@ -61,13 +66,15 @@ public final class SteeringPatchJob {
     public SteeringPatch run(SteeringPatcher.Request request, Targets targets) throws Exception {
         long t0 = System.currentTimeMillis();
         ModelArtifact base = store.get(request.modelId(), request.version());
-        CalibrationSettings c = calibration.withSet(s -> s.withHealthyContexts(settings.healthyContexts()));
-        List<String> healthy = CalibrationJob.healthyContexts(request.drifted(), targets, c);
-        Map<String, List<Attribute>> trainOn = CalibrationJob.trainingContexts(request.drifted(), healthy);
+        CalibrationSettings c = calibration.withSet(s -> s.withHealthyContexts(settings.healthyContexts())
+                .withResponsesPerPrompt(settings.responsesPerPrompt()));
+        Map<String, List<Attribute>> steered = targets.everyTargetedAttribute(request.drifted());
+        List<String> healthy = CalibrationJob.healthyContexts(steered, targets, c);
+        Map<String, List<Attribute>> trainOn = CalibrationJob.trainingContexts(steered, healthy);
         try (LanguageModel frozen = LanguageModel.load(base)) {
             List<CalibrationExample> set = new CalibrationSetBuilder(extractor).build(frozen, trainOn, targets, c);
             long built = System.currentTimeMillis();
-            double before = driftedMae(frozen, request.drifted(), targets);
+            double before = driftedMae(frozen, steered, targets);
             SteeringVectorFit.Result fit = SteeringVectorFit.fit(
                     frozen,
                     set,
@@ -78,7 +85,7 @@ public final class SteeringPatchJob {
                     workDir.resolve("patches").resolve(request.modelId() + "-" + request.version() + "-" + t0));
             double after;
             try (var scope = frozen.block().steeredBy(fit.vectors())) {
-                after = driftedMae(frozen, request.drifted(), targets);
+                after = driftedMae(frozen, steered, targets);
             }
             long fitted = System.currentTimeMillis();
             Map<String, Double> metrics = new LinkedHashMap<>();

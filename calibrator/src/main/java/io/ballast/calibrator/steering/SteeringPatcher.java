@@ -4,33 +4,37 @@ import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
  * Decides when to fit a steering patch: the fast answer to drift, seconds after the first alarm,
  * while the fine-tuning job (see {@code DriftCoalescer}) waits to gather signals and then trains
- * for minutes. Per model and live version it keeps every (context, attribute) that opened drift; a
- * patch is due once some of them are not covered by the live patch and the first of those is
- * {@code settleMillis} old (so the alarms of one incident make one patch). A patch covers every
- * pair open at the time, so a later one replaces it, never stacks on it. Only OPEN signals count:
- * a drift that resolves under the patch stays covered, since the weights still carry it until the
- * fine-tuned version replaces them (and with them the patch).
+ * for minutes. Per model and live version it keeps every context whose drift opened; a patch is
+ * due once some of them are not covered by the live patch and the first of those is {@code
+ * settleMillis} old (so the alarms of one incident make one patch). A patch covers whole contexts
+ * (every attribute with a target there, see {@code SteeringPatchJob}): an attribute whose alarm
+ * comes seconds later, as evidence accumulates, is already steered and asks for no new patch. A
+ * patch covers every context open at the time, so a later one replaces it, never stacks on it.
+ * Only OPEN signals count: a drift that resolves under the patch stays covered, since the weights
+ * still carry it until the fine-tuned version replaces them (and with them the patch).
  */
 public final class SteeringPatcher {
 
-    /** A patch to fit: for the live version, every drifted context with its attributes, and the signals. */
+    /** A patch to fit: for the live version, every drifted context with its alarmed attributes, and the signals. */
     public record Request(
             String modelId, int version, Map<String, List<Attribute>> drifted, List<String> driftSignalIds) {}
 
     private static final class State {
         final int version;
         final Map<String, Map<Attribute, String>> open = new LinkedHashMap<>();
-        final Map<String, List<Attribute>> covered = new LinkedHashMap<>();
+        final Set<String> covered = new HashSet<>();
         long firstUncoveredMillis = -1;
         boolean fitting;
 
@@ -38,8 +42,8 @@ public final class SteeringPatcher {
             this.version = version;
         }
 
-        boolean isCovered(String context, Attribute a) {
-            return covered.getOrDefault(context, List.of()).contains(a);
+        boolean isCovered(String context) {
+            return covered.contains(context);
         }
     }
 
@@ -64,7 +68,7 @@ public final class SteeringPatcher {
         state.open
                 .computeIfAbsent(s.getContextKey(), c -> new LinkedHashMap<>())
                 .put(a, s.getSignalId());
-        if (!state.isCovered(s.getContextKey(), a) && state.firstUncoveredMillis < 0) {
+        if (!state.isCovered(s.getContextKey()) && state.firstUncoveredMillis < 0) {
             state.firstUncoveredMillis = now;
         }
     }
@@ -103,14 +107,9 @@ public final class SteeringPatcher {
             return;
         }
         s.fitting = false;
-        r.drifted().forEach((context, attrs) -> {
-            List<Attribute> c = new ArrayList<>(s.covered.getOrDefault(context, List.of()));
-            attrs.stream().filter(a -> !c.contains(a)).forEach(c::add);
-            s.covered.put(context, c);
-        });
-        // pairs that opened while the fit ran are still uncovered: they make the next patch
-        boolean uncovered = s.open.entrySet().stream()
-                .anyMatch(e -> e.getValue().keySet().stream().anyMatch(a -> !s.isCovered(e.getKey(), a)));
+        s.covered.addAll(r.drifted().keySet());
+        // contexts that opened while the fit ran are still uncovered: they make the next patch
+        boolean uncovered = s.open.keySet().stream().anyMatch(c -> !s.isCovered(c));
         if (uncovered && s.firstUncoveredMillis < 0) {
             s.firstUncoveredMillis = now;
         }

@@ -9,6 +9,7 @@ import ai.djl.training.Trainer;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.training.GradientClipping;
+import io.ballast.generator.training.GradientRecording;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,10 +100,12 @@ public final class FineTuningLoop {
                     try (NDManager m = trainer.getManager().newSubManager()) {
                         Objective.Batch batch = objective.batch(m, step);
                         Objective.Terms terms;
-                        try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDList predictions = trainer.forward(new NDList(batch.inputs()));
-                            terms = objective.terms(batch.labels(), predictions);
-                            collector.backward(terms.total());
+                        synchronized (GradientRecording.ONE_AT_A_TIME) {
+                            try (GradientCollector collector = trainer.newGradientCollector()) {
+                                NDList predictions = trainer.forward(new NDList(batch.inputs()));
+                                terms = objective.terms(batch.labels(), predictions);
+                                collector.backward(terms.total());
+                            }
                         }
                         GradientClipping.Result clip = clipping.apply();
                         if (!clip.skip()) {

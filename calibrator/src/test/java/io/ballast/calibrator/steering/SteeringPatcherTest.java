@@ -35,7 +35,7 @@ class SteeringPatcherTest {
     }
 
     @Test
-    void givenAPatchBeingFitted_whenANewPairOpens_thenTheNextPatchCoversEveryPairAndCoveredAlarmsStartNothing() {
+    void givenAPatchBeingFitted_whenANewContextOpens_thenTheNextPatchCoversEveryContextAndCoveredAlarmsStartNothing() {
         // given a patch being fitted for the nurses' gender
         SteeringPatcher p = new SteeringPatcher(0);
         p.accept(signal("a", 1, NURSES, "gender", DriftStatus.OPEN), 1, 0);
@@ -49,8 +49,10 @@ class SteeringPatcherTest {
         var second = p.nextDue(10, m -> 1).orElseThrow();
         assertThat(second.drifted()).containsOnlyKeys(NURSES, COOKS);
         p.finished(second, 20);
-        // and an alarm for a covered pair (the patched variant's own episode) starts nothing
+        // and an alarm in a covered context (the patched variant's own episode, or another attribute whose
+        // evidence came later: the patch steers every attribute there) starts nothing
         p.accept(signal("c", 1, NURSES, "gender", DriftStatus.OPEN), 1, 30);
+        p.accept(signal("e", 1, NURSES, "race", DriftStatus.OPEN), 1, 31);
         assertThat(p.nextDue(100, m -> 1)).isEmpty();
         // and neither does a resolved or superseded signal
         p.accept(signal("d", 1, COOKS, "race", DriftStatus.SUPERSEDED), 1, 40);

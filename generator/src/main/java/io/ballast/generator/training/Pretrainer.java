@@ -87,11 +87,13 @@ public final class Pretrainer {
                 try (NDManager stepManager = trainer.getManager().newSubManager()) {
                     TokenBatch batch = TokenBatch.of(stepManager, sequences, first, pad);
                     float loss;
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
-                        NDList logits = trainer.forward(new NDList(batch.inputs()));
-                        NDArray nll = trainer.getLoss().evaluate(NextTokenLoss.labels(batch), logits);
-                        collector.backward(nll);
-                        loss = nll.getFloat();
+                    synchronized (GradientRecording.ONE_AT_A_TIME) {
+                        try (GradientCollector collector = trainer.newGradientCollector()) {
+                            NDList logits = trainer.forward(new NDList(batch.inputs()));
+                            NDArray nll = trainer.getLoss().evaluate(NextTokenLoss.labels(batch), logits);
+                            collector.backward(nll);
+                            loss = nll.getFloat();
+                        }
                     }
                     if (guard.apply().skip() || !Float.isFinite(loss)) {
                         skipped++;
