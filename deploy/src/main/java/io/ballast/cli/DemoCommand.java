@@ -178,7 +178,9 @@ final class DemoCommand implements Callable<Integer> {
             calibrator.put(CalibratorConfig.MODEL_STORE, store.root().toString());
             calibrator.put(CalibratorConfig.WORK_DIR, run.resolve("calibrator").toString());
             calibrator.put(CalibratorConfig.HTTP_PORT, "0");
-            calibrator.put(CalibratorConfig.COALESCE_SECONDS, "20");
+            // the job waits 40 s for the signals of the incident: long enough for the steering patch, live
+            // seconds after the first alarm, to serve about 200 outputs per context before the promotion replaces it
+            calibrator.put(CalibratorConfig.COALESCE_SECONDS, "40");
             calibrator.putAll(calibratorSettings);
             Map<String, String> generator = new HashMap<>(common);
             generator.put(GeneratorConfig.MODEL_STORE, store.root().toString());

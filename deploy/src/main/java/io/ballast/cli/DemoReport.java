@@ -2,6 +2,7 @@ package io.ballast.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ballast.calibrator.evaluation.MaeSummary;
 import io.ballast.schemas.keys.CompositeKey;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,10 +37,10 @@ record DemoReport(
     static final double Z95 = 1.959963984540054;
 
     /** One model version's distribution of one context and attribute against its target; NaN MAE when none yet. */
-    record Measure(int version, double mae, long n, double maeLow, double maeHigh) {
+    record Measure(int version, double mae, long n, double maeLow, double maeHigh, double noiseFloor) {
 
         static Measure none(int version) {
-            return new Measure(version, Double.NaN, 0, Double.NaN, Double.NaN);
+            return new Measure(version, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN);
         }
 
         /**
@@ -52,7 +53,7 @@ record DemoReport(
         static Measure of(
                 int version, double mae, long n, Map<String, Double> proportions, Map<String, Double> target) {
             if (n <= 0 || target.isEmpty() || Double.isNaN(mae)) {
-                return new Measure(version, mae, Math.max(0, n), Double.NaN, Double.NaN);
+                return new Measure(version, mae, Math.max(0, n), Double.NaN, Double.NaN, Double.NaN);
             }
             double low = 0;
             double high = 0;
@@ -62,7 +63,9 @@ record DemoReport(
                 low += q >= share[0] && q <= share[1] ? 0 : Math.min(Math.abs(q - share[0]), Math.abs(q - share[1]));
                 high += Math.max(Math.abs(q - share[0]), Math.abs(q - share[1]));
             }
-            return new Measure(version, mae, n, low / target.size(), high / target.size());
+            // the expected MAE of a model exactly on target, at this n: below it, MAE is sampling noise
+            double floor = MaeSummary.noiseFloor(target, (int) Math.min(Integer.MAX_VALUE, n));
+            return new Measure(version, mae, n, low / target.size(), high / target.size(), floor);
         }
 
         static double[] wilson(double p, long n) {
@@ -166,14 +169,16 @@ record DemoReport(
             return "";
         }
         return String.format(
-                "under patch %s: mean MAE %.3f [%.3f, %.3f] over %d context-attribute pairs (n = %d-%d each)%n",
+                "under patch %s: mean MAE %.3f [%.3f, %.3f] over %d context-attribute pairs (n = %d-%d each;"
+                        + " noise floor %.3f)%n",
                 timeline.lastPatchId(),
                 patched.stream().mapToDouble(Measure::mae).average().orElse(Double.NaN),
                 patched.stream().mapToDouble(Measure::maeLow).average().orElse(Double.NaN),
                 patched.stream().mapToDouble(Measure::maeHigh).average().orElse(Double.NaN),
                 patched.size(),
                 patched.stream().mapToLong(Measure::n).min().orElse(0),
-                patched.stream().mapToLong(Measure::n).max().orElse(0));
+                patched.stream().mapToLong(Measure::n).max().orElse(0),
+                patched.stream().mapToDouble(Measure::noiseFloor).average().orElse(Double.NaN));
     }
 
     /** Alarm, patch and promotion on one line, from the monitor's start. */
@@ -273,6 +278,7 @@ record DemoReport(
                 "method",
                 "per-category Wilson score interval, mapped through |target - share|, averaged (conservative)");
         out.put("interval", interval);
+        out.put("noiseFloor", number(m.noiseFloor()));
         return out;
     }
 

@@ -97,6 +97,13 @@ final class SteeringBench implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     List<Double> preservation;
 
+    @Option(
+            names = "--gate-layer",
+            defaultValue = "-1",
+            description = "Decoder block whose output the gates read; -1: the last, the state the vectors steer"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int gateLayer;
+
     @Option(names = "--seed", defaultValue = "11", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -182,6 +189,7 @@ final class SteeringBench implements Callable<Integer> {
                         Set.copyOf(ok),
                         SteeringVectorFit.training(),
                         MatSteerObjective.Weights.paper().withPreservation(w),
+                        gateLayer,
                         seed,
                         Files.createTempDirectory("ballast-bench-steering-"));
                 double fitSeconds = (System.nanoTime() - t0) / 1e9;

@@ -81,6 +81,7 @@ public final class SteeringPatchJob {
                     Set.copyOf(healthy),
                     SteeringVectorFit.training().withEpochs(settings.epochs()),
                     MatSteerObjective.Weights.paper(),
+                    -1,
                     c.seed(),
                     workDir.resolve("patches").resolve(request.modelId() + "-" + request.version() + "-" + t0));
             double after;

@@ -59,6 +59,7 @@ public final class MatSteerObjective extends Objective {
     static final int TEXT_ROWS_PER_EXAMPLE = 2;
 
     private final Weights weights;
+    private final int gateLayer;
     private final Set<String> healthy;
     private final int batchSize;
     private final long seed;
@@ -71,7 +72,13 @@ public final class MatSteerObjective extends Objective {
     private List<Integer> order;
 
     public MatSteerObjective(Weights weights, Set<String> healthyContexts, int batchSize, long seed) {
+        this(weights, healthyContexts, batchSize, seed, -1);
+    }
+
+    /** @param gateLayer the block whose output the gates read (-1: the last, the state they steer) */
+    public MatSteerObjective(Weights weights, Set<String> healthyContexts, int batchSize, long seed, int gateLayer) {
         super("mat-steer");
+        this.gateLayer = gateLayer;
         this.weights = weights;
         this.healthy = Set.copyOf(healthyContexts);
         this.batchSize = batchSize;
@@ -121,19 +128,25 @@ public final class MatSteerObjective extends Objective {
                 }
             }
             float[] states;
+            float[] gateStates = null;
             try (NDManager m = frozen.manager().newSubManager()) {
                 NDArray input =
                         m.create(flat, new Shape(g.size(), length)).toType(ai.djl.ndarray.types.DataType.INT32, false);
                 states = frozen.block()
                         .hiddenAfter(new ParameterStore(m, false), input, -1)
                         .toFloatArray();
+                if (gateLayer >= 0) {
+                    gateStates = frozen.block()
+                            .hiddenAfter(new ParameterStore(m, false), input, gateLayer)
+                            .toFloatArray();
+                }
             }
             for (int i = 0; i < g.size(); i++) {
                 CalibrationExample e = g.get(i);
                 for (SteeringTarget s : e.steering()) {
                     // the state that predicts the token at response position p sits at promptLength - 1 + p
                     int at = promptLength - 1 + s.position();
-                    h.add(Arrays.copyOfRange(states, (i * length + at) * width, (i * length + at + 1) * width));
+                    h.add(row(states, gateStates, i * length + at, width));
                     float[] tt = new float[k];
                     long[] id = new long[k];
                     float[] vv = new float[k];
@@ -152,7 +165,7 @@ public final class MatSteerObjective extends Objective {
                 for (int n = 0; n < TEXT_ROWS_PER_EXAMPLE && length - promptLength > positions; n++) {
                     int p = positions + 1 + textPositions.nextInt(length - promptLength - positions);
                     int at = promptLength - 1 + p;
-                    h.add(Arrays.copyOfRange(states, (i * length + at) * width, (i * length + at + 1) * width));
+                    h.add(row(states, gateStates, i * length + at, width));
                     t.add(new float[k]);
                     ids.add(new long[k]);
                     v.add(new float[k]);
@@ -169,6 +182,17 @@ public final class MatSteerObjective extends Objective {
             isHealthy[i] = hl.get(i);
         }
         epochInMemory = -1;
+    }
+
+    /** The state at a position, followed by the gates' state there when they read another block's. */
+    private static float[] row(float[] states, float[] gateStates, int position, int width) {
+        float[] h = Arrays.copyOfRange(states, position * width, (position + 1) * width);
+        if (gateStates == null) {
+            return h;
+        }
+        float[] both = Arrays.copyOf(h, 2 * width);
+        System.arraycopy(gateStates, position * width, both, width, width);
+        return both;
     }
 
     /** Rows: one per sampled row and calibrated attribute, plus the text rows. */

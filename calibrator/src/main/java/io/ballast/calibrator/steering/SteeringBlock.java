@@ -3,6 +3,7 @@ package io.ballast.calibrator.steering;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -16,8 +17,8 @@ import java.util.List;
 
 /**
  * The trainable part of MAT-Steer: one vector θ_t and one gate (w_t, b_t) per attribute over a
- * frozen language model. Input: hidden states after the model's last block at steering positions
- * (B,width); output: {@code [logits (B,V) of the steered states, gates (B,A), θ (A,width), logits
+ * frozen language model. Input: hidden states after the model's last block at steering positions,
+ * each followed by the state the gates read when that is another block's (B,width or 2·width); output: {@code [logits (B,V) of the steered states, gates (B,A), θ (A,width), logits
  * (B,V) of the unsteered states]} (the objective's alignment, sparsity, preservation and
  * orthogonality terms read them).
  */
@@ -25,12 +26,18 @@ public final class SteeringBlock extends AbstractBlock {
 
     private final CausalLanguageModel frozen;
     private final List<String> attributes;
+    private final int gateLayer;
     private final Parameter theta;
     private final Parameter gateWeights;
     private final Parameter gateBiases;
 
-    public SteeringBlock(CausalLanguageModel frozen, List<String> attributes) {
+    /**
+     * @param gateLayer the block whose output the gates read (-1: the last, the state they steer);
+     *     inputs then hold both states side by side
+     */
+    public SteeringBlock(CausalLanguageModel frozen, List<String> attributes, int gateLayer) {
         this.frozen = frozen;
+        this.gateLayer = gateLayer;
         this.attributes = List.copyOf(attributes);
         int a = attributes.size();
         int width = frozen.config().width();
@@ -57,11 +64,15 @@ public final class SteeringBlock extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray h = inputs.head();
+        // each row: the state steered, then the state the gates read (the same one when gateLayer is the last)
+        int width = frozen.config().width();
+        NDArray both = inputs.head();
+        NDArray h = both.get(new NDIndex(":, :" + width));
+        NDArray g = gateLayer < 0 ? h : both.get(new NDIndex(":, " + width + ":"));
         NDArray t = ps.getValue(theta, h.getDevice(), training);
         NDArray w = ps.getValue(gateWeights, h.getDevice(), training);
         NDArray b = ps.getValue(gateBiases, h.getDevice(), training);
-        NDList steered = SteeringVectors.apply(h, t, w, b);
+        NDList steered = SteeringVectors.apply(h, g, t, w, b);
         NDArray logits = frozen.logitsFrom(ps, steered.get(0).expandDims(1), -1).squeeze(1);
         // the unsteered logits, for the preservation term (the model is frozen: no gradient flows here)
         NDArray base = frozen.logitsFrom(ps, h.expandDims(1), -1).squeeze(1).stopGradient();
@@ -88,6 +99,7 @@ public final class SteeringBlock extends AbstractBlock {
     public SteeringVectors vectors() {
         return new SteeringVectors(
                 -1,
+                gateLayer,
                 attributes,
                 rows(theta.getArray()),
                 rows(gateWeights.getArray()),

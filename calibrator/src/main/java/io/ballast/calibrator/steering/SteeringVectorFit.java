@@ -58,6 +58,7 @@ public final class SteeringVectorFit {
      * @param frozen the model to steer: its parameters are frozen by the fit (gradients stop at the
      *     steering block), so pass a copy loaded for the purpose, not one that trains
      * @param healthy contexts whose rows only ask the gates to stay shut
+     * @param gateLayer the block whose output the gates read (-1: the last, the state the vectors steer)
      */
     public static Result fit(
             LanguageModel frozen,
@@ -65,18 +66,24 @@ public final class SteeringVectorFit {
             Set<String> healthy,
             CalibrationSettings.Training training,
             MatSteerObjective.Weights weights,
+            int gateLayer,
             long seed,
             Path checkpoints)
             throws IOException {
         frozen.block().freezeParameters(true);
-        SteeringBlock block = new SteeringBlock(frozen.block(), directions());
-        MatSteerObjective objective = new MatSteerObjective(weights, healthy, training.batchSize(), seed);
+        SteeringBlock block = new SteeringBlock(frozen.block(), directions(), gateLayer);
+        MatSteerObjective objective = new MatSteerObjective(weights, healthy, training.batchSize(), seed, gateLayer);
         int[] steps = {0};
         try (Model model = Model.newInstance("mat-steer", frozen.manager().getDevice())) {
             model.setBlock(block);
             new FineTuningLoop(training)
                     .run(
-                            new Trainable(model, new Shape(1, frozen.config().width())),
+                            new Trainable(
+                                    model,
+                                    new Shape(
+                                            1,
+                                            (gateLayer < 0 ? 1 : 2)
+                                                    * frozen.config().width())),
                             frozen,
                             set,
                             objective,

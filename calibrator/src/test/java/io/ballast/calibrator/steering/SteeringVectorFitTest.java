@@ -59,6 +59,7 @@ class SteeringVectorFitTest {
                     Set.of(COOKS),
                     SteeringVectorFit.training().withEpochs(300).withLearningRate(1e-2f),
                     MatSteerObjective.Weights.paper(),
+                    -1,
                     3L,
                     work);
             double after;

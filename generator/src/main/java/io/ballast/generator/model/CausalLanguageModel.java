@@ -89,6 +89,10 @@ public final class CausalLanguageModel extends AbstractBlock {
             throw new IllegalArgumentException(
                     "steering layer " + vectors.layer() + " in a model of " + blocks.size() + " blocks");
         }
+        if (vectors != null && vectors.gateBlockIndex(blocks.size()) > vectors.blockIndex(blocks.size())) {
+            throw new IllegalArgumentException("gates reading layer " + vectors.gateLayer()
+                    + ", after the steering layer " + vectors.layer() + ": they must read a state already computed");
+        }
         SteeringVectors before = steering.get();
         steering.set(vectors);
         return () -> {
@@ -154,6 +158,8 @@ public final class CausalLanguageModel extends AbstractBlock {
         NDArray x = embed(ps, ids, past, training);
         SteeringVectors vectors = steering.get();
         int steerAfter = vectors == null ? -1 : vectors.blockIndex(blocks.size());
+        int gateAfter = vectors == null ? -1 : vectors.gateBlockIndex(blocks.size());
+        NDArray gateInput = null;
         NDList caches = new NDList();
         for (int i = 0; i < blocks.size(); i++) {
             NDList in = new NDList(x);
@@ -163,8 +169,11 @@ public final class CausalLanguageModel extends AbstractBlock {
             }
             NDList out = blocks.get(i).forward(ps, in, training);
             x = out.get(0);
+            if (i == gateAfter) {
+                gateInput = x;
+            }
             if (i == steerAfter) {
-                x = vectors.apply(x);
+                x = vectors.apply(x, gateInput);
             }
             caches.add(out.get(1));
             caches.add(out.get(2));

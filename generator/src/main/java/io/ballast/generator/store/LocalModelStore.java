@@ -1,5 +1,6 @@
 package io.ballast.generator.store;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ballast.generator.model.SteeringVectors;
@@ -207,8 +208,11 @@ public final class LocalModelStore implements ModelStore {
                     "patch " + dir + " holds " + files.keySet() + ", not one " + SteeringPatch.FILE);
         }
         try {
-            SteeringPatch.Contents contents =
-                    JSON.readValue(dir.resolve(SteeringPatch.FILE).toFile(), SteeringPatch.Contents.class);
+            // every field must be there: a missing int would otherwise read as 0 (block 0, not the last)
+            SteeringPatch.Contents contents = JSON.readerFor(SteeringPatch.Contents.class)
+                    .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                    .with(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+                    .readValue(dir.resolve(SteeringPatch.FILE).toFile());
             return new SteeringPatch(contents, dir, sha);
         } catch (IOException | IllegalArgumentException e) {
             throw new ArtifactIntegrityException(

@@ -14,6 +14,7 @@ import io.ballast.generator.sampling.Sampler;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SteeringVectorsTest {
@@ -100,6 +101,54 @@ class SteeringVectorsTest {
 
             // then the other thread saw the model as it is
             assertThat(other[0]).containsExactly(before);
+        }
+    }
+
+    @Test
+    void givenGatesReadingAnEarlierBlock_thenCachedDecodingEqualsAFullRecomputeAndALaterOneIsRefused()
+            throws Exception {
+        try (LanguageModel lm = TinyModels.loadPublished();
+                NDManager m = lm.manager().newSubManager()) {
+            // given gates that read block 0's output (weights along a random direction, so they vary by position)
+            SteeringVectors last = TinyModels.steeringTowards(lm, "<gender:male>", 8f);
+            float[][] w = new float[1][lm.config().width()];
+            Random r = new Random(1);
+            for (int i = 0; i < w[0].length; i++) {
+                w[0][i] = (float) r.nextGaussian();
+            }
+            SteeringVectors early = new SteeringVectors(-1, 0, last.attributes(), last.vectors(), w, new float[] {0f});
+            int[] ids = lm.format().promptIds(PROMPT);
+            int[] head = Arrays.copyOf(ids, ids.length - 1);
+
+            // when the last position's logits are computed at once and through the cache
+            float[] a;
+            float[] b;
+            float[] plain;
+            try (var scope = lm.block().steeredBy(early)) {
+                a = Sampler.forward(lm, m, new int[][] {ids}, new NDList())
+                        .get(0)
+                        .get(new NDIndex(":, -1, :"))
+                        .toFloatArray();
+                NDList prefix = Sampler.forward(lm, m, new int[][] {head}, new NDList());
+                b = Sampler.forward(
+                                lm,
+                                m,
+                                new int[][] {{ids[ids.length - 1]}},
+                                new NDList(prefix.subList(1, prefix.size())))
+                        .get(0)
+                        .get(new NDIndex(":, -1, :"))
+                        .toFloatArray();
+            }
+            plain = lastLogits(lm);
+
+            // then they agree, and the steering did something
+            for (int i = 0; i < a.length; i++) {
+                assertThat(b[i]).isCloseTo(a[i], within(1e-4f));
+            }
+            assertThat(a).isNotEqualTo(plain);
+            // and gates reading a block after the one the vectors act on are refused
+            SteeringVectors late = new SteeringVectors(0, 1, last.attributes(), last.vectors(), w, new float[] {0f});
+            assertThatThrownBy(() -> lm.block().steeredBy(late)).hasMessageContaining("gates reading layer 1");
         }
     }
 
