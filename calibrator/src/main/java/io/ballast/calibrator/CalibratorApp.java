@@ -210,7 +210,7 @@ public final class CalibratorApp implements AutoCloseable {
                 () -> {
                     patcher.nextDue(System.currentTimeMillis(), liveVersions::get)
                             .ifPresent(p -> patchFits.submit(() -> runPatch(p)));
-                    var due = coalescer.nextDue(System.currentTimeMillis());
+                    var due = coalescer.nextDue(System.currentTimeMillis(), liveVersions::get);
                     if (due.isPresent()) {
                         CalibrationJob.Request request = due.get();
                         publish(CalibrationJobEvent.newBuilder()

@@ -56,6 +56,8 @@ public record CalibratorConfig(
     public static final String PATCH_RESPONSES_PER_PROMPT = "ballast.calibrator.patch.responses-per-prompt";
     public static final String PATCH_SETTLE_SECONDS = "ballast.calibrator.patch.settle-seconds";
     public static final String PATCH_HEALTHY_CONTEXTS = "ballast.calibrator.patch.healthy-contexts";
+    public static final String PATCH_GATE_HIDDEN = "ballast.calibrator.patch.gate-hidden";
+    public static final String PATCH_PRESERVATION = "ballast.calibrator.patch.preservation";
 
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -88,7 +90,9 @@ public record CalibratorConfig(
             Keys.PATCH_EPOCHS,
             Keys.PATCH_RESPONSES_PER_PROMPT,
             Keys.PATCH_SETTLE_SECONDS,
-            Keys.PATCH_HEALTHY_CONTEXTS);
+            Keys.PATCH_HEALTHY_CONTEXTS,
+            Keys.PATCH_GATE_HIDDEN,
+            Keys.PATCH_PRESERVATION);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -110,7 +114,9 @@ public record CalibratorConfig(
                 new SteeringPatchJob.Settings(
                         Keys.PATCH_EPOCHS.read(c),
                         Keys.PATCH_RESPONSES_PER_PROMPT.read(c),
-                        Keys.PATCH_HEALTHY_CONTEXTS.read(c)));
+                        Keys.PATCH_HEALTHY_CONTEXTS.read(c),
+                        Keys.PATCH_GATE_HIDDEN.read(c),
+                        Keys.PATCH_PRESERVATION.read(c)));
     }
 
     /** Whether drift gets a steering patch before its fine-tuning job ends. */
@@ -284,5 +290,17 @@ public record CalibratorConfig(
                 0,
                 100,
                 "healthy contexts whose steering a patch must leave as it is (its gates stay shut there)");
+        static final Setting<Integer> PATCH_GATE_HIDDEN = Setting.integer(
+                CalibratorConfig.PATCH_GATE_HIDDEN,
+                SteeringVectorFit.GATE_HIDDEN,
+                0,
+                4096,
+                "hidden units in each steering gate (0: the paper's linear gates, which let healthy contexts move more)");
+        static final Setting<Double> PATCH_PRESERVATION = Setting.decimal(
+                CalibratorConfig.PATCH_PRESERVATION,
+                SteeringVectorFit.PRESERVATION,
+                0,
+                1000,
+                "weight of keeping healthy contexts and text as they are, against fixing the drifted ones (paper: 0.9)");
     }
 }

@@ -72,7 +72,7 @@ final class SteeringBench implements Callable<Integer> {
 
     @Option(
             names = "--healthy",
-            defaultValue = "6",
+            defaultValue = "17",
             description = "Healthy occupations in the fit (default: ${DEFAULT-VALUE}, seeded).")
     int healthy;
 
@@ -92,8 +92,8 @@ final class SteeringBench implements Callable<Integer> {
     @Option(
             names = "--preservation",
             split = ",",
-            defaultValue = "0.9,5",
-            description = "Preservation weights to fit with, the first the paper's; sampled MAE uses the first"
+            defaultValue = "10,0.9",
+            description = "Preservation weights to fit with (the paper's is 0.9); sampled MAE uses the first"
                     + " (default: ${DEFAULT-VALUE}).")
     List<Double> preservation;
 
@@ -103,6 +103,12 @@ final class SteeringBench implements Callable<Integer> {
             description = "Decoder block whose output the gates read; -1: the last, the state the vectors steer"
                     + " (default: ${DEFAULT-VALUE}).")
     int gateLayer;
+
+    @Option(
+            names = "--gate-hidden",
+            defaultValue = "64",
+            description = "Hidden units in each gate; 0: the paper's linear gates (default: ${DEFAULT-VALUE}).")
+    int gateHidden;
 
     @Option(names = "--seed", defaultValue = "11", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -190,6 +196,7 @@ final class SteeringBench implements Callable<Integer> {
                         SteeringVectorFit.training(),
                         MatSteerObjective.Weights.paper().withPreservation(w),
                         gateLayer,
+                        gateHidden,
                         seed,
                         Files.createTempDirectory("ballast-bench-steering-"));
                 double fitSeconds = (System.nanoTime() - t0) / 1e9;

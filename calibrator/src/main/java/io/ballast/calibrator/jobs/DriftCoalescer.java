@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Gathers open drift signals per model into one job: signals for a version other than the live one
@@ -123,6 +124,19 @@ public final class DriftCoalescer {
 
     /** The next job due, removed from pending and marked running; empty if none is due. */
     public synchronized Optional<CalibrationJob.Request> nextDue(long now) {
+        return nextDue(now, model -> null);
+    }
+
+    /**
+     * The next job due for a model's live version. Drift pending for a version that is no longer live
+     * is dropped: signals that arrived while a job ran (a patched variant's, or late alarms) must not
+     * start a second job on the version that job just replaced.
+     */
+    public synchronized Optional<CalibrationJob.Request> nextDue(long now, Function<String, Integer> liveVersion) {
+        pending.entrySet().removeIf(e -> {
+            Integer live = liveVersion.apply(e.getKey());
+            return live != null && live != e.getValue().version() && !running.getOrDefault(e.getKey(), false);
+        });
         for (Map.Entry<String, Pending> e : pending.entrySet()) {
             String model = e.getKey();
             Pending p = e.getValue();

@@ -17,6 +17,7 @@ import io.ballast.generator.store.SteeringPatch;
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.domain.Attribute;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +40,12 @@ public final class SteeringPatchJob {
     /**
      * How a patch is fitted: MAT-Steer's optimiser settings with these epochs, on this many sampled
      * responses per training prompt (fewer than a fine-tuning job's: the patch must be live within
-     * seconds, and the vectors have few parameters), with this many healthy contexts.
+     * seconds, and the vectors have few parameters), with this many healthy contexts, gates with this
+     * many hidden units (0: the paper's linear gates) and this weight on preservation (the paper's
+     * is 0.9).
      */
-    public record Settings(int epochs, int responsesPerPrompt, int healthyContexts) {}
+    public record Settings(
+            int epochs, int responsesPerPrompt, int healthyContexts, int gateHidden, double preservation) {}
 
     private final ModelStore store;
     private final AttributeExtractor extractor;
@@ -69,9 +73,9 @@ public final class SteeringPatchJob {
         CalibrationSettings c = calibration.withSet(s -> s.withHealthyContexts(settings.healthyContexts())
                 .withResponsesPerPrompt(settings.responsesPerPrompt()));
         Map<String, List<Attribute>> steered = targets.everyTargetedAttribute(request.drifted());
-        List<String> healthy = CalibrationJob.healthyContexts(steered, targets, c);
-        Map<String, List<Attribute>> trainOn = CalibrationJob.trainingContexts(steered, healthy);
         try (LanguageModel frozen = LanguageModel.load(base)) {
+            List<String> healthy = onTarget(frozen, steered, targets, c);
+            Map<String, List<Attribute>> trainOn = CalibrationJob.trainingContexts(steered, healthy);
             List<CalibrationExample> set = new CalibrationSetBuilder(extractor).build(frozen, trainOn, targets, c);
             long built = System.currentTimeMillis();
             double before = driftedMae(frozen, steered, targets);
@@ -80,8 +84,9 @@ public final class SteeringPatchJob {
                     set,
                     Set.copyOf(healthy),
                     SteeringVectorFit.training().withEpochs(settings.epochs()),
-                    MatSteerObjective.Weights.paper(),
+                    MatSteerObjective.Weights.paper().withPreservation(settings.preservation()),
                     -1,
+                    settings.gateHidden(),
                     c.seed(),
                     workDir.resolve("patches").resolve(request.modelId() + "-" + request.version() + "-" + t0));
             double after;
@@ -110,6 +115,45 @@ public final class SteeringPatchJob {
                     String.format("%.1f", (fitted - built) / 1000.0));
             return patch;
         }
+    }
+
+    /**
+     * Up to {@code healthyContexts} other contexts that are healthy: every steered attribute's served
+     * steering distribution within its target's tolerance (the auditor's test, on the model's
+     * probabilities at the first training phrasing), in a seeded order. The patch's gates must stay
+     * shut there. A context merely not alarmed is not enough: under uniform targets every occupation
+     * of the biased base model is off target, and holding one of those as it is fights the fit of
+     * the drifted ones it resembles (demo runs, 64-unit gates, preservation 10: mean MAE under the
+     * patch 0.083 with two such contexts in the fit, 0.037 with none).
+     */
+    private List<String> onTarget(
+            LanguageModel lm, Map<String, List<Attribute>> steered, Targets targets, CalibrationSettings c) {
+        BioCorpus corpus = BioCorpus.withDefaults();
+        List<String> candidates =
+                CalibrationJob.healthyContexts(steered, targets, c.withSet(s -> s.withHealthyContexts(10_000)));
+        List<Attribute> attributes =
+                steered.values().stream().flatMap(List::stream).distinct().toList();
+        List<String> healthy = new ArrayList<>();
+        for (String context : candidates) {
+            if (healthy.size() >= settings.healthyContexts()) {
+                break;
+            }
+            Map<Attribute, Map<String, Double>> q =
+                    sampler.steeringProbabilities(lm, corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(0)));
+            boolean within = attributes.stream().allMatch(a -> {
+                var t = targets.find(a.key(), context).orElseThrow();
+                Map<String, Double> p = q.get(a);
+                double total =
+                        p.values().stream().mapToDouble(Double::doubleValue).sum();
+                return t.getProbabilities().entrySet().stream()
+                        .allMatch(e ->
+                                Math.abs(p.getOrDefault(e.getKey(), 0.0) / total - e.getValue()) <= t.getTolerance());
+            });
+            if (within) {
+                healthy.add(context);
+            }
+        }
+        return healthy;
     }
 
     /** Mean served steering-token MAE over the drifted pairs, on the first training phrasing. */

@@ -27,6 +27,9 @@ public final class SteeringBlock extends AbstractBlock {
     private final CausalLanguageModel frozen;
     private final List<String> attributes;
     private final int gateLayer;
+    private final int hiddenUnits;
+    private final Parameter gateHidden;
+    private final Parameter gateHiddenBiases;
     private final Parameter theta;
     private final Parameter gateWeights;
     private final Parameter gateBiases;
@@ -36,8 +39,14 @@ public final class SteeringBlock extends AbstractBlock {
      *     inputs then hold both states side by side
      */
     public SteeringBlock(CausalLanguageModel frozen, List<String> attributes, int gateLayer) {
+        this(frozen, attributes, gateLayer, 0);
+    }
+
+    /** @param gateHidden hidden units of each gate's input layer; 0: the paper's linear gates */
+    public SteeringBlock(CausalLanguageModel frozen, List<String> attributes, int gateLayer, int gateHidden) {
         this.frozen = frozen;
         this.gateLayer = gateLayer;
+        this.hiddenUnits = gateHidden;
         this.attributes = List.copyOf(attributes);
         int a = attributes.size();
         int width = frozen.config().width();
@@ -52,8 +61,24 @@ public final class SteeringBlock extends AbstractBlock {
                 .setName("gateWeights")
                 .setType(Parameter.Type.WEIGHT)
                 .optInitializer(new NormalInitializer(0.01f))
-                .optShape(new Shape(a, width))
+                .optShape(new Shape(a, gateHidden > 0 ? gateHidden : width))
                 .build());
+        // the hidden layer, when there is one: scaled so its units start with unit-scale inputs
+        this.gateHidden = gateHidden <= 0
+                ? null
+                : addParameter(Parameter.builder()
+                        .setName("gateHidden")
+                        .setType(Parameter.Type.WEIGHT)
+                        .optInitializer(new NormalInitializer((float) (1 / Math.sqrt(width))))
+                        .optShape(new Shape(gateHidden, width))
+                        .build());
+        this.gateHiddenBiases = gateHidden <= 0
+                ? null
+                : addParameter(Parameter.builder()
+                        .setName("gateHiddenBiases")
+                        .setType(Parameter.Type.BIAS)
+                        .optShape(new Shape(gateHidden))
+                        .build());
         this.gateBiases = addParameter(Parameter.builder()
                 .setName("gateBiases")
                 .setType(Parameter.Type.BIAS)
@@ -72,7 +97,9 @@ public final class SteeringBlock extends AbstractBlock {
         NDArray t = ps.getValue(theta, h.getDevice(), training);
         NDArray w = ps.getValue(gateWeights, h.getDevice(), training);
         NDArray b = ps.getValue(gateBiases, h.getDevice(), training);
-        NDList steered = SteeringVectors.apply(h, g, t, w, b);
+        NDArray w1 = gateHidden == null ? null : ps.getValue(gateHidden, h.getDevice(), training);
+        NDArray b1 = gateHiddenBiases == null ? null : ps.getValue(gateHiddenBiases, h.getDevice(), training);
+        NDList steered = SteeringVectors.apply(h, g, t, w, b, w1, b1);
         NDArray logits = frozen.logitsFrom(ps, steered.get(0).expandDims(1), -1).squeeze(1);
         // the unsteered logits, for the preservation term (the model is frozen: no gradient flows here)
         NDArray base = frozen.logitsFrom(ps, h.expandDims(1), -1).squeeze(1).stopGradient();
@@ -103,7 +130,11 @@ public final class SteeringBlock extends AbstractBlock {
                 attributes,
                 rows(theta.getArray()),
                 rows(gateWeights.getArray()),
-                gateBiases.getArray().toFloatArray());
+                gateBiases.getArray().toFloatArray(),
+                gateHidden == null ? new float[0][] : rows(gateHidden.getArray()),
+                gateHiddenBiases == null
+                        ? new float[0]
+                        : gateHiddenBiases.getArray().toFloatArray());
     }
 
     private static float[][] rows(NDArray a) {

@@ -71,6 +71,22 @@ public class DriftCoalescerTest {
     }
 
     @Test
+    void givenSignalsPendingForVersion1_whenVersion2GoesLiveBeforeTheyAreDue_thenNoJobStartsOnVersion1() {
+        // given a job running for version 1, and more version 1 signals arriving meanwhile
+        DriftCoalescer c = new DriftCoalescer(0, 0);
+        c.accept(signal("s1", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 0);
+        CalibrationJob.Request job = c.nextDue(1, m -> 1).orElseThrow();
+        c.accept(signal("s2", 1, "occupation:cooks", "race", DriftStatus.OPEN), 1, 2);
+
+        // when the job promotes version 2
+        c.finished(job, CalibrationJobState.PROMOTED, List.of(), 3);
+
+        // then the version 1 signals start nothing: version 1 no longer serves
+        assertThat(c.nextDue(10, m -> 2)).isEmpty();
+        assertThat(c.isIdle()).isTrue();
+    }
+
+    @Test
     void givenAnOpenEpisode_whenAPatchSupersedesItAndResolvesUnderThePatch_thenTheJobStillRuns() {
         // given an open episode pending for the live version 1
         DriftCoalescer c = new DriftCoalescer(0, 0);

@@ -60,6 +60,7 @@ class SteeringVectorFitTest {
                     SteeringVectorFit.training().withEpochs(300).withLearningRate(1e-2f),
                     MatSteerObjective.Weights.paper(),
                     -1,
+                    0,
                     3L,
                     work);
             double after;

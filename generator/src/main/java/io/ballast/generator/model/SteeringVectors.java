@@ -26,8 +26,12 @@ import java.util.List;
  * @param attributes what each vector steers, in row order (an attribute value such as {@code
  *     gender:male}, or a whole attribute)
  * @param vectors θ, one row of the model's width per attribute
- * @param gateWeights w, one row per attribute
+ * @param gateWeights w, one row per attribute: of the model's width, or of the hidden layer's when
+ *     the gates have one
  * @param gateBiases b, one per attribute
+ * @param gateHidden W₁, one row of the model's width per hidden unit, or none: a gate is then
+ *     σ(w·relu(W₁u + b₁) + b) instead of the paper's linear σ(w·u + b)
+ * @param gateHiddenBiases b₁, one per hidden unit
  */
 public record SteeringVectors(
         int layer,
@@ -35,7 +39,9 @@ public record SteeringVectors(
         List<String> attributes,
         float[][] vectors,
         float[][] gateWeights,
-        float[] gateBiases) {
+        float[] gateBiases,
+        float[][] gateHidden,
+        float[] gateHiddenBiases) {
 
     public SteeringVectors {
         attributes = List.copyOf(attributes);
@@ -44,17 +50,37 @@ public record SteeringVectors(
             throw new IllegalArgumentException("steering vectors need one vector, gate and bias per attribute");
         }
         int width = vectors[0].length;
+        if (gateHidden.length != gateHiddenBiases.length) {
+            throw new IllegalArgumentException("steering gates need one bias per hidden unit");
+        }
+        int gateInput = gateHidden.length == 0 ? width : gateHidden.length;
+        for (float[] row : gateHidden) {
+            if (row.length != width) {
+                throw new IllegalArgumentException("steering gate hidden rows differ in width");
+            }
+        }
         for (int i = 0; i < a; i++) {
-            if (vectors[i].length != width || gateWeights[i].length != width) {
+            if (vectors[i].length != width || gateWeights[i].length != gateInput) {
                 throw new IllegalArgumentException("steering rows differ in width");
             }
         }
     }
 
-    /** Gates reading the same state the vectors act on. */
+    /** Linear gates (the paper's) reading the same state the vectors act on. */
     public SteeringVectors(
             int layer, List<String> attributes, float[][] vectors, float[][] gateWeights, float[] gateBiases) {
-        this(layer, layer, attributes, vectors, gateWeights, gateBiases);
+        this(layer, layer, attributes, vectors, gateWeights, gateBiases, new float[0][], new float[0]);
+    }
+
+    /** Linear gates (the paper's) reading block {@code gateLayer}. */
+    public SteeringVectors(
+            int layer,
+            int gateLayer,
+            List<String> attributes,
+            float[][] vectors,
+            float[][] gateWeights,
+            float[] gateBiases) {
+        this(layer, gateLayer, attributes, vectors, gateWeights, gateBiases, new float[0][], new float[0]);
     }
 
     public int width() {
@@ -76,21 +102,27 @@ public record SteeringVectors(
         NDManager m = h.getManager();
         int a = attributes.size();
         NDArray theta = m.create(flat(vectors), new Shape(a, width()));
-        NDArray w = m.create(flat(gateWeights), new Shape(a, width()));
+        NDArray w = m.create(flat(gateWeights), new Shape(a, gateWeights[0].length));
         NDArray b = m.create(gateBiases);
-        return apply(h, gateInput, theta, w, b).get(0);
+        NDArray w1 = gateHidden.length == 0 ? null : m.create(flat(gateHidden), new Shape(gateHidden.length, width()));
+        NDArray b1 = gateHidden.length == 0 ? null : m.create(gateHiddenBiases);
+        return apply(h, gateInput, theta, w, b, w1, b1).get(0);
     }
 
     /**
      * h' and the gates, for vectors held as arrays (fitting trains them), the gates reading {@code g}
-     * (h itself when they read the steered state): returns {@code [h' (…,width), gates (…,A)]}.
+     * (h itself when they read the steered state) through a hidden layer {@code w1}, {@code b1} (both
+     * null for the paper's linear gates): returns {@code [h' (…,width), gates (…,A)]}.
      */
-    public static NDList apply(NDArray h, NDArray g, NDArray theta, NDArray w, NDArray b) {
+    public static NDList apply(NDArray h, NDArray g, NDArray theta, NDArray w, NDArray b, NDArray w1, NDArray b1) {
         // on the unit-normalised state: the vectors' and gates' scale does not depend on the residual norm
         NDArray length = norm(h);
         NDArray unit = h.div(length.add(1e-12f));
         NDArray gateUnit = g == h ? unit : g.div(norm(g).add(1e-12f));
-        NDArray gates = Activation.sigmoid(gateUnit.matMul(w.transpose()).add(b));
+        NDArray features = w1 == null
+                ? gateUnit
+                : Activation.relu(gateUnit.matMul(w1.transpose()).add(b1));
+        NDArray gates = Activation.sigmoid(features.matMul(w.transpose()).add(b));
         NDArray steered = unit.add(gates.matMul(theta));
         return new NDList(steered.mul(length.div(norm(steered).add(1e-12f))), gates);
     }

@@ -153,6 +153,37 @@ class SteeringVectorsTest {
     }
 
     @Test
+    void givenGatesWithAHiddenLayerThatAlwaysOpen_thenTheySteerExactlyLikeAlwaysOpenLinearGates() throws Exception {
+        try (LanguageModel lm = TinyModels.loadPublished()) {
+            // given the always-open linear gate (bias 10), and a hidden-layer gate whose output weights are 0, bias 10
+            SteeringVectors linear = TinyModels.steeringTowards(lm, "<gender:male>", 8f);
+            int width = lm.config().width();
+            SteeringVectors hidden = new SteeringVectors(
+                    -1,
+                    -1,
+                    linear.attributes(),
+                    linear.vectors(),
+                    new float[][] {new float[4]},
+                    new float[] {10f},
+                    new float[4][width],
+                    new float[] {1f, 1f, 1f, 1f});
+
+            // when each steers the same prompt
+            float[] a;
+            float[] b;
+            try (var scope = lm.block().steeredBy(linear)) {
+                a = lastLogits(lm);
+            }
+            try (var scope = lm.block().steeredBy(hidden)) {
+                b = lastLogits(lm);
+            }
+
+            // then the logits are the same
+            assertThat(b).containsExactly(a);
+        }
+    }
+
+    @Test
     void vectorsOfTheWrongWidthAreRefused() throws Exception {
         try (LanguageModel lm = TinyModels.loadPublished()) {
             SteeringVectors narrow = new SteeringVectors(

@@ -60,12 +60,16 @@ class LocalModelStoreTest {
         // given a store with version 1
         LocalModelStore store = new LocalModelStore(root);
         publish(store, "weights", ArtifactMetadata.Lineage.base("base", Map.of()));
+        // (gates with a hidden layer of three units, reading block 0)
         SteeringVectors vectors = new SteeringVectors(
                 -1,
+                0,
                 List.of("gender:male", "race:white"),
                 new float[][] {{0.5f, -1f}, {0f, 2f}},
-                new float[][] {{1f, 0f}, {0f, 1f}},
-                new float[] {-3f, 0.25f});
+                new float[][] {{1f, 0f, 2f}, {0f, 1f, -1f}},
+                new float[] {-3f, 0.25f},
+                new float[][] {{1f, 2f}, {3f, 4f}, {5f, 6f}},
+                new float[] {0.5f, 0f, -0.5f});
 
         // when two patches are published for it
         SteeringPatch p1 = store.publishPatch("bios", 1, vectors, List.of("sig-1"), Map.of("fitSeconds", 4.5));
@@ -81,6 +85,9 @@ class LocalModelStoreTest {
         assertThat(read.contents().steering().attributes()).containsExactly("gender:male", "race:white");
         assertThat(read.contents().steering().vectors()[1]).containsExactly(0f, 2f);
         assertThat(read.contents().steering().gateBiases()).containsExactly(-3f, 0.25f);
+        assertThat(read.contents().steering().gateLayer()).isZero();
+        assertThat(read.contents().steering().gateHidden()[2]).containsExactly(5f, 6f);
+        assertThat(read.contents().steering().gateHiddenBiases()).containsExactly(0.5f, 0f, -0.5f);
         // and no patch can be published for a version the store does not hold
         assertThatThrownBy(() -> store.publishPatch("bios", 9, vectors, List.of(), Map.of()))
                 .hasMessageContaining("no version 9");
