@@ -110,6 +110,19 @@ final class SteeringBench implements Callable<Integer> {
             description = "Hidden units in each gate; 0: the paper's linear gates (default: ${DEFAULT-VALUE}).")
     int gateHidden;
 
+    @Option(
+            names = "--epochs",
+            defaultValue = "100",
+            description = "Epochs of each fit (default: ${DEFAULT-VALUE}, as a patch).")
+    int epochs;
+
+    @Option(
+            names = "--learning-rate",
+            defaultValue = "1e-2",
+            description = "Adam's learning rate for each fit (default: ${DEFAULT-VALUE}, as a patch; the paper's is"
+                    + " 1e-3).")
+    double learningRate;
+
     @Option(names = "--seed", defaultValue = "11", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -193,7 +206,7 @@ final class SteeringBench implements Callable<Integer> {
                         frozen,
                         set,
                         Set.copyOf(ok),
-                        SteeringVectorFit.training(),
+                        SteeringVectorFit.training().withEpochs(epochs).withLearningRate((float) learningRate),
                         MatSteerObjective.Weights.paper().withPreservation(w),
                         gateLayer,
                         gateHidden,

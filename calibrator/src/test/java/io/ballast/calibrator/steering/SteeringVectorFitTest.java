@@ -57,7 +57,7 @@ class SteeringVectorFitTest {
                     frozen,
                     set,
                     Set.of(COOKS),
-                    SteeringVectorFit.training().withEpochs(300).withLearningRate(1e-2f),
+                    SteeringVectorFit.training().withEpochs(300),
                     MatSteerObjective.Weights.paper(),
                     -1,
                     0,
