@@ -4,6 +4,7 @@ import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;
 import io.ballast.calibrator.evaluation.MaeSummary;
+import io.ballast.calibrator.evaluation.ServedSteering;
 import io.ballast.calibrator.steering.LogitTilt;
 import io.ballast.calibrator.steering.MatSteerObjective;
 import io.ballast.calibrator.steering.SteeringVectorFit;
@@ -312,18 +313,8 @@ final class SteeringBench implements Callable<Integer> {
         return averaged(lm, context, BioCorpus.HELD_OUT_PROMPTS);
     }
 
-    /** The model's served steering distributions for a context, averaged over phrasings. */
     private Map<Attribute, Map<String, Double>> averaged(LanguageModel lm, String context, List<String> phrasings) {
-        Map<Attribute, Map<String, Double>> mean = new HashMap<>();
-        for (String template : phrasings) {
-            sampler.steeringProbabilities(lm, corpus.prompt(context, template)).forEach((a, probs) -> {
-                double total =
-                        probs.values().stream().mapToDouble(Double::doubleValue).sum();
-                probs.forEach((c, p) -> mean.computeIfAbsent(a, x -> new LinkedHashMap<>())
-                        .merge(c, p / total / phrasings.size(), Double::sum));
-            });
-        }
-        return mean;
+        return ServedSteering.averaged(sampler, lm, context, phrasings);
     }
 
     private static Map<String, Double> target(Targets targets, Attribute a, String c) {

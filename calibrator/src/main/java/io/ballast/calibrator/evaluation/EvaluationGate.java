@@ -197,13 +197,7 @@ public final class EvaluationGate {
 
     /** The model's steering-token probabilities averaged over the held-out phrasings of the context's prompt. */
     private Map<Attribute, Map<String, Double>> heldOutSteering(LanguageModel lm, String context) {
-        Map<Attribute, Map<String, Double>> mean = new HashMap<>();
-        for (String template : BioCorpus.HELD_OUT_PROMPTS) {
-            sampler.steeringProbabilities(lm, corpus.prompt(context, template))
-                    .forEach((a, probs) -> probs.forEach((c, p) -> mean.computeIfAbsent(a, x -> new HashMap<>())
-                            .merge(c, p / BioCorpus.HELD_OUT_PROMPTS.size(), Double::sum)));
-        }
-        return mean;
+        return ServedSteering.averaged(sampler, lm, context, BioCorpus.HELD_OUT_PROMPTS);
     }
 
     /** MAE of steering-token probabilities renormalised over the attribute's tokens (what is served) against a target. */

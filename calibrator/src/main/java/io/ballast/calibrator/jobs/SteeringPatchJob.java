@@ -3,6 +3,7 @@ package io.ballast.calibrator.jobs;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;
+import io.ballast.calibrator.evaluation.ServedSteering;
 import io.ballast.calibrator.steering.MatSteerObjective;
 import io.ballast.calibrator.steering.SteeringPatcher;
 import io.ballast.calibrator.steering.SteeringVectorFit;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class SteeringPatchJob {
 
     private static final Logger log = LoggerFactory.getLogger(SteeringPatchJob.class);
+
+    // one phrasing is enough to check a context and to log the fit; the gate and benches use the held-out ones
+    private static final List<String> FIRST_PHRASING = BioCorpus.TRAIN_PROMPTS.subList(0, 1);
 
     /**
      * How a patch is fitted: MAT-Steer's optimiser settings with these epochs, on this many sampled
@@ -128,7 +132,6 @@ public final class SteeringPatchJob {
      */
     private List<String> onTarget(
             LanguageModel lm, Map<String, List<Attribute>> steered, Targets targets, CalibrationSettings c) {
-        BioCorpus corpus = BioCorpus.withDefaults();
         List<String> candidates =
                 CalibrationJob.healthyContexts(steered, targets, c.withSet(s -> s.withHealthyContexts(10_000)));
         List<Attribute> attributes =
@@ -138,16 +141,12 @@ public final class SteeringPatchJob {
             if (healthy.size() >= settings.healthyContexts()) {
                 break;
             }
-            Map<Attribute, Map<String, Double>> q =
-                    sampler.steeringProbabilities(lm, corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(0)));
+            Map<Attribute, Map<String, Double>> q = ServedSteering.averaged(sampler, lm, context, FIRST_PHRASING);
             boolean within = attributes.stream().allMatch(a -> {
                 var t = targets.find(a.key(), context).orElseThrow();
-                Map<String, Double> p = q.get(a);
-                double total =
-                        p.values().stream().mapToDouble(Double::doubleValue).sum();
                 return t.getProbabilities().entrySet().stream()
                         .allMatch(e ->
-                                Math.abs(p.getOrDefault(e.getKey(), 0.0) / total - e.getValue()) <= t.getTolerance());
+                                Math.abs(q.get(a).getOrDefault(e.getKey(), 0.0) - e.getValue()) <= t.getTolerance());
             });
             if (within) {
                 healthy.add(context);
@@ -158,12 +157,10 @@ public final class SteeringPatchJob {
 
     /** Mean served steering-token MAE over the drifted pairs, on the first training phrasing. */
     private double driftedMae(LanguageModel lm, Map<String, List<Attribute>> drifted, Targets targets) {
-        BioCorpus corpus = BioCorpus.withDefaults();
         double sum = 0;
         int n = 0;
         for (Map.Entry<String, List<Attribute>> e : drifted.entrySet()) {
-            Map<Attribute, Map<String, Double>> q =
-                    sampler.steeringProbabilities(lm, corpus.prompt(e.getKey(), BioCorpus.TRAIN_PROMPTS.get(0)));
+            Map<Attribute, Map<String, Double>> q = ServedSteering.averaged(sampler, lm, e.getKey(), FIRST_PHRASING);
             for (Attribute a : e.getValue()) {
                 var target = targets.find(a.key(), e.getKey());
                 if (target.isPresent() && q.containsKey(a)) {
