@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ballast.embedded.LocalCluster;
-import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroSerializer;
@@ -40,29 +39,13 @@ class DashboardTimelineIT {
             @TempDir Path stateDir) throws Exception {
         // given an auditor with one-minute windows hopping every 15 s, and uniform targets
         LocalCluster cluster = LocalCluster.shared();
-        new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
         SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
-        TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
         String model = "timeline-" + UUID.randomUUID().toString().substring(0, 6);
-        AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
-                AuditorConfig.BOOTSTRAP_SERVERS,
-                cluster.bootstrapServers(),
-                AuditorConfig.SCHEMA_REGISTRY_URL,
-                cluster.registryUrl(),
-                AuditorConfig.APPLICATION_ID,
-                "auditor-timeline-" + model,
-                AuditorConfig.STATE_DIR,
-                stateDir.toString(),
-                AuditorConfig.HTTP_PORT,
-                "0",
-                AuditorConfig.COMMIT_INTERVAL_MS,
-                "200",
-                AuditorConfig.WINDOW_SIZE,
-                "60",
-                AuditorConfig.WINDOW_ADVANCE,
-                "15")));
-        try (AuditorApp auditor = new AuditorApp(config).start()) {
-            String base = "http://127.0.0.1:" + auditor.httpPort();
+        new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
+        TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
+        try (LiveAuditor auditor = LiveAuditor.start(
+                cluster, stateDir, Map.of(AuditorConfig.WINDOW_SIZE, "60", AuditorConfig.WINDOW_ADVANCE, "15"))) {
+            String base = "http://127.0.0.1:" + auditor.app.httpPort();
 
             // when nurse bios come skewed from v1 for two minutes, balanced under a patch of v1 for one,
             // and balanced from v2 for one, in event time

@@ -57,9 +57,14 @@ final class LiveAuditor implements AutoCloseable {
 
     /** Ballast's topics on the cluster, then an auditor (200 ms commits) whose API is ready. */
     static LiveAuditor start(LocalCluster cluster, Path stateDir) throws Exception {
+        return start(cluster, stateDir, Map.of());
+    }
+
+    /** The same, with the test's own settings on top. */
+    static LiveAuditor start(LocalCluster cluster, Path stateDir, Map<String, String> settings) throws Exception {
         new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
         String applicationId = "live-auditor-" + UUID.randomUUID().toString().substring(0, 6);
-        AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
+        Map<String, String> all = new HashMap<>(Map.of(
                 AuditorConfig.BOOTSTRAP_SERVERS,
                 cluster.bootstrapServers(),
                 AuditorConfig.SCHEMA_REGISTRY_URL,
@@ -71,7 +76,9 @@ final class LiveAuditor implements AutoCloseable {
                 AuditorConfig.HTTP_PORT,
                 "0",
                 AuditorConfig.COMMIT_INTERVAL_MS,
-                "200")));
+                "200"));
+        all.putAll(settings);
+        AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(all));
         LiveAuditor auditor = new LiveAuditor(cluster, new AuditorApp(config).start(), applicationId);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(200))

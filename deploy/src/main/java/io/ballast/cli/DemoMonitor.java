@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,9 +62,6 @@ final class DemoMonitor implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final long start = System.currentTimeMillis();
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
-    // every attribute with a target is a row once its context drifted: with a steering patch serving
-    // seconds after the first alarms, some attributes of a drifted context never alarm under v1
-    private final Set<String> drifted = ConcurrentHashMap.newKeySet();
     private final List<String> attributes;
     private final Map<String, Row> rows = new TreeMap<>();
     private volatile CalibrationJobEvent lastJob;
@@ -123,7 +121,6 @@ final class DemoMonitor implements AutoCloseable {
                         if (s.getStatus() == DriftStatus.OPEN && s.getModelVersion() == 1) {
                             openedAt.putIfAbsent(
                                     CompositeKey.of(s.getContextKey(), s.getAttribute()), System.currentTimeMillis());
-                            drifted.add(s.getContextKey());
                         }
                     } else if (r.topic().equals(BallastTopic.CALIBRATION_JOBS.topicName())) {
                         lastJob = jobs.deserialize(r.topic(), r.value());
@@ -185,7 +182,9 @@ final class DemoMonitor implements AutoCloseable {
         Integer newVersion = promoted;
         String patch = patchId;
         List<String> keys = new ArrayList<>();
-        for (String context : drifted) {
+        // every attribute with a target is a row once its context drifted: with a steering patch serving
+        // seconds after the first alarms, some attributes of a drifted context never alarm under v1
+        for (String context : driftedContexts()) {
             attributes.forEach(a -> keys.add(CompositeKey.of(context, a)));
         }
         for (String key : keys) {
@@ -266,6 +265,13 @@ final class DemoMonitor implements AutoCloseable {
         return true;
     }
 
+    /** The contexts with an alarm under v1, in order. */
+    private Set<String> driftedContexts() {
+        Set<String> contexts = new TreeSet<>();
+        openedAt.keySet().forEach(k -> contexts.add(CompositeKey.parse(k, 2).get(0)));
+        return contexts;
+    }
+
     synchronized boolean closed() {
         return promoted != null && live == promoted && !rows.isEmpty() && allRecovered();
     }
@@ -289,7 +295,7 @@ final class DemoMonitor implements AutoCloseable {
                 DemoReport.clock(System.currentTimeMillis() - start),
                 eventsPerSecond,
                 totalEvents,
-                drifted.size(),
+                driftedContexts().size(),
                 job,
                 live,
                 livePatch == null ? "" : " + patch " + livePatch,

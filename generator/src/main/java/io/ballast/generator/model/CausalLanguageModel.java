@@ -1,5 +1,6 @@
 package io.ballast.generator.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -35,7 +36,32 @@ public final class CausalLanguageModel extends AbstractBlock {
      * model: generator workers share one model, and a request must see one patch from its first
      * token to its last, whatever another request or a hot patch does meanwhile.
      */
-    private final ThreadLocal<SteeringVectors> steering = new ThreadLocal<>();
+    private final ThreadLocal<Steering> steering = new ThreadLocal<>();
+
+    /** One scope's vectors, as arrays on the device from its first forward pass until it closes. */
+    private static final class Steering {
+        final SteeringVectors vectors;
+        private NDManager manager;
+        private SteeringVectors.OnDevice arrays;
+
+        Steering(SteeringVectors vectors) {
+            this.vectors = vectors;
+        }
+
+        SteeringVectors.OnDevice arrays(Device device) {
+            if (arrays == null) {
+                manager = NDManager.newBaseManager(device);
+                arrays = vectors.on(manager);
+            }
+            return arrays;
+        }
+
+        void close() {
+            if (manager != null) {
+                manager.close();
+            }
+        }
+    }
 
     public CausalLanguageModel(ModelConfig config) {
         super((byte) 1);
@@ -93,9 +119,13 @@ public final class CausalLanguageModel extends AbstractBlock {
             throw new IllegalArgumentException("gates reading layer " + vectors.gateLayer()
                     + ", after the steering layer " + vectors.layer() + ": they must read a state already computed");
         }
-        SteeringVectors before = steering.get();
-        steering.set(vectors);
+        Steering before = steering.get();
+        Steering mine = vectors == null ? null : new Steering(vectors);
+        steering.set(mine);
         return () -> {
+            if (mine != null) {
+                mine.close();
+            }
             if (before == null) {
                 steering.remove();
             } else {
@@ -106,7 +136,8 @@ public final class CausalLanguageModel extends AbstractBlock {
 
     /** The steering this thread's forward passes apply, or null. */
     public SteeringVectors steering() {
-        return steering.get();
+        Steering s = steering.get();
+        return s == null ? null : s.vectors;
     }
 
     /** Hidden states (B,T,width) after block {@code layer} (-1: the last), without a cache or steering. */
@@ -156,7 +187,8 @@ public final class CausalLanguageModel extends AbstractBlock {
                     "sequence of " + (past + t) + " tokens exceeds the context length " + config.contextLength());
         }
         NDArray x = embed(ps, ids, past, training);
-        SteeringVectors vectors = steering.get();
+        Steering scoped = steering.get();
+        SteeringVectors vectors = scoped == null ? null : scoped.vectors;
         int steerAfter = vectors == null ? -1 : vectors.blockIndex(blocks.size());
         int gateAfter = vectors == null ? -1 : vectors.gateBlockIndex(blocks.size());
         NDArray gateInput = null;
@@ -173,7 +205,7 @@ public final class CausalLanguageModel extends AbstractBlock {
                 gateInput = x;
             }
             if (i == steerAfter) {
-                x = vectors.apply(x, gateInput);
+                x = scoped.arrays(x.getDevice()).apply(x, gateInput);
             }
             caches.add(out.get(1));
             caches.add(out.get(2));

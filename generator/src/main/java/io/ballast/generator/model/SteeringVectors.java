@@ -97,16 +97,27 @@ public record SteeringVectors(
         return gateLayer < 0 ? layers - 1 : gateLayer;
     }
 
-    /** Steers hidden states (B,T,width) with these vectors, the gates reading {@code gateInput} (B,T,width). */
-    public NDArray apply(NDArray h, NDArray gateInput) {
-        NDManager m = h.getManager();
+    /**
+     * These vectors as arrays on {@code m}. Made once per steering scope (a request), not on every
+     * forward pass: a decode step would otherwise copy every vector and gate into new arrays.
+     */
+    public OnDevice on(NDManager m) {
         int a = attributes.size();
-        NDArray theta = m.create(flat(vectors), new Shape(a, width()));
-        NDArray w = m.create(flat(gateWeights), new Shape(a, gateWeights[0].length));
-        NDArray b = m.create(gateBiases);
-        NDArray w1 = gateHidden.length == 0 ? null : m.create(flat(gateHidden), new Shape(gateHidden.length, width()));
-        NDArray b1 = gateHidden.length == 0 ? null : m.create(gateHiddenBiases);
-        return apply(h, gateInput, theta, w, b, w1, b1).get(0);
+        return new OnDevice(
+                m.create(flat(vectors), new Shape(a, width())),
+                m.create(flat(gateWeights), new Shape(a, gateWeights[0].length)),
+                m.create(gateBiases),
+                gateHidden.length == 0 ? null : m.create(flat(gateHidden), new Shape(gateHidden.length, width())),
+                gateHidden.length == 0 ? null : m.create(gateHiddenBiases));
+    }
+
+    /** The vectors and gates as arrays; {@code w1} and {@code b1} null for linear gates. */
+    public record OnDevice(NDArray theta, NDArray w, NDArray b, NDArray w1, NDArray b1) {
+
+        /** Steers hidden states (B,T,width), the gates reading {@code gateInput} (B,T,width). */
+        public NDArray apply(NDArray h, NDArray gateInput) {
+            return SteeringVectors.apply(h, gateInput, theta, w, b, w1, b1).get(0);
+        }
     }
 
     /**

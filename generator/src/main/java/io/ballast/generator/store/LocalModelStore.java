@@ -65,12 +65,11 @@ public final class LocalModelStore implements ModelStore {
         Map<String, String> files = hashFiles(stagingDirectory);
         files.remove(METADATA);
         Path modelDir = root.resolve(modelId);
-        Files.createDirectories(modelDir);
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int version = nextVersion(modelId);
-            ArtifactMetadata meta = new ArtifactMetadata(
+        ArtifactMetadata[] meta = {null};
+        int version = moveInAsNext(modelDir, "", stagingDirectory, n -> {
+            meta[0] = new ArtifactMetadata(
                     modelId,
-                    version,
+                    n,
                     lineage.parentVersion(),
                     System.currentTimeMillis(),
                     lineage.jobId(),
@@ -78,22 +77,58 @@ public final class LocalModelStore implements ModelStore {
                     files,
                     lineage.metrics(),
                     lineage.description());
-            JSON.writeValue(stagingDirectory.resolve(METADATA).toFile(), meta);
-            Path target = modelDir.resolve(String.valueOf(version));
+            JSON.writeValue(stagingDirectory.resolve(METADATA).toFile(), meta[0]);
+        });
+        return new ModelArtifact(
+                modelId, version, modelDir.resolve(String.valueOf(version)), manifestHash(files), meta[0]);
+    }
+
+    /** What a staged directory needs written once its number is known (a version, a patch's ordinal). */
+    @FunctionalInterface
+    private interface Numbered {
+        void write(int number) throws IOException;
+    }
+
+    /**
+     * Moves {@code stage} into {@code parent} as {@code <prefix><n>}, n the next free number, by one
+     * atomic rename, so readers never see half of it; then makes its files read-only. Another
+     * writer taking a number first makes it try the next.
+     *
+     * @return the number it got
+     */
+    private static int moveInAsNext(Path parent, String prefix, Path stage, Numbered beforeMove) throws IOException {
+        Files.createDirectories(parent);
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int n = next(parent, prefix);
+            beforeMove.write(n);
+            Path target = parent.resolve(prefix + n);
             try {
-                Files.move(stagingDirectory, target, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 if (Files.exists(target)) {
-                    continue; // another writer took this version: try the next
+                    continue; // another writer took this number: try the next
                 }
                 throw e;
             }
             try (Stream<Path> s = Files.list(target)) {
                 s.forEach(p -> p.toFile().setReadOnly());
             }
-            return new ModelArtifact(modelId, version, target, manifestHash(files), meta);
+            return n;
         }
-        throw new IOException("could not allocate a version for " + modelId);
+        throw new IOException("could not allocate a name " + prefix + "<n> in " + parent);
+    }
+
+    /** One more than the largest n of the entries {@code <prefix><n>} in {@code parent}; 1 when there are none. */
+    private static int next(Path parent, String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(parent)) {
+            return s.map(p -> p.getFileName().toString())
+                            .filter(n -> n.startsWith(prefix)
+                                    && n.substring(prefix.length()).matches("\\d+"))
+                            .mapToInt(n -> Integer.parseInt(n.substring(prefix.length())))
+                            .max()
+                            .orElse(0)
+                    + 1;
+        }
     }
 
     /** Publishes a copy of another store's artifact here, as this store's next version. */
@@ -172,26 +207,16 @@ public final class LocalModelStore implements ModelStore {
             throws IOException {
         get(modelId, version); // a patch for a version the store does not hold would never apply
         Path patches = root.resolve(modelId).resolve(PATCHES);
-        Files.createDirectories(patches);
-        for (int attempt = 0; attempt < 1_000; attempt++) {
-            String patchId = modelId + "-" + version + "-p" + nextPatch(patches, modelId + "-" + version + "-p");
-            SteeringPatch.Contents contents = new SteeringPatch.Contents(
-                    patchId, modelId, version, System.currentTimeMillis(), driftSignalIds, metrics, steering);
-            Path stage = newStagingDirectory(modelId);
-            JSON.writeValue(stage.resolve(SteeringPatch.FILE).toFile(), contents);
-            Path target = patches.resolve(patchId);
-            try {
-                Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                if (Files.exists(target)) {
-                    continue; // another writer took this id: try the next
-                }
-                throw e;
-            }
-            target.resolve(SteeringPatch.FILE).toFile().setReadOnly();
-            return new SteeringPatch(contents, target, manifestHash(hashFiles(target)));
-        }
-        throw new IOException("could not allocate a patch id for " + modelId + " v" + version);
+        String prefix = modelId + "-" + version + "-p";
+        Path stage = newStagingDirectory(modelId);
+        SteeringPatch.Contents[] contents = {null};
+        int n = moveInAsNext(patches, prefix, stage, k -> {
+            contents[0] = new SteeringPatch.Contents(
+                    prefix + k, modelId, version, System.currentTimeMillis(), driftSignalIds, metrics, steering);
+            JSON.writeValue(stage.resolve(SteeringPatch.FILE).toFile(), contents[0]);
+        });
+        Path target = patches.resolve(prefix + n);
+        return new SteeringPatch(contents[0], target, manifestHash(hashFiles(target)));
     }
 
     @Override
@@ -217,18 +242,6 @@ public final class LocalModelStore implements ModelStore {
         } catch (IOException | IllegalArgumentException e) {
             throw new ArtifactIntegrityException(
                     "patch " + dir + " is not a readable steering patch: " + e.getMessage());
-        }
-    }
-
-    private static int nextPatch(Path patches, String prefix) throws IOException {
-        try (Stream<Path> s = Files.list(patches)) {
-            return s.map(p -> p.getFileName().toString())
-                            .filter(n -> n.startsWith(prefix)
-                                    && n.substring(prefix.length()).matches("\\d+"))
-                            .mapToInt(n -> Integer.parseInt(n.substring(prefix.length())))
-                            .max()
-                            .orElse(0)
-                    + 1;
         }
     }
 
@@ -265,17 +278,6 @@ public final class LocalModelStore implements ModelStore {
     private ModelArtifact read(Path dir) throws IOException {
         ArtifactMetadata meta = JSON.readValue(dir.resolve(METADATA).toFile(), ArtifactMetadata.class);
         return new ModelArtifact(meta.modelId(), meta.version(), dir, manifestHash(meta.files()), meta);
-    }
-
-    private int nextVersion(String modelId) throws IOException {
-        try (Stream<Path> s = Files.list(root.resolve(modelId))) {
-            return s.map(p -> p.getFileName().toString())
-                            .filter(n -> n.matches("\\d+"))
-                            .mapToInt(Integer::parseInt)
-                            .max()
-                            .orElse(0)
-                    + 1;
-        }
     }
 
     static Map<String, String> hashFiles(Path dir) throws IOException {

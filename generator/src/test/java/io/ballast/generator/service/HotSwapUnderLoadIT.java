@@ -5,19 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.ballast.embedded.LocalCluster;
 import io.ballast.generator.ResidentMemory;
-import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.sampling.SamplingParams;
-import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
-import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroDeserializer;
-import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
 import io.ballast.schemas.topics.TopicProvisioner;
 import java.nio.file.Files;
@@ -36,9 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,9 +54,7 @@ class HotSwapUnderLoadIT {
         LocalModelStore store = new LocalModelStore(storeDir);
         List<ModelArtifact> versions = new ArrayList<>();
         for (int v = 1; v <= 8; v++) {
-            versions.add(store.importCopy(
-                    renamed(TinyModels.published(), modelId),
-                    ArtifactMetadata.Lineage.base("copy for hot-swap test", Map.of())));
+            versions.add(GeneratorOnACluster.tinyCopy(store, modelId, "copy for hot-swap test"));
         }
         // and version 5 corrupted after publication
         Path tampered = versions.get(4).directory().resolve("parameters.bin");
@@ -73,30 +65,10 @@ class HotSwapUnderLoadIT {
 
         // and a generator serving version 1, as announced
         SchemaRegistryClient registry = new SchemaRegistryClient(cluster.registryUrl());
-        KafkaProducer<String, ModelUpdate> announcer = new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        cluster.bootstrapServers(),
-                        ProducerConfig.ACKS_CONFIG,
-                        "all"),
-                new StringSerializer(),
-                new AvroSerializer<>(registry, true, false));
+        KafkaProducer<String, ModelUpdate> announcer = GeneratorOnACluster.announcer(cluster);
         ModelUpdates.announce(announcer, ModelUpdates.of(versions.get(0), ModelAction.PROMOTE));
-        GeneratorConfig config = GeneratorConfig.from(ConfigSource.ofMap(Map.of(
-                GeneratorConfig.BOOTSTRAP_SERVERS,
-                cluster.bootstrapServers(),
-                GeneratorConfig.SCHEMA_REGISTRY_URL,
-                cluster.registryUrl(),
-                GeneratorConfig.MODEL_STORE,
-                storeDir.toString(),
-                GeneratorConfig.MODEL_ID,
-                modelId,
-                GeneratorConfig.HTTP_PORT,
-                "0",
-                GeneratorConfig.WORKERS,
-                "2",
-                GeneratorConfig.QUEUE_CAPACITY,
-                "256")));
+        GeneratorConfig config =
+                GeneratorOnACluster.config(cluster, storeDir, modelId, Map.of(GeneratorConfig.QUEUE_CAPACITY, "256"));
         String prompt = BioCorpus.withDefaults().prompt("occupation:electricians", BioCorpus.TRAIN_PROMPTS.get(1));
         ConcurrentLinkedQueue<Served> served = new ConcurrentLinkedQueue<>();
         AtomicInteger failures = new AtomicInteger();
@@ -225,10 +197,5 @@ class HotSwapUnderLoadIT {
             }
         }
         return live;
-    }
-
-    /** The tiny model's artifact under another model id (the copy lands under that id). */
-    private static ModelArtifact renamed(ModelArtifact a, String modelId) {
-        return new ModelArtifact(modelId, a.version(), a.directory(), a.sha256(), a.metadata());
     }
 }

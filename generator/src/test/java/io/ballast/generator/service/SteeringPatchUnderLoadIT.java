@@ -9,17 +9,14 @@ import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.model.SteeringVectors;
 import io.ballast.generator.sampling.SamplingParams;
-import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.generator.store.SteeringPatch;
-import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroDeserializer;
-import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.topics.BallastTopic;
 import io.ballast.schemas.topics.TopicProvisioner;
 import java.nio.file.Files;
@@ -38,9 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,10 +54,7 @@ class SteeringPatchUnderLoadIT {
         LocalModelStore store = new LocalModelStore(storeDir);
         List<ModelArtifact> versions = new ArrayList<>();
         for (int v = 1; v <= 2; v++) {
-            ModelArtifact a = TinyModels.published();
-            versions.add(store.importCopy(
-                    new ModelArtifact(modelId, a.version(), a.directory(), a.sha256(), a.metadata()),
-                    ArtifactMetadata.Lineage.base("copy for the patch test", Map.of())));
+            versions.add(GeneratorOnACluster.tinyCopy(store, modelId, "copy for the patch test"));
         }
         SteeringVectors male;
         try (LanguageModel lm = TinyModels.loadPublished()) {
@@ -77,28 +69,9 @@ class SteeringPatchUnderLoadIT {
 
         // and a generator serving v1, as announced, with four clients requesting continuously
         SchemaRegistryClient registry = new SchemaRegistryClient(cluster.registryUrl());
-        KafkaProducer<String, ModelUpdate> announcer = new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        cluster.bootstrapServers(),
-                        ProducerConfig.ACKS_CONFIG,
-                        "all"),
-                new StringSerializer(),
-                new AvroSerializer<>(registry, true, false));
+        KafkaProducer<String, ModelUpdate> announcer = GeneratorOnACluster.announcer(cluster);
         ModelUpdates.announce(announcer, ModelUpdates.of(versions.get(0), ModelAction.PROMOTE));
-        GeneratorConfig config = GeneratorConfig.from(ConfigSource.ofMap(Map.of(
-                GeneratorConfig.BOOTSTRAP_SERVERS,
-                cluster.bootstrapServers(),
-                GeneratorConfig.SCHEMA_REGISTRY_URL,
-                cluster.registryUrl(),
-                GeneratorConfig.MODEL_STORE,
-                storeDir.toString(),
-                GeneratorConfig.MODEL_ID,
-                modelId,
-                GeneratorConfig.HTTP_PORT,
-                "0",
-                GeneratorConfig.WORKERS,
-                "2")));
+        GeneratorConfig config = GeneratorOnACluster.config(cluster, storeDir, modelId, Map.of());
         String prompt = BioCorpus.withDefaults().prompt("occupation:registered-nurses", BioCorpus.TRAIN_PROMPTS.get(0));
         ConcurrentLinkedQueue<Served> served = new ConcurrentLinkedQueue<>();
         AtomicInteger failures = new AtomicInteger();
