@@ -7,6 +7,7 @@ import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Generation;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
+import io.ballast.generator.text.Tokenizer;
 import io.ballast.generator.text.WordTokenizer;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.AttributeExtractor;
@@ -176,7 +177,7 @@ public final class CalibrationSetBuilder {
      */
     int[] withWordDropped(
             LanguageModel model, int[] promptIds, String template, String context, boolean mayGrow, Random random) {
-        WordTokenizer tokenizer = model.tokenizer();
+        Tokenizer tokenizer = model.tokenizer();
         int unk = tokenizer.id(WordTokenizer.UNK);
         int[] occupation = tokenizer.encode(corpus.prompt(context, "{a} {occ}"));
         Set<Integer> phrasing =

@@ -16,7 +16,9 @@ import java.util.List;
 
 /**
  * Decoder-only transformer language model: token and position embeddings, N pre-LayerNorm
- * blocks, a final LayerNorm and the LM head.
+ * blocks, a final LayerNorm and the LM head; or, for a checkpoint in the Llama family
+ * ({@link DecoderArchitecture}), token embeddings, N {@link GatedDecoderBlock}s with rotary
+ * positions, a final RMSNorm and a head that may be the embedding transposed.
  *
  * <p>Training: inputs {@code [ids (B,T)]}, output {@code [logits (B,T,V)]}. Incremental decoding:
  * inputs {@code [ids (B,T), k_0, v_0, ..., k_{N-1}, v_{N-1}]} (the cache of the P positions
@@ -27,10 +29,15 @@ public final class CausalLanguageModel extends AbstractBlock {
 
     private final ModelConfig config;
     private final TokenEmbedding tokenEmbedding;
+    /** Learned positions; null for rotary models, whose attention places tokens itself. */
     private final TokenEmbedding positionEmbedding;
-    private final List<DecoderBlock> blocks = new ArrayList<>();
-    private final LayerNorm finalNorm;
+
+    private final List<AbstractBlock> blocks = new ArrayList<>();
+    private final AbstractBlock finalNorm;
+    /** Null when the head is the token embedding transposed (tied). */
     private final Linear head;
+    /** Low-rank adapters this thread's forward passes apply, or none (per thread, as steering). */
+    private final ThreadLocal<LowRankAdapters> adapters = new ThreadLocal<>();
     /**
      * Gated steering vectors applied by this thread's forward passes, or none. Per thread, not per
      * model: generator workers share one model, and a request must see one patch from its first
@@ -66,16 +73,29 @@ public final class CausalLanguageModel extends AbstractBlock {
     public CausalLanguageModel(ModelConfig config) {
         super((byte) 1);
         this.config = config;
+        DecoderArchitecture architecture = config.architecture();
         this.tokenEmbedding =
                 addChildBlock("tokenEmbedding", new TokenEmbedding(config.vocabularySize(), config.width()));
-        this.positionEmbedding =
-                addChildBlock("positionEmbedding", new TokenEmbedding(config.contextLength(), config.width()));
+        this.positionEmbedding = architecture != null
+                ? null
+                : addChildBlock("positionEmbedding", new TokenEmbedding(config.contextLength(), config.width()));
         for (int i = 0; i < config.layers(); i++) {
-            blocks.add(addChildBlock("block" + i, new DecoderBlock(config)));
+            blocks.add(addChildBlock(
+                    "block" + i, architecture != null ? new GatedDecoderBlock(config) : new DecoderBlock(config)));
         }
-        this.finalNorm = addChildBlock("finalNorm", LayerNorm.builder().axis(2).build());
-        this.head = addChildBlock(
-                "head", Linear.builder().setUnits(config.vocabularySize()).build());
+        this.finalNorm = addChildBlock(
+                "finalNorm",
+                architecture != null
+                        ? new RmsNorm(config.width(), architecture.normEpsilon())
+                        : LayerNorm.builder().axis(2).build());
+        this.head = architecture != null && architecture.tiedEmbeddings()
+                ? null
+                : addChildBlock(
+                        "head",
+                        Linear.builder()
+                                .setUnits(config.vocabularySize())
+                                .optBias(architecture == null)
+                                .build());
     }
 
     public ModelConfig config() {
@@ -93,7 +113,69 @@ public final class CausalLanguageModel extends AbstractBlock {
             this.blocks.get(i).freezeParameters(false);
         }
         finalNorm.freezeParameters(false);
-        head.freezeParameters(false);
+        if (head != null) {
+            head.freezeParameters(false);
+        } else {
+            // a tied head is the embedding: training the head trains it
+            tokenEmbedding.freezeParameters(false);
+        }
+    }
+
+    /**
+     * Applies low-rank {@code adapters} (null: none) to this thread's forward passes until the
+     * scope closes; the base weights are untouched.
+     */
+    public SteeringScope adaptedBy(LowRankAdapters adapters) {
+        if (adapters != null && !config.llamaFamily()) {
+            throw new IllegalArgumentException("low-rank adapters apply to Llama-family models only");
+        }
+        if (adapters != null && adapters.layerCount() != blocks.size()) {
+            throw new IllegalArgumentException(
+                    "adapters for " + adapters.layerCount() + " layers, model has " + blocks.size());
+        }
+        LowRankAdapters before = this.adapters.get();
+        this.adapters.set(adapters);
+        return () -> {
+            if (before == null) {
+                this.adapters.remove();
+            } else {
+                this.adapters.set(before);
+            }
+        };
+    }
+
+    /** The adapters this thread's forward passes apply, or null. */
+    public LowRankAdapters adapters() {
+        return adapters.get();
+    }
+
+    private NDList block(int i, ParameterStore ps, NDList in, boolean training) {
+        LowRankAdapters a = adapters.get();
+        return blocks.get(i).forward(ps, in, training, a == null ? null : a.paramsFor(i));
+    }
+
+    private NDArray head(ParameterStore ps, NDArray x, boolean training) {
+        if (head != null) {
+            return head.forward(ps, new NDList(x), training).singletonOrThrow();
+        }
+        return x.matMul(tokenEmbedding.weight(ps, x.getDevice(), training).transpose());
+    }
+
+    TokenEmbedding tokenEmbedding() {
+        return tokenEmbedding;
+    }
+
+    List<AbstractBlock> blocks() {
+        return blocks;
+    }
+
+    AbstractBlock finalNorm() {
+        return finalNorm;
+    }
+
+    /** The LM head, or null when tied to the token embedding. */
+    Linear lmHead() {
+        return head;
     }
 
     /** What {@link #steeredBy} returns: closing it restores the steering the thread had before. */
@@ -145,7 +227,7 @@ public final class CausalLanguageModel extends AbstractBlock {
         int last = layer < 0 ? blocks.size() - 1 : layer;
         NDArray x = embed(ps, ids, 0, false);
         for (int i = 0; i <= last; i++) {
-            x = blocks.get(i).forward(ps, new NDList(x), false).get(0);
+            x = block(i, ps, new NDList(x), false).get(0);
         }
         return x;
     }
@@ -155,24 +237,24 @@ public final class CausalLanguageModel extends AbstractBlock {
         int last = layer < 0 ? blocks.size() - 1 : layer;
         NDArray x = hidden;
         for (int i = last + 1; i < blocks.size(); i++) {
-            x = blocks.get(i).forward(ps, new NDList(x), false).get(0);
+            x = block(i, ps, new NDList(x), false).get(0);
         }
         x = finalNorm.forward(ps, new NDList(x), false).singletonOrThrow();
-        return head.forward(ps, new NDList(x), false).singletonOrThrow();
+        return head(ps, x, false);
     }
 
     private NDArray embed(ParameterStore ps, NDArray ids, long past, boolean training) {
+        NDArray tokens = tokenEmbedding.forward(ps, new NDList(ids), training).singletonOrThrow();
+        if (positionEmbedding == null) {
+            return tokens;
+        }
         long t = ids.getShape().get(1);
         NDArray positions = ids.getManager()
                 .arange((int) past, (int) (past + t))
                 .toType(DataType.INT32, false)
                 .reshape(1, t);
-        return tokenEmbedding
-                .forward(ps, new NDList(ids), training)
-                .singletonOrThrow()
-                .add(positionEmbedding
-                        .forward(ps, new NDList(positions), training)
-                        .singletonOrThrow());
+        return tokens.add(
+                positionEmbedding.forward(ps, new NDList(positions), training).singletonOrThrow());
     }
 
     @Override
@@ -199,7 +281,7 @@ public final class CausalLanguageModel extends AbstractBlock {
                 in.add(inputs.get(1 + 2 * i));
                 in.add(inputs.get(2 + 2 * i));
             }
-            NDList out = blocks.get(i).forward(ps, in, training);
+            NDList out = block(i, ps, in, training);
             x = out.get(0);
             if (i == gateAfter) {
                 gateInput = x;
@@ -211,7 +293,7 @@ public final class CausalLanguageModel extends AbstractBlock {
             caches.add(out.get(2));
         }
         x = finalNorm.forward(ps, new NDList(x), training).singletonOrThrow();
-        NDArray logits = head.forward(ps, new NDList(x), training).singletonOrThrow();
+        NDArray logits = head(ps, x, training);
         NDList result = new NDList(logits);
         if (!training) {
             result.addAll(caches);
@@ -230,11 +312,15 @@ public final class CausalLanguageModel extends AbstractBlock {
         Shape ids = inputShapes[0];
         Shape hidden = new Shape(ids.get(0), ids.get(1), config.width());
         tokenEmbedding.initialize(manager, dataType, ids);
-        positionEmbedding.initialize(manager, dataType, new Shape(1, ids.get(1)));
-        for (DecoderBlock b : blocks) {
+        if (positionEmbedding != null) {
+            positionEmbedding.initialize(manager, dataType, new Shape(1, ids.get(1)));
+        }
+        for (AbstractBlock b : blocks) {
             b.initialize(manager, dataType, hidden);
         }
         finalNorm.initialize(manager, dataType, hidden);
-        head.initialize(manager, dataType, hidden);
+        if (head != null) {
+            head.initialize(manager, dataType, hidden);
+        }
     }
 }

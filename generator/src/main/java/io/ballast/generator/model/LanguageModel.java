@@ -12,7 +12,7 @@ import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.generator.store.ModelStore;
 import io.ballast.generator.text.PromptFormat;
-import io.ballast.generator.text.WordTokenizer;
+import io.ballast.generator.text.Tokenizer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -36,13 +36,12 @@ public final class LanguageModel implements AutoCloseable {
 
     private final Model model;
     private final CausalLanguageModel block;
-    private final WordTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final PromptFormat format;
     private final String modelId;
     private final int version;
 
-    private LanguageModel(
-            Model model, CausalLanguageModel block, WordTokenizer tokenizer, String modelId, int version) {
+    private LanguageModel(Model model, CausalLanguageModel block, Tokenizer tokenizer, String modelId, int version) {
         this.model = model;
         this.block = block;
         this.tokenizer = tokenizer;
@@ -52,7 +51,7 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /** A new model with freshly initialised weights. */
-    public static LanguageModel create(String modelId, ModelConfig config, WordTokenizer tokenizer) {
+    public static LanguageModel create(String modelId, ModelConfig config, Tokenizer tokenizer) {
         if (config.vocabularySize() != tokenizer.size()) {
             throw new IllegalArgumentException(
                     "config vocabulary " + config.vocabularySize() + " != tokenizer " + tokenizer.size());
@@ -70,7 +69,12 @@ public final class LanguageModel implements AutoCloseable {
 
     public static LanguageModel load(Path dir, String modelId, int version) throws IOException {
         ModelConfig config = JSON.readValue(dir.resolve(CONFIG_FILE).toFile(), ModelConfig.class);
-        WordTokenizer tokenizer = WordTokenizer.load(dir.resolve(TOKENIZER_FILE));
+        Tokenizer tokenizer = Tokenizer.load(dir.resolve(TOKENIZER_FILE), config.vocabularySize());
+        if (tokenizer.size() != config.vocabularySize()) {
+            tokenizer.close();
+            throw new IOException(dir + ": tokenizer of " + tokenizer.size() + " ids for a model of "
+                    + config.vocabularySize() + " vocabulary rows");
+        }
         Model model = Model.newInstance(modelId, defaultDevice());
         CausalLanguageModel block = new CausalLanguageModel(config);
         model.setBlock(block);
@@ -79,6 +83,7 @@ public final class LanguageModel implements AutoCloseable {
             block.loadParameters(model.getNDManager(), in);
         } catch (MalformedModelException | RuntimeException e) {
             model.close();
+            tokenizer.close();
             throw new IOException("cannot load parameters from " + dir + ": " + e.getMessage(), e);
         }
         return new LanguageModel(model, block, tokenizer, modelId, version);
@@ -118,7 +123,7 @@ public final class LanguageModel implements AutoCloseable {
         return block.config();
     }
 
-    public WordTokenizer tokenizer() {
+    public Tokenizer tokenizer() {
         return tokenizer;
     }
 
@@ -147,5 +152,6 @@ public final class LanguageModel implements AutoCloseable {
     @Override
     public void close() {
         model.close();
+        tokenizer.close();
     }
 }

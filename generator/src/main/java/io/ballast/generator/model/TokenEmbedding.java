@@ -45,6 +45,15 @@ final class TokenEmbedding extends AbstractBlock {
         return new Shape[] {inputShapes[0].addAll(new Shape(width))};
     }
 
+    /** The table (size, width), e.g. for a head tied to it. */
+    NDArray weight(ParameterStore ps, ai.djl.Device device, boolean training) {
+        return ps.getValue(weight, device, training);
+    }
+
+    Parameter weightParameter() {
+        return weight;
+    }
+
     long size() {
         return size;
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.text.Tokenizer;
 import io.ballast.generator.text.WordTokenizer;
 import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ public final class Sampler {
             cache.close();
         }
         List<Generation> generations = new ArrayList<>(n);
-        WordTokenizer tok = lm.tokenizer();
+        Tokenizer tok = lm.tokenizer();
         for (int row = 0; row < n; row++) {
             int[] ids = Arrays.copyOf(out[row], length[row]);
             List<String> steering = new ArrayList<>();
@@ -185,7 +186,7 @@ public final class Sampler {
 
     /** Allowed ids per response position: the attribute's steering tokens, then any text token. */
     private static boolean[][] allowedTokenSets(LanguageModel lm) {
-        WordTokenizer tok = lm.tokenizer();
+        Tokenizer tok = lm.tokenizer();
         boolean[][] sets = new boolean[STEERING_POSITIONS + 1][tok.size()];
         for (int i = 0; i < STEERING_POSITIONS; i++) {
             for (String t : Attribute.values()[i].steeringTokens()) {

@@ -11,12 +11,12 @@ import java.util.List;
  */
 public final class PromptFormat {
 
-    private final WordTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final int bos;
     private final int sep;
     private final int eos;
 
-    public PromptFormat(WordTokenizer tokenizer) {
+    public PromptFormat(Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
         this.bos = tokenizer.id(WordTokenizer.BOS);
         this.sep = tokenizer.id(WordTokenizer.SEP);
@@ -58,7 +58,7 @@ public final class PromptFormat {
         return eos;
     }
 
-    public WordTokenizer tokenizer() {
+    public Tokenizer tokenizer() {
         return tokenizer;
     }
 }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * Word-level tokenizer built from the corpus and saved with the model. Ids 0-4 are the special
  * tokens, then one steering token per attribute value, then words by falling frequency.
  */
-public final class WordTokenizer {
+public final class WordTokenizer implements Tokenizer {
 
     public static final String PAD = "<pad>";
     public static final String UNK = "<unk>";
@@ -82,6 +82,7 @@ public final class WordTokenizer {
         return out;
     }
 
+    @Override
     public int[] encode(String text) {
         List<String> pieces = split(text);
         int[] out = new int[pieces.size()];
@@ -92,10 +93,12 @@ public final class WordTokenizer {
         return out;
     }
 
+    @Override
     public String token(int id) {
         return tokens.get(id);
     }
 
+    @Override
     public int id(String token) {
         Integer id = ids.get(token);
         if (id == null) {
@@ -104,11 +107,13 @@ public final class WordTokenizer {
         return id;
     }
 
+    @Override
     public int size() {
         return tokens.size();
     }
 
     /** Words joined with spaces, except before closing punctuation. */
+    @Override
     public String decode(int[] ids) {
         StringBuilder sb = new StringBuilder();
         for (int id : ids) {
@@ -122,6 +127,7 @@ public final class WordTokenizer {
         return sb.toString();
     }
 
+    @Override
     public void save(Path file) throws IOException {
         JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), Map.of("type", "word", "tokens", tokens));
     }

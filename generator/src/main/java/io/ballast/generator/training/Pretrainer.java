@@ -15,6 +15,7 @@ import io.ballast.generator.corpus.BioExample;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.model.ModelConfig;
 import io.ballast.generator.text.PromptFormat;
+import io.ballast.generator.text.Tokenizer;
 import io.ballast.generator.text.WordTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,7 @@ public final class Pretrainer {
         Engine.getInstance().setRandomSeed((int) settings.seed());
         Random random = new Random(settings.seed());
         BioCorpus corpus = new BioCorpus(settings.mix(), settings.contradictionShare());
-        WordTokenizer tokenizer = buildTokenizer(corpus, settings, new Random(settings.seed() + 1));
+        Tokenizer tokenizer = buildTokenizer(corpus, settings, new Random(settings.seed() + 1));
         ModelConfig config = settings.size().withVocabularySize(tokenizer.size());
         LanguageModel lm = LanguageModel.create(modelId, config, tokenizer);
         PromptFormat format = lm.format();
