@@ -1,10 +1,12 @@
 package io.ballast.calibrator;
 
+import ai.djl.Device;
 import io.ballast.calibrator.jobs.CalibrationJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.jobs.SteeringPatchJob;
 import io.ballast.calibrator.steering.SteeringPatcher;
 import io.ballast.calibrator.training.TrainingCancelledException;
+import io.ballast.generator.model.ComputeDevice;
 import io.ballast.generator.service.ModelUpdates;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.SteeringPatch;
@@ -88,6 +90,8 @@ public final class CalibratorApp implements AutoCloseable {
     private KafkaProducer<String, DeadLetter> dlqProducer;
     private DeadLetterPublisher deadLetters;
     private ServiceHttpServer http;
+    // resolved first thing at start, so ballast.device=gpu without a usable GPU stops the service before it consumes
+    private Device device;
 
     public CalibratorApp(CalibratorConfig config) {
         this.config = config;
@@ -119,6 +123,7 @@ public final class CalibratorApp implements AutoCloseable {
     }
 
     public CalibratorApp start() throws Exception {
+        device = ComputeDevice.resolve(config.device());
         SchemaRegistry registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         Map<String, Object> producerConfig = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -238,7 +243,7 @@ public final class CalibratorApp implements AutoCloseable {
             CalibrationSettings settings = config.settings();
             settings = settings.withSeed(settings.seed() + coalescer.failedAttempts(request.modelId()));
             CalibrationJob.Outcome outcome = new CalibrationJob(
-                            store, new LexiconExtractor(), settings, config.workDir())
+                            store, new LexiconExtractor(), settings, config.workDir(), device)
                     .run(request, targets, this::publish);
             jobCounters.get(outcome.state()).increment();
             if (outcome.state() == CalibrationJobState.PROMOTED) {
@@ -297,7 +302,12 @@ public final class CalibratorApp implements AutoCloseable {
         try {
             LocalModelStore store = new LocalModelStore(config.modelStore());
             SteeringPatch patch = new SteeringPatchJob(
-                            store, new LexiconExtractor(), config.settings(), config.patches(), config.workDir())
+                            store,
+                            new LexiconExtractor(),
+                            config.settings(),
+                            config.patches(),
+                            config.workDir(),
+                            device)
                     .run(request, targets);
             synchronized (announcing) {
                 Integer live = liveVersions.get(request.modelId());

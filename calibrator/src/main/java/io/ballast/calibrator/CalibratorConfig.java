@@ -4,6 +4,7 @@ import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.jobs.SteeringPatchJob;
 import io.ballast.calibrator.steering.SteeringVectorFit;
 import io.ballast.calibrator.training.CalibrationLoss;
+import io.ballast.generator.model.ComputeDevice;
 import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.runtime.Setting;
@@ -24,7 +25,8 @@ public record CalibratorConfig(
         DriftCoalescer.RetryPolicy retry,
         CalibrationSettings settings,
         long patchSettleMillis,
-        SteeringPatchJob.Settings patches) {
+        SteeringPatchJob.Settings patches,
+        ComputeDevice.Choice device) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -58,6 +60,7 @@ public record CalibratorConfig(
     public static final String PATCH_HEALTHY_CONTEXTS = "ballast.calibrator.patch.healthy-contexts";
     public static final String PATCH_GATE_HIDDEN = "ballast.calibrator.patch.gate-hidden";
     public static final String PATCH_PRESERVATION = "ballast.calibrator.patch.preservation";
+    public static final String DEVICE = ComputeDevice.KEY;
 
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -92,7 +95,8 @@ public record CalibratorConfig(
             Keys.PATCH_SETTLE_SECONDS,
             Keys.PATCH_HEALTHY_CONTEXTS,
             Keys.PATCH_GATE_HIDDEN,
-            Keys.PATCH_PRESERVATION);
+            Keys.PATCH_PRESERVATION,
+            Keys.DEVICE);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -116,7 +120,8 @@ public record CalibratorConfig(
                         Keys.PATCH_RESPONSES_PER_PROMPT.read(c),
                         Keys.PATCH_HEALTHY_CONTEXTS.read(c),
                         Keys.PATCH_GATE_HIDDEN.read(c),
-                        Keys.PATCH_PRESERVATION.read(c)));
+                        Keys.PATCH_PRESERVATION.read(c)),
+                Keys.DEVICE.read(c));
     }
 
     /** Whether drift gets a steering patch before its fine-tuning job ends. */
@@ -302,5 +307,6 @@ public record CalibratorConfig(
                 0,
                 1000,
                 "weight of keeping healthy contexts and text as they are, against fixing the drifted ones (paper: 0.9)");
+        static final Setting<ComputeDevice.Choice> DEVICE = ComputeDevice.SETTING;
     }
 }

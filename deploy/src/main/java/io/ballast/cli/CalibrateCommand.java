@@ -36,6 +36,9 @@ final class CalibrateCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    DeviceOptions device;
+
     @Option(names = "--model-version", description = "Version to calibrate (default: the latest).")
     Integer version;
 
@@ -91,7 +94,8 @@ final class CalibrateCommand implements Callable<Integer> {
         AtomicReference<ProgressBar> bar = new AtomicReference<>();
         String jobId = "manual-" + UUID.randomUUID().toString().substring(0, 8);
         long t0 = System.currentTimeMillis();
-        CalibrationJob.Outcome outcome = new CalibrationJob(modelStore, new LexiconExtractor(), settings, workDir)
+        CalibrationJob.Outcome outcome = new CalibrationJob(
+                        modelStore, new LexiconExtractor(), settings, workDir, device.resolve())
                 .run(new CalibrationJob.Request(jobId, store.modelId, base, drifted, List.of()), jobTargets, e -> {
                     if (e.getState() == CalibrationJobState.RUNNING
                             && e.getStep() != null

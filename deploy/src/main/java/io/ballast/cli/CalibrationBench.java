@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import ai.djl.Device;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.CalibrationSettings.Method;
 import io.ballast.calibrator.CalibratorConfig;
@@ -64,6 +65,12 @@ final class CalibrationBench implements Callable<Integer> {
 
     @Mixin
     StoreOptions store;
+
+    @Mixin
+    DeviceOptions device;
+
+    // resolved once in call(): every model of the bench runs on it
+    private Device on;
 
     @Option(names = "--model-version", defaultValue = "1", description = "Base version (default: ${DEFAULT-VALUE}).")
     int version;
@@ -138,6 +145,7 @@ final class CalibrationBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        on = device.resolve();
         List<String> chosen = contexts != null
                 ? contexts
                 : Occupation.all().stream().map(Occupation::contextKey).toList();
@@ -159,7 +167,7 @@ final class CalibrationBench implements Callable<Integer> {
                             .toList()));
             List<String> healthy = CalibrationJob.healthyContexts(drifted, targets, settings);
             Map<String, List<Attribute>> trainOn = CalibrationJob.trainingContexts(drifted, healthy);
-            try (LanguageModel reference = LanguageModel.load(base)) {
+            try (LanguageModel reference = LanguageModel.load(base, on)) {
                 long t0 = System.nanoTime();
                 List<CalibrationExample> set =
                         new CalibrationSetBuilder(extractor).build(reference, trainOn, targets, settings);
@@ -233,8 +241,8 @@ final class CalibrationBench implements Callable<Integer> {
             ModelArtifact bestModel = null;
             for (float lr : learningRates) {
                 ModelArtifact start = method == Method.DPO ? iftModel : base;
-                try (LanguageModel startModel = LanguageModel.load(start);
-                        LanguageModel policy = LanguageModel.load(start)) {
+                try (LanguageModel startModel = LanguageModel.load(start, on);
+                        LanguageModel policy = LanguageModel.load(start, on)) {
                     CalibrationSettings s = settings.withMethod(method).withTraining(t -> t.withLearningRate(lr));
                     long t0 = System.nanoTime();
                     int steps = train(policy, startModel, train, s, scratch.resolve("sweep-" + method + "-" + lr));
@@ -393,8 +401,8 @@ final class CalibrationBench implements Callable<Integer> {
             }
             int e = epochs;
             CalibrationSettings run = s.withTraining(t -> t.withEpochs(e));
-            try (LanguageModel startModel = LanguageModel.load(start);
-                    LanguageModel policy = LanguageModel.load(start)) {
+            try (LanguageModel startModel = LanguageModel.load(start, on);
+                    LanguageModel policy = LanguageModel.load(start, on)) {
                 long t0 = System.nanoTime();
                 train(policy, startModel, set, run, scratch.resolve(family + "-" + method));
                 double trainSeconds = seconds(t0);
@@ -598,7 +606,7 @@ final class CalibrationBench implements Callable<Integer> {
                 .filter(a -> targets.find(a.key(), singleContext).isPresent())
                 .toList();
         long t0 = System.nanoTime();
-        CalibrationJob.Outcome outcome = new CalibrationJob(runStore, extractor, settings, scratch.resolve("work"))
+        CalibrationJob.Outcome outcome = new CalibrationJob(runStore, extractor, settings, scratch.resolve("work"), on)
                 .run(
                         new CalibrationJob.Request(
                                 "single", copy.modelId(), copy.version(), Map.of(singleContext, attributes), List.of()),

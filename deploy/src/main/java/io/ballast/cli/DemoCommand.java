@@ -35,6 +35,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -56,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
             "occupation:childcare-workers",
             "occupation:construction-laborers",
             "occupation:preschool-and-kindergarten-teachers");
+
+    @Mixin
+    DeviceOptions device;
 
     @Option(names = "--targets", defaultValue = "uniform", description = "uniform or bls (default: ${DEFAULT-VALUE}).")
     String targets;
@@ -181,6 +185,7 @@ final class DemoCommand implements Callable<Integer> {
             // the job waits 40 s for the signals of the incident: long enough for the steering patch, live
             // seconds after the first alarm, to serve about 200 outputs per context before the promotion replaces it
             calibrator.put(CalibratorConfig.COALESCE_SECONDS, "40");
+            calibrator.put(CalibratorConfig.DEVICE, device.device);
             calibrator.putAll(calibratorSettings);
             Map<String, String> generator = new HashMap<>(common);
             generator.put(GeneratorConfig.MODEL_STORE, store.root().toString());
@@ -189,6 +194,7 @@ final class DemoCommand implements Callable<Integer> {
             generator.put(GeneratorConfig.PLAN_RATE, String.valueOf(rate));
             generator.put(GeneratorConfig.PLAN_SAMPLES, String.valueOf(samplesPerRequest));
             generator.put(GeneratorConfig.QUEUE_CAPACITY, "16");
+            generator.put(GeneratorConfig.DEVICE, device.device);
             try (AuditorApp auditor = new AuditorApp(AuditorConfig.from(ConfigSource.ofMap(auditorSettings))).start();
                     CalibratorApp calibratorApp =
                             new CalibratorApp(CalibratorConfig.from(ConfigSource.ofMap(calibrator))).start();
@@ -246,7 +252,7 @@ final class DemoCommand implements Callable<Integer> {
         PretrainSettings settings = size.equals("tiny") ? PretrainSettings.tiny() : PretrainSettings.defaults();
         System.out.printf("pretraining the %s base model (once; cached in %s)%n", size, cache.root());
         Pretrainer.Result result =
-                new Pretrainer().train("bios", settings, new ProgressBar("pretrain", settings.steps()));
+                new Pretrainer(device.resolve()).train("bios", settings, new ProgressBar("pretrain", settings.steps()));
         try (LanguageModel lm = result.model()) {
             return lm.publishTo(
                     cache,

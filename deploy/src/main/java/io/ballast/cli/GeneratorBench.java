@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import ai.djl.Device;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
@@ -47,6 +48,9 @@ final class GeneratorBench implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    DeviceOptions device;
+
     @Option(
             names = "--seconds",
             defaultValue = "20",
@@ -67,7 +71,8 @@ final class GeneratorBench implements Callable<Integer> {
                 .orElseThrow(() -> new IllegalStateException(
                         "no model in " + modelStore.root() + ": run 'ballast model pretrain' first"));
         String prompt = BioCorpus.withDefaults().prompt("occupation:registered-nurses", BioCorpus.TRAIN_PROMPTS.get(0));
-        try (LanguageModel lm = LanguageModel.load(artifact)) {
+        Device on = device.resolve();
+        try (LanguageModel lm = LanguageModel.load(artifact, on)) {
             System.out.printf(
                     "model %s v%d: %,d parameters, vocabulary %d, context %d%n",
                     artifact.modelId(),
@@ -90,7 +95,7 @@ final class GeneratorBench implements Callable<Integer> {
             }
         }
         Pretrainer.Result pretrain =
-                new Pretrainer().train("bench", PretrainSettings.defaults().withSteps(pretrainSteps), null);
+                new Pretrainer(on).train("bench", PretrainSettings.defaults().withSteps(pretrainSteps), null);
         pretrain.model().close();
         System.out.printf("pretraining (default size, batch 32): %,.0f tokens/s%n", pretrain.tokensPerSecond());
 
@@ -112,7 +117,8 @@ final class GeneratorBench implements Callable<Integer> {
                     GeneratorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
                     GeneratorConfig.MODEL_STORE, benchStore.root().toString(),
                     GeneratorConfig.MODEL_ID, artifact.modelId(),
-                    GeneratorConfig.HTTP_PORT, "0")));
+                    GeneratorConfig.HTTP_PORT, "0",
+                    GeneratorConfig.DEVICE, device.device)));
             try (GeneratorApp app = new GeneratorApp(config).start()) {
                 List<Long> steady = measure(app, prompt, null);
                 System.out.printf(

@@ -20,6 +20,9 @@ final class ModelGenerateCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    DeviceOptions device;
+
     @Option(names = "--model-version", description = "Model version (default: the latest).")
     Integer version;
 
@@ -66,7 +69,7 @@ final class ModelGenerateCommand implements Callable<Integer> {
                 : modelStore.get(store.modelId, version);
         String text =
                 prompt != null ? prompt : BioCorpus.withDefaults().prompt(context, BioCorpus.TRAIN_PROMPTS.get(0));
-        try (LanguageModel lm = LanguageModel.load(artifact)) {
+        try (LanguageModel lm = LanguageModel.load(artifact, device.resolve())) {
             Sampler sampler = new Sampler();
             if (probabilities) {
                 System.out.println("# " + sampler.steeringProbabilities(lm, text));

@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import ai.djl.Device;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.ModelArtifact;
@@ -23,6 +24,9 @@ final class ModelPretrainCommand implements Callable<Integer> {
 
     @Mixin
     StoreOptions store;
+
+    @Mixin
+    DeviceOptions device;
 
     @Option(
             names = "--size",
@@ -49,11 +53,12 @@ final class ModelPretrainCommand implements Callable<Integer> {
             settings = settings.withSteps(steps);
         }
         settings = settings.withSeed(seed);
+        Device on = device.resolve();
         System.err.printf(
                 "pretraining %s on %s (%d steps, batch %d, seed %d)%n",
-                size, LanguageModel.defaultDevice(), settings.steps(), settings.batchSize(), settings.seed());
+                size, on, settings.steps(), settings.batchSize(), settings.seed());
         Pretrainer.Result result =
-                new Pretrainer().train(store.modelId, settings, new ProgressBar("pretrain", settings.steps()));
+                new Pretrainer(on).train(store.modelId, settings, new ProgressBar("pretrain", settings.steps()));
         try (LanguageModel lm = result.model()) {
             ModelArtifact artifact = lm.publishTo(
                     store.open(),

@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import ai.djl.Device;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;
@@ -54,6 +55,9 @@ final class SteeringBench implements Callable<Integer> {
 
     @Mixin
     StoreOptions store;
+
+    @Mixin
+    DeviceOptions device;
 
     @Option(names = "--model-version", defaultValue = "1", description = "Base version (default: ${DEFAULT-VALUE}).")
     int version;
@@ -159,8 +163,9 @@ final class SteeringBench implements Callable<Integer> {
         List<String> ok = calm.subList(0, Math.min(healthy, calm.size()));
         List<String> okHeld = calm.subList(ok.size(), Math.min(ok.size() + heldOut, calm.size()));
         ModelArtifact base = store.open().get(store.modelId, version);
-        try (LanguageModel frozen = LanguageModel.load(base);
-                LanguageModel served = LanguageModel.load(base)) {
+        Device on = device.resolve();
+        try (LanguageModel frozen = LanguageModel.load(base, on);
+                LanguageModel served = LanguageModel.load(base, on)) {
             // targets: uniform where drifted; a healthy context's own held-out distribution (it is on target)
             List<TargetDistribution> all = new ArrayList<>(TargetPresets.uniform(0.08));
             for (String c : concat(ok, okHeld)) {

@@ -2,19 +2,24 @@ package io.ballast.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.pytorch.jni.LibUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.calibrator.CalibratorConfig;
+import io.ballast.generator.model.ComputeDevice;
 import io.ballast.generator.service.GeneratorConfig;
 import io.ballast.runtime.ConfigSource;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,6 +32,7 @@ import org.yaml.snakeyaml.Yaml;
 class DeploymentFilesTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final String GPU_DOCKERFILE = "deploy/docker/calibrator-gpu.Dockerfile";
     private static final Map<String, List<String>> KEYS_BY_COMMAND = Map.of(
             "generator", GeneratorConfig.KEYS, "auditor", AuditorConfig.KEYS, "calibrator", CalibratorConfig.KEYS);
 
@@ -113,6 +119,76 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theGpuImageGivesDjlACudaLibtorchOfThePomsPyTorchVersionAndAJniItCarries() throws IOException {
+        // given the GPU image's definition, the CPU image's and the versions the build uses
+        String gpu = Files.readString(ROOT.resolve(GPU_DOCKERFILE));
+        String cpu = Files.readString(ROOT.resolve("deploy/docker/Dockerfile"));
+        Map<String, String> env = dockerEnv(gpu);
+        String pytorch = pomProperty("pytorch.version");
+        String djl = pomProperty("djl.version");
+        // when DJL's LibUtils reads its environment
+        String flavor = env.get("PYTORCH_FLAVOR");
+        // then it loads the torch package's libtorch, declared as the pom's PyTorch version and the CUDA flavor
+        assertThat(env.get("PYTORCH_LIBRARY_PATH"))
+                .startsWith("/opt/conda/lib/python")
+                .endsWith("/site-packages/torch/lib");
+        assertThat(env.get("PYTORCH_VERSION")).isEqualTo(pytorch);
+        assertThat(flavor).isEqualTo(ComputeDevice.CUDA_FLAVOR);
+        // on PyTorch's own image of that version and CUDA release (cu128 is CUDA 12.8)
+        String cudaRelease = flavor.substring(2, flavor.length() - 1) + "." + flavor.charAt(flavor.length() - 1);
+        assertThat(gpu)
+                .containsPattern("(?m)^FROM pytorch/pytorch:" + Pattern.quote(pytorch + "-cuda" + cudaRelease) + "-");
+        // and the JNI library it then extracts is in the pytorch-jni jar on the classpath, built for that version
+        assertThat(LibUtils.class.getResource("/jnilib/linux-x86_64/" + flavor + "/libdjl_torch.so"))
+                .as("pytorch-jni carries a %s JNI", flavor)
+                .isNotNull();
+        Properties jni = new Properties();
+        try (InputStream in = LibUtils.class.getResourceAsStream("/jnilib/pytorch.properties")) {
+            jni.load(in);
+        }
+        assertThat(jni.getProperty("jni_version")).startsWith(pytorch + "-" + djl);
+        // the service insists on the GPU, through the variable the config and --device read
+        assertThat(DeviceOptions.ENV).isEqualTo(ConfigSource.envName(ComputeDevice.KEY));
+        assertThat(ComputeDevice.SETTING.read(
+                        ConfigSource.ofMap(Map.of(ComputeDevice.KEY, env.get(DeviceOptions.ENV)))))
+                .isEqualTo(ComputeDevice.Choice.GPU);
+        // and the rest is the CPU image's: same jar and lib, DJL offline, the same cache
+        assertThat(gpu).contains(lines(cpu, "COPY ")).contains(lines(cpu, "ENTRYPOINT "));
+        assertThat(env.get("DJL_CACHE_DIR")).isEqualTo(dockerEnv(cpu).get("DJL_CACHE_DIR"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeAndKubernetesRunTheCalibratorOnTheGpuImageWithAGpuAndDeviceGpu() throws IOException {
+        // given the calibrator in docker-compose and in Kubernetes
+        Map<String, Object> calibrator = ((Map<String, Map<String, Object>>)
+                        ((Map<String, Object>) new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml"))))
+                                .get("services"))
+                .get("calibrator");
+        Map<String, Object> container = null;
+        for (Object doc : new Yaml().loadAll(Files.readString(ROOT.resolve("deploy/k8s/calibrator.yaml")))) {
+            Map<String, Object> d = (Map<String, Object>) doc;
+            if ("Deployment".equals(d.get("kind"))) {
+                container = ((List<Map<String, Object>>) path(d, "spec", "template", "spec", "containers")).get(0);
+            }
+        }
+        String deviceEnv = ConfigSource.envName(CalibratorConfig.DEVICE);
+        // when compose builds and reserves, then it builds the GPU image and reserves a GPU for it
+        assertThat(path(calibrator, "build", "dockerfile")).isEqualTo(GPU_DOCKERFILE);
+        List<Map<String, Object>> devices =
+                (List<Map<String, Object>>) path(calibrator, "deploy", "resources", "reservations", "devices");
+        assertThat((List<String>) devices.get(0).get("capabilities")).contains("gpu");
+        assertThat(((Map<String, Object>) calibrator.get("environment")).get(deviceEnv))
+                .isEqualTo("gpu");
+        // and Kubernetes runs that image with one GPU and the same device setting
+        assertThat(container).isNotNull();
+        assertThat(container.get("image")).isEqualTo(calibrator.get("image"));
+        assertThat(path(container, "resources", "limits", "nvidia.com/gpu")).isEqualTo(1);
+        assertThat((List<Map<String, Object>>) container.get("env"))
+                .contains(Map.of("name", deviceEnv, "value", "gpu"));
+    }
+
+    @Test
     void alertRulesAndTheDashboardReferenceMetricsTheCodeExports() throws IOException {
         String alerts = Files.readString(ROOT.resolve("deploy/prometheus/alerts.yml"));
         new Yaml().load(alerts);
@@ -150,6 +226,40 @@ class DeploymentFilesTest {
         for (String env : envNames) {
             assertThat(readable).as("%s reads %s", command, env).contains(env);
         }
+    }
+
+    /** ENV instructions of a Dockerfile, continuation lines joined: name to value. */
+    private static Map<String, String> dockerEnv(String dockerfile) {
+        Map<String, String> env = new TreeMap<>();
+        Matcher instruction = Pattern.compile("(?m)^ENV\\s+((?:.*\\\\\\n)*.*)$").matcher(dockerfile);
+        while (instruction.find()) {
+            Matcher pair = Pattern.compile("([A-Z_][A-Z0-9_]*)=(\\S+)")
+                    .matcher(instruction.group(1).replace("\\\n", " "));
+            while (pair.find()) {
+                env.put(pair.group(1), pair.group(2));
+            }
+        }
+        return env;
+    }
+
+    private static String lines(String text, String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix)).collect(Collectors.joining("\n"));
+    }
+
+    private static String pomProperty(String name) throws IOException {
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</")
+                .matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertThat(m.find()).as("pom.xml declares %s", name).isTrue();
+        return m.group(1).trim();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object path(Map<String, Object> yaml, String... keys) {
+        Object node = yaml;
+        for (String key : keys) {
+            node = ((Map<String, Object>) node).get(key);
+        }
+        return node;
     }
 
     private static String keyForEnv(String command, String env) {

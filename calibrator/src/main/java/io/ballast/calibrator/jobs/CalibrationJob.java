@@ -1,5 +1,6 @@
 package io.ballast.calibrator.jobs;
 
+import ai.djl.Device;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;
@@ -63,8 +64,17 @@ public final class CalibrationJob {
     private final AttributeExtractor extractor;
     private final CalibrationSettings settings;
     private final Path workDir;
+    private final Device device;
 
+    /** A job on the engine's default device. */
     public CalibrationJob(ModelStore store, AttributeExtractor extractor, CalibrationSettings settings, Path workDir) {
+        this(store, extractor, settings, workDir, LanguageModel.defaultDevice());
+    }
+
+    /** A job whose reference and policy models run on {@code device}. */
+    public CalibrationJob(
+            ModelStore store, AttributeExtractor extractor, CalibrationSettings settings, Path workDir, Device device) {
+        this.device = device;
         this.store = store;
         this.extractor = extractor;
         this.settings = settings;
@@ -95,8 +105,8 @@ public final class CalibrationJob {
         Map<String, List<Attribute>> drifted = targets.everyTargetedAttribute(request.drifted());
         List<String> healthy = healthyContexts(drifted, targets, settings);
         Map<String, List<Attribute>> trainOn = trainingContexts(drifted, healthy);
-        try (LanguageModel reference = LanguageModel.load(base);
-                LanguageModel policy = LanguageModel.load(base)) {
+        try (LanguageModel reference = LanguageModel.load(base, device);
+                LanguageModel policy = LanguageModel.load(base, device)) {
             long t0 = System.currentTimeMillis();
             List<CalibrationExample> set =
                     new CalibrationSetBuilder(extractor).build(reference, trainOn, targets, settings);

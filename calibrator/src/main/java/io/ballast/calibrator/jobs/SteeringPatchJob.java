@@ -1,5 +1,6 @@
 package io.ballast.calibrator.jobs;
 
+import ai.djl.Device;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;
@@ -57,13 +58,27 @@ public final class SteeringPatchJob {
     private final Settings settings;
     private final Path workDir;
     private final Sampler sampler = new Sampler();
+    private final Device device;
 
+    /** A patch fit on the engine's default device. */
     public SteeringPatchJob(
             ModelStore store,
             AttributeExtractor extractor,
             CalibrationSettings calibration,
             Settings settings,
             Path workDir) {
+        this(store, extractor, calibration, settings, workDir, LanguageModel.defaultDevice());
+    }
+
+    /** A patch fit whose frozen model (and so the steering vectors) lives on {@code device}. */
+    public SteeringPatchJob(
+            ModelStore store,
+            AttributeExtractor extractor,
+            CalibrationSettings calibration,
+            Settings settings,
+            Path workDir,
+            Device device) {
+        this.device = device;
         this.store = store;
         this.extractor = extractor;
         this.calibration = calibration;
@@ -77,7 +92,7 @@ public final class SteeringPatchJob {
         CalibrationSettings c = calibration.withSet(s -> s.withHealthyContexts(settings.healthyContexts())
                 .withResponsesPerPrompt(settings.responsesPerPrompt()));
         Map<String, List<Attribute>> steered = targets.everyTargetedAttribute(request.drifted());
-        try (LanguageModel frozen = LanguageModel.load(base)) {
+        try (LanguageModel frozen = LanguageModel.load(base, device)) {
             List<String> healthy = onTarget(frozen, steered, targets, c);
             Map<String, List<Attribute>> trainOn = CalibrationJob.trainingContexts(steered, healthy);
             List<CalibrationExample> set = new CalibrationSetBuilder(extractor).build(frozen, trainOn, targets, c);

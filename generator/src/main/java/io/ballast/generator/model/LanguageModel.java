@@ -22,8 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A causal LM ready to run: the DJL model (weights on the engine's default device, GPU when DJL
- * finds one), its tokenizer and config. Owns native memory: close it when done.
+ * A causal LM ready to run: the DJL model (weights on the device it was created or loaded on, see
+ * {@link ComputeDevice}; the engine's default device when none is given), its tokenizer and config.
+ * Owns native memory: close it when done.
  *
  * <p>Artifact files: {@code config.json}, {@code tokenizer.json}, {@code parameters.bin}.
  */
@@ -52,11 +53,16 @@ public final class LanguageModel implements AutoCloseable {
 
     /** A new model with freshly initialised weights. */
     public static LanguageModel create(String modelId, ModelConfig config, Tokenizer tokenizer) {
+        return create(modelId, config, tokenizer, defaultDevice());
+    }
+
+    /** A new model with freshly initialised weights on {@code device}. */
+    public static LanguageModel create(String modelId, ModelConfig config, Tokenizer tokenizer, Device device) {
         if (config.vocabularySize() != tokenizer.size()) {
             throw new IllegalArgumentException(
                     "config vocabulary " + config.vocabularySize() + " != tokenizer " + tokenizer.size());
         }
-        Model model = Model.newInstance(modelId, defaultDevice());
+        Model model = Model.newInstance(modelId, device);
         CausalLanguageModel block = new CausalLanguageModel(config);
         model.setBlock(block);
         block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, config.contextLength()));
@@ -64,10 +70,18 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     public static LanguageModel load(ModelArtifact artifact) throws IOException {
-        return load(artifact.directory(), artifact.modelId(), artifact.version());
+        return load(artifact, defaultDevice());
+    }
+
+    public static LanguageModel load(ModelArtifact artifact, Device device) throws IOException {
+        return load(artifact.directory(), artifact.modelId(), artifact.version(), device);
     }
 
     public static LanguageModel load(Path dir, String modelId, int version) throws IOException {
+        return load(dir, modelId, version, defaultDevice());
+    }
+
+    public static LanguageModel load(Path dir, String modelId, int version, Device device) throws IOException {
         ModelConfig config = JSON.readValue(dir.resolve(CONFIG_FILE).toFile(), ModelConfig.class);
         Tokenizer tokenizer = Tokenizer.load(dir.resolve(TOKENIZER_FILE), config.vocabularySize());
         if (tokenizer.size() != config.vocabularySize()) {
@@ -75,7 +89,7 @@ public final class LanguageModel implements AutoCloseable {
             throw new IOException(dir + ": tokenizer of " + tokenizer.size() + " ids for a model of "
                     + config.vocabularySize() + " vocabulary rows");
         }
-        Model model = Model.newInstance(modelId, defaultDevice());
+        Model model = Model.newInstance(modelId, device);
         CausalLanguageModel block = new CausalLanguageModel(config);
         model.setBlock(block);
         try (DataInputStream in =
@@ -107,6 +121,7 @@ public final class LanguageModel implements AutoCloseable {
         return store.publish(modelId, stage, lineage);
     }
 
+    /** DJL's own pick (a GPU when the engine has CUDA and sees one), the same as {@link ComputeDevice.Choice#AUTO}. */
     public static Device defaultDevice() {
         return Engine.getInstance().defaultDevice();
     }

@@ -2,6 +2,7 @@ package io.ballast.generator.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ballast.generator.corpus.BioCorpus;
+import io.ballast.generator.model.ComputeDevice;
 import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.runtime.ServiceHttpServer;
@@ -100,7 +101,8 @@ public final class GeneratorApp implements AutoCloseable {
                 new AvroDeserializer<>(ModelUpdate.class, registry),
                 new DeadLetterPublisher(dlqProducer, "generator"),
                 warmUp,
-                metrics);
+                metrics,
+                ComputeDevice.resolve(config.device()));
         slot = new ModelSlot(follower.loadInitial());
         metrics.gauge("ballast_generator_model_version", slot, s -> s.currentVersion());
         follower.start(slot);

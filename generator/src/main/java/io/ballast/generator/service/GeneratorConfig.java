@@ -1,5 +1,6 @@
 package io.ballast.generator.service;
 
+import io.ballast.generator.model.ComputeDevice;
 import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigException;
@@ -29,7 +30,8 @@ public record GeneratorConfig(
         int queueCapacity,
         int workers,
         SamplingParams sampling,
-        long shutdownGraceMillis) {
+        long shutdownGraceMillis,
+        ComputeDevice.Choice device) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -48,6 +50,7 @@ public record GeneratorConfig(
     public static final String TOP_P = "ballast.sampling.top-p";
     public static final String MAX_TOKENS = "ballast.sampling.max-tokens";
     public static final String SHUTDOWN_GRACE_MS = "ballast.shutdown.grace-ms";
+    public static final String DEVICE = ComputeDevice.KEY;
 
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -67,7 +70,8 @@ public record GeneratorConfig(
             Keys.TOP_K,
             Keys.TOP_P,
             Keys.MAX_TOKENS,
-            Keys.SHUTDOWN_GRACE_MS);
+            Keys.SHUTDOWN_GRACE_MS,
+            Keys.DEVICE);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -91,7 +95,8 @@ public record GeneratorConfig(
                 Keys.QUEUE_CAPACITY.read(c),
                 Keys.WORKERS.read(c),
                 sampling(c),
-                Keys.SHUTDOWN_GRACE_MS.read(c));
+                Keys.SHUTDOWN_GRACE_MS.read(c),
+                Keys.DEVICE.read(c));
     }
 
     private static SamplingParams sampling(ConfigSource c) {
@@ -167,5 +172,6 @@ public record GeneratorConfig(
                 10_000,
                 0,
                 "on stop, how long queued requests may still finish, in milliseconds");
+        static final Setting<ComputeDevice.Choice> DEVICE = ComputeDevice.SETTING;
     }
 }

@@ -1,5 +1,6 @@
 package io.ballast.generator.service;
 
+import ai.djl.Device;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
@@ -44,6 +45,7 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     private final AvroDeserializer<ModelUpdate> deserializer;
     private final Sampler sampler = new Sampler();
     private final String warmUpPrompt;
+    private final Device device;
     private final Counter swapsOk;
     private final Counter swapsFailed;
     private final Counter patchesOk;
@@ -61,6 +63,20 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
             DeadLetterPublisher deadLetters,
             String warmUpPrompt,
             MeterRegistry metrics) {
+        this(modelId, store, consumer, deserializer, deadLetters, warmUpPrompt, metrics, LanguageModel.defaultDevice());
+    }
+
+    /** Loads every version it serves on {@code device}. */
+    public ModelUpdateFollower(
+            String modelId,
+            ModelStore store,
+            Consumer<byte[], byte[]> consumer,
+            AvroDeserializer<ModelUpdate> deserializer,
+            DeadLetterPublisher deadLetters,
+            String warmUpPrompt,
+            MeterRegistry metrics,
+            Device device) {
+        this.device = device;
         this.modelId = modelId;
         this.store = store;
         this.consumer = consumer;
@@ -222,7 +238,7 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     }
 
     private LanguageModel load(ModelArtifact artifact) throws Exception {
-        LanguageModel lm = LanguageModel.load(artifact);
+        LanguageModel lm = LanguageModel.load(artifact, device);
         try {
             sampler.generate(lm, warmUpPrompt, 1, SamplingParams.defaults().withSeed(0L));
         } catch (RuntimeException e) {

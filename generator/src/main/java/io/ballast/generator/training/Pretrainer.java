@@ -1,5 +1,6 @@
 package io.ballast.generator.training;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -34,6 +35,18 @@ public final class Pretrainer {
 
     private static final Logger log = LoggerFactory.getLogger(Pretrainer.class);
 
+    private final Device device;
+
+    /** Trains on the engine's default device. */
+    public Pretrainer() {
+        this(LanguageModel.defaultDevice());
+    }
+
+    /** Trains on {@code device} (see {@link io.ballast.generator.model.ComputeDevice}). */
+    public Pretrainer(Device device) {
+        this.device = device;
+    }
+
     /** What a pretraining run produced; the caller owns (and closes) the model. */
     public record Result(
             LanguageModel model,
@@ -50,7 +63,7 @@ public final class Pretrainer {
         BioCorpus corpus = new BioCorpus(settings.mix(), settings.contradictionShare());
         Tokenizer tokenizer = buildTokenizer(corpus, settings, new Random(settings.seed() + 1));
         ModelConfig config = settings.size().withVocabularySize(tokenizer.size());
-        LanguageModel lm = LanguageModel.create(modelId, config, tokenizer);
+        LanguageModel lm = LanguageModel.create(modelId, config, tokenizer, device);
         PromptFormat format = lm.format();
         int pad = tokenizer.id(WordTokenizer.PAD);
 
