@@ -1,6 +1,7 @@
 package io.ballast.calibrator;
 
 import io.ballast.calibrator.training.CalibrationLoss;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -11,10 +12,50 @@ import java.util.function.UnaryOperator;
  * @param method KL_KTO (the method), or the IFT and DPO baselines on the same data budget
  * @param set how the calibration set is built
  * @param training how the policy is fine-tuned
+ * @param lowRank the adapters trained instead of whole blocks for a Llama-family (imported) model
  * @param gate what a candidate must show to be promoted
  * @param seed seeds every random choice of the job (set, minibatches, healthy contexts, evaluation samples)
  */
-public record CalibrationSettings(Method method, SetBuilding set, Training training, Gate gate, long seed) {
+public record CalibrationSettings(
+        Method method, SetBuilding set, Training training, LowRank lowRank, Gate gate, long seed) {
+
+    /**
+     * LoRA for imported checkpoints: the base stays frozen and a job trains (or, from an adapter
+     * version, continues) rank-{@code rank} adapters on {@code targets}; a promoted version is the
+     * adapter plus a reference to the base. Ballast's own small models fine-tune their top blocks.
+     *
+     * @param targets Hugging Face projection names, q_proj and v_proj by default as in the research
+     * @param learningRate Adam's peak rate for the adapters (LoRA trains at higher rates than full fine-tuning)
+     */
+    public record LowRank(int rank, float alpha, Set<String> targets, float learningRate) {
+
+        public LowRank {
+            if (rank <= 0) {
+                throw new IllegalArgumentException("LoRA rank must be positive: " + rank);
+            }
+            targets = Set.copyOf(targets);
+        }
+
+        public static LowRank defaults() {
+            return new LowRank(8, 16f, Set.of("q_proj", "v_proj"), 2e-3f);
+        }
+
+        public LowRank withRank(int r) {
+            return new LowRank(r, alpha, targets, learningRate);
+        }
+
+        public LowRank withAlpha(float a) {
+            return new LowRank(rank, a, targets, learningRate);
+        }
+
+        public LowRank withTargets(Set<String> t) {
+            return new LowRank(rank, alpha, t, learningRate);
+        }
+
+        public LowRank withLearningRate(float lr) {
+            return new LowRank(rank, alpha, targets, lr);
+        }
+    }
 
     public enum Method {
         KL_KTO,
@@ -198,26 +239,30 @@ public record CalibrationSettings(Method method, SetBuilding set, Training train
 
     public static CalibrationSettings defaults() {
         return new CalibrationSettings(
-                Method.KL_KTO, SetBuilding.defaults(), Training.defaults(), Gate.defaults(), 11L);
+                Method.KL_KTO, SetBuilding.defaults(), Training.defaults(), LowRank.defaults(), Gate.defaults(), 11L);
     }
 
     public CalibrationSettings withMethod(Method m) {
-        return new CalibrationSettings(m, set, training, gate, seed);
+        return new CalibrationSettings(m, set, training, lowRank, gate, seed);
     }
 
     public CalibrationSettings withSeed(long s) {
-        return new CalibrationSettings(method, set, training, gate, s);
+        return new CalibrationSettings(method, set, training, lowRank, gate, s);
     }
 
     public CalibrationSettings withSet(UnaryOperator<SetBuilding> change) {
-        return new CalibrationSettings(method, change.apply(set), training, gate, seed);
+        return new CalibrationSettings(method, change.apply(set), training, lowRank, gate, seed);
     }
 
     public CalibrationSettings withTraining(UnaryOperator<Training> change) {
-        return new CalibrationSettings(method, set, change.apply(training), gate, seed);
+        return new CalibrationSettings(method, set, change.apply(training), lowRank, gate, seed);
     }
 
     public CalibrationSettings withGate(UnaryOperator<Gate> change) {
-        return new CalibrationSettings(method, set, training, change.apply(gate), seed);
+        return new CalibrationSettings(method, set, training, lowRank, change.apply(gate), seed);
+    }
+
+    public CalibrationSettings withLowRank(UnaryOperator<LowRank> change) {
+        return new CalibrationSettings(method, set, training, change.apply(lowRank), gate, seed);
     }
 }

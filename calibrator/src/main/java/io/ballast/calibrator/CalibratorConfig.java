@@ -5,11 +5,13 @@ import io.ballast.calibrator.jobs.SteeringPatchJob;
 import io.ballast.calibrator.steering.SteeringVectorFit;
 import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.generator.model.ComputeDevice;
+import io.ballast.generator.model.LoraAdapter;
 import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.runtime.Setting;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /** Everything {@code ballast calibrator} reads; defaults, ranges and meanings are in the {@link #SETTINGS} descriptors. */
 public record CalibratorConfig(
@@ -49,6 +51,10 @@ public record CalibratorConfig(
     public static final String RESPONSES_PER_PROMPT = "ballast.calibrator.responses-per-prompt";
     public static final String PROMPTS_PER_CONTEXT = "ballast.calibrator.prompts-per-context";
     public static final String TRAINABLE_BLOCKS = "ballast.calibrator.trainable-blocks";
+    public static final String LORA_RANK = "ballast.calibrator.lora.rank";
+    public static final String LORA_ALPHA = "ballast.calibrator.lora.alpha";
+    public static final String LORA_TARGETS = "ballast.calibrator.lora.targets";
+    public static final String LORA_LEARNING_RATE = "ballast.calibrator.lora.learning-rate";
     public static final String PROMPT_WORD_DROPOUT = "ballast.calibrator.prompt-word-dropout";
     public static final String EVALUATION_SAMPLES = "ballast.calibrator.evaluation-samples";
     public static final String IMPROVEMENT_MARGIN = "ballast.calibrator.gate.improvement-margin";
@@ -85,6 +91,10 @@ public record CalibratorConfig(
             Keys.RESPONSES_PER_PROMPT,
             Keys.PROMPTS_PER_CONTEXT,
             Keys.TRAINABLE_BLOCKS,
+            Keys.LORA_RANK,
+            Keys.LORA_ALPHA,
+            Keys.LORA_TARGETS,
+            Keys.LORA_LEARNING_RATE,
             Keys.PROMPT_WORD_DROPOUT,
             Keys.EVALUATION_SAMPLES,
             Keys.IMPROVEMENT_MARGIN,
@@ -142,6 +152,10 @@ public record CalibratorConfig(
                         .withEpochs(Keys.EPOCHS.read(c))
                         .withTrainableBlocks(Keys.TRAINABLE_BLOCKS.read(c))
                         .withLearningRate(Keys.LEARNING_RATE.read(c).floatValue()))
+                .withLowRank(l -> l.withRank(Keys.LORA_RANK.read(c))
+                        .withAlpha(Keys.LORA_ALPHA.read(c).floatValue())
+                        .withTargets(Keys.LORA_TARGETS.read(c))
+                        .withLearningRate(Keys.LORA_LEARNING_RATE.read(c).floatValue()))
                 .withGate(g -> g.withEvaluationSamples(Keys.EVALUATION_SAMPLES.read(c))
                         .withImprovementMargin(Keys.IMPROVEMENT_MARGIN.read(c))
                         .withMinConsistency(Keys.MIN_CONSISTENCY.read(c))
@@ -212,6 +226,30 @@ public record CalibratorConfig(
                 0,
                 1_000,
                 "fine-tune only the top N decoder blocks, final norm and head (0: every parameter)");
+        static final Setting<Integer> LORA_RANK = Setting.integer(
+                CalibratorConfig.LORA_RANK,
+                D.lowRank().rank(),
+                1,
+                1_024,
+                "rank of the LoRA adapters trained for an imported (Llama/Qwen2) model");
+        static final Setting<Double> LORA_ALPHA = Setting.decimal(
+                CalibratorConfig.LORA_ALPHA,
+                D.lowRank().alpha(),
+                1e-6,
+                1e6,
+                "LoRA alpha: the adapters' output is scaled by alpha / rank");
+        static final Setting<Set<String>> LORA_TARGETS = Setting.list(
+                        CalibratorConfig.LORA_TARGETS,
+                        LoraAdapter.PROJECTIONS,
+                        D.lowRank().targets(),
+                        "projections the LoRA adapters train, comma-separated")
+                .shownAs("q_proj,v_proj");
+        static final Setting<Double> LORA_LEARNING_RATE = Setting.decimal(
+                CalibratorConfig.LORA_LEARNING_RATE,
+                D.lowRank().learningRate(),
+                1e-9,
+                1,
+                "Adam's peak learning rate for LoRA adapters (imported models)");
         static final Setting<Integer> EPOCHS = Setting.integer(
                 CalibratorConfig.EPOCHS, D.training().epochs(), 1, 10_000, "passes over the calibration set per job");
         static final Setting<Double> LEARNING_RATE = Setting.decimal(

@@ -131,34 +131,49 @@ public final class CalibrationJob {
                             .build());
                 }
             };
-            new FineTuningLoop(settings.training())
-                    .run(policy, reference, set, objective(settings), checkpoints, progress);
-            lifecycle.publish(event(request, CalibrationJobState.EVALUATING).build());
-            GateReport report =
-                    new EvaluationGate(extractor).evaluate(reference, policy, drifted, healthy, targets, settings);
-            Map<String, Double> metrics = metrics(report);
-            if (!report.promote()) {
-                lifecycle.publish(event(request, CalibrationJobState.REJECTED)
-                        .setReasons(report.failures())
-                        .setMetrics(metrics)
-                        .build());
-                return new Outcome(CalibrationJobState.REJECTED, null, report, report.failures());
+            try (LanguageModel trained = new FineTuningLoop(settings.training(), settings.lowRank())
+                    .run(policy, reference, set, objective(settings), checkpoints, progress)) {
+                return gateAndPublish(request, base, reference, trained, drifted, healthy, targets, lifecycle);
             }
-            ModelArtifact candidate = policy.publishTo(
-                    store,
-                    new ArtifactMetadata.Lineage(
-                            base.version(),
-                            request.jobId(),
-                            request.driftSignalIds(),
-                            metrics,
-                            settings.method() + " calibration of "
-                                    + request.drifted().keySet()));
-            lifecycle.publish(event(request, CalibrationJobState.PROMOTED)
-                    .setCandidateVersion(candidate.version())
+        }
+    }
+
+    /** The gate's verdict on the trained model; promoted, it is published as the next version. */
+    private Outcome gateAndPublish(
+            Request request,
+            ModelArtifact base,
+            LanguageModel reference,
+            LanguageModel policy,
+            Map<String, List<Attribute>> drifted,
+            List<String> healthy,
+            Targets targets,
+            Lifecycle lifecycle)
+            throws Exception {
+        lifecycle.publish(event(request, CalibrationJobState.EVALUATING).build());
+        GateReport report =
+                new EvaluationGate(extractor).evaluate(reference, policy, drifted, healthy, targets, settings);
+        Map<String, Double> metrics = metrics(report);
+        if (!report.promote()) {
+            lifecycle.publish(event(request, CalibrationJobState.REJECTED)
+                    .setReasons(report.failures())
                     .setMetrics(metrics)
                     .build());
-            return new Outcome(CalibrationJobState.PROMOTED, candidate, report, List.of());
+            return new Outcome(CalibrationJobState.REJECTED, null, report, report.failures());
         }
+        ModelArtifact candidate = policy.publishTo(
+                store,
+                new ArtifactMetadata.Lineage(
+                        base.version(),
+                        request.jobId(),
+                        request.driftSignalIds(),
+                        metrics,
+                        settings.method() + " calibration of "
+                                + request.drifted().keySet()));
+        lifecycle.publish(event(request, CalibrationJobState.PROMOTED)
+                .setCandidateVersion(candidate.version())
+                .setMetrics(metrics)
+                .build());
+        return new Outcome(CalibrationJobState.PROMOTED, candidate, report, List.of());
     }
 
     /** The drifted contexts with their attributes, then the healthy ones holding every attribute drifted anywhere. */

@@ -1,13 +1,17 @@
 package io.ballast.calibrator.training;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.model.LoraAdapter;
+import io.ballast.generator.text.WordTokenizer;
 import io.ballast.generator.training.GradientClipping;
 import io.ballast.generator.training.GradientRecording;
 import java.io.IOException;
@@ -20,11 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fine-tunes a policy in place with an {@link Objective}, in the style of DJL's training loops:
+ * Fine-tunes a policy with an {@link Objective}, in the style of DJL's training loops:
  * each step the objective's minibatch in a sub-manager, forward under a gradient collector,
  * backward, global-norm gradient clipping, optimizer step. Training runs whole epochs of the
  * objective's set; Adam ({@link ResumableAdam}) warms its learning rate up over the first steps;
- * only the configured top blocks train. A step whose gradient norm is not finite is skipped. Checkpoints every N steps and at the end; a run restarted after a
+ * only the configured top blocks train, or, for a Llama-family (imported) model, LoRA adapters over
+ * its frozen weights ({@link LoraBlock}). A step whose gradient norm is not finite is skipped. Checkpoints every N steps and at the end; a run restarted after a
  * crash resumes from the newest checkpoint, optimizer state included.
  *
  * <p>Cancellation: the loop checks its thread's interrupt flag before and after each step. Once
@@ -42,17 +47,27 @@ public final class FineTuningLoop {
     }
 
     private final CalibrationSettings.Training training;
+    private final CalibrationSettings.LowRank lowRank;
 
     public FineTuningLoop(CalibrationSettings.Training training) {
+        this(training, CalibrationSettings.LowRank.defaults());
+    }
+
+    public FineTuningLoop(CalibrationSettings.Training training, CalibrationSettings.LowRank lowRank) {
         this.training = training;
+        this.lowRank = lowRank;
     }
 
     /**
+     * Trains {@code policy}: its top blocks in place (the policy itself is returned), or, for a
+     * Llama-family model, adapters over its frozen weights (a new model sharing them is returned,
+     * the adapter recorded against the policy's stored weights; close it as well).
+     *
      * @param reference the frozen starting model (only read, by the objective's preparation)
      * @param checkpoints directory for checkpoints (created; resumed from if it holds one)
      * @throws TrainingCancelledException when the thread was interrupted before the last step
      */
-    public void run(
+    public LanguageModel run(
             LanguageModel policy,
             LanguageModel reference,
             List<CalibrationExample> set,
@@ -60,10 +75,45 @@ public final class FineTuningLoop {
             Path checkpoints,
             Listener listener)
             throws IOException {
+        if (policy.config().llamaFamily()) {
+            return runAdapters(policy, reference, set, objective, checkpoints, listener);
+        }
         if (training.trainableBlocks() > 0) {
             policy.block().trainOnlyTop(training.trainableBlocks());
         }
         run(Trainable.of(policy), reference, set, objective, checkpoints, listener);
+        return policy;
+    }
+
+    private LanguageModel runAdapters(
+            LanguageModel policy,
+            LanguageModel reference,
+            List<CalibrationExample> set,
+            Objective objective,
+            Path checkpoints,
+            Listener listener)
+            throws IOException {
+        policy.block().freezeParameters(true);
+        // a version that is already an adapter continues from it: the job starts from what is served
+        int[] added = WordTokenizer.reservedTokens().stream()
+                .mapToInt(policy.tokenizer()::id)
+                .toArray();
+        LoraBlock adapters = new LoraBlock(
+                policy.block(), lowRank.rank(), lowRank.alpha(), lowRank.targets(), added, policy.adapter());
+        try (Model model = Model.newInstance("lora", policy.manager().getDevice())) {
+            model.setBlock(adapters);
+            new FineTuningLoop(training.withLearningRate(lowRank.learningRate()), lowRank)
+                    .run(
+                            new Trainable(model, new Shape(1, policy.config().contextLength() - 1)),
+                            reference,
+                            set,
+                            objective,
+                            checkpoints,
+                            listener);
+            LoraAdapter trained = adapters.adapter(
+                    new LoraAdapter.Base(policy.modelId(), policy.weightsVersion(), policy.weightsSha256()));
+            return policy.withAdapter(trained, policy.version());
+        }
     }
 
     /**

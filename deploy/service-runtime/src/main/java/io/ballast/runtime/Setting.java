@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -105,6 +107,30 @@ public final class Setting<T> {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key, v, "must be " + oneOf);
             }
+        });
+    }
+
+    /**
+     * A comma-separated subset of {@code allowed}, at least one; the default when unset. Order and
+     * repeats do not matter.
+     */
+    public static Setting<Set<String>> list(
+            String key, List<String> allowed, Set<String> defaultValue, String description) {
+        String oneOf = "a comma-separated subset of " + String.join(", ", allowed);
+        return new Setting<>(key, String.join(",", new TreeSet<>(defaultValue)), oneOf, description, source -> {
+            String v = source.string(key, null);
+            if (v == null) {
+                return defaultValue;
+            }
+            Set<String> out = new TreeSet<>();
+            for (String part : v.split(",")) {
+                String p = part.strip();
+                if (!allowed.contains(p)) {
+                    throw new ConfigException(key, v, "must be " + oneOf);
+                }
+                out.add(p);
+            }
+            return Set.copyOf(out);
         });
     }
 

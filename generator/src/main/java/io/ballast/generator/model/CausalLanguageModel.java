@@ -155,10 +155,11 @@ public final class CausalLanguageModel extends AbstractBlock {
     }
 
     private NDArray head(ParameterStore ps, NDArray x, boolean training) {
-        if (head != null) {
-            return head.forward(ps, new NDList(x), training).singletonOrThrow();
-        }
-        return x.matMul(tokenEmbedding.weight(ps, x.getDevice(), training).transpose());
+        NDArray logits = head != null
+                ? head.forward(ps, new NDList(x), training).singletonOrThrow()
+                : x.matMul(tokenEmbedding.weight(ps, x.getDevice(), training).transpose());
+        LowRankAdapters a = adapters.get();
+        return a == null || a.tokenRows() == null ? logits : a.tokenRows().logits(x, logits);
     }
 
     TokenEmbedding tokenEmbedding() {
@@ -245,6 +246,10 @@ public final class CausalLanguageModel extends AbstractBlock {
 
     private NDArray embed(ParameterStore ps, NDArray ids, long past, boolean training) {
         NDArray tokens = tokenEmbedding.forward(ps, new NDList(ids), training).singletonOrThrow();
+        LowRankAdapters a = adapters.get();
+        if (a != null && a.tokenRows() != null) {
+            tokens = a.tokenRows().embed(ids, tokens);
+        }
         if (positionEmbedding == null) {
             return tokens;
         }

@@ -181,7 +181,10 @@ public final class Sampler {
     public static NDList forward(LanguageModel lm, NDManager manager, NDArray ids, NDList cache) {
         NDList in = new NDList(ids);
         in.addAll(cache);
-        return lm.block().forward(new ParameterStore(manager, false), in, false);
+        // an adapter version runs its adapter over the shared weights, on this thread only
+        try (var adapted = lm.block().adaptedBy(lm.adapterArrays())) {
+            return lm.block().forward(new ParameterStore(manager, false), in, false);
+        }
     }
 
     /** Allowed ids per response position: the attribute's steering tokens, then any text token. */

@@ -2,6 +2,7 @@ package io.ballast.generator.service;
 
 import ai.djl.Device;
 import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.model.LoraAdapter;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.store.ArtifactIntegrityException;
@@ -16,6 +17,7 @@ import io.ballast.schemas.topics.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -238,7 +240,10 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
     }
 
     private LanguageModel load(ModelArtifact artifact) throws Exception {
-        LanguageModel lm = LanguageModel.load(artifact, device);
+        LanguageModel lm = overLiveWeights(artifact);
+        if (lm == null) {
+            lm = LanguageModel.load(artifact, device);
+        }
         try {
             sampler.generate(lm, warmUpPrompt, 1, SamplingParams.defaults().withSeed(0L));
         } catch (RuntimeException e) {
@@ -246,6 +251,32 @@ public final class ModelUpdateFollower implements Runnable, AutoCloseable {
             throw e;
         }
         return lm;
+    }
+
+    /**
+     * An adapter version over the weights the slot serves now, sharing them (nothing reloaded), or
+     * null when the artifact is not an adapter or names other weights.
+     */
+    private LanguageModel overLiveWeights(ModelArtifact artifact) throws IOException {
+        if (slot == null || !LoraAdapter.isAdapter(artifact.directory())) {
+            return null;
+        }
+        LoraAdapter adapter = LoraAdapter.load(artifact.directory());
+        // the base the adapter names must be in the store with the hash it recorded, as a full load requires
+        LanguageModel.baseOf(artifact, adapter);
+        LoraAdapter.Base base = adapter.base();
+        try (ModelSlot.Lease lease = slot.acquire()) {
+            LanguageModel live = lease.model();
+            if (live.weightsVersion() == base.version() && base.sha256().equals(live.weightsSha256())) {
+                log.info(
+                        "{} v{} is an adapter over the live weights (v{}): swapping the adapter only",
+                        modelId,
+                        artifact.version(),
+                        base.version());
+                return live.withAdapter(adapter, artifact.version());
+            }
+        }
+        return null;
     }
 
     /** The update in a record, or null for a tombstone; a malformed record throws, and the loop dead-letters it. */
