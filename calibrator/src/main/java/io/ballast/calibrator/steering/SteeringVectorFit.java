@@ -98,7 +98,9 @@ public final class SteeringVectorFit {
         SteeringBlock block = new SteeringBlock(frozen.block(), directions(), gateLayer, gateHidden);
         MatSteerObjective objective = new MatSteerObjective(weights, healthy, training.batchSize(), seed, gateLayer);
         int[] steps = {0};
-        try (Model model = Model.newInstance("mat-steer", frozen.manager().getDevice())) {
+        // the vectors steer the version as served: an adapter version's adapter applies under them too
+        try (Model model = Model.newInstance("mat-steer", frozen.manager().getDevice());
+                var adapted = frozen.block().adaptedBy(frozen.adapterArrays())) {
             model.setBlock(block);
             new FineTuningLoop(training)
                     .run(
