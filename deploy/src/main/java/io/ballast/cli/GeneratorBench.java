@@ -4,8 +4,6 @@ import ai.djl.Device;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
-import io.ballast.generator.sampling.Generation;
-import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.service.GeneratorApp;
 import io.ballast.generator.service.GeneratorConfig;
@@ -41,7 +39,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Generation tokens/s at batch 1 and 16, pretraining tokens/s, and request latency p50/p99",
-            "steady and during hot swaps (a local broker and registry are started for the latter)."
+            "steady and during hot swaps (a local broker and registry are started for the latter).",
+            "With --model DIR: generation tokens/s at batch 1 and 16 of that Hugging Face checkpoint,",
+            "beside the store model's as the baseline."
         })
 final class GeneratorBench implements Callable<Integer> {
 
@@ -63,8 +63,27 @@ final class GeneratorBench implements Callable<Integer> {
             description = "Default-size steps timed for pretraining tokens/s.")
     int pretrainSteps;
 
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
+            description = "A Hugging Face checkpoint directory (llama or qwen2; 'ballast model random-checkpoint'"
+                    + " writes one) to measure instead: generation tokens/s at batch 1 and 16, the store model's"
+                    + " beside them; the pretraining and hot-swap phases, which concern the store model, are"
+                    + " skipped.")
+    Path checkpoint;
+
+    @Option(
+            names = "--context-length",
+            defaultValue = "512",
+            description = "Most positions given to the --model checkpoint (default: ${DEFAULT-VALUE}).")
+    int contextLength;
+
     @Override
     public Integer call() throws Exception {
+        if (checkpoint != null) {
+            new CheckpointThroughputBench(store, contextLength).run(checkpoint, device.resolve(), System.out);
+            return 0;
+        }
         LocalModelStore modelStore = store.open();
         ModelArtifact artifact = modelStore
                 .latest(store.modelId)
@@ -81,17 +100,9 @@ final class GeneratorBench implements Callable<Integer> {
                     lm.tokenizer().size(),
                     lm.config().contextLength());
             for (int batch : new int[] {1, 16}) {
-                Sampler sampler = new Sampler();
-                sampler.generate(lm, prompt, batch, SamplingParams.defaults()); // warm-up
-                long tokens = 0;
-                long t0 = System.nanoTime();
-                while (System.nanoTime() - t0 < 5_000_000_000L) {
-                    for (Generation g : sampler.generate(lm, prompt, batch, SamplingParams.defaults())) {
-                        tokens += g.responseTokens();
-                    }
-                }
                 System.out.printf(
-                        "generation, batch %2d: %,.0f tokens/s%n", batch, tokens / ((System.nanoTime() - t0) / 1e9));
+                        "generation, batch %2d: %,.0f tokens/s%n",
+                        batch, GenerationThroughput.tokensPerSecond(lm, prompt, batch));
             }
         }
         Pretrainer.Result pretrain =

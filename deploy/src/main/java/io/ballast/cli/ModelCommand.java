@@ -8,13 +8,15 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "model",
         mixinStandardHelpOptions = true,
-        description = "Train, sample and inspect the models in a model store.",
+        description = "Train, import, sample and inspect the models in a model store.",
         subcommands = {
             ModelPretrainCommand.class,
             ModelGenerateCommand.class,
             ModelListCommand.class,
             ModelHistoryCommand.class,
-            ModelRollbackCommand.class
+            ModelRollbackCommand.class,
+            ModelImportCommand.class,
+            ModelRandomCheckpointCommand.class
         })
 final class ModelCommand implements Runnable {
 

@@ -6,16 +6,22 @@ import io.ballast.generator.sampling.Generation;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.store.ModelArtifact;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
         description = "Sample responses for a context, one per line, steering tokens included.")
 final class ModelGenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     StoreOptions store;
@@ -65,20 +71,23 @@ final class ModelGenerateCommand implements Callable<Integer> {
                 ? modelStore
                         .latest(store.modelId)
                         .orElseThrow(() -> new IllegalStateException("no model '" + store.modelId + "' in "
-                                + modelStore.root() + "; run 'ballast model pretrain' first"))
+                                + modelStore.root() + "; run 'ballast model pretrain' or 'ballast model import' first"))
                 : modelStore.get(store.modelId, version);
         String text =
                 prompt != null ? prompt : BioCorpus.withDefaults().prompt(context, BioCorpus.TRAIN_PROMPTS.get(0));
+        // the command line's writer, not System.out: a caller (a test) can read what it printed
+        PrintWriter out = spec.commandLine().getOut();
         try (LanguageModel lm = LanguageModel.load(artifact, device.resolve())) {
             Sampler sampler = new Sampler();
             if (probabilities) {
-                System.out.println("# " + sampler.steeringProbabilities(lm, text));
+                out.println("# " + sampler.steeringProbabilities(lm, text));
             }
             for (Generation g :
                     sampler.generate(lm, text, count, new SamplingParams(temperature, topK, topP, maxTokens, seed))) {
-                System.out.println(String.join(" ", g.steeringTokens()) + " " + g.text());
+                out.println(String.join(" ", g.steeringTokens()) + " " + g.text());
             }
         }
+        out.flush();
         return 0;
     }
 }

@@ -1,17 +1,14 @@
 package io.ballast.cli;
 
 import io.ballast.generator.store.LocalModelStore;
-import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code --store} and {@code --model-id}, shared by every command that touches models. */
 final class StoreOptions {
 
-    @Option(
-            names = "--store",
-            description = "Model store directory (default: ${DEFAULT-VALUE}).",
-            defaultValue = "${sys:user.home}/.ballast/models")
-    Path store;
+    @Mixin
+    StoreDirectoryOption directory;
 
     @Option(
             names = "--model-id",
@@ -20,6 +17,6 @@ final class StoreOptions {
     String modelId;
 
     LocalModelStore open() {
-        return new LocalModelStore(store);
+        return directory.open();
     }
 }

@@ -25,6 +25,8 @@ class BallastCommandTest {
                         "bench serde",
                         "model pretrain",
                         "model generate",
+                        "model import",
+                        "model random-checkpoint",
                         "model history",
                         "model rollback",
                         "generator",

@@ -1,5 +1,6 @@
 package io.ballast.generator.checkpoint;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -108,6 +109,14 @@ public final class HuggingFaceCheckpoint {
      * @param contextCap the most positions Ballast gives it (a long context costs memory and time only)
      */
     public static Loaded load(Path dir, String modelId, int contextCap) throws IOException {
+        return load(dir, modelId, contextCap, LanguageModel.defaultDevice());
+    }
+
+    /** Like {@link #load(Path, String, int)}, with the model's weights on {@code device}. */
+    public static Loaded load(Path dir, String modelId, int contextCap, Device device) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + " is not a directory (a Hugging Face checkpoint directory)");
+        }
         Path configFile = dir.resolve("config.json");
         Path tokenizerFile = dir.resolve("tokenizer.json");
         for (Path p : new Path[] {configFile, tokenizerFile}) {
@@ -136,9 +145,10 @@ public final class HuggingFaceCheckpoint {
             Files.deleteIfExists(staged);
         }
         try (SafetensorsCheckpoint weights = SafetensorsCheckpoint.open(dir)) {
-            LanguageModel lm = LanguageModel.create(modelId, config, tokenizer);
+            LanguageModel lm = LanguageModel.create(modelId, config, tokenizer, device);
+            int[] added = addedRows(tokenizer, tokenizerRows);
             try {
-                CheckpointWeights.copyInto(lm.block(), tensors(weights), addedRows(tokenizer, tokenizerRows));
+                CheckpointWeights.copyInto(lm.block(), tensors(weights), added);
             } catch (IOException | RuntimeException e) {
                 lm.close();
                 throw e;
@@ -146,6 +156,10 @@ public final class HuggingFaceCheckpoint {
             ObjectNode record = JSON.createObjectNode();
             record.put("sha256", weights.sha256());
             record.put("source", dir.toAbsolutePath().toString());
+            ObjectNode vocabulary = record.putObject("vocabulary");
+            vocabulary.put("checkpointRows", checkpointRows);
+            vocabulary.put("rows", rows);
+            vocabulary.put("ballastTokensAdded", added.length);
             record.set("config", hf);
             return new Loaded(lm, record);
         }
@@ -156,6 +170,26 @@ public final class HuggingFaceCheckpoint {
 
         public String sha256() {
             return record.path("sha256").asText();
+        }
+
+        /** The checkpoint's {@code model_type}: llama or qwen2. */
+        public String modelType() {
+            return record.path("config").path("model_type").asText();
+        }
+
+        /** Vocabulary rows the checkpoint had ({@code vocab_size}). */
+        public int checkpointRows() {
+            return record.path("vocabulary").path("checkpointRows").asInt();
+        }
+
+        /** Rows the model grew beyond the checkpoint's for Ballast's tokens (0 when its padding rows held them). */
+        public int rowsAdded() {
+            return record.path("vocabulary").path("rows").asInt() - checkpointRows();
+        }
+
+        /** How many of Ballast's special and steering tokens the checkpoint's tokenizer lacked. */
+        public int tokensAdded() {
+            return record.path("vocabulary").path("ballastTokensAdded").asInt();
         }
 
         /** Writes {@link #RECORD_FILE} into an artifact's staging directory. */

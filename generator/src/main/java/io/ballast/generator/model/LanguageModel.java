@@ -256,9 +256,26 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Writes this model as the next version of {@code modelId()} in the store. */
     public ModelArtifact publishTo(ModelStore store, ArtifactMetadata.Lineage lineage) throws IOException {
+        return publishTo(store, lineage, stage -> {});
+    }
+
+    /**
+     * Like {@link #publishTo(ModelStore, ArtifactMetadata.Lineage)}, with {@code alongside} writing more
+     * files into the staging directory first: they are hashed and published with the model, as part of
+     * one immutable version (an imported checkpoint's record, say).
+     */
+    public ModelArtifact publishTo(ModelStore store, ArtifactMetadata.Lineage lineage, StagedFiles alongside)
+            throws IOException {
         Path stage = store.newStagingDirectory(modelId);
         saveTo(stage);
+        alongside.writeInto(stage);
         return store.publish(modelId, stage, lineage);
+    }
+
+    /** Files that go into an artifact beside the model's own. */
+    @FunctionalInterface
+    public interface StagedFiles {
+        void writeInto(Path stagingDirectory) throws IOException;
     }
 
     /** DJL's own pick (a GPU when the engine has CUDA and sees one), the same as {@link ComputeDevice.Choice#AUTO}. */
