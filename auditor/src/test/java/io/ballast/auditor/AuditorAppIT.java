@@ -131,8 +131,8 @@ class AuditorAppIT {
 
             // and the metrics say so (the MAE gauges follow the wall-clock snapshot, up to a second or so
             // after the store the API reads: wait for them rather than race the punctuation)
-            await().atMost(Duration.ofSeconds(30)).until(() -> text(base + "/metrics")
-                    .contains("ballast_auditor_mae{"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> text(base + "/metrics").contains("ballast_auditor_mae{"));
             String metrics = text(base + "/metrics");
             assertThat(metrics)
                     .contains("ballast_auditor_records_processed_total")
