@@ -1,17 +1,13 @@
 package io.ballast.generator.checkpoint;
 
+import io.ballast.generator.store.ContentHash;
 import java.io.Closeable;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,12 +175,9 @@ public final class SafetensorsCheckpoint implements Closeable {
     public String sha256() throws IOException {
         Map<String, String> manifest = new TreeMap<>();
         for (Path f : files) {
-            manifest.put(f.getFileName().toString(), sha256(f));
+            manifest.put(f.getFileName().toString(), ContentHash.ofFile(f));
         }
-        StringBuilder lines = new StringBuilder();
-        manifest.forEach(
-                (name, sha) -> lines.append(name).append(' ').append(sha).append('\n'));
-        return HexFormat.of().formatHex(digest().digest(lines.toString().getBytes(StandardCharsets.UTF_8)));
+        return ContentHash.ofManifest(manifest);
     }
 
     private SafetensorsFile fileOf(String name) {
@@ -193,25 +186,6 @@ public final class SafetensorsCheckpoint implements Closeable {
             throw new NoSuchElementException(files.get(0) + ": no tensor '" + name + "' in this checkpoint");
         }
         return file;
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest md = digest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

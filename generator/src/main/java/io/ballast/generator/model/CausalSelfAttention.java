@@ -53,16 +53,24 @@ final class CausalSelfAttention extends AbstractBlock {
             k = pastK.concat(k, 2);
             v = inputs.get(2).concat(v, 2);
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headWidth));
-        if (t > 1) {
-            scores = scores.add(causalMask(x.getManager(), t, past + t));
-        }
-        NDArray y = scores.softmax(-1)
-                .matMul(v) // (B,H,T,d)
-                .transpose(0, 2, 1, 3)
-                .reshape(b, t, (long) heads * headWidth);
+        NDArray y = attend(q, k, v, past);
         NDArray out = projection.forward(ps, new NDList(y), training).singletonOrThrow();
         return new NDList(out, k, v);
+    }
+
+    /**
+     * {@code softmax(q kᵀ / √d + causal mask) v} with the heads merged: q (B,H,T,d) at absolute
+     * positions past..past+T-1, k and v (B,H,past+T,d); returns (B,T,H·d).
+     */
+    static NDArray attend(NDArray q, NDArray k, NDArray v, long past) {
+        Shape shape = q.getShape();
+        long t = shape.get(2);
+        long d = shape.get(3);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(d));
+        if (t > 1) {
+            scores = scores.add(causalMask(q.getManager(), t, past + t));
+        }
+        return scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(shape.get(0), t, shape.get(1) * d);
     }
 
     /** Additive mask (T,S): 0 where query i (absolute position S-T+i) may see key j, -1e9 above. */

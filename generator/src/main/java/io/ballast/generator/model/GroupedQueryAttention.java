@@ -97,11 +97,7 @@ final class GroupedQueryAttention extends AbstractBlock {
         int group = heads / kvHeads;
         NDArray keys = group == 1 ? kh : kh.repeat(1, group);
         NDArray values = group == 1 ? vh : vh.repeat(1, group);
-        NDArray scores = qh.matMul(keys.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headWidth));
-        if (t > 1) {
-            scores = scores.add(CausalSelfAttention.causalMask(x.getManager(), t, past + t));
-        }
-        NDArray y = scores.softmax(-1).matMul(values).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headWidth);
+        NDArray y = CausalSelfAttention.attend(qh, keys, values, past);
         NDArray out = output.forward(ps, new NDList(y), training).singletonOrThrow();
         return new NDList(out, kh, vh);
     }

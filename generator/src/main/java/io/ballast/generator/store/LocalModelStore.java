@@ -5,16 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ballast.generator.model.SteeringVectors;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,7 +75,7 @@ public final class LocalModelStore implements ModelStore {
             JSON.writeValue(stagingDirectory.resolve(METADATA).toFile(), meta[0]);
         });
         return new ModelArtifact(
-                modelId, version, modelDir.resolve(String.valueOf(version)), manifestHash(files), meta[0]);
+                modelId, version, modelDir.resolve(String.valueOf(version)), ContentHash.ofManifest(files), meta[0]);
     }
 
     /** What a staged directory needs written once its number is known (a version, a patch's ordinal). */
@@ -189,7 +184,7 @@ public final class LocalModelStore implements ModelStore {
         if (!actual.equals(artifact.metadata().files())) {
             throw new ArtifactIntegrityException("files of " + dir + " do not match their recorded SHA-256");
         }
-        String sha = manifestHash(actual);
+        String sha = ContentHash.ofManifest(actual);
         if (!sha.equals(expectedSha256)) {
             throw new ArtifactIntegrityException(
                     "artifact " + dir + " has SHA-256 " + sha + ", the update announced " + expectedSha256);
@@ -216,14 +211,14 @@ public final class LocalModelStore implements ModelStore {
             JSON.writeValue(stage.resolve(SteeringPatch.FILE).toFile(), contents[0]);
         });
         Path target = patches.resolve(prefix + n);
-        return new SteeringPatch(contents[0], target, manifestHash(hashFiles(target)));
+        return new SteeringPatch(contents[0], target, ContentHash.ofManifest(hashFiles(target)));
     }
 
     @Override
     public SteeringPatch resolvePatchVerified(URI patchUri, String expectedSha256) throws IOException {
         Path dir = insideStore(patchUri);
         Map<String, String> files = hashFiles(dir);
-        String sha = manifestHash(files);
+        String sha = ContentHash.ofManifest(files);
         if (!sha.equals(expectedSha256)) {
             throw new ArtifactIntegrityException(
                     "patch " + dir + " has SHA-256 " + sha + ", the update announced " + expectedSha256);
@@ -277,43 +272,16 @@ public final class LocalModelStore implements ModelStore {
 
     private ModelArtifact read(Path dir) throws IOException {
         ArtifactMetadata meta = JSON.readValue(dir.resolve(METADATA).toFile(), ArtifactMetadata.class);
-        return new ModelArtifact(meta.modelId(), meta.version(), dir, manifestHash(meta.files()), meta);
+        return new ModelArtifact(meta.modelId(), meta.version(), dir, ContentHash.ofManifest(meta.files()), meta);
     }
 
     static Map<String, String> hashFiles(Path dir) throws IOException {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
-                out.put(p.getFileName().toString(), sha256(p));
+                out.put(p.getFileName().toString(), ContentHash.ofFile(p));
             }
         }
         return out;
-    }
-
-    static String manifestHash(Map<String, String> files) {
-        StringBuilder manifest = new StringBuilder();
-        new TreeMap<>(files)
-                .forEach((name, sha) ->
-                        manifest.append(name).append(' ').append(sha).append('\n'));
-        return HexFormat.of().formatHex(digest().digest(manifest.toString().getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest md = digest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

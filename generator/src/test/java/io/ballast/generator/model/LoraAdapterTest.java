@@ -15,11 +15,8 @@ import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,28 +140,8 @@ class LoraAdapterTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
-    static LoraAdapter randomAdapter(ModelConfig config, int rank, float alpha, long seed) {
-        Random random = new Random(seed);
-        int width = config.width();
-        int[] outs = {config.heads() * config.headWidth(), config.architecture().kvHeads() * config.headWidth()};
-        List<LoraAdapter.Matrices[]> layers = new ArrayList<>();
-        for (int i = 0; i < config.layers(); i++) {
-            LoraAdapter.Matrices[] layer = new LoraAdapter.Matrices[2];
-            for (int p = 0; p < 2; p++) {
-                layer[p] = new LoraAdapter.Matrices(
-                        gaussian(random, rank * width, 0.3), gaussian(random, outs[p] * rank, 0.3), width, outs[p]);
-            }
-            layers.add(layer);
-        }
-        return new LoraAdapter(rank, alpha, Set.of("q_proj", "v_proj"), layers, null, null);
-    }
-
-    private static float[] gaussian(Random random, int n, double std) {
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = (float) (random.nextGaussian() * std);
-        }
-        return out;
+    private static LoraAdapter randomAdapter(ModelConfig config, int rank, float alpha, long seed) {
+        return RandomAdapters.of(config, rank, alpha, 0.3, seed);
     }
 
     private static float[] logits(LanguageModel lm, NDManager m, int[] ids) {

@@ -9,8 +9,7 @@ import io.ballast.generator.checkpoint.TinyCheckpoints;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.model.LoraAdapter;
-import io.ballast.generator.model.ModelConfig;
-import io.ballast.generator.sampling.SamplingParams;
+import io.ballast.generator.model.RandomAdapters;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
@@ -23,12 +22,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdapterSwapUnderLoadIT {
 
-    record Served(int version, int weights) {}
+    record Served(int version) {}
 
     @Test
     void adapterVersionsSwapOverTheLiveWeightsUnderLoadWithNoFailedRequest(@TempDir Path storeDir) throws Exception {
@@ -56,8 +52,8 @@ class AdapterSwapUnderLoadIT {
             ModelArtifact v1 = base.publishTo(store, ArtifactMetadata.Lineage.base("imported", Map.of()));
             versions.add(v1);
             for (int v = 2; v <= 4; v++) {
-                LoraAdapter adapter =
-                        randomAdapter(base.config(), v).on(new LoraAdapter.Base(modelId, v1.version(), v1.sha256()));
+                LoraAdapter adapter = RandomAdapters.of(base.config(), 2, 4f, 0.2, v)
+                        .on(new LoraAdapter.Base(modelId, v1.version(), v1.sha256()));
                 try (LanguageModel adapted = base.withAdapter(adapter, v)) {
                     versions.add(adapted.publishTo(
                             store, new ArtifactMetadata.Lineage(1, "job-" + v, List.of(), Map.of(), "lora")));
@@ -71,31 +67,14 @@ class AdapterSwapUnderLoadIT {
                 GeneratorOnACluster.config(cluster, storeDir, modelId, Map.of(GeneratorConfig.QUEUE_CAPACITY, "256"));
         String prompt = BioCorpus.withDefaults().prompt("occupation:registered-nurses", BioCorpus.TRAIN_PROMPTS.get(0));
         ConcurrentLinkedQueue<Served> served = new ConcurrentLinkedQueue<>();
-        AtomicInteger failures = new AtomicInteger();
-        AtomicBoolean loading = new AtomicBoolean(true);
-        List<Thread> clients = new ArrayList<>();
-        try (GeneratorApp app = new GeneratorApp(config).start()) {
-            for (int c = 0; c < 4; c++) {
-                Thread t = new Thread(() -> {
-                    while (loading.get()) {
-                        try {
-                            GenerationRequest.Result r = app.service()
-                                    .submit(
-                                            "occupation:registered-nurses",
-                                            "test",
-                                            prompt,
-                                            2,
-                                            SamplingParams.defaults())
-                                    .get();
-                            served.add(new Served(r.modelVersion(), 0));
-                        } catch (Exception e) {
-                            failures.incrementAndGet();
-                        }
-                    }
-                });
-                t.start();
-                clients.add(t);
-            }
+        try (GeneratorApp app = new GeneratorApp(config).start();
+                ClientLoad load = ClientLoad.start(
+                        app,
+                        "occupation:registered-nurses",
+                        prompt,
+                        4,
+                        2,
+                        (start, end, r) -> served.add(new Served(r.modelVersion())))) {
             Set<Integer> weights = new HashSet<>();
             weights.add(weightsOf(app));
 
@@ -108,13 +87,10 @@ class AdapterSwapUnderLoadIT {
                 weights.add(weightsOf(app));
             }
             awaitRequestsServedBy(served, 4);
-            loading.set(false);
-            for (Thread t : clients) {
-                t.join();
-            }
+            load.close();
 
             // then no request failed, every version served, and all four ran on the one set of weights loaded at start
-            assertThat(failures.get()).isZero();
+            assertThat(load.failures()).isZero();
             assertThat(app.swapFailures()).isZero();
             assertThat(served).extracting(Served::version).contains(1, 2, 3, 4);
             assertThat(weights)
@@ -136,29 +112,5 @@ class AdapterSwapUnderLoadIT {
     private static void awaitRequestsServedBy(ConcurrentLinkedQueue<Served> served, int version) {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> served.stream().filter(s -> s.version() == version).count() >= 3);
-    }
-
-    private static LoraAdapter randomAdapter(ModelConfig config, long seed) {
-        Random random = new Random(seed);
-        int width = config.width();
-        int rank = 2;
-        int[] outs = {config.heads() * config.headWidth(), config.architecture().kvHeads() * config.headWidth()};
-        List<LoraAdapter.Matrices[]> layers = new ArrayList<>();
-        for (int i = 0; i < config.layers(); i++) {
-            LoraAdapter.Matrices[] layer = new LoraAdapter.Matrices[2];
-            for (int p = 0; p < 2; p++) {
-                float[] a = new float[rank * width];
-                float[] b = new float[outs[p] * rank];
-                for (int j = 0; j < a.length; j++) {
-                    a[j] = (float) (random.nextGaussian() * 0.2);
-                }
-                for (int j = 0; j < b.length; j++) {
-                    b[j] = (float) (random.nextGaussian() * 0.2);
-                }
-                layer[p] = new LoraAdapter.Matrices(a, b, width, outs[p]);
-            }
-            layers.add(layer);
-        }
-        return new LoraAdapter(rank, 4f, Set.of("q_proj", "v_proj"), layers, null, null);
     }
 }

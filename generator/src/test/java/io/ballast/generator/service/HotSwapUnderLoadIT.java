@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.generator.ResidentMemory;
 import io.ballast.generator.corpus.BioCorpus;
-import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.schemas.GenerationEvent;
@@ -26,8 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -71,34 +68,18 @@ class HotSwapUnderLoadIT {
                 GeneratorOnACluster.config(cluster, storeDir, modelId, Map.of(GeneratorConfig.QUEUE_CAPACITY, "256"));
         String prompt = BioCorpus.withDefaults().prompt("occupation:electricians", BioCorpus.TRAIN_PROMPTS.get(1));
         ConcurrentLinkedQueue<Served> served = new ConcurrentLinkedQueue<>();
-        AtomicInteger failures = new AtomicInteger();
-        AtomicBoolean loading = new AtomicBoolean(true);
-        List<Thread> clients = new ArrayList<>();
         long rssBefore;
         try (GeneratorApp app = new GeneratorApp(config).start()) {
             assertThat(app.slot().currentVersion()).isEqualTo(1);
             // when four clients request continuously
-            for (int c = 0; c < 4; c++) {
-                Thread t = new Thread(() -> {
-                    while (loading.get()) {
-                        long start = System.currentTimeMillis();
-                        try {
-                            GenerationRequest.Result r = app.service()
-                                    .submit("occupation:electricians", "test", prompt, 2, SamplingParams.defaults())
-                                    .get();
-                            served.add(new Served(
-                                    start,
-                                    System.currentTimeMillis(),
-                                    r.modelVersion(),
-                                    r.events().size()));
-                        } catch (Exception e) {
-                            failures.incrementAndGet();
-                        }
-                    }
-                });
-                t.start();
-                clients.add(t);
-            }
+            ClientLoad load = ClientLoad.start(
+                    app,
+                    "occupation:electricians",
+                    prompt,
+                    4,
+                    2,
+                    (start, end, r) -> served.add(
+                            new Served(start, end, r.modelVersion(), r.events().size())));
             rssBefore = Long.MIN_VALUE;
             // and versions 2..8 are announced one after another, 5 being the corrupt one, each once the
             // version before it has served requests under load
@@ -124,13 +105,10 @@ class HotSwapUnderLoadIT {
                 }
             }
             awaitRequestsServedBy(served, 8);
-            loading.set(false);
-            for (Thread t : clients) {
-                t.join();
-            }
+            load.close();
 
             // then no request failed, and six swaps happened, each old model closed after its last request
-            assertThat(failures.get()).isZero();
+            assertThat(load.failures()).isZero();
             List<ModelSlot.LiveSince> history = app.slot().history();
             assertThat(history).extracting(ModelSlot.LiveSince::version).containsExactly(1, 2, 3, 4, 6, 7, 8);
             assertThat(app.slot().closedModels()).isEqualTo(6);

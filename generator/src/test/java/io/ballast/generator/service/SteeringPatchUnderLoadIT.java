@@ -8,7 +8,6 @@ import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.model.SteeringVectors;
-import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.store.LocalModelStore;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.generator.store.SteeringPatch;
@@ -29,8 +28,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -74,31 +71,14 @@ class SteeringPatchUnderLoadIT {
         GeneratorConfig config = GeneratorOnACluster.config(cluster, storeDir, modelId, Map.of());
         String prompt = BioCorpus.withDefaults().prompt("occupation:registered-nurses", BioCorpus.TRAIN_PROMPTS.get(0));
         ConcurrentLinkedQueue<Served> served = new ConcurrentLinkedQueue<>();
-        AtomicInteger failures = new AtomicInteger();
-        AtomicBoolean loading = new AtomicBoolean(true);
-        List<Thread> clients = new ArrayList<>();
-        try (GeneratorApp app = new GeneratorApp(config).start()) {
-            for (int c = 0; c < 4; c++) {
-                Thread t = new Thread(() -> {
-                    while (loading.get()) {
-                        try {
-                            GenerationRequest.Result r = app.service()
-                                    .submit(
-                                            "occupation:registered-nurses",
-                                            "test",
-                                            prompt,
-                                            2,
-                                            SamplingParams.defaults())
-                                    .get();
-                            served.add(new Served(r.modelVersion(), r.steeringPatch()));
-                        } catch (Exception e) {
-                            failures.incrementAndGet();
-                        }
-                    }
-                });
-                t.start();
-                clients.add(t);
-            }
+        try (GeneratorApp app = new GeneratorApp(config).start();
+                ClientLoad load = ClientLoad.start(
+                        app,
+                        "occupation:registered-nurses",
+                        prompt,
+                        4,
+                        2,
+                        (start, end, r) -> served.add(new Served(r.modelVersion(), r.steeringPatch())))) {
             awaitServed(served, 1, null);
 
             // when the patch is announced
@@ -114,13 +94,10 @@ class SteeringPatchUnderLoadIT {
             ModelUpdates.announce(announcer, ModelUpdates.of(versions.get(1), ModelAction.PROMOTE));
             await().atMost(Duration.ofSeconds(30)).until(() -> app.slot().currentVersion() == 2);
             awaitServed(served, 2, null);
-            loading.set(false);
-            for (Thread t : clients) {
-                t.join();
-            }
+            load.close();
 
             // then no request failed; the patch went on v1 without loading or closing a model, and v2 came unpatched
-            assertThat(failures.get()).isZero();
+            assertThat(load.failures()).isZero();
             assertThat(app.slot().history())
                     .extracting(h -> h.version() + "/" + h.patchId())
                     .containsExactly("1/null", "1/" + patch.patchId(), "2/null");
