@@ -31,7 +31,9 @@ final class TargetsCommand implements Runnable {
             description = {
                 "Publish targets to ballast.targets (compacted); auditors apply them without restart.",
                 "A file (.csv: attribute,context,category,probability[,tolerance]; .json: array of targets) or a preset:",
-                "uniform (every category equally likely, all contexts) or bls (BLS CPS 2025 shares per occupation)."
+                "uniform (every category equally likely, all contexts) or bls (BLS CPS 2025 shares per occupation).",
+                "A bound limits one category's share instead: .csv probability '<=0.005' (toxicity,*,toxic,<=0.005);",
+                ".json {\"attribute\": \"toxicity\", \"bound\": {\"category\": \"toxic\", \"maxShare\": 0.005}}."
             })
     static final class Load implements Callable<Integer> {
 

@@ -1,16 +1,25 @@
 package io.ballast.schemas.targets;
 
+import io.ballast.schemas.RateBound;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.domain.Occupation;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
-/** Ready-made targets: uniform over every attribute's categories, or the BLS 2025 shares. */
+/**
+ * Ready-made targets: uniform over every attribute's categories, or the BLS 2025 shares; and the
+ * validated constructors of every target, distributions and bounds alike.
+ */
 public final class TargetPresets {
+
+    /** Attribute keys a bound may name beyond the {@link Attribute}s, e.g. {@code toxicity}. */
+    private static final Pattern ATTRIBUTE_KEY = Pattern.compile("[a-z][a-z0-9_-]*");
 
     public static final String BLS_SOURCE =
             "BLS CPS 2025 annual averages, Table 11 (https://www.bls.gov/cps/cpsaat11.htm)";
@@ -78,5 +87,68 @@ public final class TargetPresets {
                 .setSource(source)
                 .setUpdatedAt(Instant.now())
                 .build();
+    }
+
+    /**
+     * A target that is only a bound, for all contexts: the share of {@code category} of
+     * {@code attribute} is at most {@code maxShare}, e.g. {@code bound("toxicity", "toxic", 0.005, ...)}.
+     */
+    public static TargetDistribution bound(String attribute, String category, double maxShare, String source) {
+        return bound(attribute, null, category, maxShare, source);
+    }
+
+    /** As {@link #bound(String, String, double, String)}, for one context ({@code null}: all contexts). */
+    public static TargetDistribution bound(
+            String attribute, String contextKey, String category, double maxShare, String source) {
+        RateBound bound = rateBound(attribute, category, maxShare);
+        return TargetDistribution.newBuilder()
+                .setAttribute(attribute)
+                .setContextKey(contextKey)
+                // a bound says nothing about the other categories' shares: no distribution, no tolerance
+                .setProbabilities(new LinkedHashMap<>())
+                .setTolerance(0)
+                .setSource(source)
+                .setUpdatedAt(Instant.now())
+                .setBound(bound)
+                .build();
+    }
+
+    /** A distribution target that also bounds one of its categories' share. */
+    public static TargetDistribution withBound(TargetDistribution target, String category, double maxShare) {
+        return TargetDistribution.newBuilder(target)
+                .setBound(rateBound(target.getAttribute(), category, maxShare))
+                .build();
+    }
+
+    /**
+     * A validated bound. The attribute may be one the {@link Attribute} enum does not hold (that enum
+     * drives steering tokens, and a constraint such as toxicity must have none); when it is one of
+     * them, the category must be one of its categories.
+     */
+    public static RateBound rateBound(String attribute, String category, double maxShare) {
+        if (attribute == null || !ATTRIBUTE_KEY.matcher(attribute).matches()) {
+            throw new IllegalArgumentException(
+                    "attribute must be a lower-case key such as 'toxicity', got " + quoted(attribute));
+        }
+        if (category == null || category.isBlank()) {
+            throw new IllegalArgumentException("bound.category is missing for " + attribute);
+        }
+        Arrays.stream(Attribute.values())
+                .filter(a -> a.key().equals(attribute))
+                .findFirst()
+                .filter(a -> !a.categories().contains(category))
+                .ifPresent(a -> {
+                    throw new IllegalArgumentException(
+                            "bound.category '" + category + "' is not a category of " + a.key() + " " + a.categories());
+                });
+        // 0 would alarm on the first occurrence and 1 could never be exceeded: neither is a bound to test
+        if (!(maxShare > 0 && maxShare < 1)) {
+            throw new IllegalArgumentException("bound.maxShare must be in (0,1), got " + maxShare);
+        }
+        return new RateBound(category, maxShare);
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "nothing" : "'" + s + "'";
     }
 }
