@@ -1,6 +1,7 @@
 package io.ballast.auditor.topology;
 
 import io.ballast.auditor.drift.DriftDetector;
+import io.ballast.auditor.drift.RateBoundSequence;
 import io.ballast.schemas.ConfidenceInterval;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.DriftSignal;
@@ -9,6 +10,7 @@ import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.DistributionComparison;
+import io.ballast.schemas.attributes.Toxicity;
 import io.ballast.schemas.domain.Attribute;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +56,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * episodes are counted from its store when it starts (after a restart, rebalance or aborted
  * transaction) and kept by every transition, and that count is the open-episodes gauge.
  *
+ * <p>Toxicity is audited beside the attributes when a bound on it is in force ({@link
+ * ToxicityLimit}): its rate since live against the limit, one-sided, in the same episodes (slot
+ * {@link ContextCounts#TOXICITY}), opened, resolved and superseded like the attributes' ones, and
+ * snapshotted since live (a rate of a few in a thousand needs more outputs than a window holds).
+ *
  * <p>The hot path allocates little: the target in force per (context, attribute) and its drift
  * {@link DriftDetector.Plan} are looked up once per snapshot interval (a changed target applies
  * from the next snapshot on), and only a transition builds the evidence for its signal.
@@ -83,6 +90,8 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private KeyValueStore<String, ContextCounts> aggregates;
     /** Per context key, per attribute: the target in force and its plan; cleared at every snapshot. */
     private final Map<String, Prepared[]> prepared = new HashMap<>();
+    /** Per context key, the bound on toxicity in force (null values: none); cleared at every snapshot. */
+    private final Map<String, ToxicityLimit> limits = new HashMap<>();
     /**
      * The aggregates as objects, so an update does not read and decode its aggregate from the store
      * first. Every update is still put to the store (which writes it to RocksDB and its changelog
@@ -122,6 +131,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         this.announcements = context.getStateStore(AuditTopology.MODEL_UPDATES_STORE);
         this.task = context.taskId().toString();
         this.prepared.clear();
+        this.limits.clear();
         this.live.clear();
         this.dirty.clear();
         this.snapshotAll = true;
@@ -140,7 +150,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         try (KeyValueIterator<String, ContextCounts> it = aggregates.all()) {
             while (it.hasNext()) {
                 KeyValue<String, ContextCounts> kv = it.next();
-                for (int a = 0; a < ATTRIBUTES.length; a++) {
+                for (int a = 0; a < ContextCounts.EPISODE_SLOTS; a++) {
                     DriftEpisode episode = kv.value.episode(a);
                     if (episode != null && episode.open()) {
                         openEpisodes.add(new EpisodeRef(kv.key, a));
@@ -178,6 +188,10 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                 if (plans[a] != null) {
                     decide(event, counts, a, plans[a], record.timestamp());
                 }
+            }
+            ToxicityLimit limit = limit(event.contextKey());
+            if (limit != null && event.toxic() != null) {
+                decide(event, counts, limit, record.timestamp());
             }
         }
         aggregates.put(key, counts);
@@ -248,12 +262,14 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                     assessment,
                     now,
                     now);
-            counts.episode(
-                    a, new DriftEpisode(episodeId, DriftStatus.OPEN, now, 0, mae, expressed, signal.getSignalId()));
-            openEpisodes.add(new EpisodeRef(event.aggregateKey(), a));
-            metrics.episodeOpened();
-            metrics.openEpisodes(task, openEpisodes.size());
-            context.forward(new Record<>(auditKey.driftKey(), signal, now));
+            transition(
+                    event.aggregateKey(),
+                    counts,
+                    a,
+                    new DriftEpisode(episodeId, DriftStatus.OPEN, now, 0, mae, expressed, signal.getSignalId()),
+                    auditKey,
+                    signal,
+                    now);
         } else {
             DriftSignal signal = signal(
                     DriftStatus.RESOLVED,
@@ -266,7 +282,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                     assessment,
                     state.openedAtMillis(),
                     now);
-            counts.episode(
+            transition(
+                    event.aggregateKey(),
+                    counts,
                     a,
                     new DriftEpisode(
                             state.episodeId(),
@@ -275,11 +293,71 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                             now,
                             mae,
                             expressed,
-                            signal.getSignalId()));
-            openEpisodes.remove(new EpisodeRef(event.aggregateKey(), a));
-            metrics.openEpisodes(task, openEpisodes.size());
-            context.forward(new Record<>(auditKey.driftKey(), signal, now));
+                            signal.getSignalId()),
+                    auditKey,
+                    signal,
+                    now);
         }
+    }
+
+    /**
+     * The drift decision for toxicity's bound after an update: an episode opens once the rate's lower
+     * confidence bound lies above the limit, and resolves once its upper bound lies below it (a rate
+     * that settles at the limit keeps it open: it is not shown to hold).
+     */
+    private void decide(ObservedEvent event, ContextCounts counts, ToxicityLimit limit, long now) {
+        DriftEpisode state = counts.episode(ContextCounts.TOXICITY);
+        boolean open = state != null && state.open();
+        if (open ? !limit.satisfied(counts) : !limit.exceeded(counts)) {
+            return;
+        }
+        if (!open
+                && announcedOther(event.modelId(), new PatchedVersion(event.modelVersion(), event.steeringPatch()))
+                        != null) {
+            return;
+        }
+        AuditKey auditKey = new AuditKey(
+                event.modelId(), event.modelVersion(), event.steeringPatch(), event.contextKey(), Toxicity.KEY);
+        RateBoundSequence.Reading reading = limit.reading(counts);
+        DriftStatus status = open ? DriftStatus.RESOLVED : DriftStatus.OPEN;
+        String episodeId = open ? state.episodeId() : UUID.randomUUID().toString();
+        long openedAt = open ? state.openedAtMillis() : now;
+        DriftSignal signal = signal(status, episodeId, auditKey, limit, reading, openedAt, now);
+        transition(
+                event.aggregateKey(),
+                counts,
+                ContextCounts.TOXICITY,
+                new DriftEpisode(
+                        episodeId,
+                        status,
+                        openedAt,
+                        open ? now : 0,
+                        signal.getMae(),
+                        reading.n(),
+                        signal.getSignalId()),
+                auditKey,
+                signal,
+                now);
+    }
+
+    /** An episode opens or resolves: kept in its aggregate, counted, and signalled. */
+    private void transition(
+            String aggregateKey,
+            ContextCounts counts,
+            int slot,
+            DriftEpisode episode,
+            AuditKey auditKey,
+            DriftSignal signal,
+            long now) {
+        counts.episode(slot, episode);
+        if (episode.open()) {
+            openEpisodes.add(new EpisodeRef(aggregateKey, slot));
+            metrics.episodeOpened();
+        } else {
+            openEpisodes.remove(new EpisodeRef(aggregateKey, slot));
+        }
+        metrics.openEpisodes(task, openEpisodes.size());
+        context.forward(new Record<>(auditKey.driftKey(), signal, now));
     }
 
     /**
@@ -288,6 +366,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
      */
     private void snapshot(long now) {
         prepared.clear();
+        limits.clear();
         for (String key : dirty.keySet()) {
             ContextCounts counts = load(key);
             if (counts != null) {
@@ -343,15 +422,31 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             return;
         }
         int a = ref.attribute();
-        AuditKey auditKey = vc.attribute(ATTRIBUTES[a].key());
+        AuditKey auditKey = vc.attribute(a == ContextCounts.TOXICITY ? Toxicity.KEY : ATTRIBUTES[a].key());
         DriftSignal signal;
         synchronized (counts) {
             DriftEpisode episode = counts.episode(a);
             if (episode == null || !episode.open()) {
                 return;
             }
+            if (a == ContextCounts.TOXICITY) {
+                signal = supersededLimit(counts, episode, auditKey, now);
+                counts.episode(
+                        a,
+                        new DriftEpisode(
+                                episode.episodeId(),
+                                DriftStatus.SUPERSEDED,
+                                episode.openedAtMillis(),
+                                now,
+                                signal.getMae(),
+                                signal.getN(),
+                                signal.getSignalId()));
+                aggregates.put(ref.aggregateKey(), counts);
+                context.forward(new Record<>(auditKey.driftKey(), signal, now));
+                return;
+            }
             // the evidence as the version left it, against the target in force now
-            TargetDistribution target = TargetLookup.find(targets, auditKey.attribute(), auditKey.contextKey());
+            TargetDistribution target = TargetLookup.distribution(targets, auditKey.attribute(), auditKey.contextKey());
             Tally tally = counts.sinceLive(a);
             Map<String, Long> expressedCounts = tally.expressedCounts(counts.categories(a));
             long expressed = tally.expressed(ATTRIBUTES[a]);
@@ -395,6 +490,45 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
      * even the version it names, and a PATCH supersedes the version's unpatched variant and any
      * other patch of it.
      */
+    /**
+     * The SUPERSEDED signal of toxicity's episode: the rate as the version left it, against the limit
+     * in force now; with none in force any more, the rate alone and the excess as at the last transition.
+     */
+    private DriftSignal supersededLimit(ContextCounts counts, DriftEpisode episode, AuditKey auditKey, long now) {
+        ToxicityLimit limit = ToxicityLimit.find(targets, auditKey.contextKey(), detector.alpha());
+        if (limit != null) {
+            return signal(
+                    DriftStatus.SUPERSEDED,
+                    episode.episodeId(),
+                    auditKey,
+                    limit,
+                    limit.reading(counts),
+                    episode.openedAtMillis(),
+                    now);
+        }
+        long n = counts.toxicityJudged();
+        double rate = n == 0 ? 0 : counts.toxic() / (double) n;
+        return DriftSignal.newBuilder()
+                .setSignalId(UUID.randomUUID().toString())
+                .setEpisodeId(episode.episodeId())
+                .setStatus(DriftStatus.SUPERSEDED)
+                .setModelId(auditKey.modelId())
+                .setModelVersion(auditKey.modelVersion())
+                .setSteeringPatch(auditKey.steeringPatch())
+                .setContextKey(auditKey.contextKey())
+                .setAttribute(auditKey.attribute())
+                .setN(n)
+                .setObserved(new HashMap<>(Map.of(Toxicity.TOXIC, rate, Toxicity.NON_TOXIC, 1 - rate)))
+                .setTarget(new HashMap<>())
+                .setTolerance(0)
+                .setIntervals(new HashMap<>())
+                .setMae(episode.lastMae())
+                .setAlpha(detector.alpha())
+                .setOpenedAt(Instant.ofEpochMilli(episode.openedAtMillis()))
+                .setEmittedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+
     private ModelUpdate announcedOther(String modelId, PatchedVersion served) {
         Object v = announcements.get(modelId);
         ModelUpdate update = (ModelUpdate) (v instanceof ValueAndTimestamp<?> vt ? vt.value() : v);
@@ -439,7 +573,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         for (int a = 0; a < ATTRIBUTES.length; a++) {
             AuditKey auditKey = vc.attribute(ATTRIBUTES[a].key());
             String outKey = auditKey.key();
-            TargetDistribution target = TargetLookup.find(targets, auditKey.attribute(), auditKey.contextKey());
+            TargetDistribution target = TargetLookup.distribution(targets, auditKey.attribute(), auditKey.contextKey());
             DistributionSnapshot live = Snapshots.of(
                     auditKey,
                     counts.sinceLive(a),
@@ -467,6 +601,23 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                 context.forward(new Record<>(outKey, window, timestamp));
             }
         }
+        ToxicityLimit limit = limit(vc.contextKey());
+        if (limit != null) {
+            AuditKey auditKey = vc.attribute(Toxicity.KEY);
+            RateBoundSequence.Reading reading = limit.reading(counts);
+            context.forward(new Record<>(auditKey.key(), Snapshots.ofLimit(auditKey, limit, reading), timestamp));
+            metrics.rate(auditKey, limit.category(), reading.rate(), limit.maxShare());
+        }
+    }
+
+    /** The bound on toxicity in force for a context, looked up once per snapshot interval. */
+    private ToxicityLimit limit(String contextKey) {
+        if (limits.containsKey(contextKey)) {
+            return limits.get(contextKey);
+        }
+        ToxicityLimit limit = ToxicityLimit.find(targets, contextKey, detector.alpha());
+        limits.put(contextKey, limit);
+        return limit;
     }
 
     private Prepared[] prepared(String contextKey) {
@@ -474,7 +625,8 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         if (p == null) {
             p = new Prepared[ATTRIBUTES.length];
             for (int a = 0; a < ATTRIBUTES.length; a++) {
-                TargetDistribution target = TargetLookup.find(targets, ATTRIBUTES[a].key(), contextKey);
+                // a bound-only target has no distribution to test; a bound on an attribute's category is not audited
+                TargetDistribution target = TargetLookup.distribution(targets, ATTRIBUTES[a].key(), contextKey);
                 p[a] = target == null ? null : new Prepared(ATTRIBUTES[a], target, detector);
             }
             prepared.put(contextKey, p);
@@ -507,6 +659,44 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             }
             this.plan = detector.plan(shares, target.getTolerance());
         }
+    }
+
+    /**
+     * A signal about toxicity's bound: observed toxic and non-toxic shares, the limit as the target of
+     * its one category, that category's one-sided interval, and mae = rate - limit (how far above the
+     * limit the rate is: positive when an episode opens, as a distribution's MAE is).
+     */
+    private DriftSignal signal(
+            DriftStatus status,
+            String episodeId,
+            AuditKey key,
+            ToxicityLimit limit,
+            RateBoundSequence.Reading reading,
+            long openedAt,
+            long now) {
+        String other = Toxicity.TOXIC.equals(limit.category()) ? Toxicity.NON_TOXIC : Toxicity.TOXIC;
+        return DriftSignal.newBuilder()
+                .setSignalId(UUID.randomUUID().toString())
+                .setEpisodeId(episodeId)
+                .setStatus(status)
+                .setModelId(key.modelId())
+                .setModelVersion(key.modelVersion())
+                .setSteeringPatch(key.steeringPatch())
+                .setContextKey(key.contextKey())
+                .setAttribute(key.attribute())
+                .setN(reading.n())
+                .setObserved(new HashMap<>(Map.of(limit.category(), reading.rate(), other, 1 - reading.rate())))
+                .setTarget(new HashMap<>(Map.of(limit.category(), limit.maxShare())))
+                .setTolerance(0)
+                .setIntervals(new HashMap<>(
+                        Map.of(limit.category(), new ConfidenceInterval(reading.lower(), reading.upper()))))
+                .setViolatingCategories(reading.exceeded() ? List.of(limit.category()) : List.of())
+                .setMae(reading.rate() - limit.maxShare())
+                .setAlpha(detector.alpha())
+                .setOpenedAt(Instant.ofEpochMilli(openedAt))
+                .setEmittedAt(Instant.ofEpochMilli(now))
+                .setBound(limit.maxShare())
+                .build();
     }
 
     private DriftSignal signal(

@@ -16,6 +16,8 @@ public final class AuditMetrics {
     private final Counter deadLettered;
     private final Map<String, AtomicReference<Double>> mae = new ConcurrentHashMap<>();
     private final Map<String, AtomicReference<Double>> expressionRate = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<Double>> rates = new ConcurrentHashMap<>();
+    private final Map<String, AtomicReference<Double>> rateLimits = new ConcurrentHashMap<>();
     /** Per task of this instance, the open episodes its aggregate store holds. */
     private final Map<String, Integer> openEpisodesByTask = new ConcurrentHashMap<>();
 
@@ -77,6 +79,43 @@ public final class AuditMetrics {
                     return ref;
                 })
                 .set(v);
+    }
+
+    /**
+     * A bounded category's rate and its limit, latest live version since it went live: two gauges,
+     * {@code ballast_auditor_rate} and {@code ballast_auditor_rate_limit}, so an alert compares them.
+     */
+    void rate(AuditKey key, String category, double value, double limit) {
+        Tags tags = Tags.of(
+                "model",
+                key.modelId(),
+                "context",
+                key.contextKey(),
+                "attribute",
+                key.attribute(),
+                "category",
+                category);
+        gauge(rates, "ballast_auditor_rate", "share of outputs in a bounded category", key, category, tags)
+                .set(value);
+        gauge(rateLimits, "ballast_auditor_rate_limit", "the bound on that share", key, category, tags)
+                .set(limit);
+    }
+
+    private AtomicReference<Double> gauge(
+            Map<String, AtomicReference<Double>> refs,
+            String name,
+            String description,
+            AuditKey key,
+            String category,
+            Tags tags) {
+        return refs.computeIfAbsent(key.driftKey() + "|" + category, k -> {
+            AtomicReference<Double> ref = new AtomicReference<>(Double.NaN);
+            Gauge.builder(name, ref, AtomicReference::get)
+                    .tags(tags)
+                    .description(description + ", latest live version since it went live")
+                    .register(registry);
+            return ref;
+        });
     }
 
     void episodeOpened() {

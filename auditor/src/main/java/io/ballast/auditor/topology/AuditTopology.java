@@ -9,6 +9,7 @@ import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.ToxicityClassifier;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerde;
@@ -33,14 +34,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <li>read {@code ballast.generations} as bytes; decode and validate; bad records, bytes and
  *       reason, to {@code ballast.dlq};</li>
  *   <li>for each output, one compact record with every attribute's observation (steered value,
- *       value read from the text, consistency), keyed by its context: whatever key the producer
+ *       value read from the text, consistency) and its toxicity label, keyed by its context: whatever key the producer
  *       used, one (model version, context) is counted by one task ({@link ContextRouting}); steps
  *       1 and 2 are one processor, {@link Intake};</li>
  *   <li>one update per event of that key's aggregate ({@link ContextCounts}: every attribute's
  *       counts since the version went live, time buckets from which the hopping windows are
- *       summed, drift episodes), and the drift decision against the target in force
- *       ({@code ballast.targets} as a global table, the context's own target winning over the one
- *       for all) into {@code ballast.drift};</li>
+ *       summed, drift episodes; toxic and judged outputs since live), and the drift decision against
+ *       the target in force ({@code ballast.targets} as a global table, the context's own target
+ *       winning over the one for all) into {@code ballast.drift}: a distribution's two-sided test
+ *       per attribute, and for a bound on toxicity the one-sided test of its rate
+ *       ({@link ToxicityLimit});</li>
  *   <li>every snapshot interval, since-live and window snapshots of the aggregates that changed
  *       into {@code ballast.distributions}; and the open drift episodes of versions that stopped
  *       serving (another version announced on {@code ballast.model-updates}, a global table, or no
@@ -104,6 +107,7 @@ public final class AuditTopology {
                         () -> new Intake(
                                 deserializer,
                                 extractor,
+                                ToxicityClassifier.lexicon(),
                                 generationPartitions,
                                 config.maxTextChars(),
                                 config.maxIdChars(),

@@ -16,18 +16,28 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Everything the auditor keeps for one (model version, context): per attribute, the counts since
- * the version went live and its drift episode; and time buckets of counts, one per
+ * the version went live and its drift episode; the outputs judged for toxicity and the toxic ones
+ * among them since live, with toxicity's episode (slot {@link #TOXICITY}); and time buckets of counts, one per
  * gcd(window size, advance), from which every hopping window is summed (a window's counts are the
  * sum of its buckets). One event is one in-place update of one aggregate, instead of an update
  * per attribute and per overlapping window.
  *
  * <p>Buckets are kept while some window that covers them is still open (its end plus the grace
  * period has not passed the latest event time of this aggregate), so every open window's sum is
- * complete. An event whose windows have all closed still counts since live.
+ * complete. An event whose windows have all closed still counts since live. Toxicity is counted
+ * since live only: its bound is tested on everything since live, and a rate of a few in a thousand
+ * needs more outputs than a window holds to say anything.
  */
 public final class ContextCounts {
 
     static final Attribute[] ATTRIBUTES = Attribute.values();
+    /** The episode slot of toxicity, after the attributes': it is audited beside them, not as one of them. */
+    public static final int TOXICITY = ATTRIBUTES.length;
+    /** Episode slots: one per attribute, then toxicity. */
+    static final int EPISODE_SLOTS = ATTRIBUTES.length + 1;
+    /** Marks the toxicity section after the buckets; aggregates written before it end at the buckets. */
+    private static final byte TOXICITY_SECTION = 1;
+
     private static final byte FORMAT = 1;
 
     /** Per attribute, its categories in index order: the attribute's own, then {@code unknown}, then any other seen. */
@@ -38,6 +48,8 @@ public final class ContextCounts {
     private final List<Bucket> buckets;
     private long firstEventMillis;
     private long lastEventMillis;
+    private long toxicityJudged;
+    private long toxic;
 
     /** Counts of one time bucket, [start, start + bucket width). */
     static final class Bucket {
@@ -56,13 +68,17 @@ public final class ContextCounts {
             DriftEpisode[] episodes,
             List<Bucket> buckets,
             long firstEventMillis,
-            long lastEventMillis) {
+            long lastEventMillis,
+            long toxicityJudged,
+            long toxic) {
         this.categories = categories;
         this.sinceLive = sinceLive;
         this.episodes = episodes;
         this.buckets = buckets;
         this.firstEventMillis = firstEventMillis;
         this.lastEventMillis = lastEventMillis;
+        this.toxicityJudged = toxicityJudged;
+        this.toxic = toxic;
     }
 
     public static ContextCounts empty() {
@@ -77,10 +93,12 @@ public final class ContextCounts {
         return new ContextCounts(
                 categories,
                 sinceLive,
-                new DriftEpisode[ATTRIBUTES.length],
+                new DriftEpisode[EPISODE_SLOTS],
                 new ArrayList<>(),
                 Long.MAX_VALUE,
-                Long.MIN_VALUE);
+                Long.MIN_VALUE,
+                0,
+                0);
     }
 
     static int unknownIndex(Attribute attribute) {
@@ -127,6 +145,10 @@ public final class ContextCounts {
             if (bucket != null) {
                 bucket.tallies[a].add(c, e.judgeable()[a], e.consistent()[a]);
             }
+        }
+        if (e.toxic() != null) {
+            toxicityJudged++;
+            toxic += e.toxic() ? 1 : 0;
         }
         return bucket == null ? Long.MIN_VALUE : bucket.start;
     }
@@ -204,6 +226,17 @@ public final class ContextCounts {
         return Collections.unmodifiableList(categories.get(a));
     }
 
+    /** Outputs judged for toxicity since live (those repartitioned before the auditor judged it are not). */
+    public long toxicityJudged() {
+        return toxicityJudged;
+    }
+
+    /** Of {@link #toxicityJudged()}, the toxic ones. */
+    public long toxic() {
+        return toxic;
+    }
+
+    /** The episode of an attribute's index, or of {@link #TOXICITY}. */
     public DriftEpisode episode(int a) {
         return episodes[a];
     }
@@ -255,7 +288,10 @@ public final class ContextCounts {
 
     /**
      * Binary, read and written only by the auditor (state store and its changelog): sizes first,
-     * then one pass into one buffer, since an aggregate is written on every event.
+     * then one pass into one buffer, since an aggregate is written on every event. The toxicity
+     * section (a marker byte, judged and toxic counts, toxicity's episode) follows the buckets: an
+     * aggregate written before it ends at the buckets and reads with none judged, and an instance
+     * rolled back to before it reads the rest and never looks past the buckets.
      */
     public static final class BinarySerde implements Serde<ContextCounts> {
 
@@ -279,6 +315,7 @@ public final class ContextCounts {
                     size += tallySize(t);
                 }
             }
+            size += 1 + 8 + 8 + episodeSize(v.episodes[TOXICITY]);
             ByteBuffer out = ByteBuffer.allocate(size);
             out.put(FORMAT)
                     .putLong(v.firstEventMillis)
@@ -301,6 +338,9 @@ public final class ContextCounts {
                     putTally(out, t);
                 }
             }
+            // appended, not a new format: an instance rolled back reads the rest and ignores it
+            out.put(TOXICITY_SECTION).putLong(v.toxicityJudged).putLong(v.toxic);
+            putEpisode(out, v.episodes[TOXICITY]);
             return out.array();
         }
 
@@ -331,7 +371,7 @@ public final class ContextCounts {
             }
             List<List<String>> categories = new ArrayList<>(k);
             Tally[] sinceLive = new Tally[k];
-            DriftEpisode[] episodes = new DriftEpisode[k];
+            DriftEpisode[] episodes = new DriftEpisode[EPISODE_SLOTS];
             for (int a = 0; a < k; a++) {
                 if (!getString(in).equals(ATTRIBUTES[a].key())) {
                     throw new SerializationException("aggregate in " + topic + " lists attributes in another order");
@@ -355,7 +395,19 @@ public final class ContextCounts {
                 }
                 buckets.add(new Bucket(start, tallies));
             }
-            return new ContextCounts(categories, sinceLive, episodes, buckets, first, last);
+            // an aggregate written before toxicity was counted ends here: none judged yet
+            long judged = 0;
+            long toxic = 0;
+            if (in.hasRemaining()) {
+                if (in.get() != TOXICITY_SECTION) {
+                    throw new SerializationException(
+                            "aggregate in " + topic + " has an unknown section after its buckets");
+                }
+                judged = in.getLong();
+                toxic = in.getLong();
+                episodes[TOXICITY] = getEpisode(in);
+            }
+            return new ContextCounts(categories, sinceLive, episodes, buckets, first, last, judged, toxic);
         }
 
         /** Encoded length; category names and attribute keys are ASCII, which is written without encoding. */

@@ -3,6 +3,7 @@ package io.ballast.auditor.topology;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.ToxicityClassifier;
 import io.ballast.schemas.dlq.DeadLetters;
 import io.ballast.schemas.registry.SchemaRegistryException;
 import io.ballast.schemas.serde.AvroDeserializer;
@@ -44,6 +45,7 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
 
     private final GenerationFields.Reader reader;
     private final AttributeExtractor extractor;
+    private final ToxicityClassifier toxicity;
     private final int partitions;
     private final int maxTextChars;
     private final int maxIdChars;
@@ -56,6 +58,7 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
     Intake(
             AvroDeserializer<GenerationEvent> deserializer,
             AttributeExtractor extractor,
+            ToxicityClassifier toxicity,
             int partitions,
             int maxTextChars,
             int maxIdChars,
@@ -65,6 +68,7 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
             Duration registryWait) {
         this.reader = new GenerationFields.Reader(deserializer);
         this.extractor = extractor;
+        this.toxicity = toxicity;
         this.partitions = partitions;
         this.maxTextChars = maxTextChars;
         this.maxIdChars = maxIdChars;
@@ -100,7 +104,7 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
             dead(record, md, "ValidationFailure", rejection.reason(), rejection.problem());
             return;
         }
-        ObservedEvent observed = ObservedEvent.of(event, extractor);
+        ObservedEvent observed = ObservedEvent.of(event, extractor, toxicity);
         boolean local = md != null && md.partition() == ContextRouting.partitionOf(event.contextKey(), partitions);
         context.forward(new Record<>(
                 event.contextKey(), new Outcome(observed, local, null), record.timestamp(), record.headers()));

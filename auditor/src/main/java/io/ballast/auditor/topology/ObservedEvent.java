@@ -2,6 +2,7 @@ package io.ballast.auditor.topology;
 
 import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.attributes.Observation;
+import io.ballast.schemas.attributes.ToxicityClassifier;
 import io.ballast.schemas.domain.Attribute;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -16,9 +17,10 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * One output as the aggregate needs it: its (model, version, steering patch, context), event time,
- * and per attribute (in {@link Attribute#values()} order) the counted value and its consistency. It
- * is the one record per event on the repartition topic, in a compact binary form that only the
- * auditor reads.
+ * per attribute (in {@link Attribute#values()} order) the counted value and its consistency, and
+ * whether the text is toxic ({@link ToxicityClassifier}; null when not judged: a record written
+ * before toxicity was read). It is the one record per event on the repartition topic, in a compact
+ * binary form that only the auditor reads.
  */
 public record ObservedEvent(
         String modelId,
@@ -28,7 +30,21 @@ public record ObservedEvent(
         long eventMillis,
         String[] counted,
         boolean[] judgeable,
-        boolean[] consistent) {
+        boolean[] consistent,
+        Boolean toxic) {
+
+    /** An output whose toxicity was not judged. */
+    public ObservedEvent(
+            String modelId,
+            int modelVersion,
+            String steeringPatch,
+            String contextKey,
+            long eventMillis,
+            String[] counted,
+            boolean[] judgeable,
+            boolean[] consistent) {
+        this(modelId, modelVersion, steeringPatch, contextKey, eventMillis, counted, judgeable, consistent, null);
+    }
 
     private static final Attribute[] ATTRIBUTES = Attribute.values();
     /** An unpatched output: the form written before patches existed. */
@@ -36,7 +52,7 @@ public record ObservedEvent(
     /** An output under a steering patch: format 1 with the patch after the version. */
     private static final byte FORMAT_PATCHED = 2;
 
-    static ObservedEvent of(GenerationFields e, AttributeExtractor extractor) {
+    static ObservedEvent of(GenerationFields e, AttributeExtractor extractor, ToxicityClassifier toxicity) {
         String[] counted = new String[ATTRIBUTES.length];
         boolean[] judgeable = new boolean[ATTRIBUTES.length];
         boolean[] consistent = new boolean[ATTRIBUTES.length];
@@ -55,7 +71,8 @@ public record ObservedEvent(
                 e.producedAtMillis(),
                 counted,
                 judgeable,
-                consistent);
+                consistent,
+                toxicity.toxic(e.responseText()));
     }
 
     /** The aggregate this event updates; see {@link VersionContext}. */
@@ -68,7 +85,9 @@ public record ObservedEvent(
      * changed attribute set. An unpatched output is written in format 1, byte for byte as before
      * patches, so an instance not yet upgraded still reads what an upgraded one repartitions to it
      * during a rolling deploy; only an output under a patch is written in format 2, which carries
-     * the patch after the version. Both are read.
+     * the patch after the version. Both are read. The toxicity label, when judged, is one byte after
+     * the attributes: readers before it stop at the last attribute and never look, and a record
+     * without it reads as not judged.
      */
     public static final class BinarySerde implements Serde<ObservedEvent> {
 
@@ -92,6 +111,9 @@ public record ObservedEvent(
                     for (int i = 0; i < e.counted.length; i++) {
                         writeString(out, e.counted[i]);
                         out.writeByte((e.judgeable[i] ? 1 : 0) | (e.consistent[i] ? 2 : 0));
+                    }
+                    if (e.toxic != null) {
+                        out.writeByte(e.toxic ? 1 : 0);
                     }
                 } catch (IOException ex) {
                     throw new SerializationException(ex);
@@ -131,7 +153,9 @@ public record ObservedEvent(
                         judgeable[i] = (flags & 1) != 0;
                         consistent[i] = (flags & 2) != 0;
                     }
-                    return new ObservedEvent(model, version, patch, context, millis, counted, judgeable, consistent);
+                    Boolean toxic = in.hasRemaining() ? in.get() != 0 : null;
+                    return new ObservedEvent(
+                            model, version, patch, context, millis, counted, judgeable, consistent, toxic);
                 } catch (RuntimeException ex) {
                     throw ex instanceof SerializationException s
                             ? s

@@ -1,9 +1,12 @@
 package io.ballast.auditor.topology;
 
+import io.ballast.auditor.drift.RateBoundSequence;
+import io.ballast.schemas.BoundReading;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.SnapshotScope;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.DistributionComparison;
+import io.ballast.schemas.attributes.Toxicity;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -60,5 +63,44 @@ public final class Snapshots {
                     .setJsDivergence(c.jsDivergence());
         }
         return b.build();
+    }
+
+    /**
+     * A since-live snapshot of toxicity against its bound: counts and shares of toxic and non-toxic
+     * outputs (every output judged expresses it), and the bounded category's rate with its interval
+     * and limit in {@code bound}; no target distribution, so nothing reads the limit as one.
+     */
+    public static DistributionSnapshot ofLimit(AuditKey key, ToxicityLimit limit, RateBoundSequence.Reading reading) {
+        String other = Toxicity.TOXIC.equals(limit.category()) ? Toxicity.NON_TOXIC : Toxicity.TOXIC;
+        Map<String, Long> counts = new HashMap<>();
+        Map<String, Double> proportions = new HashMap<>();
+        if (reading.n() > 0) {
+            counts.put(limit.category(), reading.successes());
+            counts.put(other, reading.n() - reading.successes());
+            proportions.put(limit.category(), reading.rate());
+            proportions.put(other, 1 - reading.rate());
+        }
+        return DistributionSnapshot.newBuilder()
+                .setModelId(key.modelId())
+                .setModelVersion(key.modelVersion())
+                .setSteeringPatch(key.steeringPatch())
+                .setContextKey(key.contextKey())
+                .setAttribute(key.attribute())
+                .setScope(SnapshotScope.SINCE_LIVE)
+                .setCounts(counts)
+                .setProportions(proportions)
+                .setN(reading.n())
+                .setConsistentCount(0)
+                .setExpressed(reading.n())
+                .setExpressionRate(reading.n() == 0 ? null : 1.0)
+                .setBound(new BoundReading(
+                        limit.category(),
+                        limit.maxShare(),
+                        reading.rate(),
+                        reading.lower(),
+                        reading.upper(),
+                        reading.exceeded()))
+                .setEmittedAt(Instant.now())
+                .build();
     }
 }

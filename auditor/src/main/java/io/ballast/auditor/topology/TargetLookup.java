@@ -15,6 +15,16 @@ public final class TargetLookup {
         return specific != null ? specific : unwrap(store.get(TargetKey.of(attribute, null)));
     }
 
+    /**
+     * The target in force if it sets a distribution; null if none does or it is only a bound (a
+     * bound on an attribute's category is not a distribution to compare shares with).
+     */
+    public static TargetDistribution distribution(
+            ReadOnlyKeyValueStore<String, ?> store, String attribute, String contextKey) {
+        TargetDistribution t = find(store, attribute, contextKey);
+        return t == null || t.getProbabilities().isEmpty() ? null : t;
+    }
+
     private static TargetDistribution unwrap(Object v) {
         if (v instanceof ValueAndTimestamp<?> vt) {
             return (TargetDistribution) vt.value();

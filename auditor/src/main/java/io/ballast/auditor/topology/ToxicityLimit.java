@@ -1,0 +1,88 @@
+package io.ballast.auditor.topology;
+
+import io.ballast.auditor.drift.RateBoundSequence;
+import io.ballast.schemas.RateBound;
+import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.Toxicity;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The bound on toxicity in force for one context ("at most 0.5% toxic"), and its one-sided
+ * always-valid test ({@link RateBoundSequence}) at the auditor's alpha over an aggregate's outputs
+ * judged for toxicity since live.
+ */
+public final class ToxicityLimit {
+
+    private final TargetDistribution target;
+    private final String category;
+    private final RateBoundSequence sequence;
+
+    private ToxicityLimit(TargetDistribution target, String category, RateBoundSequence sequence) {
+        this.target = target;
+        this.category = category;
+        this.sequence = sequence;
+    }
+
+    /** The limit in force for a context (its own toxicity target, else the one for all), or null for none. */
+    public static ToxicityLimit find(ReadOnlyKeyValueStore<String, ?> targets, String contextKey, double alpha) {
+        return of(TargetLookup.find(targets, Toxicity.KEY, contextKey), alpha);
+    }
+
+    /**
+     * The limit a toxicity target sets, or null when it sets none: no target, no bound, or one the
+     * test cannot take (a category toxicity does not have, a share outside (0, 1)); targets files
+     * reject those, but a record on the topic is not checked by them.
+     */
+    static ToxicityLimit of(TargetDistribution target, double alpha) {
+        if (target == null || target.getBound() == null) {
+            return null;
+        }
+        RateBound bound = target.getBound();
+        double max = bound.getMaxShare();
+        if (!Toxicity.CATEGORIES.contains(bound.getCategory()) || !(max > 0 && max < 1)) {
+            return null;
+        }
+        return new ToxicityLimit(target, bound.getCategory(), new RateBoundSequence(max, alpha));
+    }
+
+    public TargetDistribution target() {
+        return target;
+    }
+
+    /** The bounded category: {@code toxic}, or (allowed, if odd) {@code non-toxic}. */
+    public String category() {
+        return category;
+    }
+
+    public double maxShare() {
+        return sequence.maxShare();
+    }
+
+    /** Outputs the rate is over: those judged for toxicity since live. */
+    public long n(ContextCounts counts) {
+        return counts.toxicityJudged();
+    }
+
+    /** Outputs in the bounded category. */
+    public long inCategory(ContextCounts counts) {
+        return Toxicity.TOXIC.equals(category) ? counts.toxic() : counts.toxicityJudged() - counts.toxic();
+    }
+
+    /** The rate's lower confidence bound lies above the limit: an episode opens. */
+    public boolean exceeded(ContextCounts counts) {
+        return sequence.exceeded(inCategory(counts), n(counts));
+    }
+
+    /** The rate's upper confidence bound lies below the limit: an open episode resolves. */
+    public boolean satisfied(ContextCounts counts) {
+        long s = inCategory(counts);
+        long n = n(counts);
+        // at or above the limit the upper bound is too: skip the search (an open episode checks every event)
+        return s < maxShare() * n && sequence.satisfied(s, n);
+    }
+
+    /** The rate with its interval against the limit. */
+    public RateBoundSequence.Reading reading(ContextCounts counts) {
+        return sequence.reading(inCategory(counts), n(counts));
+    }
+}
