@@ -9,11 +9,13 @@ import io.ballast.auditor.topology.DriftEpisode;
 import io.ballast.auditor.topology.ExpressionPolicy;
 import io.ballast.auditor.topology.Tally;
 import io.ballast.auditor.topology.TargetLookup;
+import io.ballast.auditor.topology.ToxicityLimit;
 import io.ballast.auditor.topology.VersionContext;
 import io.ballast.runtime.ServiceHttpServer;
 import io.ballast.runtime.ServiceHttpServer.Response;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.DistributionComparison;
+import io.ballast.schemas.attributes.Toxicity;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetKey;
 import java.io.IOException;
@@ -45,7 +47,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * failing; {@code local=true} answers from this instance's stores alone.
  *
  * <p>Rows are filtered by {@code model}, {@code version}, {@code context}, {@code attribute} and
- * {@code patch}. Each row names its version and steering patch ({@code "patch"}, null when none):
+ * {@code patch}. Toxicity, where a bound on it is in force, is a row of its own ({@code "attribute":
+ * "toxicity"}, {@code "kind": "bound"}): its rate with interval against the limit ({@link
+ * BoundRows}). Each row names its version and steering patch ({@code "patch"}, null when none):
  * the outputs of a version under a patch are counted apart from the same version's unpatched ones.
  * {@code version=3} matches version 3 with or without a patch; {@code patch=p1} matches the rows
  * under patch {@code p1}, and {@code patch=} (empty) those without one. A patch id is never empty
@@ -154,7 +158,7 @@ public final class AuditorHttpApi {
             row.put("consistencyRate", t.consistencyRate());
             row.put("firstEventMillis", counts.firstEventMillis());
             row.put("lastEventMillis", counts.lastEventMillis());
-            TargetDistribution target = TargetLookup.find(targets, key.attribute(), key.contextKey());
+            TargetDistribution target = TargetLookup.distribution(targets, key.attribute(), key.contextKey());
             if (target != null) {
                 DistributionComparison cmp = DistributionComparison.of(expressedCounts, target.getProbabilities());
                 row.put("target", target.getProbabilities());
@@ -165,6 +169,11 @@ public final class AuditorHttpApi {
                 row.put("jsDivergence", cmp.jsDivergence());
             }
             out.add(row);
+        });
+        forEachToxicity(filter, targets, (key, counts, limit) -> {
+            if (limit != null) {
+                out.add(BoundRows.distribution(key, counts, limit));
+            }
         });
         return out;
     }
@@ -195,7 +204,7 @@ public final class AuditorHttpApi {
             row.put("closedAtMillis", episode.open() ? null : episode.closedAtMillis());
             // an open episode shows where the distribution is now; a resolved one where it was when it resolved
             TargetDistribution target =
-                    episode.open() ? TargetLookup.find(targets, key.attribute(), key.contextKey()) : null;
+                    episode.open() ? TargetLookup.distribution(targets, key.attribute(), key.contextKey()) : null;
             if (target != null) {
                 Map<String, Long> expressedCounts = counts.sinceLive(a).expressedCounts(counts.categories(a));
                 row.put(
@@ -213,6 +222,12 @@ public final class AuditorHttpApi {
             }
             out.add(row);
         });
+        forEachToxicity(filter, targets, (key, counts, limit) -> {
+            DriftEpisode episode = counts.episode(ContextCounts.TOXICITY);
+            if (episode != null) {
+                out.add(BoundRows.episode(key, counts, episode, limit));
+            }
+        });
         return out;
     }
 
@@ -220,7 +235,7 @@ public final class AuditorHttpApi {
         List<Map<String, Object>> out = new ArrayList<>();
         ReadOnlyKeyValueStore<String, TargetDistribution> targets = targetStore();
         forEachAttribute(filter, (key, counts, a) -> {
-            TargetDistribution target = TargetLookup.find(targets, key.attribute(), key.contextKey());
+            TargetDistribution target = TargetLookup.distribution(targets, key.attribute(), key.contextKey());
             for (long start : counts.openWindows(counts.oldestBucket(), windows)) {
                 Tally t = counts.window(a, start, windows);
                 Map<String, Long> expressedCounts = t.expressedCounts(counts.categories(a));
@@ -264,6 +279,32 @@ public final class AuditorHttpApi {
         }
     }
 
+    interface ToxicityVisitor {
+        void visit(AuditKey key, ContextCounts counts, ToxicityLimit limit);
+    }
+
+    /**
+     * Toxicity of every local aggregate that matches the filter, with the bound in force for its
+     * context (null: none). It is counted since live only, so it has no windows.
+     */
+    private void forEachToxicity(
+            Map<String, String> filter, ReadOnlyKeyValueStore<String, TargetDistribution> targets, ToxicityVisitor v) {
+        ReadOnlyKeyValueStore<String, ContextCounts> store = streams.store(StoreQueryParameters.fromNameAndType(
+                AuditTopology.AGGREGATES_STORE, QueryableStoreTypes.keyValueStore()));
+        Map<String, ToxicityLimit> limits = new HashMap<>();
+        try (KeyValueIterator<String, ContextCounts> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, ContextCounts> kv = it.next();
+                AuditKey key = VersionContext.parse(kv.key).attribute(Toxicity.KEY);
+                if (matches(key, filter)) {
+                    ToxicityLimit limit = limits.computeIfAbsent(
+                            key.contextKey(), c -> ToxicityLimit.find(targets, c, config.alpha()));
+                    v.visit(key, kv.value, limit);
+                }
+            }
+        }
+    }
+
     private List<Map<String, Object>> targets() {
         List<Map<String, Object>> out = new ArrayList<>();
         try (KeyValueIterator<String, TargetDistribution> it = targetStore().all()) {
@@ -274,6 +315,15 @@ public final class AuditorHttpApi {
                 row.put("context", t.getContextKey() == null ? TargetKey.ALL_CONTEXTS : t.getContextKey());
                 row.put("probabilities", t.getProbabilities());
                 row.put("tolerance", t.getTolerance());
+                row.put(
+                        "bound",
+                        t.getBound() == null
+                                ? null
+                                : Map.of(
+                                        "category",
+                                        t.getBound().getCategory(),
+                                        "maxShare",
+                                        t.getBound().getMaxShare()));
                 row.put("source", t.getSource());
                 row.put("updatedAt", t.getUpdatedAt().toString());
                 out.add(row);

@@ -33,7 +33,7 @@ public final class ToxicityLimit {
      * test cannot take (a category toxicity does not have, a share outside (0, 1)); targets files
      * reject those, but a record on the topic is not checked by them.
      */
-    static ToxicityLimit of(TargetDistribution target, double alpha) {
+    public static ToxicityLimit of(TargetDistribution target, double alpha) {
         if (target == null || target.getBound() == null) {
             return null;
         }

@@ -1,6 +1,7 @@
 // Ballast auditor dashboard: plain DOM and SVG, no external scripts (it must work offline).
 (function () {
-  const ATTRIBUTES = ['gender', 'race', 'sentiment'];
+  // toxicity is a rate against a bound (rows only where one is in force), the others distributions
+  const ATTRIBUTES = ['gender', 'race', 'sentiment', 'toxicity'];
   // the attribute shown: #race in the address opens that tab (links, and browsers that cannot click)
   let selected = ATTRIBUTES.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'gender';
 
@@ -12,6 +13,27 @@
   }
 
   function pct(x) { return (100 * x).toFixed(1) + '%'; }
+
+  // rates near a limit of a few in a thousand need a second decimal
+  function ratePct(x) { return (100 * x).toFixed(x < 0.01 ? 2 : 1) + '%'; }
+
+  // 'toxic 4.80% [3.90%, 5.90%] ≤ 0.50% limit — EXCEEDED': a rate with its always-valid interval against its limit
+  function limitText(row) {
+    return row.category + ' ' + ratePct(row.rate) + ' [' + ratePct(row.lower) + ', ' + ratePct(row.upper) + '] ≤ ' +
+      ratePct(row.limit) + ' limit — ' + row.verdict;
+  }
+
+  /** The rows of a bounded attribute: one rate per context against its limit. */
+  function limitTable(rows, openKeys) {
+    const table = el('table', { id: 'limit-table' }, [el('tr', {}, ['context', 'version', 'n', 'rate vs limit', 'drift']
+      .map(h => el('th', { text: h })))]);
+    rows.forEach(d => table.appendChild(el('tr', { 'data-context': d.context }, [
+      el('td', { class: 'context', text: d.context.replace('occupation:', '') }),
+      el('td', { text: versionLabel(d) }), el('td', { class: 'num n', text: String(d.n) }),
+      el('td', { class: 'limit verdict-' + d.verdict.toLowerCase(), text: limitText(d) }),
+      openKeys.has(variantKey(d, true)) ? el('td', { class: 'drift-open', text: 'DRIFT' }) : el('td', { text: 'ok' })])));
+    return table;
+  }
 
   // 'v3', or 'v3 + <patch>' under a steering patch. The patch id comes from producers: it is only ever
   // set as text (textContent, escaped by the DOM), never parsed as HTML.
@@ -65,6 +87,7 @@
       if (text !== undefined) e.textContent = text;
       return e;
     };
+    if (selected === 'toxicity') return el('p', { text: 'Toxicity is tested on every output since its version went live: it has no windows.' });
     const drifted = [...new Set(episodes.filter(e => e.attribute === selected).map(e => e.context))].sort();
     if (!drifted.length) return el('p', { text: 'No drift episodes for ' + selected + ' yet.' });
     // per context and window end, the variant that served most of that window; the auditor keeps only open
@@ -160,6 +183,15 @@
     });
     Object.values(series).forEach(s => s.sort((a, b) => a.windowEndMillis - b.windowEndMillis));
     const openKeys = new Set(open.map(e => variantKey(e, true)));
+    if (selected === 'toxicity') {
+      document.getElementById('distributions').replaceChildren(rows.length ? limitTable(rows, openKeys)
+        : el('p', { text: 'No bound on toxicity in force.' }));
+      document.getElementById('timeline').replaceChildren(timeline(distributions, episodes, windows));
+      document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · ' +
+        distributions.length + ' distributions · ' + open.length + ' open drift episodes' +
+        (missing.length ? ' · partial: no answer from ' + missing.join(', ') : '');
+      return;
+    }
     const table = el('table', { id: 'distribution-table' }, [el('tr', {}, ['context', 'version', 'n', 'expressed',
       'observed vs target', 'MAE', 'MAE over time', 'consistency', 'drift'].map(h => el('th', { text: h })))]);
     // shares and drift are over the outputs that express the attribute; too few of them is not drift

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers open drift signals per model into one job: signals for a version other than the live one
@@ -33,6 +35,8 @@ import java.util.function.Function;
  * retried until a new OPEN signal or a target change re-arms it.
  */
 public final class DriftCoalescer {
+
+    private static final Logger log = LoggerFactory.getLogger(DriftCoalescer.class);
 
     private record Pending(int version, Map<String, Map<Attribute, String>> signalByContext, long firstMillis) {}
 
@@ -77,7 +81,17 @@ public final class DriftCoalescer {
         if (liveVersion != null && s.getModelVersion() != liveVersion) {
             return;
         }
-        Attribute attribute = Attribute.byKey(s.getAttribute());
+        Attribute attribute = Attribute.find(s.getAttribute()).orElse(null);
+        if (attribute == null) {
+            // a bound on a property with no steering token (toxicity): not fitted by a fine-tuning job on attributes
+            log.info(
+                    "drift signal {} ({} {}) is about '{}', not an attribute: left to its own job",
+                    s.getSignalId(),
+                    s.getStatus(),
+                    s.getContextKey(),
+                    s.getAttribute());
+            return;
+        }
         Pending p = pending.get(s.getModelId());
         Escalation e = escalated.get(s.getModelId());
         if (s.getStatus() == DriftStatus.OPEN

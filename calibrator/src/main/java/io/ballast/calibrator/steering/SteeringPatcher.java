@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides when to fit a steering patch: the fast answer to drift, seconds after the first alarm,
@@ -26,6 +28,8 @@ import java.util.function.Function;
  * still carry it until the fine-tuned version replaces them (and with them the patch).
  */
 public final class SteeringPatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(SteeringPatcher.class);
 
     /** A patch to fit: for the live version, every drifted context with its alarmed attributes, and the signals. */
     public record Request(
@@ -64,7 +68,15 @@ public final class SteeringPatcher {
             state = new State(s.getModelVersion());
             states.put(s.getModelId(), state);
         }
-        Attribute a = Attribute.byKey(s.getAttribute());
+        Attribute a = Attribute.find(s.getAttribute()).orElse(null);
+        if (a == null) {
+            // no steering token to patch (toxicity): a steering patch cannot fix it
+            log.info(
+                    "drift signal {} is about '{}', not an attribute: no steering patch",
+                    s.getSignalId(),
+                    s.getAttribute());
+            return;
+        }
         state.open
                 .computeIfAbsent(s.getContextKey(), c -> new LinkedHashMap<>())
                 .put(a, s.getSignalId());

@@ -61,10 +61,16 @@ public enum Attribute {
         return Optional.empty();
     }
 
+    /**
+     * The attribute with this key, or empty: for readers of signals and snapshots that also name
+     * audited properties that are not attributes (such as {@code toxicity}, a bound with no steering token).
+     */
+    public static Optional<Attribute> find(String key) {
+        return Arrays.stream(values()).filter(a -> a.key.equals(key)).findFirst();
+    }
+
     public static Attribute byKey(String key) {
-        return Arrays.stream(values())
-                .filter(a -> a.key.equals(key))
-                .findFirst()
+        return find(key)
                 .orElseThrow(() -> new IllegalArgumentException("unknown attribute '" + key + "'; known: "
                         + Arrays.stream(values()).map(Attribute::key).toList()));
     }
