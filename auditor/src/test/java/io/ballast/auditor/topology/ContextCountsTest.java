@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +81,68 @@ class ContextCountsTest {
                 .isEqualTo(counts.openWindows(Long.MIN_VALUE, TEN_MINUTES_BY_ONE));
         assertThat(back.firstEventMillis()).isEqualTo(90_000);
         assertThat(back.lastEventMillis()).isEqualTo(150_000);
+    }
+
+    @Test
+    void givenToxicityCountsAndItsEpisode_whenWrittenAndReadBack_thenTheyAreKept() {
+        // given three outputs judged for toxicity, one toxic, one not judged, and an open toxicity episode
+        ContextCounts counts = ContextCounts.empty();
+        counts.add(judged(event(90_000, "female", "white"), true), TEN_MINUTES_BY_ONE);
+        counts.add(judged(event(91_000, "female", "white"), false), TEN_MINUTES_BY_ONE);
+        counts.add(judged(event(92_000, "male", "white"), false), TEN_MINUTES_BY_ONE);
+        counts.add(event(93_000, "male", "white"), TEN_MINUTES_BY_ONE);
+        counts.episode(ContextCounts.TOXICITY, new DriftEpisode("ep-t", DriftStatus.OPEN, 5, 0, 0.3, 3, "sig-t"));
+
+        // when written and read back
+        ContextCounts back =
+                SERDE.deserializer().deserialize("t", SERDE.serializer().serialize("t", counts));
+
+        // then the toxicity counts and episode are as they were
+        assertThat(back.toxicityJudged()).isEqualTo(3);
+        assertThat(back.toxic()).isEqualTo(1);
+        assertThat(back.episode(ContextCounts.TOXICITY)).isEqualTo(counts.episode(ContextCounts.TOXICITY));
+        assertThat(back.sinceLive(GENDER).n()).isEqualTo(4);
+    }
+
+    @Test
+    void givenAnAggregateWrittenBeforeToxicity_whenRead_thenItReadsWithNoneJudged() {
+        // given the bytes an auditor wrote before toxicity was counted: the same layout, ending at the buckets
+        ContextCounts before = ContextCounts.empty();
+        before.add(event(90_000, "female", "unknown"), TEN_MINUTES_BY_ONE);
+        before.episode(RACE, new DriftEpisode("ep-1", DriftStatus.OPEN, 5, 0, 0.25, 2, "sig-1"));
+        byte[] now = SERDE.serializer().serialize("t", before);
+        // the toxicity section of an aggregate with none judged and no episode: marker, two counts, "no episode"
+        byte[] earlier = Arrays.copyOf(now, now.length - (1 + 8 + 8 + 1));
+
+        // when read
+        ContextCounts back = SERDE.deserializer().deserialize("t", earlier);
+
+        // then it is the aggregate it was, with no toxicity judged and no toxicity episode
+        assertThat(back.sinceLive(GENDER).counts(back.categories(GENDER))).containsEntry("female", 1L);
+        assertThat(back.episode(RACE)).isEqualTo(before.episode(RACE));
+        assertThat(back.toxicityJudged()).isZero();
+        assertThat(back.episode(ContextCounts.TOXICITY)).isNull();
+        // and counting goes on from there, written with its section from now on
+        back.add(judged(event(91_000, "male", "white"), true), TEN_MINUTES_BY_ONE);
+        ContextCounts again =
+                SERDE.deserializer().deserialize("t", SERDE.serializer().serialize("t", back));
+        assertThat(again.toxic()).isEqualTo(1);
+        assertThat(again.sinceLive(GENDER).n()).isEqualTo(2);
+    }
+
+    private static final ContextCounts.BinarySerde SERDE = new ContextCounts.BinarySerde();
+
+    private static ObservedEvent judged(ObservedEvent e, boolean toxic) {
+        return new ObservedEvent(
+                e.modelId(),
+                e.modelVersion(),
+                e.steeringPatch(),
+                e.contextKey(),
+                e.eventMillis(),
+                e.counted(),
+                e.judgeable(),
+                e.consistent(),
+                toxic);
     }
 
     private static ObservedEvent event(long millis, String gender, String race) {

@@ -83,6 +83,40 @@ class ObservedEventTest {
         return bytes.toByteArray();
     }
 
+    @Test
+    void givenAJudgedEvent_whenWritten_thenItIsTheEarlierBytesAndOneToxicityByte_andEarlierBytesReadAsNotJudged()
+            throws IOException {
+        // given an output judged toxic, and one judged not
+        ObservedEvent unjudged = event(null);
+        ObservedEvent toxic = judged(unjudged, true);
+        ObservedEvent clean = judged(unjudged, false);
+
+        // when written
+        byte[] toxicBytes = serde.serializer().serialize("t", toxic);
+        byte[] cleanBytes = serde.serializer().serialize("t", clean);
+
+        // then each is what an earlier instance wrote and reads (it stops at the last attribute), plus the label
+        byte[] earlier = formatOne(unjudged);
+        assertThat(toxicBytes).hasSize(earlier.length + 1).startsWith(earlier);
+        assertThat(roundTrip(toxicBytes).toxic()).isTrue();
+        assertThat(roundTrip(cleanBytes).toxic()).isFalse();
+        // and what an earlier instance repartitions reads as not judged, not as clean
+        assertThat(roundTrip(earlier).toxic()).isNull();
+    }
+
+    private static ObservedEvent judged(ObservedEvent e, boolean toxic) {
+        return new ObservedEvent(
+                e.modelId(),
+                e.modelVersion(),
+                e.steeringPatch(),
+                e.contextKey(),
+                e.eventMillis(),
+                e.counted(),
+                e.judgeable(),
+                e.consistent(),
+                toxic);
+    }
+
     private static void string(DataOutputStream out, String s) throws IOException {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.writeInt(b.length);
