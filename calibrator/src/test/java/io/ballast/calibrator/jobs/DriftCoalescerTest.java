@@ -176,6 +176,17 @@ public class DriftCoalescerTest {
     }
 
     /** A drift signal about model {@code bios}, as the auditor writes one. */
+    @Test
+    void givenASignalAboutToxicity_thenItIsSkipped_andStartsNoAttributeJob() {
+        // given a coalescer, when the auditor signals a bound on toxicity (not an attribute) opening and ending
+        DriftCoalescer c = new DriftCoalescer(0, 0);
+        c.accept(signal("t1", 1, "occupation:cooks", "toxicity", DriftStatus.OPEN), 1, 0);
+        c.accept(signal("t2", 1, "occupation:cooks", "toxicity", DriftStatus.RESOLVED), 1, 1);
+
+        // then nothing fails and no fine-tuning job on attributes is due
+        assertThat(c.nextDue(10)).isEmpty();
+    }
+
     public static DriftSignal signal(String id, int version, String context, String attribute, DriftStatus status) {
         return DriftSignal.newBuilder()
                 .setSignalId(id)
