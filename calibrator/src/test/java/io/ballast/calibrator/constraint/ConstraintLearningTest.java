@@ -159,9 +159,9 @@ class ConstraintLearningTest {
             // given the model's rate of bios with the forbidden word
             Rate before = rate(policy, 3L);
 
-            // when fine-tuned against q* from R (lambda 1, two epochs over its 600 labelled samples)
+            // when fine-tuned against q* from R (lambda 1, one epoch over its 600 labelled samples: 38 steps)
             CalibrationSettings.Training training =
-                    CalibrationSettings.Training.defaults().withEpochs(2).withCheckpointEvery(1_000);
+                    CalibrationSettings.Training.defaults().withEpochs(1).withCheckpointEvery(1_000);
             long start = System.nanoTime();
             new FineTuningLoop(training)
                     .run(
