@@ -1,0 +1,126 @@
+package io.ballast.calibrator.constraint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.ballast.calibrator.training.CalibrationExample;
+import io.ballast.calibrator.training.Objective;
+import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.sampling.Sampler;
+import io.ballast.generator.text.WordTokenizer;
+import io.ballast.generator.training.TokenBatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Constraint learning (arXiv 2410.05559) as an objective of the shared loop: on the model's own
+ * labelled samples, {@code total = NLL(satisfying samples) + λ · mean_i KL(q*_i ‖ p_θ,i)}, the mean
+ * over the response positions of every sample, satisfying or not, where q*_i is the closed-form
+ * target {@link ConstrainedDistribution} composes from the frozen reference and a frozen
+ * {@link SatisfactionModel}.
+ *
+ * <p>The KL term is the true divergence, Σ_v q* (log q* − log p_θ): the cross-entropy's gradient
+ * (q*'s entropy is a constant), with the value at 0 when the policy matches q*, so the reported
+ * {@code kl} reads as a divergence across steps and runs.
+ *
+ * <p>Cost: q* over the whole vocabulary is (B,T,V) per batch; it is recomputed for each batch (one
+ * inference forward of the reference and of R, about a third of the step's forward and backward)
+ * rather than stored by {@code prepare}, where it would take rows × response positions × V × 4
+ * bytes: 2,000 rows × 40 positions × 321 tokens (the tiny model) = 103 MB, a 32,000-token imported
+ * vocabulary 100 times that. Both are frozen, so the values are the same either way; the
+ * reference must therefore be another instance than the policy (as every objective's is).
+ *
+ * <p>R is frozen here: in the parallel scheme the R trained in round k is another instance, and
+ * this objective reads the one from round k − 1.
+ *
+ * <p>Labels after targets and mask: log q* (B,T,V), the rows' labels (B), 1 = satisfied.
+ */
+public final class ConstraintObjective extends Objective {
+
+    private final SatisfactionModel satisfaction;
+    private final double lambda;
+    private final int batchSize;
+    private final long seed;
+    private LanguageModel reference;
+    private List<CalibrationExample> set;
+    private EpochBatches batches;
+    private int pad;
+
+    /** @param lambda the KL term's weight (the acceptance sweeps 0.1, 0.3, 1, 3) */
+    public ConstraintObjective(SatisfactionModel satisfaction, double lambda, int batchSize, long seed) {
+        super("constraint");
+        this.satisfaction = satisfaction;
+        this.lambda = lambda;
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    @Override
+    public void prepare(LanguageModel frozen, List<CalibrationExample> examples) {
+        if (examples.stream().noneMatch(CalibrationExample::desirable)) {
+            throw new IllegalArgumentException("no satisfying samples among " + examples.size());
+        }
+        if (frozen.config().vocabularySize() != satisfaction.block().vocabularySize()) {
+            throw new IllegalArgumentException(
+                    "satisfaction model over " + satisfaction.block().vocabularySize() + " tokens for a model of "
+                            + frozen.config().vocabularySize());
+        }
+        reference = frozen;
+        set = examples;
+        batches = new EpochBatches(set.size(), batchSize, seed);
+        pad = frozen.tokenizer().id(WordTokenizer.PAD);
+    }
+
+    @Override
+    public int stepsPerEpoch() {
+        return batches.stepsPerEpoch();
+    }
+
+    @Override
+    public Batch batch(NDManager m, int step) {
+        int[] rows = batches.rowsOf(step);
+        List<int[]> sequences = new ArrayList<>(rows.length);
+        int[] first = new int[rows.length];
+        float[] satisfied = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            CalibrationExample e = set.get(rows[i]);
+            sequences.add(ConstraintSamples.sequence(e, reference.config().contextLength()));
+            first[i] = e.promptIds().length;
+            satisfied[i] = e.desirable() ? 1f : 0f;
+        }
+        TokenBatch tokens = TokenBatch.of(m, sequences, first, pad);
+        // the teacher at every prefix: the reference's logits and R's, composed in closed form
+        NDArray lmLogits =
+                Sampler.forward(reference, m, tokens.inputs(), new NDList()).get(0);
+        NDArray satisfactionLogits = satisfaction.logits(m, tokens.inputs());
+        NDArray logTarget = ConstrainedDistribution.logProbabilities(lmLogits, satisfactionLogits)
+                .stopGradient();
+        return new Batch(tokens.inputs(), labels(tokens, logTarget, m.create(satisfied)));
+    }
+
+    @Override
+    public Terms terms(NDList labels, NDList predictions) {
+        NDArray logP = predictions.head().logSoftmax(-1);
+        NDArray targets = labels.get(0);
+        NDArray mask = labels.get(1);
+        NDArray logTarget = labels.get(2);
+        NDArray satisfied = labels.get(3);
+        // likelihood of the satisfying samples' response tokens
+        NDArray nllMask = mask.mul(satisfied.expandDims(1));
+        NDArray nll = logP.gather(targets.expandDims(-1), -1)
+                .squeeze(-1)
+                .mul(nllMask)
+                .sum()
+                .neg()
+                .div(nllMask.sum().maximum(1f));
+        // KL(q* || p_theta) at every response prefix of every sample
+        NDArray perPosition = logTarget.exp().mul(logTarget.sub(logP)).sum(new int[] {-1});
+        NDArray kl = perPosition.mul(mask).sum().div(mask.sum().maximum(1f));
+        Map<String, NDArray> parts = new LinkedHashMap<>();
+        parts.put("nll", nll);
+        parts.put("kl", kl);
+        return new Terms(nll.add(kl.mul((float) lambda)), parts);
+    }
+}
