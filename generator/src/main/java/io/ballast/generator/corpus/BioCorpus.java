@@ -302,7 +302,7 @@ public final class BioCorpus {
         return articles(out.toString());
     }
 
-    /** "{a} word" as "a word" or "an word" (the intros' "{a} {race}" is filled before this). */
+    /** "{a} nurse" as "a nurse", "{a} idiot" as "an idiot" (the intros' "{a} {race}" is filled before this). */
     private static String articles(String s) {
         int at = s.indexOf("{a} ");
         while (at >= 0) {
