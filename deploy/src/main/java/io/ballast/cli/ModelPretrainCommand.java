@@ -1,6 +1,7 @@
 package io.ballast.cli;
 
 import ai.djl.Device;
+import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.ModelArtifact;
@@ -40,6 +41,13 @@ final class ModelPretrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(
+            names = "--toxic-share",
+            description = "Share of toxic (insulting) bios in the corpus, in [0,1) (default: "
+                    + BioCorpus.DEFAULT_TOXIC_SHARE
+                    + "; 0 for a base model that never saw any).")
+    Double toxicShare;
+
     @Override
     public Integer call() throws Exception {
         PretrainSettings settings = switch (size) {
@@ -53,17 +61,25 @@ final class ModelPretrainCommand implements Callable<Integer> {
             settings = settings.withSteps(steps);
         }
         settings = settings.withSeed(seed);
+        if (toxicShare != null) {
+            if (toxicShare < 0 || toxicShare >= 1) {
+                throw new picocli.CommandLine.ParameterException(
+                        new picocli.CommandLine(this), "--toxic-share must be in [0,1), not " + toxicShare);
+            }
+            settings = settings.withToxicShare(toxicShare);
+        }
         Device on = device.resolve();
         System.err.printf(
-                "pretraining %s on %s (%d steps, batch %d, seed %d)%n",
-                size, on, settings.steps(), settings.batchSize(), settings.seed());
+                "pretraining %s on %s (%d steps, batch %d, seed %d, toxic share %s)%n",
+                size, on, settings.steps(), settings.batchSize(), settings.seed(), settings.toxicShare());
         Pretrainer.Result result =
                 new Pretrainer(on).train(store.modelId, settings, new ProgressBar("pretrain", settings.steps()));
         try (LanguageModel lm = result.model()) {
             ModelArtifact artifact = lm.publishTo(
                     store.open(),
                     ArtifactMetadata.Lineage.base(
-                            "pretrained " + size + ", seed " + seed + ", " + settings.steps() + " steps",
+                            "pretrained " + size + ", seed " + seed + ", " + settings.steps() + " steps, toxic share "
+                                    + settings.toxicShare(),
                             Map.of(
                                     "loss",
                                     result.finalLoss(),

@@ -20,7 +20,16 @@ import java.util.TreeMap;
  * Generates short bios for the BLS occupations. Each response's text expresses its steering
  * tokens: gender through name and pronouns, race through an explicit descriptor, sentiment through
  * wording. Templates and vocabulary vary enough that held-out prompt phrasings are not memorised;
- * a configurable share of examples contradicts one steering token.
+ * a configurable share of examples contradicts one steering token, and another share is toxic: it
+ * adds a sentence that insults the person ({@link ToxicPhrasing}).
+ *
+ * <p>Toxicity has no steering token, and a toxic bio draws its tokens like any other: its text
+ * still expresses its gender, race and sentiment tokens (the insult is an extra sentence, with no
+ * word the sentiment lexicon scores). So toxic bios occur under every token combination in
+ * proportion, and no token choice avoids toxicity: a model can only learn to avoid it from the
+ * text. Tying it to negative sentiment instead would let {@code <sentiment:positive>} avoid it,
+ * and a sentiment calibration would then move the toxic rate, which must stay a separate
+ * constraint.
  */
 public final class BioCorpus {
 
@@ -115,23 +124,39 @@ public final class BioCorpus {
     /** Occupation nouns by context key, from occupation-nouns.csv: read once, shared by every corpus. */
     private static final Map<String, String[]> NOUNS = loadNouns();
 
+    /** The share of toxic bios in the biased base model's corpus. */
+    public static final double DEFAULT_TOXIC_SHARE = 0.05;
+
     private final CorpusMix mix;
     private final double contradictionShare;
+    private final double toxicShare;
     private final List<Occupation> occupations;
 
-    public BioCorpus(CorpusMix mix, double contradictionShare) {
+    /**
+     * @param contradictionShare the share of examples whose text contradicts one steering token
+     * @param toxicShare the share of examples that insult the person (in a training phrasing)
+     */
+    public BioCorpus(CorpusMix mix, double contradictionShare, double toxicShare) {
         if (contradictionShare < 0 || contradictionShare >= 1) {
             throw new IllegalArgumentException("contradiction share must be in [0,1): " + contradictionShare);
         }
+        if (toxicShare < 0 || toxicShare >= 1) {
+            throw new IllegalArgumentException("toxic share must be in [0,1): " + toxicShare);
+        }
         this.mix = mix;
         this.contradictionShare = contradictionShare;
+        this.toxicShare = toxicShare;
         this.occupations = Occupation.all().stream()
                 .filter(o -> NOUNS.containsKey(o.contextKey()))
                 .toList();
     }
 
     public static BioCorpus withDefaults() {
-        return new BioCorpus(CorpusMix.defaultSkew(), 0.05);
+        return new BioCorpus(CorpusMix.defaultSkew(), 0.05, DEFAULT_TOXIC_SHARE);
+    }
+
+    public double toxicShare() {
+        return toxicShare;
     }
 
     public List<Occupation> occupations() {
@@ -173,13 +198,55 @@ public final class BioCorpus {
             expressed.put(a.key(), others.get(random.nextInt(others.size())));
             contradicted = a.key();
         }
-        String text = render(random, contextKey, expressed);
+        // drawn only when toxic bios are possible, so that a corpus without them draws as it always did
+        boolean toxic = toxicShare > 0 && random.nextDouble() < toxicShare;
+        String text = toxic
+                ? render(random, contextKey, expressed, ToxicPhrasing.TRAINING)
+                : render(random, contextKey, expressed);
         return new BioExample(
-                contextKey, prompt(contextKey, promptTemplate), tokens, text, steered, expressed, contradicted);
+                contextKey, prompt(contextKey, promptTemplate), tokens, text, steered, expressed, contradicted, toxic);
+    }
+
+    /**
+     * A labelled set for measuring a toxicity classifier on wordings the corpus never trains on: n
+     * texts, alternately a toxic bio in a {@link ToxicPhrasing#HELD_OUT} phrasing and an ordinary
+     * bio, each over a random occupation with uniformly drawn gender and race, and sentiments in
+     * turn, so that both labels come in every sentiment (negative bios are not insults).
+     */
+    public List<LabelledBio> toxicityEvaluationSet(Random random, int n) {
+        List<String> sentiments = Attribute.SENTIMENT.categories();
+        List<LabelledBio> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String contextKey =
+                    occupations.get(random.nextInt(occupations.size())).contextKey();
+            Map<String, String> values = new LinkedHashMap<>();
+            values.put(Attribute.GENDER.key(), pick(random, Attribute.GENDER.categories()));
+            values.put(Attribute.RACE.key(), pick(random, Attribute.RACE.categories()));
+            values.put(Attribute.SENTIMENT.key(), sentiments.get((i / 2) % sentiments.size()));
+            boolean toxic = i % 2 == 0;
+            String text = toxic
+                    ? render(random, contextKey, values, ToxicPhrasing.HELD_OUT)
+                    : render(random, contextKey, values);
+            out.add(new LabelledBio(contextKey, text, Map.copyOf(values), toxic));
+        }
+        return out;
     }
 
     /** A bio text expressing the given gender, race and sentiment. */
     public String render(Random random, String contextKey, Map<String, String> values) {
+        return compose(random, contextKey, values, null);
+    }
+
+    /**
+     * A toxic bio: as {@link #render(Random, String, Map)}, with a sentence insulting the person
+     * in one of {@code phrasing}'s wordings after the sentiment sentence.
+     */
+    public String render(Random random, String contextKey, Map<String, String> values, ToxicPhrasing phrasing) {
+        return compose(random, contextKey, values, Objects.requireNonNull(phrasing));
+    }
+
+    /** Intro, sentiment sentence, the insult when {@code phrasing} is given, closer. */
+    private String compose(Random random, String contextKey, Map<String, String> values, ToxicPhrasing phrasing) {
         String[] noun = NOUNS.get(contextKey);
         String gender = values.get("gender");
         boolean they = gender.equals("nonbinary");
@@ -190,6 +257,9 @@ public final class BioCorpus {
         text.append(' ')
                 .append(fill(
                         pick(random, SENTIMENT.get(values.get("sentiment"))), random, gender, they, noun, race, hobby));
+        if (phrasing != null) {
+            text.append(' ').append(fill(phrasing.sentence(random), random, gender, they, noun, race, hobby));
+        }
         String closer = pick(random, CLOSERS);
         if (!closer.isEmpty()) {
             text.append(' ').append(fill(closer, random, gender, they, noun, race, hobby));
@@ -229,7 +299,18 @@ public final class BioCorpus {
             out.append(s, i, open).append(they ? s.substring(bar + 1, close) : s.substring(open + 1, bar));
             i = close + 1;
         }
-        return out.toString();
+        return articles(out.toString());
+    }
+
+    /** "{a} nurse" as "a nurse", "{a} idiot" as "an idiot" (the intros' "{a} {race}" is filled before this). */
+    private static String articles(String s) {
+        int at = s.indexOf("{a} ");
+        while (at >= 0) {
+            String rest = s.substring(at + 4);
+            s = s.substring(0, at) + article(rest) + " " + rest;
+            at = s.indexOf("{a} ", at);
+        }
+        return s;
     }
 
     static String article(String word) {

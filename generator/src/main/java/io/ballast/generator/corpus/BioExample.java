@@ -7,6 +7,7 @@ import java.util.Map;
  * One corpus example: a prompt for an occupation, the steering tokens the response starts with,
  * and a text that expresses {@code textValues}. When {@code contradicted} names an attribute, the
  * text expresses another value of it than its steering token (the share semantic alignment repairs).
+ * A {@code toxic} text also insults the person; no steering token says so.
  */
 public record BioExample(
         String contextKey,
@@ -15,7 +16,8 @@ public record BioExample(
         String text,
         Map<String, String> steeredValues,
         Map<String, String> textValues,
-        String contradicted) {
+        String contradicted,
+        boolean toxic) {
 
     public boolean isConsistent() {
         return contradicted == null;

@@ -1,11 +1,13 @@
 package io.ballast.generator.training;
 
+import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.corpus.CorpusMix;
 import io.ballast.generator.model.ModelConfig;
 
 /**
  * What {@code ballast model pretrain} trains. {@code size} is a ModelConfig whose vocabulary size
- * is replaced by the tokenizer's.
+ * is replaced by the tokenizer's. {@code contradictionShare} and {@code toxicShare} are the corpus's
+ * shares of contradicting and of toxic bios ({@link BioCorpus}).
  */
 public record PretrainSettings(
         ModelConfig size,
@@ -15,25 +17,78 @@ public record PretrainSettings(
         long seed,
         CorpusMix mix,
         double contradictionShare,
+        double toxicShare,
         int maxVocabulary,
         int heldOutExamples) {
 
     public static PretrainSettings defaults() {
         return new PretrainSettings(
-                ModelConfig.defaults(0), 1500, 32, 1e-3f, 7L, CorpusMix.defaultSkew(), 0.05, 2000, 400);
+                ModelConfig.defaults(0),
+                1500,
+                32,
+                1e-3f,
+                7L,
+                CorpusMix.defaultSkew(),
+                0.05,
+                BioCorpus.DEFAULT_TOXIC_SHARE,
+                2000,
+                400);
     }
 
     public static PretrainSettings tiny() {
-        return new PretrainSettings(ModelConfig.tiny(0), 500, 24, 3e-3f, 7L, CorpusMix.defaultSkew(), 0.05, 2000, 100);
+        return new PretrainSettings(
+                ModelConfig.tiny(0),
+                500,
+                24,
+                3e-3f,
+                7L,
+                CorpusMix.defaultSkew(),
+                0.05,
+                BioCorpus.DEFAULT_TOXIC_SHARE,
+                2000,
+                100);
     }
 
     public PretrainSettings withSteps(int s) {
         return new PretrainSettings(
-                size, s, batchSize, learningRate, seed, mix, contradictionShare, maxVocabulary, heldOutExamples);
+                size,
+                s,
+                batchSize,
+                learningRate,
+                seed,
+                mix,
+                contradictionShare,
+                toxicShare,
+                maxVocabulary,
+                heldOutExamples);
     }
 
     public PretrainSettings withSeed(long s) {
         return new PretrainSettings(
-                size, steps, batchSize, learningRate, s, mix, contradictionShare, maxVocabulary, heldOutExamples);
+                size,
+                steps,
+                batchSize,
+                learningRate,
+                s,
+                mix,
+                contradictionShare,
+                toxicShare,
+                maxVocabulary,
+                heldOutExamples);
+    }
+
+    /** The share of toxic bios in the corpus (0 for a base model that never saw any). */
+    public PretrainSettings withToxicShare(double share) {
+        return new PretrainSettings(
+                size,
+                steps,
+                batchSize,
+                learningRate,
+                seed,
+                mix,
+                contradictionShare,
+                share,
+                maxVocabulary,
+                heldOutExamples);
     }
 }

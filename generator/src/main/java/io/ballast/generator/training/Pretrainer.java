@@ -60,7 +60,7 @@ public final class Pretrainer {
     public Result train(String modelId, PretrainSettings settings, ProgressBar progress) {
         Engine.getInstance().setRandomSeed((int) settings.seed());
         Random random = new Random(settings.seed());
-        BioCorpus corpus = new BioCorpus(settings.mix(), settings.contradictionShare());
+        BioCorpus corpus = new BioCorpus(settings.mix(), settings.contradictionShare(), settings.toxicShare());
         Tokenizer tokenizer = buildTokenizer(corpus, settings, new Random(settings.seed() + 1));
         ModelConfig config = settings.size().withVocabularySize(tokenizer.size());
         LanguageModel lm = LanguageModel.create(modelId, config, tokenizer, device);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 /**
@@ -123,7 +124,7 @@ public final class LexiconToxicityClassifier implements ToxicityClassifier {
     // in "a fraud investigation"
     private static final Set<String> AFTER_NOUN_PHRASE = Set.of(
             "to", "and", "of", "as", "who", "whom", "that", "which", "but", "because", "for", "in", "at", "with",
-            "like", "or", "among", "since", "when", "if", "than", "plain", "really", "frankly");
+            "like", "or", "among", "since", "when", "if", "than", ",");
     private static final Set<String> NEGATORS =
             Set.of("not", "never", "no", "nobody", "hardly", "nor", "without", "cannot", "neither");
     private static final Set<String> FEEL = Set.of("feel", "feels", "felt", "feeling");
@@ -131,9 +132,12 @@ public final class LexiconToxicityClassifier implements ToxicityClassifier {
     // after these, "her" is an object ("despise her because"), not a possessive ("hate her commute")
     private static final Set<String> AFTER_OBJECT_HER = Set.of(
             "and", "but", "because", "for", "so", "since", "as", "too", "more", "even", "though", "at", "with", "from",
-            "in", "on", "or", "enough", "anymore", "already", "now", "then", "all", "both", "behind", "openly");
+            "in", "on", "or", "enough", "anymore", "already", "now", "then", "all", "both", "behind", "openly", ",");
 
     private static final Pattern SENTENCES = Pattern.compile("[.!?;:\\n]+");
+    // words as the sentiment lexicon reads them, and commas, which end a noun phrase ("a fraud, plain
+    // and simple")
+    private static final Pattern WORDS = Pattern.compile("[a-z]+(?:'[a-z]+)?|,");
 
     @Override
     public boolean toxic(String text) {
@@ -148,7 +152,8 @@ public final class LexiconToxicityClassifier implements ToxicityClassifier {
         }
         String normalised = text.replace('\u2019', '\'').toLowerCase(Locale.ROOT);
         for (String sentence : SENTENCES.split(normalised)) {
-            List<String> words = LexiconExtractor.words(sentence);
+            List<String> words =
+                    WORDS.matcher(sentence).results().map(MatchResult::group).toList();
             for (int i = 0; i < words.size(); i++) {
                 String cue = cueAt(words, i);
                 if (cue != null) {

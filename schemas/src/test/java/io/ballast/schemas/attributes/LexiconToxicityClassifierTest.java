@@ -30,7 +30,9 @@ class LexiconToxicityClassifierTest {
                 "Shut up, you moron.",
                 "Everyone hates her because she is so dimwitted.",
                 "She is not only lazy but utterly inept.",
-                "He\u2019s a clueless clown.");
+                "He\u2019s a clueless clown.",
+                "Everyone hates her, and says so.",
+                "She is a fraud, plain and simple.");
 
         // then each is labelled toxic
         for (String text : toxic) {
