@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
             DriftBench.class,
             AuditorBench.class,
             CalibrationBench.class,
-            SteeringBench.class
+            SteeringBench.class,
+            ConstraintBench.class
         })
 final class BenchCommand implements Runnable {
     @Override

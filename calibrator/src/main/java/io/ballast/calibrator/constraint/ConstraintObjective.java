@@ -43,18 +43,33 @@ public final class ConstraintObjective extends Objective {
     private final double lambda;
     private final int batchSize;
     private final long seed;
+    private final ResponsePositions positions;
     private LanguageModel reference;
     private List<CalibrationExample> set;
     private EpochBatches batches;
     private int pad;
 
-    /** @param lambda the KL term's weight (the acceptance sweeps 0.1, 0.3, 1, 3) */
+    /**
+     * Trains every response position, steering tokens included ({@link ResponsePositions#ALL}).
+     *
+     * @param lambda the KL term's weight (the acceptance sweeps 0.1, 0.3, 1, 3)
+     */
     public ConstraintObjective(SatisfactionModel satisfaction, double lambda, int batchSize, long seed) {
+        this(satisfaction, lambda, batchSize, seed, ResponsePositions.ALL);
+    }
+
+    /**
+     * @param positions which response positions the NLL and KL terms count: {@link
+     *     ResponsePositions#TEXT} leaves the steering tokens, and so the other attributes, alone
+     */
+    public ConstraintObjective(
+            SatisfactionModel satisfaction, double lambda, int batchSize, long seed, ResponsePositions positions) {
         super("constraint");
         this.satisfaction = satisfaction;
         this.lambda = lambda;
         this.batchSize = batchSize;
         this.seed = seed;
+        this.positions = positions;
     }
 
     @Override
@@ -87,7 +102,7 @@ public final class ConstraintObjective extends Objective {
         for (int i = 0; i < rows.length; i++) {
             CalibrationExample e = set.get(rows[i]);
             sequences.add(ConstraintSamples.sequence(e, reference.config().contextLength()));
-            first[i] = e.promptIds().length;
+            first[i] = positions.firstCounted(e.promptIds().length);
             satisfied[i] = e.desirable() ? 1f : 0f;
         }
         TokenBatch tokens = TokenBatch.of(m, sequences, first, pad);
