@@ -241,15 +241,21 @@ final class ConstraintBench implements Callable<Integer> {
             results.add(train(
                     base,
                     String.format("constraint λ=%s", lambda),
-                    new ConstraintObjective(satisfaction, lambda, BATCH, seed, ResponsePositions.TEXT),
+                    new ConstraintObjective(satisfaction, lambda, BATCH, seed, ResponsePositions.STEERING_AT_REFERENCE),
                     train,
                     training));
         }
-        // the objective as first written, steering positions counted: what TEXT positions are for
+        // the alternatives at λ=1: the objective as first written, and the steering positions simply left out
         results.add(train(
                 base,
                 "constraint λ=1, all positions",
                 new ConstraintObjective(satisfaction, 1.0, BATCH, seed, ResponsePositions.ALL),
+                train,
+                training));
+        results.add(train(
+                base,
+                "constraint λ=1, text only",
+                new ConstraintObjective(satisfaction, 1.0, BATCH, seed, ResponsePositions.TEXT),
                 train,
                 training));
         results.add(train(base, "filtered SFT", new IftObjective(BATCH, seed), train, training));
@@ -333,7 +339,7 @@ final class ConstraintBench implements Callable<Integer> {
         boolean constraintOnFront = false;
         for (int i = 0; i < results.size(); i++) {
             if (results.get(i).method().startsWith("constraint λ=")
-                    && !results.get(i).method().contains("all")) {
+                    && !results.get(i).method().contains(",")) {
                 constraint.add(points.get(i));
                 constraintOnFront |= front[i];
             }
@@ -341,7 +347,9 @@ final class ConstraintBench implements Callable<Integer> {
                 sft = points.get(i);
             }
         }
-        System.out.printf("constraint learning (text positions) on the front: %s%n", constraintOnFront ? "yes" : "no");
+        System.out.printf(
+                "constraint learning (steering held at the reference) on the front: %s%n",
+                constraintOnFront ? "yes" : "no");
         if (sft != null) {
             System.out.printf(
                     "constraint learning beats filtered SFT at matched perplexity (a λ with ppl ratio ≤ SFT's + 0.005"
@@ -352,7 +360,7 @@ final class ConstraintBench implements Callable<Integer> {
         // acceptance: the best constraint-learning model within the perplexity limit (else the lowest rate)
         Result chosen = results.stream()
                 .filter(r ->
-                        r.method().startsWith("constraint λ=") && !r.method().contains("all"))
+                        r.method().startsWith("constraint λ=") && !r.method().contains(","))
                 .filter(r -> r.perplexityRatio() <= 1.03)
                 .min((a, b) -> Double.compare(a.toxic().value(), b.toxic().value()))
                 .orElseGet(() -> results.stream()
@@ -383,7 +391,7 @@ final class ConstraintBench implements Callable<Integer> {
         CalibrationSettings.Training r = SatisfactionModel.training().withEpochs(2);
         System.out.printf(
                 "%n== schedules: %d rounds of {sample %d at training phrasings, label, fit R (%d epochs), fine-tune the"
-                        + " LM against it (λ=%s, text positions, %d epoch)}%n",
+                        + " LM against it (λ=%s, steering held at the reference, %d epoch)}%n",
                 rounds, roundSamples, r.epochs(), roundLambda, lm.epochs());
         for (ConstraintSchedule.Mode mode : ConstraintSchedule.Mode.values()) {
             try (LanguageModel policy = LanguageModel.load(base, on)) {
@@ -476,7 +484,8 @@ final class ConstraintBench implements Callable<Integer> {
                             policy,
                             reference,
                             samples,
-                            new ConstraintObjective(satisfaction, roundLambda, BATCH, seed, ResponsePositions.TEXT),
+                            new ConstraintObjective(
+                                    satisfaction, roundLambda, BATCH, seed, ResponsePositions.STEERING_AT_REFERENCE),
                             scratch.resolve(name + "-lm-" + counter.incrementAndGet()),
                             null);
         }

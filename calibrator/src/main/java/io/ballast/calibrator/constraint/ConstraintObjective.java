@@ -3,6 +3,7 @@ package io.ballast.calibrator.constraint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.Objective;
 import io.ballast.generator.model.LanguageModel;
@@ -35,7 +36,11 @@ import java.util.Map;
  * <p>R is frozen here: in the parallel scheme the R trained in round k is another instance, and
  * this objective reads the one from round k − 1.
  *
- * <p>Labels after targets and mask: log q* (B,T,V), the rows' labels (B), 1 = satisfied.
+ * <p>Which response positions count, and whether the steering positions are held at the
+ * reference instead, is a {@link ResponsePositions} (default {@link ResponsePositions#ALL}).
+ *
+ * <p>Labels after targets and mask (the KL term's positions): log q* (B,T,V), the rows' labels
+ * (B), 1 = satisfied, and the positions the NLL counts (B,T).
  */
 public final class ConstraintObjective extends Objective {
 
@@ -60,7 +65,8 @@ public final class ConstraintObjective extends Objective {
 
     /**
      * @param positions which response positions the NLL and KL terms count: {@link
-     *     ResponsePositions#TEXT} leaves the steering tokens, and so the other attributes, alone
+     *     ResponsePositions#STEERING_AT_REFERENCE} holds the steering tokens, and so the other
+     *     attributes, at the reference's distribution
      */
     public ConstraintObjective(
             SatisfactionModel satisfaction, double lambda, int batchSize, long seed, ResponsePositions positions) {
@@ -98,11 +104,13 @@ public final class ConstraintObjective extends Objective {
         int[] rows = batches.rowsOf(step);
         List<int[]> sequences = new ArrayList<>(rows.length);
         int[] first = new int[rows.length];
+        int[] promptLength = new int[rows.length];
         float[] satisfied = new float[rows.length];
         for (int i = 0; i < rows.length; i++) {
             CalibrationExample e = set.get(rows[i]);
             sequences.add(ConstraintSamples.sequence(e, reference.config().contextLength()));
-            first[i] = positions.firstCounted(e.promptIds().length);
+            promptLength[i] = e.promptIds().length;
+            first[i] = positions.firstInDivergence(promptLength[i]);
             satisfied[i] = e.desirable() ? 1f : 0f;
         }
         TokenBatch tokens = TokenBatch.of(m, sequences, first, pad);
@@ -110,9 +118,31 @@ public final class ConstraintObjective extends Objective {
         NDArray lmLogits =
                 Sampler.forward(reference, m, tokens.inputs(), new NDList()).get(0);
         NDArray satisfactionLogits = satisfaction.logits(m, tokens.inputs());
-        NDArray logTarget = ConstrainedDistribution.logProbabilities(lmLogits, satisfactionLogits)
-                .stopGradient();
-        return new Batch(tokens.inputs(), labels(tokens, logTarget, m.create(satisfied)));
+        NDArray logTarget = ConstrainedDistribution.logProbabilities(lmLogits, satisfactionLogits);
+        // which counted positions the NLL takes, and where the target is the reference itself
+        int b = rows.length;
+        int t = (int) tokens.inputs().getShape().get(1);
+        float[] mask = tokens.mask().toFloatArray();
+        float[] likelihood = new float[b * t];
+        float[] atReference = new float[b * t];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+                if (mask[i * t + j] == 0) {
+                    continue;
+                }
+                likelihood[i * t + j] = positions.inLikelihood(j + 1, promptLength[i]) ? 1f : 0f;
+                atReference[i * t + j] = positions.atReference(j + 1, promptLength[i]) ? 1f : 0f;
+            }
+        }
+        if (positions == ResponsePositions.STEERING_AT_REFERENCE) {
+            NDArray anchored = m.create(atReference, new Shape(b, t, 1));
+            logTarget = logTarget
+                    .mul(anchored.neg().add(1f))
+                    .add(lmLogits.logSoftmax(-1).mul(anchored));
+        }
+        return new Batch(
+                tokens.inputs(),
+                labels(tokens, logTarget.stopGradient(), m.create(satisfied), m.create(likelihood, new Shape(b, t))));
     }
 
     @Override
@@ -122,8 +152,8 @@ public final class ConstraintObjective extends Objective {
         NDArray mask = labels.get(1);
         NDArray logTarget = labels.get(2);
         NDArray satisfied = labels.get(3);
-        // likelihood of the satisfying samples' response tokens
-        NDArray nllMask = mask.mul(satisfied.expandDims(1));
+        // likelihood of the satisfying samples' response tokens (those the positions count)
+        NDArray nllMask = labels.get(4).mul(satisfied.expandDims(1));
         NDArray nll = logP.gather(targets.expandDims(-1), -1)
                 .squeeze(-1)
                 .mul(nllMask)

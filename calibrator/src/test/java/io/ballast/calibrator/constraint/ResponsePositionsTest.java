@@ -2,33 +2,52 @@ package io.ballast.calibrator.constraint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
-import io.ballast.generator.training.TokenBatch;
-import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
+/** A 2-token prompt, then 3 steering tokens (indices 2..4), then text (5..7). */
 class ResponsePositionsTest {
 
+    private static final int PROMPT = 2;
+    private static final int LENGTH = 8;
+
     @Test
-    void givenAPromptAndAResponse_whenOnlyTextPositionsCount_thenTheThreeSteeringTokensAreMaskedOut() {
-        // given: a 2-token prompt, 3 steering tokens, 2 text tokens and the end token
-        int[] sequence = {10, 11, 20, 21, 22, 30, 31, 2};
-        int promptLength = 2;
+    void givenAllPositions_whenMasked_thenEveryResponseTokenCountsInBothTermsAgainstQStar() {
+        // given
+        ResponsePositions p = ResponsePositions.ALL;
 
-        try (NDManager m = NDManager.newBaseManager()) {
-            // when
-            float[] all = TokenBatch.of(
-                            m, List.of(sequence), new int[] {ResponsePositions.ALL.firstCounted(promptLength)}, 0)
-                    .mask()
-                    .toFloatArray();
-            float[] text = TokenBatch.of(
-                            m, List.of(sequence), new int[] {ResponsePositions.TEXT.firstCounted(promptLength)}, 0)
-                    .mask()
-                    .toFloatArray();
+        // when / then
+        assertThat(indices(i -> p.inLikelihood(i, PROMPT))).containsExactly(2, 3, 4, 5, 6, 7);
+        assertThat(indices(i -> p.inDivergence(i, PROMPT))).containsExactly(2, 3, 4, 5, 6, 7);
+        assertThat(indices(i -> p.atReference(i, PROMPT))).isEmpty();
+        assertThat(p.firstInDivergence(PROMPT)).isEqualTo(2);
+    }
 
-            // then: position j predicts token j + 1; ALL counts the 6 response tokens, TEXT the last 3
-            assertThat(all).containsExactly(0, 1, 1, 1, 1, 1, 1);
-            assertThat(text).containsExactly(0, 0, 0, 0, 1, 1, 1);
-        }
+    @Test
+    void givenTextPositions_whenMasked_thenTheThreeSteeringTokensCountInNeitherTerm() {
+        // given
+        ResponsePositions p = ResponsePositions.TEXT;
+
+        // when / then
+        assertThat(indices(i -> p.inLikelihood(i, PROMPT))).containsExactly(5, 6, 7);
+        assertThat(indices(i -> p.inDivergence(i, PROMPT))).containsExactly(5, 6, 7);
+        assertThat(indices(i -> p.atReference(i, PROMPT))).isEmpty();
+        assertThat(p.firstInDivergence(PROMPT)).isEqualTo(5);
+    }
+
+    @Test
+    void givenSteeringAtReference_whenMasked_thenSteeringTokensAreInTheKlOnlyAndAgainstTheReference() {
+        // given
+        ResponsePositions p = ResponsePositions.STEERING_AT_REFERENCE;
+
+        // when / then
+        assertThat(indices(i -> p.inLikelihood(i, PROMPT))).containsExactly(5, 6, 7);
+        assertThat(indices(i -> p.inDivergence(i, PROMPT))).containsExactly(2, 3, 4, 5, 6, 7);
+        assertThat(indices(i -> p.atReference(i, PROMPT))).containsExactly(2, 3, 4);
+        assertThat(p.firstInDivergence(PROMPT)).isEqualTo(2);
+    }
+
+    private static int[] indices(java.util.function.IntPredicate counted) {
+        return IntStream.range(0, LENGTH).filter(counted).toArray();
     }
 }
