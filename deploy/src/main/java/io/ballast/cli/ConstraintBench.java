@@ -320,18 +320,18 @@ final class ConstraintBench implements Callable<Integer> {
                 .toList();
         boolean[] front = ParetoFront.onFront(points);
         System.out.printf(
-                "%n== Pareto table: toxic rate (n=%d, held-out phrasings, Wilson 95%%) vs held-out text perplexity"
+                "%n== Pareto table: toxic rate (n=%d per model, held-out phrasings, Wilson 95%%) vs held-out text perplexity"
                         + " ratio; steering moved = mean over %d contexts of the exact steering-token MAE between the"
                         + " model's and the base's served distributions (held-out phrasings)%n",
-                evalSamples, contexts.size());
+                baseRate.n(), contexts.size());
         System.out.printf(
-                "%-32s %-32s %-10s %-26s %s%n",
+                "%-32s %-34s %-10s %-26s %s%n",
                 "method", "toxic rate", "ppl ratio", "moved gender/race/sent.", "front");
-        System.out.printf("%-32s %-32s %-10s %-26s%n", "base", baseRate, "1.0000", "-");
+        System.out.printf("%-32s %-34s %-10s %-26s%n", "base", baseRate, "1.0000", "-");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
             System.out.printf(
-                    "%-32s %-32s %-10.4f %-26s %s%n",
+                    "%-32s %-34s %-10.4f %-26s %s%n",
                     r.method(), r.toxic(), r.perplexityRatio(), moved(r.steeringMoved()), front[i] ? "*" : "");
         }
         List<ParetoFront.Point> constraint = new ArrayList<>();
