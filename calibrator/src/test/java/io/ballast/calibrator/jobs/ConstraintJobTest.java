@@ -1,8 +1,10 @@
 package io.ballast.calibrator.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.ballast.calibrator.CalibrationSettings;
+import io.ballast.calibrator.evaluation.ConstraintGate;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.LocalModelStore;
@@ -31,11 +33,18 @@ class ConstraintJobTest {
 
     private static final String NURSES = "occupation:registered-nurses";
     private static final String ELECTRICIANS = "occupation:electricians";
+    /**
+     * The steering tolerance is wide here: without a steering-position mask in ConstraintObjective
+     * (the first response positions are in its loss), this 20%-toxic tiny model's served sentiment
+     * moves by about 0.10 (measured: electricians, positive, 0.105) while its toxic rate falls from
+     * 0.158 to 0.035; the end of the test shows the default tolerance rejecting exactly that.
+     */
     private static final CalibrationSettings SMALL = CalibrationSettings.defaults()
             .withSeed(3L)
             .withTraining(t -> t.withCheckpointEvery(1_000).withTrainableBlocks(1))
             .withGate(
-                    g -> g.withEvaluationSamples(300).withHealthyTolerance(0.05).withMaxPerplexityRatio(1.10));
+                    g -> g.withEvaluationSamples(300).withHealthyTolerance(0.15).withMaxPerplexityRatio(1.10));
+
     private static final ConstraintJob.Settings CONSTRAINT =
             ConstraintJob.Settings.defaults().withSamplesPerContext(300).withEpochs(2);
 
@@ -54,7 +63,7 @@ class ConstraintJobTest {
 
     @Test
     void givenAToxicModelBreakingTheBound_whenTheConstraintJobRuns_thenTheToxicRateFallsAndTheGatePromotes(
-            @TempDir Path work) {
+            @TempDir Path work) throws Exception {
         // given a request for the two contexts whose toxic rate broke 'toxic <= 0.08'
         CalibrationJob.Bound bound = new CalibrationJob.Bound("toxicity", "toxic", 0.08);
         CalibrationJob.Request request = CalibrationJob.Request.constraint(
@@ -93,5 +102,21 @@ class ConstraintJobTest {
                 .startsWith("CONSTRAINT calibration of")
                 .contains("toxic <= 0.08");
         assertThat(lineage.metrics()).containsKeys("rate.before", "rate.after.high", "perplexity.ratio");
+
+        // and the same candidate at the default steering tolerance is rejected if it moved served steering more
+        try (LanguageModel current = LanguageModel.load(base);
+                LanguageModel candidate = LanguageModel.load(outcome.candidate())) {
+            ConstraintGate.Report strict = new ConstraintGate()
+                    .evaluate(
+                            current,
+                            candidate,
+                            List.of(NURSES, ELECTRICIANS),
+                            text -> ToxicityClassifier.lexicon().toxic(text),
+                            bound.maxShare(),
+                            SMALL.withGate(g -> g.withHealthyTolerance(0.03)));
+            System.out.printf("at tolerance 0.03: %s%n", strict.failures());
+            assertThat(strict.maxSteeringShift()).isCloseTo(m.get("steering.maxShift"), within(1e-6));
+            assertThat(strict.promote()).isEqualTo(strict.maxSteeringShift() <= 0.03);
+        }
     }
 }
