@@ -17,11 +17,14 @@ import io.ballast.generator.store.ModelStore;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.attributes.Toxicity;
 import io.ballast.schemas.attributes.ToxicityClassifier;
+import io.ballast.schemas.domain.Attribute;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,16 +43,22 @@ import org.slf4j.LoggerFactory;
  * enough outputs to show it, so the window gathers most of them; one that alarms later gets a job
  * on the promoted version.
  *
- * <p>The steering tokens (the first response positions) are not masked out of the constraint loss:
- * {@link ConstraintObjective} has no position mask yet. Toxicity has no steering token and occurs
- * under every token combination, so R is flat there and q* is the reference at those positions;
- * the gate's steering criterion checks that the served distributions did not move.
+ * <p>The steering tokens (the first response positions) are kept out of the constraint loss: the
+ * job's rows carry them as the end of the prompt ({@link #steeringAsContext}), so the loss mask,
+ * which starts after the prompt, begins at the first text token, for R's fit and for the policy's
+ * NLL and KL alike ({@link ConstraintObjective} has no position mask of its own). With them in the
+ * loss, the NLL on satisfying samples alone re-weighs the steering tokens by how often each
+ * combination's text was toxic: on the default demo model the served gender distribution of one
+ * context moved by 0.074 (gate tolerance 0.03) while the toxic rate fell from 0.051 to 0.0016.
  */
 public final class ConstraintJob {
 
     public static final String METHOD = "CONSTRAINT";
 
     private static final Logger log = LoggerFactory.getLogger(ConstraintJob.class);
+
+    /** One steering token per attribute opens every response. */
+    private static final int STEERING_POSITIONS = Attribute.values().length;
 
     /**
      * @param lambda the KL term's weight against q*
@@ -227,10 +236,30 @@ public final class ConstraintJob {
                 // seeds apart from the gate's (seed + phrasing index): training and gate draws never coincide
                 var generations = sampler.generate(
                         lm, prompt, n, SamplingParams.defaults().withSeed(calibration.seed() * 1_000 + 100 + p));
-                set.addAll(ConstraintSamples.labelled(lm, context, generations, satisfied));
+                ConstraintSamples.labelled(lm, context, generations, satisfied).stream()
+                        .map(ConstraintJob::steeringAsContext)
+                        .flatMap(Optional::stream)
+                        .forEach(set::add);
             }
         }
         return set;
+    }
+
+    /**
+     * The row with its steering tokens moved from the response to the end of the prompt: the model
+     * reads the same sequence, and the loss counts only the text after them. Empty for a response
+     * with no text after its steering tokens (nothing for the constraint to act on).
+     */
+    static Optional<CalibrationExample> steeringAsContext(CalibrationExample e) {
+        int k = STEERING_POSITIONS;
+        if (e.responseIds().length <= k) {
+            return Optional.empty();
+        }
+        int[] prompt = Arrays.copyOf(e.promptIds(), e.promptIds().length + k);
+        System.arraycopy(e.responseIds(), 0, prompt, e.promptIds().length, k);
+        int[] response = Arrays.copyOfRange(e.responseIds(), k, e.responseIds().length);
+        return Optional.of(new CalibrationExample(
+                e.contextKey(), e.prompt(), prompt, response, e.desirable(), e.origin(), e.steering()));
     }
 
     /** The gate's figures, as every job event and lineage carries them. */
