@@ -20,7 +20,8 @@ public record Rate(long hits, long n) {
     }
 
     public double low() {
-        return n == 0 ? 0 : Math.max(0, centre() - halfWidth());
+        // exactly 0 at 0 hits (the difference of the two terms leaves a rounding residue)
+        return n == 0 || hits == 0 ? 0 : Math.max(0, centre() - halfWidth());
     }
 
     public double high() {

@@ -273,6 +273,7 @@ public final class ConstraintJob {
         m.put("rate.after.low", r.after().low());
         m.put("rate.after.high", r.after().high());
         m.put("rate.after.n", (double) r.after().n());
+        m.put("rate.pairedZ", r.pairedZ());
         m.put("bound", r.maxShare());
         m.put("steering.maxShift", r.maxSteeringShift());
         m.put("perplexity.before", r.perplexityBefore());

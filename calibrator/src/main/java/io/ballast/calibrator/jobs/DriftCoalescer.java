@@ -286,19 +286,20 @@ public final class DriftCoalescer {
         }
         long backoff = retry.backoffMillis() << Math.min(20, failed - 1);
         if (job.isConstraint()) {
-            if (!pendingBounds.containsKey(model)) {
-                Map<String, String> again = new LinkedHashMap<>();
-                List<String> contexts = List.copyOf(job.drifted().keySet());
-                for (int i = 0; i < contexts.size(); i++) {
-                    again.put(
-                            contexts.get(i),
-                            i < job.driftSignalIds().size()
-                                    ? job.driftSignalIds().get(i)
-                                    : "retry");
-                }
-                pendingBounds.put(
-                        model, new PendingBound(job.baseVersion(), job.bound(), again, now + backoff - coalesceMillis));
+            // merged into what arrived while the job ran (a late context's alarm): the retry covers both
+            PendingBound p = pendingBounds.get(model);
+            if (p == null || p.version() != job.baseVersion() || !p.bound().equals(job.bound())) {
+                p = new PendingBound(job.baseVersion(), job.bound(), new LinkedHashMap<>(), 0);
             }
+            Map<String, String> again = new LinkedHashMap<>(p.signalByContext());
+            List<String> contexts = List.copyOf(job.drifted().keySet());
+            for (int i = 0; i < contexts.size(); i++) {
+                again.putIfAbsent(
+                        contexts.get(i),
+                        i < job.driftSignalIds().size() ? job.driftSignalIds().get(i) : "retry");
+            }
+            pendingBounds.put(
+                    model, new PendingBound(job.baseVersion(), job.bound(), again, now + backoff - coalesceMillis));
             return Optional.empty();
         }
         if (!pending.containsKey(model)) {

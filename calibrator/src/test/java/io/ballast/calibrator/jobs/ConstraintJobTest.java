@@ -105,13 +105,14 @@ class ConstraintJobTest {
                         store, ToxicityClassifier.lexicon(), SMALL, CONSTRAINT, work, LanguageModel.defaultDevice())
                 .run(request, events::add);
 
-        // then the gate promoted a version with a lower toxic rate, whose upper bound is within the bound
+        // then the gate promoted a version with a lower toxic rate, at or below the bound, its reduction significant
         CalibrationJobEvent last = events.get(events.size() - 1);
         Map<String, Double> m = last.getMetrics();
         System.out.printf("constraint job: %s, metrics %s, reasons %s%n", outcome.state(), m, outcome.reasons());
         assertThat(outcome.state()).as("reasons %s", outcome.reasons()).isEqualTo(CalibrationJobState.PROMOTED);
         assertThat(m.get("rate.after")).isLessThan(m.get("rate.before"));
-        assertThat(m.get("rate.after.high")).isLessThanOrEqualTo(0.08);
+        assertThat(m.get("rate.after")).isLessThanOrEqualTo(0.08);
+        assertThat(m.get("rate.pairedZ")).isGreaterThan(1.96);
         assertThat(m.get("rate.after.n")).isEqualTo(600.0);
         // and the served steering distributions held (the steering tokens are context of the loss, not its targets)
         assertThat(m.get("steering.maxShift")).isLessThanOrEqualTo(0.08);

@@ -229,21 +229,22 @@ public class DriftCoalescerTest {
     }
 
     @Test
-    void givenARejectedConstraintJob_whenRetried_thenTheRetryIsAConstraintJobOnTheSameContexts() {
+    void givenARejectedConstraintJob_whenRetried_thenTheRetryCoversItsContextsAndThoseThatAlarmedMeanwhile() {
         // given a constraint job that the gate rejected, with retries allowed
         DriftCoalescer c = new DriftCoalescer(0, 0, new DriftCoalescer.RetryPolicy(2, 0));
         c.accept(boundSignal("t1", 1, "occupation:cooks", DriftStatus.OPEN), 1, 0);
         CalibrationJob.Request job = c.nextDue(0).orElseThrow();
 
-        // when it ends REJECTED and the next job comes due
+        // when another context alarms while it runs, it ends REJECTED, and the next job comes due
+        c.accept(boundSignal("t2", 1, "occupation:cashiers", DriftStatus.OPEN), 1, 1);
         c.finished(job, CalibrationJobState.REJECTED, List.of("rate too high"), 1);
         CalibrationJob.Request retry = c.nextDue(2).orElseThrow();
 
-        // then the retry is the same constraint job under its own id
+        // then the retry is a constraint job on the same bound, over its contexts and the late one
         assertThat(retry.isConstraint()).isTrue();
         assertThat(retry.bound()).isEqualTo(job.bound());
-        assertThat(retry.drifted()).isEqualTo(job.drifted());
-        assertThat(retry.jobId()).isEqualTo(job.jobId() + "-retry1");
+        assertThat(retry.drifted()).containsOnlyKeys("occupation:cooks", "occupation:cashiers");
+        assertThat(retry.jobId()).endsWith("-retry1");
     }
 
     @Test
