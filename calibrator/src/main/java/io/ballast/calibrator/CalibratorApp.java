@@ -2,6 +2,7 @@ package io.ballast.calibrator;
 
 import ai.djl.Device;
 import io.ballast.calibrator.jobs.CalibrationJob;
+import io.ballast.calibrator.jobs.ConstraintJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.jobs.SteeringPatchJob;
 import io.ballast.calibrator.steering.SteeringPatcher;
@@ -20,6 +21,7 @@ import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.attributes.ToxicityClassifier;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
@@ -225,6 +227,10 @@ public final class CalibratorApp implements AutoCloseable {
                                 .setState(CalibrationJobState.QUEUED)
                                 .setContexts(List.copyOf(request.drifted().keySet()))
                                 .setDriftSignalIds(request.driftSignalIds())
+                                .setMethod(
+                                        request.isConstraint()
+                                                ? ConstraintJob.METHOD
+                                                : config.settings().method().name())
                                 .setAt(Instant.now())
                                 .build());
                         jobs.submit(() -> runJob(request));
@@ -242,9 +248,18 @@ public final class CalibratorApp implements AutoCloseable {
             // a retry draws another calibration set and another training order
             CalibrationSettings settings = config.settings();
             settings = settings.withSeed(settings.seed() + coalescer.failedAttempts(request.modelId()));
-            CalibrationJob.Outcome outcome = new CalibrationJob(
-                            store, new LexiconExtractor(), settings, config.workDir(), device)
-                    .run(request, targets, this::publish);
+            // a bound broken (toxicity) is a constraint job; drift of a distribution the fine-tuning job
+            CalibrationJob.Outcome outcome = request.isConstraint()
+                    ? new ConstraintJob(
+                                    store,
+                                    ToxicityClassifier.lexicon(),
+                                    settings,
+                                    config.constraints(),
+                                    config.workDir(),
+                                    device)
+                            .run(request, this::publish)
+                    : new CalibrationJob(store, new LexiconExtractor(), settings, config.workDir(), device)
+                            .run(request, targets, this::publish);
             jobCounters.get(outcome.state()).increment();
             if (outcome.state() == CalibrationJobState.PROMOTED) {
                 // a promotion carries no patch: generators load the new version unpatched, retiring the patch

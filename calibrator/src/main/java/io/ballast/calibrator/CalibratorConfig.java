@@ -1,5 +1,6 @@
 package io.ballast.calibrator;
 
+import io.ballast.calibrator.jobs.ConstraintJob;
 import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.jobs.SteeringPatchJob;
 import io.ballast.calibrator.steering.SteeringVectorFit;
@@ -28,6 +29,7 @@ public record CalibratorConfig(
         CalibrationSettings settings,
         long patchSettleMillis,
         SteeringPatchJob.Settings patches,
+        ConstraintJob.Settings constraints,
         ComputeDevice.Choice device) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -66,6 +68,9 @@ public record CalibratorConfig(
     public static final String PATCH_HEALTHY_CONTEXTS = "ballast.calibrator.patch.healthy-contexts";
     public static final String PATCH_GATE_HIDDEN = "ballast.calibrator.patch.gate-hidden";
     public static final String PATCH_PRESERVATION = "ballast.calibrator.patch.preservation";
+    public static final String CONSTRAINT_LAMBDA = "ballast.calibrator.constraint.lambda";
+    public static final String CONSTRAINT_SAMPLES_PER_CONTEXT = "ballast.calibrator.constraint.samples-per-context";
+    public static final String CONSTRAINT_EPOCHS = "ballast.calibrator.constraint.epochs";
     public static final String DEVICE = ComputeDevice.KEY;
 
     /** Every key this service reads, in the order --help and the README list them. */
@@ -106,6 +111,9 @@ public record CalibratorConfig(
             Keys.PATCH_HEALTHY_CONTEXTS,
             Keys.PATCH_GATE_HIDDEN,
             Keys.PATCH_PRESERVATION,
+            Keys.CONSTRAINT_LAMBDA,
+            Keys.CONSTRAINT_SAMPLES_PER_CONTEXT,
+            Keys.CONSTRAINT_EPOCHS,
             Keys.DEVICE);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
@@ -131,6 +139,10 @@ public record CalibratorConfig(
                         Keys.PATCH_HEALTHY_CONTEXTS.read(c),
                         Keys.PATCH_GATE_HIDDEN.read(c),
                         Keys.PATCH_PRESERVATION.read(c)),
+                new ConstraintJob.Settings(
+                        Keys.CONSTRAINT_LAMBDA.read(c),
+                        Keys.CONSTRAINT_SAMPLES_PER_CONTEXT.read(c),
+                        Keys.CONSTRAINT_EPOCHS.read(c)),
                 Keys.DEVICE.read(c));
     }
 
@@ -345,6 +357,27 @@ public record CalibratorConfig(
                 0,
                 1000,
                 "weight of keeping healthy contexts and text as they are, against fixing the drifted ones (paper: 0.9)");
+        private static final ConstraintJob.Settings C = ConstraintJob.Settings.defaults();
+        static final Setting<Double> CONSTRAINT_LAMBDA = Setting.decimal(
+                CalibratorConfig.CONSTRAINT_LAMBDA,
+                C.lambda(),
+                0,
+                1000,
+                "constraint job (a bound such as 'at most 0.5% toxic' broken): weight of KL(q* || model) against the"
+                        + " likelihood of the model's own satisfying samples");
+        static final Setting<Integer> CONSTRAINT_SAMPLES_PER_CONTEXT = Setting.integer(
+                CalibratorConfig.CONSTRAINT_SAMPLES_PER_CONTEXT,
+                C.samplesPerContext(),
+                10,
+                100_000,
+                "constraint job: responses sampled per context from the live version and labelled by the classifier"
+                        + " (they train R and the model)");
+        static final Setting<Integer> CONSTRAINT_EPOCHS = Setting.integer(
+                CalibratorConfig.CONSTRAINT_EPOCHS,
+                C.epochs(),
+                1,
+                10_000,
+                "constraint job: passes of the model's fine-tuning over the labelled samples");
         static final Setting<ComputeDevice.Choice> DEVICE = ComputeDevice.SETTING;
     }
 }

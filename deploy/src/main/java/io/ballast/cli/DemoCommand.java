@@ -19,6 +19,7 @@ import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
+import io.ballast.schemas.attributes.Toxicity;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.targets.TargetPresets;
@@ -44,7 +45,9 @@ import picocli.CommandLine.Option;
         description = {
             "The closed loop on one machine: broker and registry, targets, the biased base model (pretrained once,",
             "then cached), generator, auditor and calibrator. Drift is detected, a calibration job runs, the gate promotes,",
-            "generators hot-swap, and the distributions come back within tolerance; a report closes the run."
+            "generators hot-swap, and the distributions come back within tolerance; a report closes the run.",
+            "--scenario toxicity: a bound instead (toxicity: toxic <= 0.005) that the base model's 5% toxic bios break;",
+            "the auditor's one-sided test alarms, a CONSTRAINT job fine-tunes, and the promoted version keeps to it."
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -58,8 +61,18 @@ final class DemoCommand implements Callable<Integer> {
             "occupation:construction-laborers",
             "occupation:preschool-and-kindergarten-teachers");
 
+    /** The bound the toxicity scenario publishes: at most 0.5% of outputs toxic (issue 14's acceptance figure). */
+    static final double TOXIC_LIMIT = 0.005;
+
     @Mixin
     DeviceOptions device;
+
+    @Option(
+            names = "--scenario",
+            defaultValue = "distributions",
+            description = "distributions (drifted attribute distributions against targets) or toxicity (a bound:"
+                    + " toxic <= " + TOXIC_LIMIT + ", and no distribution targets) (default: ${DEFAULT-VALUE}).")
+    String scenario;
 
     @Option(names = "--targets", defaultValue = "uniform", description = "uniform or bls (default: ${DEFAULT-VALUE}).")
     String targets;
@@ -155,9 +168,7 @@ final class DemoCommand implements Callable<Integer> {
         try (LocalCluster cluster = new LocalCluster(run.resolve("cluster")).start()) {
             new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
             SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
-            List<TargetDistribution> chosen = TargetPresets.named(targets, 0.08).stream()
-                    .filter(t -> attributes.contains(t.getAttribute()))
-                    .toList();
+            List<TargetDistribution> chosen = chosenTargets();
             try (KafkaProducer<String, TargetDistribution> p = new KafkaProducer<>(
                             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()),
                             new StringSerializer(),
@@ -207,12 +218,11 @@ final class DemoCommand implements Callable<Integer> {
                         "%nBallast demo: dashboard at http://127.0.0.1:%d/   (broker %s, registry %s)%n",
                         auditor.httpPort(), cluster.bootstrapServers(), cluster.registryUrl());
                 System.out.printf(
-                        "serving %d contexts at %.0f requests/s x %d samples; targets: %s %s; ready after %.0f s%n%n",
+                        "serving %d contexts at %.0f requests/s x %d samples; targets: %s; ready after %.0f s%n%n",
                         contexts.size(),
                         rate,
                         samplesPerRequest,
-                        targets,
-                        attributes,
+                        toxicity() ? "toxicity: toxic <= " + TOXIC_LIMIT : targets + " " + attributes,
                         (System.currentTimeMillis() - t0) / 1000.0);
                 long deadline = System.currentTimeMillis() + timeoutMinutes * 60_000L;
                 StatusPrinter status = StatusPrinter.forStandardOutput();
@@ -241,15 +251,40 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The biased base model: pretrained once per size into the data dir, reused after. */
+    private boolean toxicity() {
+        return scenario.equals("toxicity");
+    }
+
+    /**
+     * The toxicity scenario publishes the bound alone: a distribution alarm would start its own job
+     * and steering patch, and the run is about the constraint; its gate still checks that the served
+     * steering distributions do not move.
+     */
+    private List<TargetDistribution> chosenTargets() {
+        return switch (scenario) {
+            case "toxicity" -> List.of(TargetPresets.bound(Toxicity.KEY, Toxicity.TOXIC, TOXIC_LIMIT, "demo"));
+            case "distributions" ->
+                TargetPresets.named(targets, 0.08).stream()
+                        .filter(t -> attributes.contains(t.getAttribute()))
+                        .toList();
+            default ->
+                throw new IllegalArgumentException("--scenario: distributions or toxicity, not '" + scenario + "'");
+        };
+    }
+
+    /**
+     * The biased base model: pretrained once per size and corpus into the data dir, reused after. The
+     * cache is keyed by the corpus's toxic share: a base model cached before the corpus had toxic bios
+     * has none, and the toxicity scenario would wait for an alarm that cannot come.
+     */
     private ModelArtifact baseModel() throws Exception {
-        LocalModelStore cache = new LocalModelStore(dataDir.resolve("base-" + size));
+        PretrainSettings settings = size.equals("tiny") ? PretrainSettings.tiny() : PretrainSettings.defaults();
+        LocalModelStore cache = new LocalModelStore(dataDir.resolve("base-" + size + "-toxic" + settings.toxicShare()));
         var cached = cache.latest("bios");
         if (cached.isPresent()) {
             System.out.printf("using cached base model %s%n", cached.get().directory());
             return cached.get();
         }
-        PretrainSettings settings = size.equals("tiny") ? PretrainSettings.tiny() : PretrainSettings.defaults();
         System.out.printf("pretraining the %s base model (once; cached in %s)%n", size, cache.root());
         Pretrainer.Result result =
                 new Pretrainer(device.resolve()).train("bios", settings, new ProgressBar("pretrain", settings.steps()));

@@ -39,7 +39,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Watches the loop from outside, as an operator would: drift signals, calibration jobs and model
  * updates from their topics, distributions from the auditor's API. Decides when the loop has
  * closed: a promoted version is live and every drifted context's distribution under it, with
- * enough samples, has every category within tolerance of its target.
+ * enough samples, has every category within tolerance of its target; with a bound published
+ * (toxicity), the promoted version satisfies it in every context ({@link DemoBoundReport}).
  */
 final class DemoMonitor implements AutoCloseable {
 
@@ -63,6 +64,13 @@ final class DemoMonitor implements AutoCloseable {
     private final long start = System.currentTimeMillis();
     private final Map<String, Long> openedAt = new ConcurrentHashMap<>();
     private final List<String> attributes;
+    // the bound published (toxicity: toxic <= 0.005), or null; its rows per context, as of the last refresh
+    private final TargetDistribution bound;
+    private final Map<String, DemoBoundReport.ContextRate> boundRows = new TreeMap<>();
+    private final Set<String> alarmedAfterPromotion = ConcurrentHashMap.newKeySet();
+    private volatile Long jobQueuedAt;
+    private volatile Long jobEndedAt;
+    private volatile int jobsQueued;
     private final Map<String, Row> rows = new TreeMap<>();
     private volatile CalibrationJobEvent lastJob;
     private volatile Integer promoted;
@@ -92,7 +100,10 @@ final class DemoMonitor implements AutoCloseable {
         this.jobs = new AvroDeserializer<>(CalibrationJobEvent.class, registry);
         this.updates = new AvroDeserializer<>(ModelUpdate.class, registry);
         this.auditorUrl = auditorUrl;
+        this.bound =
+                targets.stream().filter(t -> t.getBound() != null).findFirst().orElse(null);
         this.attributes = targets.stream()
+                .filter(t -> !t.getProbabilities().isEmpty())
                 .map(TargetDistribution::getAttribute)
                 .distinct()
                 .sorted()
@@ -121,9 +132,23 @@ final class DemoMonitor implements AutoCloseable {
                         if (s.getStatus() == DriftStatus.OPEN && s.getModelVersion() == 1) {
                             openedAt.putIfAbsent(
                                     CompositeKey.of(s.getContextKey(), s.getAttribute()), System.currentTimeMillis());
+                        } else if (s.getStatus() == DriftStatus.OPEN && s.getBound() != null) {
+                            alarmedAfterPromotion.add(s.getContextKey());
                         }
                     } else if (r.topic().equals(BallastTopic.CALIBRATION_JOBS.topicName())) {
-                        lastJob = jobs.deserialize(r.topic(), r.value());
+                        CalibrationJobEvent e = jobs.deserialize(r.topic(), r.value());
+                        lastJob = e;
+                        long now = System.currentTimeMillis() - start;
+                        switch (e.getState()) {
+                            case QUEUED -> {
+                                jobsQueued++;
+                                if (jobQueuedAt == null) {
+                                    jobQueuedAt = now;
+                                }
+                            }
+                            case PROMOTED, REJECTED, FAILED -> jobEndedAt = now;
+                            default -> {}
+                        }
                     } else {
                         ModelUpdate u = updates.deserialize(r.topic(), r.value());
                         if (u.getAction() == ModelAction.PROMOTE && u.getVersion() > 1) {
@@ -187,6 +212,9 @@ final class DemoMonitor implements AutoCloseable {
         for (String context : driftedContexts()) {
             attributes.forEach(a -> keys.add(CompositeKey.of(context, a)));
         }
+        if (bound != null) {
+            refreshBound(all, newVersion);
+        }
         for (String key : keys) {
             List<String> k = CompositeKey.parse(key, 2);
             JsonNode before = find(all, k.get(0), k.get(1), 1, null);
@@ -219,6 +247,60 @@ final class DemoMonitor implements AutoCloseable {
                             openedAt.get(key),
                             recoveredAt));
         }
+    }
+
+    /** The bound's rate per served context, under the base version and the promoted one. */
+    private void refreshBound(JsonNode all, Integer newVersion) {
+        for (JsonNode d : all) {
+            if (!d.path("attribute").asText().equals(bound.getAttribute())
+                    || d.path("version").asInt() != 1
+                    || !(d.path("patch").isNull() || d.path("patch").isMissingNode())) {
+                continue;
+            }
+            String context = d.path("context").asText();
+            JsonNode after = newVersion == null ? null : find(all, context, bound.getAttribute(), newVersion, null);
+            String openedKey = CompositeKey.of(context, bound.getAttribute());
+            Long opened = openedAt.get(openedKey);
+            boundRows.put(
+                    context,
+                    new DemoBoundReport.ContextRate(
+                            context,
+                            rate(d, 1),
+                            after == null
+                                    ? DemoBoundReport.RateMeasure.none(newVersion == null ? 0 : newVersion)
+                                    : rate(after, newVersion),
+                            opened == null ? null : opened - start,
+                            alarmedAfterPromotion.contains(context)));
+        }
+    }
+
+    private DemoBoundReport.RateMeasure rate(JsonNode d, int version) {
+        return new DemoBoundReport.RateMeasure(
+                version,
+                d.path("counts").path(bound.getBound().getCategory()).asLong(0),
+                d.path("n").asLong());
+    }
+
+    private DemoBoundReport boundReport() {
+        if (bound == null) {
+            return null;
+        }
+        Long firstAlarm = openedAt.entrySet().stream()
+                .filter(e -> CompositeKey.parse(e.getKey(), 2).get(1).equals(bound.getAttribute()))
+                .map(Map.Entry::getValue)
+                .min(Long::compare)
+                .map(t -> t - start)
+                .orElse(null);
+        return new DemoBoundReport(
+                bound.getAttribute(),
+                bound.getBound().getCategory(),
+                bound.getBound().getMaxShare(),
+                minSamples,
+                firstAlarm,
+                jobQueuedAt,
+                jobEndedAt,
+                jobsQueued,
+                List.copyOf(boundRows.values()));
     }
 
     private DemoReport.Measure measure(JsonNode d, int version) {
@@ -273,11 +355,15 @@ final class DemoMonitor implements AutoCloseable {
     }
 
     synchronized boolean closed() {
-        return promoted != null && live == promoted && !rows.isEmpty() && allRecovered();
+        return promoted != null && live == promoted && allRecovered();
     }
 
+    /** Every drifted distribution recovered (when any target is a distribution) and the bound established (when one is). */
     synchronized boolean allRecovered() {
-        return !rows.isEmpty() && rows.values().stream().allMatch(r -> r.recoveredAt() != null);
+        boolean distributions = attributes.isEmpty()
+                || (!rows.isEmpty() && rows.values().stream().allMatch(r -> r.recoveredAt() != null));
+        boolean bounded = bound == null || boundReport().established();
+        return (!attributes.isEmpty() || bound != null) && distributions && bounded;
     }
 
     synchronized String statusLine() {
@@ -290,6 +376,21 @@ final class DemoMonitor implements AutoCloseable {
                                 : "");
         long recovered =
                 rows.values().stream().filter(r -> r.recoveredAt() != null).count();
+        if (bound != null && attributes.isEmpty()) {
+            DemoBoundReport b = boundReport();
+            return String.format(
+                    "[%s] %.1f events/s, %d events | %s alarms in %d contexts | %s | live v%d | %s v1 %s, new %s",
+                    DemoReport.clock(System.currentTimeMillis() - start),
+                    eventsPerSecond,
+                    totalEvents,
+                    bound.getAttribute(),
+                    driftedContexts().size(),
+                    job,
+                    live,
+                    b.category(),
+                    b.pooledBefore().show(),
+                    b.pooledAfter().show());
+        }
         return String.format(
                 "[%s] %.1f events/s, %d events | drift in %d contexts | %s | live v%d%s | recovered %d/%d",
                 DemoReport.clock(System.currentTimeMillis() - start),
@@ -335,7 +436,8 @@ final class DemoMonitor implements AutoCloseable {
                 eventsPerSecond,
                 closed(),
                 out,
-                timeline(served));
+                timeline(served),
+                boundReport());
     }
 
     private DemoReport.Timeline timeline(List<ModelSlot.LiveSince> served) {

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param detectMillis per row, from the monitor's start to the drift signal; recoverMillis from the promotion
  * @param timeline when the first alarm rang, the steering patch went live and the fine-tuned version
  *     was promoted, and the MAE of what was serving, sampled as the demo ran
+ * @param bound the rate against its limit before and after the constraint job ({@code --scenario
+ *     toxicity}); null when no bound was published
  */
 record DemoReport(
         String ballastVersion,
@@ -32,9 +34,40 @@ record DemoReport(
         double eventsPerSecond,
         boolean closed,
         List<Row> rows,
-        Timeline timeline) {
+        Timeline timeline,
+        DemoBoundReport bound) {
 
     static final double Z95 = 1.959963984540054;
+
+    /** A report of distributions only. */
+    DemoReport(
+            String ballastVersion,
+            long runMillis,
+            int baseVersion,
+            Integer promotedVersion,
+            int liveVersion,
+            String jobId,
+            String jobState,
+            long totalEvents,
+            double eventsPerSecond,
+            boolean closed,
+            List<Row> rows,
+            Timeline timeline) {
+        this(
+                ballastVersion,
+                runMillis,
+                baseVersion,
+                promotedVersion,
+                liveVersion,
+                jobId,
+                jobState,
+                totalEvents,
+                eventsPerSecond,
+                closed,
+                rows,
+                timeline,
+                null);
+    }
 
     /** One model version's distribution of one context and attribute against its target; NaN MAE when none yet. */
     record Measure(int version, double mae, long n, double maeLow, double maeHigh, double noiseFloor) {
@@ -126,6 +159,18 @@ record DemoReport(
                 jobId == null ? "-" : jobId,
                 jobState == null ? "-" : jobState));
         sb.append(timelineLine());
+        if (bound != null) {
+            sb.append(bound.table());
+        }
+        if (rows.isEmpty() && bound != null) {
+            // no distribution targets in this run: no MAE table to print
+            sb.append(String.format(
+                    "events: %d in total, %.1f/s at the end; loop %s%n",
+                    totalEvents,
+                    eventsPerSecond,
+                    closed ? "CLOSED: the promoted version satisfies the bound" : "NOT closed"));
+            return sb.toString();
+        }
         sb.append(String.format(
                 "%-45s %9s %6s %9s %6s %9s %6s %10s %10s%n",
                 "context|attribute",
@@ -205,6 +250,7 @@ record DemoReport(
         root.put("runSeconds", seconds(runMillis));
         root.put("closed", closed);
         root.put("allRecovered", !rows.isEmpty() && rows.stream().allMatch(r -> r.recoverMillis() != null));
+        root.put("bound", bound == null ? null : bound.toJson());
         Map<String, Object> versions = new LinkedHashMap<>();
         versions.put("base", baseVersion);
         versions.put("promoted", promotedVersion);

@@ -14,7 +14,6 @@ import io.ballast.calibrator.training.KlKtoObjective;
 import io.ballast.calibrator.training.Objective;
 import io.ballast.calibrator.training.TrainingCancelledException;
 import io.ballast.generator.model.LanguageModel;
-import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.generator.store.ModelStore;
 import io.ballast.schemas.CalibrationJobEvent;
@@ -23,7 +22,6 @@ import io.ballast.schemas.attributes.AttributeExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.domain.Occupation;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,13 +40,54 @@ public final class CalibrationJob {
 
     private static final Logger log = LoggerFactory.getLogger(CalibrationJob.class);
 
-    /** What to calibrate: the drifted contexts with their drifted attributes, and the signals that asked for it. */
+    /**
+     * What to calibrate: the drifted contexts with their drifted attributes, and the signals that
+     * asked for it. With a {@code bound} it is a constraint job ({@link ConstraintJob}): the
+     * contexts are those whose rate broke the bound, each with no attributes.
+     */
     public record Request(
             String jobId,
             String modelId,
             int baseVersion,
             Map<String, List<Attribute>> drifted,
-            List<String> driftSignalIds) {}
+            List<String> driftSignalIds,
+            Bound bound) {
+
+        /** A job on distribution drift. */
+        public Request(
+                String jobId,
+                String modelId,
+                int baseVersion,
+                Map<String, List<Attribute>> drifted,
+                List<String> driftSignalIds) {
+            this(jobId, modelId, baseVersion, drifted, driftSignalIds, null);
+        }
+
+        /** A constraint job on the contexts whose rate broke {@code bound}. */
+        public static Request constraint(
+                String jobId,
+                String modelId,
+                int baseVersion,
+                List<String> contexts,
+                List<String> driftSignalIds,
+                Bound bound) {
+            Map<String, List<Attribute>> byContext = new LinkedHashMap<>();
+            contexts.forEach(c -> byContext.put(c, List.of()));
+            return new Request(jobId, modelId, baseVersion, byContext, driftSignalIds, bound);
+        }
+
+        public boolean isConstraint() {
+            return bound != null;
+        }
+    }
+
+    /** A limit on one category's share of a property read from the text, e.g. toxicity: toxic <= 0.005. */
+    public record Bound(String attribute, String category, double maxShare) {
+        @Override
+        public String toString() {
+            return attribute + ": " + category + " <= " + maxShare;
+        }
+    }
 
     /** How it ended. {@code candidate} is set only when PROMOTED. */
     public record Outcome(
@@ -86,18 +125,8 @@ public final class CalibrationJob {
      *     failure (no event), the job resumes from its checkpoint when it runs again
      */
     public Outcome run(Request request, Targets targets, Lifecycle lifecycle) {
-        try {
-            return execute(request, targets, lifecycle);
-        } catch (TrainingCancelledException e) {
-            log.info("calibration job {} stopped: {}", request.jobId(), e.getMessage());
-            throw e;
-        } catch (Exception e) {
-            log.error("calibration job {} failed", request.jobId(), e);
-            lifecycle.publish(event(request, CalibrationJobState.FAILED)
-                    .setReasons(List.of(String.valueOf(e)))
-                    .build());
-            return new Outcome(CalibrationJobState.FAILED, null, null, List.of(String.valueOf(e)));
-        }
+        return JobEnding.guarded(
+                request, settings.method().name(), lifecycle, () -> execute(request, targets, lifecycle));
     }
 
     private Outcome execute(Request request, Targets targets, Lifecycle lifecycle) throws Exception {
@@ -152,28 +181,17 @@ public final class CalibrationJob {
         lifecycle.publish(event(request, CalibrationJobState.EVALUATING).build());
         GateReport report =
                 new EvaluationGate(extractor).evaluate(reference, policy, drifted, healthy, targets, settings);
-        Map<String, Double> metrics = metrics(report);
-        if (!report.promote()) {
-            lifecycle.publish(event(request, CalibrationJobState.REJECTED)
-                    .setReasons(report.failures())
-                    .setMetrics(metrics)
-                    .build());
-            return new Outcome(CalibrationJobState.REJECTED, null, report, report.failures());
-        }
-        ModelArtifact candidate = policy.publishTo(
-                store,
-                new ArtifactMetadata.Lineage(
-                        base.version(),
-                        request.jobId(),
-                        request.driftSignalIds(),
-                        metrics,
+        JobEnding.Verdict verdict = new JobEnding(store, lifecycle)
+                .end(
+                        request,
+                        settings.method().name(),
+                        base,
+                        policy,
+                        report.failures(),
+                        metrics(report),
                         settings.method() + " calibration of "
-                                + request.drifted().keySet()));
-        lifecycle.publish(event(request, CalibrationJobState.PROMOTED)
-                .setCandidateVersion(candidate.version())
-                .setMetrics(metrics)
-                .build());
-        return new Outcome(CalibrationJobState.PROMOTED, candidate, report, List.of());
+                                + request.drifted().keySet());
+        return new Outcome(verdict.state(), verdict.candidate(), report, verdict.reasons());
     }
 
     /** The drifted contexts with their attributes, then the healthy ones holding every attribute drifted anywhere. */
@@ -235,14 +253,7 @@ public final class CalibrationJob {
         return candidates.subList(0, Math.min(settings.set().healthyContexts(), candidates.size()));
     }
 
-    private static CalibrationJobEvent.Builder event(Request r, CalibrationJobState state) {
-        return CalibrationJobEvent.newBuilder()
-                .setJobId(r.jobId())
-                .setModelId(r.modelId())
-                .setBaseVersion(r.baseVersion())
-                .setState(state)
-                .setContexts(new ArrayList<>(r.drifted().keySet()))
-                .setDriftSignalIds(r.driftSignalIds())
-                .setAt(Instant.now());
+    private CalibrationJobEvent.Builder event(Request r, CalibrationJobState state) {
+        return JobEnding.event(r, settings.method().name(), state);
     }
 }

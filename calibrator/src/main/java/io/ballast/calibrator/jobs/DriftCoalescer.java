@@ -33,12 +33,23 @@ import org.slf4j.LoggerFactory;
  * contexts pending again, after a doubling backoff, as a new job id with another seed) up to
  * {@link RetryPolicy#maxAttempts()} attempts; then the model is ESCALATED to the operator and not
  * retried until a new OPEN signal or a target change re-arms it.
+ *
+ * <p>A signal about a bound (its {@code bound} set: toxicity's rate against "at most 0.5% toxic")
+ * pends apart, as a constraint job over the contexts whose rate broke it ({@link ConstraintJob}).
+ * Both kinds share the one-job-per-model rule, the intervals and the retries; when both are due a
+ * constraint job goes first: a rate limit on harmful text is the more urgent breach, and the
+ * distribution drift, if the promoted version still has it, opens again on that version. Any other
+ * signal that is not about an {@link Attribute} is logged and skipped.
  */
 public final class DriftCoalescer {
 
     private static final Logger log = LoggerFactory.getLogger(DriftCoalescer.class);
 
     private record Pending(int version, Map<String, Map<Attribute, String>> signalByContext, long firstMillis) {}
+
+    /** Open episodes of one bound for one version: the signal per context. */
+    private record PendingBound(
+            int version, CalibrationJob.Bound bound, Map<String, String> signalByContext, long firstMillis) {}
 
     /** How many attempts a drift gets, and the pause before the first retry (doubling after each). */
     public record RetryPolicy(int maxAttempts, long backoffMillis) {
@@ -61,6 +72,7 @@ public final class DriftCoalescer {
     private final long coalesceMillis;
     private final long minIntervalMillis;
     private final Map<String, Pending> pending = new TreeMap<>();
+    private final Map<String, PendingBound> pendingBounds = new TreeMap<>();
     private final Map<String, Long> lastJobEnd = new TreeMap<>();
     private final Map<String, Boolean> running = new TreeMap<>();
     private final RetryPolicy retry;
@@ -81,11 +93,14 @@ public final class DriftCoalescer {
         if (liveVersion != null && s.getModelVersion() != liveVersion) {
             return;
         }
+        if (s.getBound() != null) {
+            acceptBound(s, liveVersion, now);
+            return;
+        }
         Attribute attribute = Attribute.find(s.getAttribute()).orElse(null);
         if (attribute == null) {
-            // a bound on a property with no steering token (toxicity): not fitted by a fine-tuning job on attributes
             log.info(
-                    "drift signal {} ({} {}) is about '{}', not an attribute: left to its own job",
+                    "drift signal {} ({} {}) is about '{}', neither an attribute nor a bound: skipped",
                     s.getSignalId(),
                     s.getStatus(),
                     s.getContextKey(),
@@ -121,6 +136,39 @@ public final class DriftCoalescer {
         }
     }
 
+    /** A signal about a bound: OPEN pends its context for a constraint job, an ending one withdraws it. */
+    private void acceptBound(DriftSignal s, Integer liveVersion, long now) {
+        String model = s.getModelId();
+        PendingBound p = pendingBounds.get(model);
+        if (s.getStatus() == DriftStatus.OPEN) {
+            Escalation e = escalated.get(model);
+            if (e != null && !e.driftSignalIds().contains(s.getSignalId())) {
+                rearm(model);
+            }
+            CalibrationJob.Bound bound = bound(s);
+            if (p == null || p.version() != s.getModelVersion() || !p.bound().equals(bound)) {
+                p = new PendingBound(s.getModelVersion(), bound, new LinkedHashMap<>(), now);
+                pendingBounds.put(model, p);
+            }
+            p.signalByContext().put(s.getContextKey(), s.getSignalId());
+        } else if (p != null && p.version() == s.getModelVersion() && withdraws(s, liveVersion)) {
+            p.signalByContext().remove(s.getContextKey());
+            if (p.signalByContext().isEmpty()) {
+                pendingBounds.remove(model);
+            }
+        }
+    }
+
+    /** The bound a signal is about: its one target category (the auditor sends the bounded one alone) and limit. */
+    static CalibrationJob.Bound bound(DriftSignal s) {
+        String category = s.getTarget().keySet().stream()
+                .findFirst()
+                .orElseGet(() -> s.getViolatingCategories().isEmpty()
+                        ? "?"
+                        : s.getViolatingCategories().get(0));
+        return new CalibrationJob.Bound(s.getAttribute(), category, s.getBound());
+    }
+
     /**
      * Whether an ending signal takes its drift off the job: a RESOLVED one only when the unpatched
      * weights came back (no patch), a SUPERSEDED one only when the live version is not known (then
@@ -151,12 +199,27 @@ public final class DriftCoalescer {
             Integer live = liveVersion.apply(e.getKey());
             return live != null && live != e.getValue().version() && !running.getOrDefault(e.getKey(), false);
         });
+        pendingBounds.entrySet().removeIf(e -> {
+            Integer live = liveVersion.apply(e.getKey());
+            return live != null && live != e.getValue().version() && !running.getOrDefault(e.getKey(), false);
+        });
+        for (Map.Entry<String, PendingBound> e : pendingBounds.entrySet()) {
+            String model = e.getKey();
+            PendingBound p = e.getValue();
+            if (!due(model, p.firstMillis(), now)) {
+                continue;
+            }
+            List<String> signalIds = List.copyOf(p.signalByContext().values());
+            pendingBounds.remove(model);
+            running.put(model, true);
+            String id = attemptId(model, jobId(model, p.version(), signalIds));
+            return Optional.of(CalibrationJob.Request.constraint(
+                    id, model, p.version(), List.copyOf(p.signalByContext().keySet()), signalIds, p.bound()));
+        }
         for (Map.Entry<String, Pending> e : pending.entrySet()) {
             String model = e.getKey();
             Pending p = e.getValue();
-            if (running.getOrDefault(model, false)
-                    || now - p.firstMillis() < coalesceMillis
-                    || now - lastJobEnd.getOrDefault(model, Long.MIN_VALUE / 2) < minIntervalMillis) {
+            if (!due(model, p.firstMillis(), now)) {
                 continue;
             }
             Map<String, List<Attribute>> drifted = new LinkedHashMap<>();
@@ -167,12 +230,23 @@ public final class DriftCoalescer {
             });
             pending.remove(model);
             running.put(model, true);
-            int attempt = failedAttempts.getOrDefault(model, 0);
-            // a retry must not resume the failed attempt's checkpoints: it gets an id of its own
-            String id = jobId(model, p.version(), signalIds) + (attempt == 0 ? "" : "-retry" + attempt);
+            String id = attemptId(model, jobId(model, p.version(), signalIds));
             return Optional.of(new CalibrationJob.Request(id, model, p.version(), drifted, signalIds));
         }
         return Optional.empty();
+    }
+
+    /** Whether a model's pending drift, first seen at {@code firstMillis}, may start a job now. */
+    private boolean due(String model, long firstMillis, long now) {
+        return !running.getOrDefault(model, false)
+                && now - firstMillis >= coalesceMillis
+                && now - lastJobEnd.getOrDefault(model, Long.MIN_VALUE / 2) >= minIntervalMillis;
+    }
+
+    /** A retry must not resume the failed attempt's checkpoints: it gets an id of its own. */
+    private String attemptId(String model, String jobId) {
+        int attempt = failedAttempts.getOrDefault(model, 0);
+        return jobId + (attempt == 0 ? "" : "-retry" + attempt);
     }
 
     /** A job ended without an outcome (cancelled at shutdown): nothing to retry, it resumes when re-read. */
@@ -210,6 +284,24 @@ public final class DriftCoalescer {
             failedAttempts.remove(model);
             return Optional.of(e);
         }
+        long backoff = retry.backoffMillis() << Math.min(20, failed - 1);
+        if (job.isConstraint()) {
+            // merged into what arrived while the job ran (a late context's alarm): the retry covers both
+            PendingBound p = pendingBounds.get(model);
+            if (p == null || p.version() != job.baseVersion() || !p.bound().equals(job.bound())) {
+                p = new PendingBound(job.baseVersion(), job.bound(), new LinkedHashMap<>(), 0);
+            }
+            Map<String, String> again = new LinkedHashMap<>(p.signalByContext());
+            List<String> contexts = List.copyOf(job.drifted().keySet());
+            for (int i = 0; i < contexts.size(); i++) {
+                again.putIfAbsent(
+                        contexts.get(i),
+                        i < job.driftSignalIds().size() ? job.driftSignalIds().get(i) : "retry");
+            }
+            pendingBounds.put(
+                    model, new PendingBound(job.baseVersion(), job.bound(), again, now + backoff - coalesceMillis));
+            return Optional.empty();
+        }
         if (!pending.containsKey(model)) {
             // the same contexts and signals again (the signal ids keep the lineage; which id sits
             // under which attribute does not matter, RESOLVED signals withdraw by context and attribute)
@@ -226,7 +318,6 @@ public final class DriftCoalescer {
                 }
                 again.put(c.getKey(), attrs);
             }
-            long backoff = retry.backoffMillis() << Math.min(20, failed - 1);
             pending.put(model, new Pending(job.baseVersion(), again, now + backoff - coalesceMillis));
         }
         return Optional.empty();
@@ -254,7 +345,7 @@ public final class DriftCoalescer {
 
     /** Nothing pending and nothing running: every signal read so far is fully handled. */
     public synchronized boolean isIdle() {
-        return pending.isEmpty() && !running.containsValue(true);
+        return pending.isEmpty() && pendingBounds.isEmpty() && !running.containsValue(true);
     }
 
     static String jobId(String model, int version, List<String> signalIds) {

@@ -175,18 +175,113 @@ public class DriftCoalescerTest {
         assertThat(retrying.isIdle()).isTrue();
     }
 
-    /** A drift signal about model {@code bios}, as the auditor writes one. */
     @Test
-    void givenASignalAboutToxicity_thenItIsSkipped_andStartsNoAttributeJob() {
-        // given a coalescer, when the auditor signals a bound on toxicity (not an attribute) opening and ending
+    void givenASignalNeitherAboutAnAttributeNorABound_thenItIsSkipped_andStartsNoJob() {
+        // given a coalescer, when the auditor signals something the calibrator has no job for, opening and ending
         DriftCoalescer c = new DriftCoalescer(0, 0);
-        c.accept(signal("t1", 1, "occupation:cooks", "toxicity", DriftStatus.OPEN), 1, 0);
-        c.accept(signal("t2", 1, "occupation:cooks", "toxicity", DriftStatus.RESOLVED), 1, 1);
+        c.accept(signal("v1", 1, "occupation:cooks", "verbosity", DriftStatus.OPEN), 1, 0);
+        c.accept(signal("v2", 1, "occupation:cooks", "verbosity", DriftStatus.RESOLVED), 1, 1);
 
-        // then nothing fails and no fine-tuning job on attributes is due
+        // then nothing fails and no job is due
         assertThat(c.nextDue(10)).isEmpty();
+        assertThat(c.isIdle()).isTrue();
     }
 
+    @Test
+    void givenOpenToxicityBoundSignals_whenDue_thenOneConstraintJobOverTheirContextsCarriesTheBound() {
+        // given two contexts breaking the toxicity bound on the live version, one of an older version
+        DriftCoalescer c = new DriftCoalescer(1000, 0);
+        c.accept(boundSignal("t1", 2, "occupation:cooks", DriftStatus.OPEN), 2, 0);
+        c.accept(boundSignal("t2", 2, "occupation:cashiers", DriftStatus.OPEN), 2, 300);
+        c.accept(boundSignal("old", 1, "occupation:lawyers", DriftStatus.OPEN), 2, 300);
+
+        // when the coalescing window has passed
+        assertThat(c.nextDue(500)).isEmpty();
+        CalibrationJob.Request job = c.nextDue(1000).orElseThrow();
+
+        // then it is a constraint job on both contexts, naming the bound and the signals
+        assertThat(job.isConstraint()).isTrue();
+        assertThat(job.bound()).isEqualTo(new CalibrationJob.Bound("toxicity", "toxic", 0.005));
+        assertThat(job.baseVersion()).isEqualTo(2);
+        assertThat(job.drifted()).containsOnlyKeys("occupation:cooks", "occupation:cashiers");
+        assertThat(job.driftSignalIds()).containsExactlyInAnyOrder("t1", "t2");
+        assertThat(c.isIdle()).isFalse();
+    }
+
+    @Test
+    void givenBoundAndDistributionDriftPending_thenTheConstraintJobRunsFirstAndTheOtherWaitsForIt() {
+        // given distribution drift and a broken bound on the same version
+        DriftCoalescer c = new DriftCoalescer(0, 0);
+        c.accept(signal("g1", 1, "occupation:cooks", "gender", DriftStatus.OPEN), 1, 0);
+        c.accept(boundSignal("t1", 1, "occupation:cooks", DriftStatus.OPEN), 1, 0);
+
+        // when jobs come due
+        CalibrationJob.Request first = c.nextDue(1, m -> 1).orElseThrow();
+
+        // then the constraint job comes first, and no second job starts while it runs
+        assertThat(first.isConstraint()).isTrue();
+        assertThat(c.nextDue(2, m -> 1)).isEmpty();
+        c.finished(first, CalibrationJobState.REJECTED, List.of(), 3);
+        // with the constraint job ended (no retries), the distribution job follows
+        CalibrationJob.Request second = c.nextDue(4, m -> 1).orElseThrow();
+        assertThat(second.isConstraint()).isFalse();
+        assertThat(second.drifted()).containsKey("occupation:cooks");
+    }
+
+    @Test
+    void givenARejectedConstraintJob_whenRetried_thenTheRetryCoversItsContextsAndThoseThatAlarmedMeanwhile() {
+        // given a constraint job that the gate rejected, with retries allowed
+        DriftCoalescer c = new DriftCoalescer(0, 0, new DriftCoalescer.RetryPolicy(2, 0));
+        c.accept(boundSignal("t1", 1, "occupation:cooks", DriftStatus.OPEN), 1, 0);
+        CalibrationJob.Request job = c.nextDue(0).orElseThrow();
+
+        // when another context alarms while it runs, it ends REJECTED, and the next job comes due
+        c.accept(boundSignal("t2", 1, "occupation:cashiers", DriftStatus.OPEN), 1, 1);
+        c.finished(job, CalibrationJobState.REJECTED, List.of("rate too high"), 1);
+        CalibrationJob.Request retry = c.nextDue(2).orElseThrow();
+
+        // then the retry is a constraint job on the same bound, over its contexts and the late one
+        assertThat(retry.isConstraint()).isTrue();
+        assertThat(retry.bound()).isEqualTo(job.bound());
+        assertThat(retry.drifted()).containsOnlyKeys("occupation:cooks", "occupation:cashiers");
+        assertThat(retry.jobId()).endsWith("-retry1");
+    }
+
+    @Test
+    void givenAPendingBoundEpisode_whenItResolves_thenItsContextIsWithdrawn() {
+        DriftCoalescer c = new DriftCoalescer(1000, 0);
+        c.accept(boundSignal("t1", 1, "occupation:cooks", DriftStatus.OPEN), 1, 0);
+        c.accept(boundSignal("r1", 1, "occupation:cooks", DriftStatus.RESOLVED), 1, 1);
+
+        assertThat(c.nextDue(5000)).isEmpty();
+        assertThat(c.isIdle()).isTrue();
+    }
+
+    /** An episode of toxicity against the bound 'toxic <= 0.005', as the auditor writes it. */
+    static DriftSignal boundSignal(String id, int version, String context, DriftStatus status) {
+        return DriftSignal.newBuilder()
+                .setSignalId(id)
+                .setEpisodeId("e-" + id)
+                .setStatus(status)
+                .setModelId("bios")
+                .setModelVersion(version)
+                .setContextKey(context)
+                .setAttribute("toxicity")
+                .setN(400)
+                .setObserved(Map.of("toxic", 0.05, "non-toxic", 0.95))
+                .setTarget(Map.of("toxic", 0.005))
+                .setTolerance(0)
+                .setIntervals(Map.of())
+                .setViolatingCategories(List.of("toxic"))
+                .setMae(0.045)
+                .setAlpha(0.01)
+                .setOpenedAt(Instant.EPOCH)
+                .setEmittedAt(Instant.EPOCH)
+                .setBound(0.005)
+                .build();
+    }
+
+    /** A drift signal about model {@code bios}, as the auditor writes one. */
     public static DriftSignal signal(String id, int version, String context, String attribute, DriftStatus status) {
         return DriftSignal.newBuilder()
                 .setSignalId(id)

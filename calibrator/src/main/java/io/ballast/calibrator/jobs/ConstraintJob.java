@@ -1,0 +1,284 @@
+package io.ballast.calibrator.jobs;
+
+import ai.djl.Device;
+import io.ballast.calibrator.CalibrationSettings;
+import io.ballast.calibrator.constraint.ConstraintObjective;
+import io.ballast.calibrator.constraint.ConstraintSamples;
+import io.ballast.calibrator.constraint.SatisfactionModel;
+import io.ballast.calibrator.evaluation.ConstraintGate;
+import io.ballast.calibrator.training.CalibrationExample;
+import io.ballast.calibrator.training.FineTuningLoop;
+import io.ballast.generator.corpus.BioCorpus;
+import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.sampling.Sampler;
+import io.ballast.generator.sampling.SamplingParams;
+import io.ballast.generator.store.ModelArtifact;
+import io.ballast.generator.store.ModelStore;
+import io.ballast.schemas.CalibrationJobState;
+import io.ballast.schemas.attributes.Toxicity;
+import io.ballast.schemas.attributes.ToxicityClassifier;
+import io.ballast.schemas.domain.Attribute;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A calibration against a bound ("at most 0.5% toxic") by constraint learning (arXiv 2410.05559):
+ * sample the live version in the job's contexts (training phrasings), label each response by the
+ * classifier, fit R ≈ P(satisfied | prefix) on a frozen copy, fine-tune the policy with {@link
+ * ConstraintObjective} (NLL on the satisfying samples + λ·KL(q* ‖ p_θ)), and let the {@link
+ * ConstraintGate} decide. Events, lineage and publication are the distribution job's ({@link
+ * JobEnding}); the method is {@value #METHOD}.
+ *
+ * <p>The contexts are those whose rate broke the bound within the coalescing window, not every
+ * served one: the calibrator does not know what the generators serve, only what the auditor
+ * alarmed on, and a bound broken in one context is typically broken in every context that has
+ * enough outputs to show it, so the window gathers most of them; one that alarms later gets a job
+ * on the promoted version.
+ *
+ * <p>The steering tokens (the first response positions) are kept out of the constraint loss: the
+ * job's rows carry them as the end of the prompt ({@link #steeringAsContext}), so the loss mask,
+ * which starts after the prompt, begins at the first text token, for R's fit and for the policy's
+ * NLL and KL alike ({@link ConstraintObjective} has no position mask of its own). With them in the
+ * loss, the NLL on satisfying samples alone re-weighs the steering tokens by how often each
+ * combination's text was toxic: on the default demo model the served gender distribution of one
+ * context moved by 0.074 (gate tolerance 0.03) while the toxic rate fell from 0.051 to 0.0016.
+ */
+public final class ConstraintJob {
+
+    public static final String METHOD = "CONSTRAINT";
+
+    private static final Logger log = LoggerFactory.getLogger(ConstraintJob.class);
+
+    /** One steering token per attribute opens every response. */
+    private static final int STEERING_POSITIONS = Attribute.values().length;
+
+    /**
+     * @param lambda the KL term's weight against q*
+     * @param samplesPerContext responses sampled per context from the live version (spread over the training phrasings)
+     * @param epochs passes of the policy's fine-tuning over the labelled samples
+     */
+    public record Settings(double lambda, int samplesPerContext, int epochs) {
+
+        public Settings {
+            if (lambda < 0 || samplesPerContext < 1 || epochs < 1) {
+                throw new IllegalArgumentException("constraint settings: lambda " + lambda + ", samples "
+                        + samplesPerContext + ", epochs " + epochs);
+            }
+        }
+
+        /** λ 1 and one epoch, as measured in ConstraintLearningTest; 300 samples a context give R ~15 toxic ones at 5%. */
+        public static Settings defaults() {
+            return new Settings(1.0, 300, 1);
+        }
+
+        public Settings withLambda(double l) {
+            return new Settings(l, samplesPerContext, epochs);
+        }
+
+        public Settings withSamplesPerContext(int n) {
+            return new Settings(lambda, n, epochs);
+        }
+
+        public Settings withEpochs(int e) {
+            return new Settings(lambda, samplesPerContext, e);
+        }
+    }
+
+    private final ModelStore store;
+    private final ToxicityClassifier classifier;
+    private final CalibrationSettings calibration;
+    private final Settings settings;
+    private final Path workDir;
+    private final Device device;
+    private final Sampler sampler = new Sampler();
+
+    /**
+     * @param calibration the training (batch size, learning rate, trainable blocks), gate and seed every job shares
+     */
+    public ConstraintJob(
+            ModelStore store,
+            ToxicityClassifier classifier,
+            CalibrationSettings calibration,
+            Settings settings,
+            Path workDir,
+            Device device) {
+        this.store = store;
+        this.classifier = classifier;
+        this.calibration = calibration;
+        this.settings = settings;
+        this.workDir = workDir;
+        this.device = device;
+    }
+
+    public CalibrationJob.Outcome run(CalibrationJob.Request request, CalibrationJob.Lifecycle lifecycle) {
+        if (!request.isConstraint()) {
+            throw new IllegalArgumentException("not a constraint job: " + request.jobId());
+        }
+        return JobEnding.guarded(request, METHOD, lifecycle, () -> execute(request, lifecycle));
+    }
+
+    private CalibrationJob.Outcome execute(CalibrationJob.Request request, CalibrationJob.Lifecycle lifecycle)
+            throws Exception {
+        CalibrationJob.Bound bound = request.bound();
+        if (!bound.attribute().equals(Toxicity.KEY)) {
+            // the only classifier the calibrator has is toxicity's: another bound would be judged by the wrong one
+            throw new IllegalArgumentException("no classifier for a bound on '" + bound.attribute() + "'");
+        }
+        // the classifier judges toxicity; a bound on the other category (odd, allowed) is its complement
+        Predicate<String> inCategory = text -> bound.category().equals(classifier.label(text));
+        List<String> contexts = new ArrayList<>(request.drifted().keySet());
+        ModelArtifact base = store.get(request.modelId(), request.baseVersion());
+        Path dir = workDir.resolve("jobs").resolve(request.jobId());
+        try (LanguageModel reference = LanguageModel.load(base, device);
+                LanguageModel trunk = LanguageModel.load(base, device);
+                LanguageModel policy = LanguageModel.load(base, device)) {
+            long t0 = System.currentTimeMillis();
+            List<CalibrationExample> set = labelledSamples(reference, contexts, inCategory.negate());
+            long satisfied = set.stream().filter(CalibrationExample::desirable).count();
+            log.info(
+                    "job {}: {} samples over {} contexts, {} in '{}' ({}), in {} ms",
+                    request.jobId(),
+                    set.size(),
+                    contexts.size(),
+                    set.size() - satisfied,
+                    bound.category(),
+                    bound,
+                    System.currentTimeMillis() - t0);
+            if (satisfied == set.size()) {
+                // R would learn a constant: the violation did not reproduce at this n, a retry samples again
+                throw new IllegalStateException(
+                        "no sample of " + set.size() + " is " + bound.category() + ": nothing to learn the bound from");
+            }
+            lifecycle.publish(JobEnding.event(request, METHOD, CalibrationJobState.RUNNING)
+                    .setStep(0L)
+                    .build());
+            CalibrationSettings.Training training = calibration.training().withEpochs(settings.epochs());
+            try (SatisfactionModel r = SatisfactionModel.fit(
+                    trunk,
+                    set,
+                    SatisfactionModel.training(),
+                    -1,
+                    SatisfactionModel.HIDDEN,
+                    calibration.seed(),
+                    dir.resolve("satisfaction"),
+                    (step, total, loss, parts) -> {
+                        if (step == total) {
+                            log.info("job {}: R fitted in {} steps, bce {}", request.jobId(), total, loss);
+                        }
+                    })) {
+                FineTuningLoop.Listener progress = (step, total, loss, parts) -> {
+                    if (step % Math.max(1, total / 10) == 0 || step == total) {
+                        lifecycle.publish(JobEnding.event(request, METHOD, CalibrationJobState.RUNNING)
+                                .setStep((long) step)
+                                .setTotalSteps((long) total)
+                                .setLoss(loss)
+                                .setMetrics(parts)
+                                .build());
+                    }
+                };
+                try (LanguageModel trained = new FineTuningLoop(training, calibration.lowRank())
+                        .run(
+                                policy,
+                                reference,
+                                set,
+                                new ConstraintObjective(r, settings.lambda(), training.batchSize(), calibration.seed()),
+                                dir.resolve("policy"),
+                                progress)) {
+                    lifecycle.publish(JobEnding.event(request, METHOD, CalibrationJobState.EVALUATING)
+                            .build());
+                    ConstraintGate.Report report = new ConstraintGate()
+                            .evaluate(reference, trained, contexts, inCategory, bound.maxShare(), calibration);
+                    log.info(
+                            "job {}: {} rate {} -> {}, perplexity x{}, steering moved {} at {}",
+                            request.jobId(),
+                            bound.category(),
+                            report.before(),
+                            report.after(),
+                            String.format("%.4f", report.perplexityRatio()),
+                            String.format("%.4f", report.maxSteeringShift()),
+                            report.shiftAt());
+                    JobEnding.Verdict verdict = new JobEnding(store, lifecycle)
+                            .end(
+                                    request,
+                                    METHOD,
+                                    base,
+                                    trained,
+                                    report.failures(),
+                                    metrics(report),
+                                    METHOD + " calibration of " + contexts + " against " + bound);
+                    return new CalibrationJob.Outcome(verdict.state(), verdict.candidate(), null, verdict.reasons());
+                }
+            }
+        }
+    }
+
+    /** The live version's own responses, labelled: samplesPerContext per context over the training phrasings. */
+    List<CalibrationExample> labelledSamples(LanguageModel lm, List<String> contexts, Predicate<String> satisfied) {
+        BioCorpus corpus = BioCorpus.withDefaults();
+        int phrasings = BioCorpus.TRAIN_PROMPTS.size();
+        List<CalibrationExample> set = new ArrayList<>();
+        for (String context : contexts) {
+            for (int p = 0; p < phrasings; p++) {
+                int n = settings.samplesPerContext() / phrasings
+                        + (p < settings.samplesPerContext() % phrasings ? 1 : 0);
+                if (n == 0) {
+                    continue;
+                }
+                String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(p));
+                // seeds apart from the gate's (seed + phrasing index): training and gate draws never coincide
+                var generations = sampler.generate(
+                        lm, prompt, n, SamplingParams.defaults().withSeed(calibration.seed() * 1_000 + 100 + p));
+                ConstraintSamples.labelled(lm, context, generations, satisfied).stream()
+                        .map(ConstraintJob::steeringAsContext)
+                        .flatMap(Optional::stream)
+                        .forEach(set::add);
+            }
+        }
+        return set;
+    }
+
+    /**
+     * The row with its steering tokens moved from the response to the end of the prompt: the model
+     * reads the same sequence, and the loss counts only the text after them. Empty for a response
+     * with no text after its steering tokens (nothing for the constraint to act on).
+     */
+    static Optional<CalibrationExample> steeringAsContext(CalibrationExample e) {
+        int k = STEERING_POSITIONS;
+        if (e.responseIds().length <= k) {
+            return Optional.empty();
+        }
+        int[] prompt = Arrays.copyOf(e.promptIds(), e.promptIds().length + k);
+        System.arraycopy(e.responseIds(), 0, prompt, e.promptIds().length, k);
+        int[] response = Arrays.copyOfRange(e.responseIds(), k, e.responseIds().length);
+        return Optional.of(new CalibrationExample(
+                e.contextKey(), e.prompt(), prompt, response, e.desirable(), e.origin(), e.steering()));
+    }
+
+    /** The gate's figures, as every job event and lineage carries them. */
+    static Map<String, Double> metrics(ConstraintGate.Report r) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("rate.before", r.before().value());
+        m.put("rate.before.low", r.before().low());
+        m.put("rate.before.high", r.before().high());
+        m.put("rate.before.n", (double) r.before().n());
+        m.put("rate.after", r.after().value());
+        m.put("rate.after.low", r.after().low());
+        m.put("rate.after.high", r.after().high());
+        m.put("rate.after.n", (double) r.after().n());
+        m.put("rate.pairedZ", r.pairedZ());
+        m.put("bound", r.maxShare());
+        m.put("steering.maxShift", r.maxSteeringShift());
+        m.put("perplexity.before", r.perplexityBefore());
+        m.put("perplexity.after", r.perplexityAfter());
+        m.put("perplexity.ratio", r.perplexityRatio());
+        return m;
+    }
+}
