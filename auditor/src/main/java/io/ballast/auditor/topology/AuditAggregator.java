@@ -675,15 +675,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             long openedAt,
             long now) {
         String other = Toxicity.TOXIC.equals(limit.category()) ? Toxicity.NON_TOXIC : Toxicity.TOXIC;
-        return DriftSignal.newBuilder()
-                .setSignalId(UUID.randomUUID().toString())
-                .setEpisodeId(episodeId)
-                .setStatus(status)
-                .setModelId(key.modelId())
-                .setModelVersion(key.modelVersion())
-                .setSteeringPatch(key.steeringPatch())
-                .setContextKey(key.contextKey())
-                .setAttribute(key.attribute())
+        return signalOf(status, episodeId, key)
                 .setN(reading.n())
                 .setObserved(new HashMap<>(Map.of(limit.category(), reading.rate(), other, 1 - reading.rate())))
                 .setTarget(new HashMap<>(Map.of(limit.category(), limit.maxShare())))
@@ -697,6 +689,19 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                 .setEmittedAt(Instant.ofEpochMilli(now))
                 .setBound(limit.maxShare())
                 .build();
+    }
+
+    /** What every drift signal says first: which episode, in which state, about which key. */
+    private static DriftSignal.Builder signalOf(DriftStatus status, String episodeId, AuditKey key) {
+        return DriftSignal.newBuilder()
+                .setSignalId(UUID.randomUUID().toString())
+                .setEpisodeId(episodeId)
+                .setStatus(status)
+                .setModelId(key.modelId())
+                .setModelVersion(key.modelVersion())
+                .setSteeringPatch(key.steeringPatch())
+                .setContextKey(key.contextKey())
+                .setAttribute(key.attribute());
     }
 
     private DriftSignal signal(
@@ -714,15 +719,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         if (a != null) {
             a.intervals().forEach((c, ci) -> intervals.put(c, new ConfidenceInterval(ci[0], ci[1])));
         }
-        return DriftSignal.newBuilder()
-                .setSignalId(UUID.randomUUID().toString())
-                .setEpisodeId(episodeId)
-                .setStatus(status)
-                .setModelId(key.modelId())
-                .setModelVersion(key.modelVersion())
-                .setSteeringPatch(key.steeringPatch())
-                .setContextKey(key.contextKey())
-                .setAttribute(key.attribute())
+        return signalOf(status, episodeId, key)
                 .setN(n)
                 .setObserved(new HashMap<>(DistributionComparison.proportions(counts)))
                 .setTarget(target == null ? new HashMap<>() : new HashMap<>(target.getProbabilities()))
