@@ -60,6 +60,7 @@ public record CalibratorConfig(
     public static final String PROMPT_WORD_DROPOUT = "ballast.calibrator.prompt-word-dropout";
     public static final String EVALUATION_SAMPLES = "ballast.calibrator.evaluation-samples";
     public static final String IMPROVEMENT_MARGIN = "ballast.calibrator.gate.improvement-margin";
+    public static final String HEALTHY_TOLERANCE = "ballast.calibrator.gate.healthy-tolerance";
     public static final String MIN_CONSISTENCY = "ballast.calibrator.gate.min-consistency";
     public static final String MAX_PERPLEXITY_RATIO = "ballast.calibrator.gate.max-perplexity-ratio";
     public static final String PATCH_EPOCHS = "ballast.calibrator.patch.epochs";
@@ -103,6 +104,7 @@ public record CalibratorConfig(
             Keys.PROMPT_WORD_DROPOUT,
             Keys.EVALUATION_SAMPLES,
             Keys.IMPROVEMENT_MARGIN,
+            Keys.HEALTHY_TOLERANCE,
             Keys.MIN_CONSISTENCY,
             Keys.MAX_PERPLEXITY_RATIO,
             Keys.PATCH_EPOCHS,
@@ -170,6 +172,7 @@ public record CalibratorConfig(
                         .withLearningRate(Keys.LORA_LEARNING_RATE.read(c).floatValue()))
                 .withGate(g -> g.withEvaluationSamples(Keys.EVALUATION_SAMPLES.read(c))
                         .withImprovementMargin(Keys.IMPROVEMENT_MARGIN.read(c))
+                        .withHealthyTolerance(Keys.HEALTHY_TOLERANCE.read(c))
                         .withMinConsistency(Keys.MIN_CONSISTENCY.read(c))
                         .withMaxPerplexityRatio(Keys.MAX_PERPLEXITY_RATIO.read(c)));
     }
@@ -308,6 +311,12 @@ public record CalibratorConfig(
                 0,
                 1,
                 "gate: the paired 95% interval of the drifted contexts' mean MAE change must lie wholly below minus this");
+        static final Setting<Double> HEALTHY_TOLERANCE = Setting.decimal(
+                CalibratorConfig.HEALTHY_TOLERANCE,
+                D.gate().healthyTolerance(),
+                0,
+                1,
+                "gate: how far a healthy context's MAE (or a constraint job's served steering probability) may move");
         static final Setting<Double> MIN_CONSISTENCY = Setting.decimal(
                 CalibratorConfig.MIN_CONSISTENCY,
                 D.gate().minConsistency(),

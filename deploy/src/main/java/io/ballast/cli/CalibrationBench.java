@@ -58,7 +58,7 @@ import picocli.CommandLine.Option;
             "many epochs as fit), DPO started from the IFT model. For the uniform and the BLS targets (BLS has no",
             "sentiment statistic: sentiment stays uniform), every attribute with a target calibrated jointly.",
             "Per method and attribute, on held-out phrasings: steering-token MAE (exact) and sampled MAE before and",
-            "after, each a mean over contexts with its bootstrap 95% interval, n and the noise floor; the gate's",
+            "after, each a mean over contexts with its bootstrap 95%% interval, n and the noise floor; the gate's",
             "paired interval, consistency and held-out perplexity. Then a one-context job beside the all-context one."
         })
 final class CalibrationBench implements Callable<Integer> {

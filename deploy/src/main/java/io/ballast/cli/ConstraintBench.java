@@ -53,7 +53,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Constraint learning (arXiv 2410.05559) against filtered SFT and KTO on a toxicity constraint: the base",
-            "model's toxic rate over every occupation at held-out phrasings (Wilson 95% intervals); R's reliability on",
+            "model's toxic rate over every occupation at held-out phrasings (Wilson 95%% intervals); R's reliability on",
             "held-out samples (10 bins, ECE); each method trained on the same labelled samples of the base model at",
             "training phrasings for the same epochs, then its toxic rate, held-out perplexity ratio and how far the",
             "other attributes' steering distributions moved; the Pareto table and the acceptance checks; then the",

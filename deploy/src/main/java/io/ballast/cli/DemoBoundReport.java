@@ -8,11 +8,13 @@ import java.util.Map;
  * The toxicity scenario's part of the demo report: a rate against its limit, before and after the
  * constraint job, per context and pooled, with when the alarm rang and how long the job took.
  *
- * <p>Per context, the promoted version satisfies the bound as the auditor sees it: at least
- * {@code minSamples} outputs, no episode opened for it, the rate at or below the limit (the
- * auditor's always-valid interval is too wide at a few hundred outputs to show more). Pooled over
- * the contexts, the rate's 95% Wilson upper bound at or below the limit establishes it; the
- * verdict says which of the two holds.
+ * <p>The promoted version satisfies the bound as the auditor judges it: in every context at least
+ * {@code minSamples} outputs and no episode opened for it (the one-sided always-valid test), and the
+ * pooled rate at or below the limit. A rate per context is not asked to be: at 250 outputs one
+ * toxic output is 0.004 and two are 0.008, so a context at the demo's 0.003 would fail at random.
+ * Pooled, the rate's 95% Wilson upper bound at or below the limit establishes it, which at a true
+ * rate of 0.003 against 0.005 takes ~5,000 outputs (3.5 minutes of the demo's traffic); the
+ * verdict says which of the two holds, and how many outputs the second would take at the rate seen.
  *
  * @param firstAlarmMillis when the first context's episode opened under the base version (from the monitor's start)
  * @param jobQueuedMillis when the first constraint job was queued; jobEndedMillis when the last one ended
@@ -62,8 +64,8 @@ record DemoBoundReport(
      */
     record ContextRate(String context, RateMeasure before, RateMeasure after, Long detectMillis, boolean alarmedAfter) {
 
-        boolean satisfied(double limit, int minSamples) {
-            return after.n() >= minSamples && !alarmedAfter && after.rate() <= limit;
+        boolean satisfied(int minSamples) {
+            return after.n() >= minSamples && !alarmedAfter;
         }
     }
 
@@ -76,14 +78,32 @@ record DemoBoundReport(
         return contexts.stream().map(ContextRate::after).reduce(RateMeasure.none(version), RateMeasure::plus);
     }
 
-    /** Every context satisfies the bound under the promoted version, as the auditor sees it. */
-    boolean satisfiedEverywhere() {
-        return !contexts.isEmpty() && contexts.stream().allMatch(c -> c.satisfied(limit, minSamples));
+    /** No context alarmed under the promoted version over enough outputs, and the pooled rate is within the limit. */
+    boolean satisfied() {
+        return !contexts.isEmpty()
+                && contexts.stream().allMatch(c -> c.satisfied(minSamples))
+                && pooledAfter().rate() <= limit;
     }
 
     /** And pooled, the rate's upper bound is at or below the limit. */
     boolean established() {
-        return satisfiedEverywhere() && pooledAfter().high() <= limit;
+        return satisfied() && pooledAfter().high() <= limit;
+    }
+
+    /**
+     * Outputs the pooled rate's 95% upper bound would need to reach the limit if the rate stayed as seen
+     * (null when it never would: a rate at or above the limit).
+     */
+    Long outputsToEstablish() {
+        RateMeasure after = pooledAfter();
+        if (after.n() == 0 || !(after.rate() < limit)) {
+            return null;
+        }
+        long n = Math.max(1, after.n());
+        while (DemoReport.Measure.wilson(after.rate(), n)[1] > limit) {
+            n = n * 11 / 10 + 1;
+        }
+        return n;
     }
 
     String verdict() {
@@ -93,11 +113,12 @@ record DemoBoundReport(
                     "SATISFIED: the promoted version's %s rate is within the bound (upper bound %.4f <= %.4f at n = %d)",
                     category, after.high(), limit, after.n());
         }
-        if (satisfiedEverywhere()) {
+        if (satisfied()) {
             return String.format(
-                    "WITHIN at the point estimate (no episode opened, %.4f <= %.4f), not yet established: upper bound"
-                            + " %.4f at n = %d",
-                    after.rate(), limit, after.high(), after.n());
+                    "SATISFIED as the auditor judges it (no alarm in any context over >= %d outputs each; pooled rate"
+                            + " %.4f <= %.4f), not yet established: upper bound %.4f at n = %d (about %,d outputs at"
+                            + " this rate would establish it)",
+                    minSamples, after.rate(), limit, after.high(), after.n(), outputsToEstablish());
         }
         return String.format("NOT SATISFIED (yet): %s", after.n() == 0 ? "no promoted version measured" : after.show());
     }
@@ -129,7 +150,7 @@ record DemoBoundReport(
                     c.after().show(),
                     c.after().n(),
                     c.detectMillis() == null ? "-" : DemoReport.clock(c.detectMillis()),
-                    c.alarmedAfter() ? "ALARM" : c.satisfied(limit, minSamples) ? "within" : "NOT YET"));
+                    c.alarmedAfter() ? "ALARM" : c.satisfied(minSamples) ? "no alarm" : "NOT YET"));
         }
         sb.append(String.format(
                 "%-40s %26s %6d %26s %6d%n",
@@ -153,8 +174,9 @@ record DemoBoundReport(
         root.put("jobs", jobs);
         root.put("before", rate(pooledBefore()));
         root.put("after", rate(pooledAfter()));
-        root.put("satisfied", satisfiedEverywhere());
+        root.put("satisfied", satisfied());
         root.put("established", established());
+        root.put("outputsToEstablish", established() ? null : outputsToEstablish());
         root.put("verdict", verdict());
         root.put(
                 "contexts",
@@ -166,7 +188,7 @@ record DemoBoundReport(
                             row.put("after", rate(c.after()));
                             row.put("detectSeconds", seconds(c.detectMillis()));
                             row.put("alarmedAfter", c.alarmedAfter());
-                            row.put("satisfied", c.satisfied(limit, minSamples));
+                            row.put("satisfied", c.satisfied(minSamples));
                             return row;
                         })
                         .toList());

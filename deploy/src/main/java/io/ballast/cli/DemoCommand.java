@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
             "The closed loop on one machine: broker and registry, targets, the biased base model (pretrained once,",
             "then cached), generator, auditor and calibrator. Drift is detected, a calibration job runs, the gate promotes,",
             "generators hot-swap, and the distributions come back within tolerance; a report closes the run.",
-            "--scenario toxicity: a bound instead (toxicity: toxic <= 0.005) that the base model's 5% toxic bios break;",
+            "--scenario toxicity: a bound instead (toxicity: toxic <= 0.005) that the base model's 5%% toxic bios break;",
             "the auditor's one-sided test alarms, a CONSTRAINT job fine-tunes, and the promoted version keeps to it."
         })
 final class DemoCommand implements Callable<Integer> {
@@ -61,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
             "occupation:construction-laborers",
             "occupation:preschool-and-kindergarten-teachers");
 
-    /** The bound the toxicity scenario publishes: at most 0.5% of outputs toxic (issue 14's acceptance figure). */
+    /** The bound the toxicity scenario publishes by default: at most 0.5% of outputs toxic (issue 14's acceptance figure). */
     static final double TOXIC_LIMIT = 0.005;
 
     @Mixin
@@ -71,8 +71,20 @@ final class DemoCommand implements Callable<Integer> {
             names = "--scenario",
             defaultValue = "distributions",
             description = "distributions (drifted attribute distributions against targets) or toxicity (a bound:"
-                    + " toxic <= " + TOXIC_LIMIT + ", and no distribution targets) (default: ${DEFAULT-VALUE}).")
+                    + " toxic <= --toxic-limit, and no distribution targets) (default: ${DEFAULT-VALUE}).")
     String scenario;
+
+    @Option(
+            names = "--toxic-limit",
+            defaultValue = "" + TOXIC_LIMIT,
+            description = "--scenario toxicity: the bound's largest toxic share (default: ${DEFAULT-VALUE}).")
+    double toxicLimit;
+
+    @Option(
+            names = "--toxic-share",
+            description = "Share of toxic bios in the base model's corpus (default: the size's, 0.05 for default,"
+                    + " 0 for tiny).")
+    Double toxicShare;
 
     @Option(names = "--targets", defaultValue = "uniform", description = "uniform or bls (default: ${DEFAULT-VALUE}).")
     String targets;
@@ -148,6 +160,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.currentTimeMillis();
+        if (!(toxicLimit > 0 && toxicLimit < 1)) {
+            throw new IllegalArgumentException("--toxic-limit: a share between 0 and 1 (exclusive), not " + toxicLimit);
+        }
+        if (toxicShare != null && !(toxicShare >= 0 && toxicShare < 1)) {
+            throw new IllegalArgumentException("--toxic-share: a share from 0 to below 1, not " + toxicShare);
+        }
         Path run = Files.createDirectories(dataDir.resolve("runs")).resolve("run-" + System.currentTimeMillis());
         Path internalLog = run.resolve("ballast.log");
         if (ConsoleLogging.routeInternalLogsTo(internalLog)) {
@@ -222,7 +240,7 @@ final class DemoCommand implements Callable<Integer> {
                         contexts.size(),
                         rate,
                         samplesPerRequest,
-                        toxicity() ? "toxicity: toxic <= " + TOXIC_LIMIT : targets + " " + attributes,
+                        toxicity() ? "toxicity: toxic <= " + toxicLimit : targets + " " + attributes,
                         (System.currentTimeMillis() - t0) / 1000.0);
                 long deadline = System.currentTimeMillis() + timeoutMinutes * 60_000L;
                 StatusPrinter status = StatusPrinter.forStandardOutput();
@@ -262,7 +280,7 @@ final class DemoCommand implements Callable<Integer> {
      */
     private List<TargetDistribution> chosenTargets() {
         return switch (scenario) {
-            case "toxicity" -> List.of(TargetPresets.bound(Toxicity.KEY, Toxicity.TOXIC, TOXIC_LIMIT, "demo"));
+            case "toxicity" -> List.of(TargetPresets.bound(Toxicity.KEY, Toxicity.TOXIC, toxicLimit, "demo"));
             case "distributions" ->
                 TargetPresets.named(targets, 0.08).stream()
                         .filter(t -> attributes.contains(t.getAttribute()))
@@ -278,7 +296,8 @@ final class DemoCommand implements Callable<Integer> {
      * has none, and the toxicity scenario would wait for an alarm that cannot come.
      */
     private ModelArtifact baseModel() throws Exception {
-        PretrainSettings settings = size.equals("tiny") ? PretrainSettings.tiny() : PretrainSettings.defaults();
+        PretrainSettings preset = size.equals("tiny") ? PretrainSettings.tiny() : PretrainSettings.defaults();
+        PretrainSettings settings = toxicShare == null ? preset : preset.withToxicShare(toxicShare);
         LocalModelStore cache = new LocalModelStore(dataDir.resolve("base-" + size + "-toxic" + settings.toxicShare()));
         var cached = cache.latest("bios");
         if (cached.isPresent()) {

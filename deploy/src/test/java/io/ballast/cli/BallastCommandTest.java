@@ -1,6 +1,7 @@
 package io.ballast.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -47,6 +48,30 @@ class BallastCommandTest {
             // then it prints its usage and succeeds
             assertThat(exit).as("exit of %s --help", path).isZero();
             assertThat(out.toString()).as("help of %s", path).contains("Usage: ballast");
+        }
+    }
+
+    @Test
+    void everyHelpLineIsAValidFormatString() {
+        // given every description line of every command and option (picocli formats each; one it cannot,
+        // e.g. a bare '95% interval', it prints raw after a warning on the console)
+        List<List<String>> paths = new ArrayList<>();
+        collect(BallastMain.commandLine(), new ArrayList<>(), paths);
+        for (List<String> path : paths) {
+            CommandLine cli = BallastMain.commandLine();
+            for (String name : path) {
+                cli = cli.getSubcommands().get(name);
+            }
+            List<String> lines =
+                    new ArrayList<>(List.of(cli.getCommandSpec().usageMessage().description()));
+            cli.getCommandSpec().options().forEach(o -> lines.addAll(List.of(o.description())));
+            for (String line : lines) {
+                // when it is formatted as picocli does
+                // then it formats
+                assertThatCode(() -> String.format(line))
+                        .as("'%s' in %s", line, path)
+                        .doesNotThrowAnyException();
+            }
         }
     }
 

@@ -55,20 +55,36 @@ class DemoBoundReportTest {
     }
 
     @Test
-    void givenTooFewOutputsToEstablishIt_thenTheVerdictSaysWithinAtThePointEstimateOnly() {
-        // given 300 outputs of v2, none toxic: within at the point estimate, its upper bound (0.0126) above the limit
-        DemoBoundReport r = report(0, 300, false);
+    void givenTooFewOutputsToEstablishIt_thenTheVerdictSaysSatisfiedAndHowManyOutputsWouldEstablishIt() {
+        // given 1,000 outputs of v2, 3 toxic, no alarm: 0.003 is within, its upper bound (0.0088) above the limit
+        DemoBoundReport r = report(3, 1_000, false);
 
-        assertThat(r.satisfiedEverywhere()).isTrue();
+        // then it is satisfied as the auditor judges it, not established, and the verdict says what would establish it
+        assertThat(r.satisfied()).isTrue();
         assertThat(r.established()).isFalse();
-        assertThat(r.verdict()).startsWith("WITHIN at the point estimate");
+        assertThat(r.verdict()).startsWith("SATISFIED as the auditor judges it").contains("not yet established");
+        // at 0.003 the Wilson upper bound reaches 0.005 after ~5,000 outputs, and not before
+        long needed = r.outputsToEstablish();
+        assertThat(needed).isBetween(4_500L, 6_000L);
+        assertThat(DemoReport.Measure.wilson(0.003, needed)[1]).isLessThanOrEqualTo(0.005);
+        assertThat(DemoReport.Measure.wilson(0.003, needed * 9 / 10)[1]).isGreaterThan(0.005);
+    }
+
+    @Test
+    void givenNoAlarmButAPooledRateAboveTheLimit_thenTheBoundIsNotSatisfied() {
+        // given 1,000 outputs of v2, 7 toxic (0.007 > 0.005), no context alarmed yet
+        DemoBoundReport r = report(7, 1_000, false);
+
+        assertThat(r.satisfied()).isFalse();
+        assertThat(r.outputsToEstablish()).isNull();
+        assertThat(r.verdict()).startsWith("NOT SATISFIED");
     }
 
     @Test
     void givenAnEpisodeOpenedForTheNewVersion_thenTheBoundIsNotSatisfied() {
-        DemoBoundReport r = report(9, 1_000, true);
+        DemoBoundReport r = report(2, 1_000, true);
 
-        assertThat(r.satisfiedEverywhere()).isFalse();
+        assertThat(r.satisfied()).isFalse();
         assertThat(r.verdict()).startsWith("NOT SATISFIED");
         assertThat(r.table()).contains("ALARM");
     }

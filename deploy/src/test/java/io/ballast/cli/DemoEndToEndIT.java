@@ -73,29 +73,17 @@ class DemoEndToEndIT {
                 // a rejected job is retried (another seed) soon enough to matter within the demo's time
                 "--calibrator-set",
                 "ballast.calibrator.retry.backoff-seconds=5");
-        Path log = dataDir.resolveSibling(dataDir.getFileName() + "-demo.log");
-
         // when the demo runs to its end, with the auditor's drift episodes and gauge watched while it runs
-        Process demo = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        AuditorWatch watch = new AuditorWatch(log, demo);
-        Thread watcher = new Thread(watch, "auditor-watch");
-        watcher.setDaemon(true);
-        watcher.start();
-        boolean ended = demo.waitFor(10, TimeUnit.MINUTES);
-        watcher.join(5000);
-        if (!ended) {
-            // SIGKILL skips the demo's shutdown hooks: end the registry child JVM too, or it outlives the test
-            demo.descendants().forEach(ProcessHandle::destroyForcibly);
-            demo.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
+        DemoRun run = DemoRun.of(command, dataDir);
+        AuditorWatch watch = run.watch();
+        boolean ended = run.ended();
+        String output = run.output();
 
         // then the loop closed: both contexts drifted, a job promoted v2, and both recovered
         assertThat(ended).as("demo ended; output:%n%s", tail(output)).isTrue();
-        assertThat(demo.exitValue()).as("exit code; output:%n%s", tail(output)).isZero();
+        assertThat(run.process().exitValue())
+                .as("exit code; output:%n%s", tail(output))
+                .isZero();
         assertThat(output)
                 .contains("Ballast demo report")
                 .contains("base v1 -> v2")
@@ -133,11 +121,7 @@ class DemoEndToEndIT {
                 .as(output)
                 .isPositive();
         // while the broker's, Streams' and clients' lines went to the internal log of the run
-        Path run;
-        try (Stream<Path> runs = Files.list(dataDir.resolve("runs"))) {
-            run = runs.findFirst().orElseThrow();
-        }
-        Path internalLog = run.resolve("ballast.log");
+        Path internalLog = run.internalLog();
         assertThat(output).contains(internalLog.toAbsolutePath().toString());
         assertThat(Files.readString(internalLog, StandardCharsets.UTF_8))
                 .contains("[BrokerServer id=1]")
@@ -166,6 +150,123 @@ class DemoEndToEndIT {
                             row,
                             row.path("context").asText() + "|"
                                     + row.path("attribute").asText()));
+        }
+    }
+
+    @Test
+    void aBrokenToxicityBoundIsDetectedConstrainedPromotedAndThenHeld(@TempDir Path dataDir) throws Exception {
+        // given the packaged jar, the toxicity scenario, and a tiny base model pretrained with a fifth of its bios
+        // toxic under a bound of 8% (the tiny model reaches ~3% at this n; the default, 5% against 0.5%, is
+        // measured with the default-size model in the README)
+        List<String> command = List.of(
+                "java",
+                "-jar",
+                System.getProperty("ballast.jar"),
+                "demo",
+                "--scenario",
+                "toxicity",
+                "--size",
+                "tiny",
+                "--toxic-share",
+                "0.2",
+                "--toxic-limit",
+                "0.08",
+                "--exit-when-done",
+                "--timeout-minutes",
+                "8",
+                "--http-port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--contexts",
+                "occupation:registered-nurses,occupation:electricians",
+                "--rate",
+                "5",
+                "--samples-per-request",
+                "4",
+                "--min-samples",
+                "100",
+                "--calibrator-set",
+                "ballast.calibrator.constraint.epochs=2",
+                "--calibrator-set",
+                "ballast.calibrator.trainable-blocks=1",
+                "--calibrator-set",
+                "ballast.calibrator.evaluation-samples=300",
+                // the tiny model's steering and perplexity are noisier than the default model's (ConstraintJobTest)
+                "--calibrator-set",
+                "ballast.calibrator.gate.healthy-tolerance=0.05",
+                "--calibrator-set",
+                "ballast.calibrator.gate.max-perplexity-ratio=1.10",
+                "--calibrator-set",
+                "ballast.calibrator.retry.backoff-seconds=5");
+
+        // when the demo runs to its end
+        DemoRun run = DemoRun.of(command, dataDir);
+        boolean ended = run.ended();
+        String output = run.output();
+
+        // then the bound was broken under v1, a CONSTRAINT job promoted v2, and v2 keeps to the bound
+        assertThat(ended).as("demo ended; output:%n%s", tail(output)).isTrue();
+        assertThat(run.process().exitValue())
+                .as("exit code; output:%n%s", tail(output))
+                .isZero();
+        assertThat(output)
+                .contains("Ballast demo report")
+                .contains("toxicity: toxic <= 0.0800 (a bound)")
+                .contains("verdict: SATISFIED")
+                .doesNotContain("NOT YET");
+        QuietConsole.assertQuiet(output);
+        JsonNode report =
+                new ObjectMapper().readTree(dataDir.resolve("report.json").toFile());
+        JsonNode bound = report.path("bound");
+        assertThat(bound.path("established").asBoolean()).as("%s", bound).isTrue();
+        assertThat(bound.path("firstAlarmSeconds").isNull()).as("%s", bound).isFalse();
+        assertThat(bound.path("before").path("rate").asDouble()).isGreaterThan(0.08);
+        assertThat(bound.path("after").path("version").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(bound.path("after").path("high").asDouble()).isLessThanOrEqualTo(0.08);
+        assertThat(bound.path("contexts")).hasSize(2).allSatisfy(c -> {
+            assertThat(c.path("satisfied").asBoolean()).as("%s", c).isTrue();
+            assertThat(c.path("after").path("n").asLong()).isGreaterThanOrEqualTo(100);
+        });
+        // and the job that did it was a constraint job, whose gate measured the rate before and after
+        assertThat(report.path("job").path("state").asText()).isEqualTo("PROMOTED");
+        assertThat(Files.readString(run.internalLog(), StandardCharsets.UTF_8))
+                .contains("calibrator.jobs.ConstraintJob - job "
+                        + report.path("job").path("id").asText() + ": toxic rate");
+    }
+
+    /** The packaged demo as a process, its output in a file beside the data dir, given 10 minutes. */
+    private record DemoRun(Process process, Path log, Path dataDir, AuditorWatch watch, boolean ended) {
+
+        static DemoRun of(List<String> command, Path dataDir) throws Exception {
+            Path log = dataDir.resolveSibling(dataDir.getFileName() + "-demo.log");
+            Process demo = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            AuditorWatch watch = new AuditorWatch(log, demo);
+            Thread watcher = new Thread(watch, "auditor-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+            boolean ended = demo.waitFor(10, TimeUnit.MINUTES);
+            watcher.join(5000);
+            if (!ended) {
+                // SIGKILL skips the demo's shutdown hooks: end the registry child JVM too, or it outlives the test
+                demo.descendants().forEach(ProcessHandle::destroyForcibly);
+                demo.destroyForcibly();
+            }
+            return new DemoRun(demo, log, dataDir, watch, ended);
+        }
+
+        String output() throws Exception {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /** The run's internal log (broker, Streams, clients, services). */
+        Path internalLog() throws Exception {
+            try (Stream<Path> runs = Files.list(dataDir.resolve("runs"))) {
+                return runs.findFirst().orElseThrow().resolve("ballast.log");
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.ballast.calibrator.constraint;
 import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Generation;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
@@ -32,6 +33,30 @@ public final class ConstraintSamples {
                         CalibrationExample.Origin.SAMPLED,
                         List.of()))
                 .toList();
+    }
+
+    /**
+     * A step's rows as both objectives over labelled samples read them: each row's sequence, prompt
+     * length and label (1 = satisfied).
+     */
+    record LabelledRows(List<int[]> sequences, int[] promptLengths, float[] satisfied) {
+
+        static LabelledRows of(List<CalibrationExample> set, int[] rows, int contextLength) {
+            List<int[]> sequences = new ArrayList<>(rows.length);
+            int[] promptLengths = new int[rows.length];
+            float[] satisfied = new float[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                CalibrationExample e = set.get(rows[i]);
+                sequences.add(sequence(e, contextLength));
+                promptLengths[i] = e.promptIds().length;
+                satisfied[i] = e.desirable() ? 1f : 0f;
+            }
+            return new LabelledRows(sequences, promptLengths, satisfied);
+        }
+
+        int size() {
+            return promptLengths.length;
+        }
     }
 
     /** Prompt then response ids, cut to the context the model has positions for. */

@@ -8,7 +8,6 @@ import io.ballast.calibrator.training.Objective;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.text.WordTokenizer;
 import io.ballast.generator.training.TokenBatch;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,20 +57,13 @@ public final class SatisfactionObjective extends Objective {
 
     @Override
     public Batch batch(NDManager m, int step) {
-        int[] rows = batches.rowsOf(step);
-        List<int[]> sequences = new ArrayList<>(rows.length);
-        int[] first = new int[rows.length];
-        float[] satisfied = new float[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            CalibrationExample e = set.get(rows[i]);
-            sequences.add(ConstraintSamples.sequence(e, trunk.config().contextLength()));
-            first[i] = e.promptIds().length;
-            satisfied[i] = e.desirable() ? 1f : 0f;
-        }
-        TokenBatch tokens = TokenBatch.of(m, sequences, first, pad);
+        ConstraintSamples.LabelledRows rows = ConstraintSamples.LabelledRows.of(
+                set, batches.rowsOf(step), trunk.config().contextLength());
+        // every response position counts: the prompt's end is where the response starts
+        TokenBatch tokens = TokenBatch.of(m, rows.sequences(), rows.promptLengths(), pad);
         // the trained block's input: the frozen trunk's states at every position
         NDArray states = SatisfactionModel.states(trunk, m, tokens.inputs(), layer);
-        return new Batch(states, labels(tokens, m.create(satisfied)));
+        return new Batch(states, labels(tokens, m.create(rows.satisfied())));
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.constraint.ConstraintObjective;
 import io.ballast.calibrator.constraint.ConstraintSamples;
+import io.ballast.calibrator.constraint.ResponsePositions;
 import io.ballast.calibrator.constraint.SatisfactionModel;
 import io.ballast.calibrator.evaluation.ConstraintGate;
 import io.ballast.calibrator.training.CalibrationExample;
@@ -17,14 +18,11 @@ import io.ballast.generator.store.ModelStore;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.attributes.Toxicity;
 import io.ballast.schemas.attributes.ToxicityClassifier;
-import io.ballast.schemas.domain.Attribute;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,22 +41,21 @@ import org.slf4j.LoggerFactory;
  * enough outputs to show it, so the window gathers most of them; one that alarms later gets a job
  * on the promoted version.
  *
- * <p>The steering tokens (the first response positions) are kept out of the constraint loss: the
- * job's rows carry them as the end of the prompt ({@link #steeringAsContext}), so the loss mask,
- * which starts after the prompt, begins at the first text token, for R's fit and for the policy's
- * NLL and KL alike ({@link ConstraintObjective} has no position mask of its own). With them in the
- * loss, the NLL on satisfying samples alone re-weighs the steering tokens by how often each
- * combination's text was toxic: on the default demo model the served gender distribution of one
- * context moved by 0.074 (gate tolerance 0.03) while the toxic rate fell from 0.051 to 0.0016.
+ * <p>The steering tokens (the first response positions) are held at the reference's distribution
+ * ({@link ResponsePositions#STEERING_AT_REFERENCE}): no NLL there, and KL(p_ref ‖ p_θ) in place of
+ * KL(q* ‖ p_θ). With them in the NLL, the satisfying samples re-weigh the steering tokens by how
+ * often each combination's text was toxic: on the default demo model one context's served gender
+ * distribution moved 0.074 (gate tolerance 0.03) while the toxic rate fell from 0.051 to 0.0016.
+ * Moving them into the prompt so the loss skipped them (the first fix) was not enough: the trained
+ * blocks are shared by every position, so the untrained steering distributions drifted freely
+ * (sentiment moved 0.065 to 0.206 in four demo runs, every job rejected). Anchored, `ballast bench
+ * constraint` measures them moved by at most 0.006.
  */
 public final class ConstraintJob {
 
     public static final String METHOD = "CONSTRAINT";
 
     private static final Logger log = LoggerFactory.getLogger(ConstraintJob.class);
-
-    /** One steering token per attribute opens every response. */
-    private static final int STEERING_POSITIONS = Attribute.values().length;
 
     /**
      * @param lambda the KL term's weight against q*
@@ -74,9 +71,14 @@ public final class ConstraintJob {
             }
         }
 
-        /** λ 1 and one epoch, as measured in ConstraintLearningTest; 300 samples a context give R ~15 toxic ones at 5%. */
+        /**
+         * λ 1, 600 samples a context (R sees ~30 toxic ones per context at 5%) and one epoch. In the demo,
+         * three epochs over 300 samples gave no lower a toxic rate (0.0034 at n = 3,200, against one
+         * epoch's 0.0018 at n = 2,800) and moved one served steering probability 0.036 (tolerance 0.03);
+         * 600 samples and one epoch: 0.0033 at n = 2,400, steering moved 0.009, perplexity ×1.014.
+         */
         public static Settings defaults() {
-            return new Settings(1.0, 300, 1);
+            return new Settings(1.0, 600, 1);
         }
 
         public Settings withLambda(double l) {
@@ -189,7 +191,12 @@ public final class ConstraintJob {
                                 policy,
                                 reference,
                                 set,
-                                new ConstraintObjective(r, settings.lambda(), training.batchSize(), calibration.seed()),
+                                new ConstraintObjective(
+                                        r,
+                                        settings.lambda(),
+                                        training.batchSize(),
+                                        calibration.seed(),
+                                        ResponsePositions.STEERING_AT_REFERENCE),
                                 dir.resolve("policy"),
                                 progress)) {
                     lifecycle.publish(JobEnding.event(request, METHOD, CalibrationJobState.EVALUATING)
@@ -236,30 +243,10 @@ public final class ConstraintJob {
                 // seeds apart from the gate's (seed + phrasing index): training and gate draws never coincide
                 var generations = sampler.generate(
                         lm, prompt, n, SamplingParams.defaults().withSeed(calibration.seed() * 1_000 + 100 + p));
-                ConstraintSamples.labelled(lm, context, generations, satisfied).stream()
-                        .map(ConstraintJob::steeringAsContext)
-                        .flatMap(Optional::stream)
-                        .forEach(set::add);
+                set.addAll(ConstraintSamples.labelled(lm, context, generations, satisfied));
             }
         }
         return set;
-    }
-
-    /**
-     * The row with its steering tokens moved from the response to the end of the prompt: the model
-     * reads the same sequence, and the loss counts only the text after them. Empty for a response
-     * with no text after its steering tokens (nothing for the constraint to act on).
-     */
-    static Optional<CalibrationExample> steeringAsContext(CalibrationExample e) {
-        int k = STEERING_POSITIONS;
-        if (e.responseIds().length <= k) {
-            return Optional.empty();
-        }
-        int[] prompt = Arrays.copyOf(e.promptIds(), e.promptIds().length + k);
-        System.arraycopy(e.responseIds(), 0, prompt, e.promptIds().length, k);
-        int[] response = Arrays.copyOfRange(e.responseIds(), k, e.responseIds().length);
-        return Optional.of(new CalibrationExample(
-                e.contextKey(), e.prompt(), prompt, response, e.desirable(), e.origin(), e.steering()));
     }
 
     /** The gate's figures, as every job event and lineage carries them. */

@@ -3,7 +3,6 @@ package io.ballast.calibrator.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ballast.calibrator.CalibrationSettings;
-import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.store.ArtifactMetadata;
 import io.ballast.generator.store.LocalModelStore;
@@ -34,15 +33,15 @@ class ConstraintJobTest {
     private static final String ELECTRICIANS = "occupation:electricians";
     /**
      * A steering tolerance wider than the default 0.03: this 20%-toxic tiny model (pretraining is not
-     * bit-reproducible across runs) moved one served steering probability by 0.034 and 0.053 in
-     * two runs, the toxic rate falling from 0.17 / 0.16 to 0.04 / 0.035; with the steering tokens
-     * in the loss it moved 0.105 on the second of those bases. The default model at 5% is the demo's.
+     * bit-reproducible across runs) is noisier than the demo's. With the steering positions anchored
+     * at the reference it moved one served steering probability by 0.017 (toxic rate 0.158 to 0.030);
+     * with them in the loss, 0.105, and moved into the prompt, 0.034 and 0.053 on other bases.
      */
     private static final CalibrationSettings SMALL = CalibrationSettings.defaults()
             .withSeed(3L)
             .withTraining(t -> t.withCheckpointEvery(1_000).withTrainableBlocks(1))
             .withGate(
-                    g -> g.withEvaluationSamples(300).withHealthyTolerance(0.08).withMaxPerplexityRatio(1.10));
+                    g -> g.withEvaluationSamples(300).withHealthyTolerance(0.05).withMaxPerplexityRatio(1.10));
 
     private static final ConstraintJob.Settings CONSTRAINT =
             ConstraintJob.Settings.defaults().withSamplesPerContext(300).withEpochs(2);
@@ -58,37 +57,6 @@ class ConstraintJobTest {
         try (LanguageModel lm = result.model()) {
             base = lm.publishTo(store, ArtifactMetadata.Lineage.base("tiny, 20% toxic", Map.of()));
         }
-    }
-
-    @Test
-    void givenASampledRow_whenItsSteeringTokensBecomeContext_thenTheSequenceIsTheSameAndOnlyTextIsCounted() {
-        // given a row whose response opens with three steering tokens
-        CalibrationExample row = new CalibrationExample(
-                NURSES,
-                "p",
-                new int[] {1, 2},
-                new int[] {10, 11, 12, 20, 21},
-                true,
-                CalibrationExample.Origin.SAMPLED,
-                List.of());
-
-        // when the steering tokens become context
-        CalibrationExample moved = ConstraintJob.steeringAsContext(row).orElseThrow();
-
-        // then the model reads the same ids, and the response (what the loss counts) is the text alone
-        assertThat(moved.promptIds()).containsExactly(1, 2, 10, 11, 12);
-        assertThat(moved.responseIds()).containsExactly(20, 21);
-        assertThat(moved.desirable()).isTrue();
-        // and a response with no text after its steering tokens is dropped
-        assertThat(ConstraintJob.steeringAsContext(new CalibrationExample(
-                        NURSES,
-                        "p",
-                        new int[] {1},
-                        new int[] {10, 11, 12},
-                        true,
-                        CalibrationExample.Origin.SAMPLED,
-                        List.of())))
-                .isEmpty();
     }
 
     @Test
@@ -114,8 +82,8 @@ class ConstraintJobTest {
         assertThat(m.get("rate.after")).isLessThanOrEqualTo(0.08);
         assertThat(m.get("rate.pairedZ")).isGreaterThan(1.96);
         assertThat(m.get("rate.after.n")).isEqualTo(600.0);
-        // and the served steering distributions held (the steering tokens are context of the loss, not its targets)
-        assertThat(m.get("steering.maxShift")).isLessThanOrEqualTo(0.08);
+        // and the served steering distributions held (anchored at the reference's in the loss)
+        assertThat(m.get("steering.maxShift")).isLessThanOrEqualTo(0.05);
 
         // and every event names the method, the lifecycle ran to PROMOTED with the candidate's version
         assertThat(events).allSatisfy(e -> assertThat(e.getMethod()).isEqualTo("CONSTRAINT"));
