@@ -351,9 +351,16 @@ final class ConstraintBench implements Callable<Integer> {
                 "constraint learning (steering held at the reference) on the front: %s%n",
                 constraintOnFront ? "yes" : "no");
         if (sft != null) {
+            ParetoFront.Point baseline = sft;
+            // both readings of "dominates": Pareto (a tie on the rate, n = 2,000 apiece, is common at 0.3%), and
+            // strictly
             System.out.printf(
-                    "constraint learning beats filtered SFT at matched perplexity (a λ with ppl ratio ≤ SFT's + 0.005"
-                            + " and a lower toxic rate): %s%n",
+                    "constraint learning dominates filtered SFT (a λ no worse on toxic rate and perplexity, better on"
+                            + " one): %s%n",
+                    constraint.stream().anyMatch(c -> c.dominates(baseline)) ? "yes" : "no");
+            System.out.printf(
+                    "constraint learning has a lower toxic rate than filtered SFT at matched perplexity (a λ with ppl"
+                            + " ratio ≤ SFT's + 0.005): %s%n",
                     ParetoFront.beatsAtMatchedPerplexity(constraint, sft, 0.005) ? "yes" : "no");
         }
 
