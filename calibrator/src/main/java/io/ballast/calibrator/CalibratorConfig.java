@@ -234,7 +234,7 @@ public record CalibratorConfig(
                 D.set().promptWordDropout(),
                 0,
                 1,
-                "share of calibration rows whose prompt is made noisy (phrasing words to the unknown token, one inserted)");
+                "share of calibration rows whose prompt is made noisy (phrasing words replaced by the unknown token or a random word, one inserted)");
         static final Setting<Integer> TRAINABLE_BLOCKS = Setting.integer(
                 CalibratorConfig.TRAINABLE_BLOCKS,
                 D.training().trainableBlocks(),
