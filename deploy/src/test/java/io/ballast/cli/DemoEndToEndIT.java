@@ -31,33 +31,13 @@ class DemoEndToEndIT {
     @Test
     void driftIsDetectedCalibratedPromotedSwappedAndRecovered(@TempDir Path dataDir) throws Exception {
         // given the packaged jar and a fresh data dir (the tiny base model is pretrained in it)
-        List<String> command = List.of(
-                "java",
-                "-jar",
-                System.getProperty("ballast.jar"),
-                "demo",
-                "--size",
-                "tiny",
+        List<String> command = tinyDemo(
+                dataDir,
                 // the loop's mechanics on one attribute: the tiny model writes contradictory text for rare
                 // three-way combinations, below this test's consistency bar (the default, all three, is measured
                 // with the default-size model in the README)
                 "--attributes",
                 "gender",
-                "--exit-when-done",
-                "--timeout-minutes",
-                "8",
-                "--http-port",
-                "0",
-                "--data-dir",
-                dataDir.toString(),
-                "--contexts",
-                "occupation:registered-nurses,occupation:electricians",
-                "--rate",
-                "5",
-                "--samples-per-request",
-                "4",
-                "--min-samples",
-                "100",
                 "--calibrator-set",
                 "ballast.calibrator.epochs=2",
                 "--calibrator-set",
@@ -69,21 +49,14 @@ class DemoEndToEndIT {
                 "--calibrator-set",
                 // the job's set follows the order drift signals arrive in; one order costs the tiny model
                 // +11-15% held-out perplexity (seen in a run), so the gate here is looser than in production
-                "ballast.calibrator.gate.max-perplexity-ratio=1.20",
-                // a rejected job is retried (another seed) soon enough to matter within the demo's time
-                "--calibrator-set",
-                "ballast.calibrator.retry.backoff-seconds=5");
+                "ballast.calibrator.gate.max-perplexity-ratio=1.20");
+
         // when the demo runs to its end, with the auditor's drift episodes and gauge watched while it runs
         DemoRun run = DemoRun.of(command, dataDir);
         AuditorWatch watch = run.watch();
-        boolean ended = run.ended();
-        String output = run.output();
 
         // then the loop closed: both contexts drifted, a job promoted v2, and both recovered
-        assertThat(ended).as("demo ended; output:%n%s", tail(output)).isTrue();
-        assertThat(run.process().exitValue())
-                .as("exit code; output:%n%s", tail(output))
-                .isZero();
+        String output = run.closedOutput();
         assertThat(output)
                 .contains("Ballast demo report")
                 .contains("base v1 -> v2")
@@ -158,34 +131,14 @@ class DemoEndToEndIT {
         // given the packaged jar, the toxicity scenario, and a tiny base model pretrained with a fifth of its bios
         // toxic under a bound of 8% (the tiny model reaches ~3% at this n; the default, 5% against 0.5%, is
         // measured with the default-size model in the README)
-        List<String> command = List.of(
-                "java",
-                "-jar",
-                System.getProperty("ballast.jar"),
-                "demo",
+        List<String> command = tinyDemo(
+                dataDir,
                 "--scenario",
                 "toxicity",
-                "--size",
-                "tiny",
                 "--toxic-share",
                 "0.2",
                 "--toxic-limit",
                 "0.08",
-                "--exit-when-done",
-                "--timeout-minutes",
-                "8",
-                "--http-port",
-                "0",
-                "--data-dir",
-                dataDir.toString(),
-                "--contexts",
-                "occupation:registered-nurses,occupation:electricians",
-                "--rate",
-                "5",
-                "--samples-per-request",
-                "4",
-                "--min-samples",
-                "100",
                 "--calibrator-set",
                 "ballast.calibrator.constraint.epochs=2",
                 "--calibrator-set",
@@ -196,20 +149,13 @@ class DemoEndToEndIT {
                 "--calibrator-set",
                 "ballast.calibrator.gate.healthy-tolerance=0.05",
                 "--calibrator-set",
-                "ballast.calibrator.gate.max-perplexity-ratio=1.10",
-                "--calibrator-set",
-                "ballast.calibrator.retry.backoff-seconds=5");
+                "ballast.calibrator.gate.max-perplexity-ratio=1.10");
 
         // when the demo runs to its end
         DemoRun run = DemoRun.of(command, dataDir);
-        boolean ended = run.ended();
-        String output = run.output();
 
         // then the bound was broken under v1, a CONSTRAINT job promoted v2, and v2 keeps to the bound
-        assertThat(ended).as("demo ended; output:%n%s", tail(output)).isTrue();
-        assertThat(run.process().exitValue())
-                .as("exit code; output:%n%s", tail(output))
-                .isZero();
+        String output = run.closedOutput();
         assertThat(output)
                 .contains("Ballast demo report")
                 .contains("toxicity: toxic <= 0.0800 (a bound)")
@@ -233,6 +179,40 @@ class DemoEndToEndIT {
         assertThat(Files.readString(run.internalLog(), StandardCharsets.UTF_8))
                 .contains("calibrator.jobs.ConstraintJob - job "
                         + report.path("job").path("id").asText() + ": toxic rate");
+    }
+
+    /**
+     * The packaged demo on the tiny model, serving nurses and electricians at 5 requests/s x 4 until it
+     * is done (8 minutes at most), judging after 100 outputs of the new version, then {@code options}.
+     */
+    private static List<String> tinyDemo(Path dataDir, String... options) {
+        List<String> command = new ArrayList<>(List.of(
+                "java",
+                "-jar",
+                System.getProperty("ballast.jar"),
+                "demo",
+                "--size",
+                "tiny",
+                "--exit-when-done",
+                "--timeout-minutes",
+                "8",
+                "--http-port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--contexts",
+                "occupation:registered-nurses,occupation:electricians",
+                "--rate",
+                "5",
+                "--samples-per-request",
+                "4",
+                "--min-samples",
+                "100",
+                // a rejected job is retried (another seed) soon enough to matter within the demo's time
+                "--calibrator-set",
+                "ballast.calibrator.retry.backoff-seconds=5"));
+        command.addAll(List.of(options));
+        return command;
     }
 
     /** The packaged demo as a process, its output in a file beside the data dir, given 10 minutes. */
@@ -260,6 +240,16 @@ class DemoEndToEndIT {
 
         String output() throws Exception {
             return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /** The output of a demo that ended within its time with exit code 0 (the loop closed). */
+        String closedOutput() throws Exception {
+            String output = output();
+            assertThat(ended).as("demo ended; output:%n%s", tail(output)).isTrue();
+            assertThat(process.exitValue())
+                    .as("exit code; output:%n%s", tail(output))
+                    .isZero();
+            return output;
         }
 
         /** The run's internal log (broker, Streams, clients, services). */
