@@ -170,8 +170,8 @@ public final class ConstraintGate {
         for (int p = 0; p < phrasings; p++) {
             int n = m / phrasings + (p < m % phrasings ? 1 : 0);
             String prompt = corpus.prompt(context, BioCorpus.HELD_OUT_PROMPTS.get(p));
-            for (Generation g :
-                    sampler.generate(lm, prompt, n, SamplingParams.defaults().withSeed(settings.seed() + p))) {
+            for (Generation g : sampler.generate(
+                    lm, prompt, n, SamplingParams.defaults().withSeed(SamplingSeed.of(settings.seed(), context, p)))) {
                 outcomes.add(inCategory.test(g.text()));
             }
         }

@@ -174,8 +174,8 @@ public final class EvaluationGate {
             int n = settings.gate().evaluationSamples() / phrasings
                     + (p < settings.gate().evaluationSamples() % phrasings ? 1 : 0);
             String prompt = corpus.prompt(context, BioCorpus.HELD_OUT_PROMPTS.get(p));
-            for (Generation g :
-                    sampler.generate(lm, prompt, n, SamplingParams.defaults().withSeed(settings.seed() + p))) {
+            for (Generation g : sampler.generate(
+                    lm, prompt, n, SamplingParams.defaults().withSeed(SamplingSeed.of(settings.seed(), context, p)))) {
                 for (Attribute a : Attribute.values()) {
                     Observation o = Observation.of(a, g.steeringTokens(), g.text(), extractor);
                     values.get(a).add(o.counted());

@@ -7,6 +7,7 @@ import io.ballast.calibrator.constraint.ConstraintSamples;
 import io.ballast.calibrator.constraint.ResponsePositions;
 import io.ballast.calibrator.constraint.SatisfactionModel;
 import io.ballast.calibrator.evaluation.ConstraintGate;
+import io.ballast.calibrator.evaluation.SamplingSeed;
 import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.FineTuningLoop;
 import io.ballast.generator.corpus.BioCorpus;
@@ -240,9 +241,13 @@ public final class ConstraintJob {
                     continue;
                 }
                 String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(p));
-                // seeds apart from the gate's (seed + phrasing index): training and gate draws never coincide
+                // a seed per context and phrasing, from another base than the gate's: training and gate draws differ
                 var generations = sampler.generate(
-                        lm, prompt, n, SamplingParams.defaults().withSeed(calibration.seed() * 1_000 + 100 + p));
+                        lm,
+                        prompt,
+                        n,
+                        SamplingParams.defaults()
+                                .withSeed(SamplingSeed.of(calibration.seed() * 1_000 + 100, context, p)));
                 set.addAll(ConstraintSamples.labelled(lm, context, generations, satisfied));
             }
         }
