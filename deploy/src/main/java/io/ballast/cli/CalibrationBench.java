@@ -631,6 +631,12 @@ final class CalibrationBench implements Callable<Integer> {
                     r.maeAfter().get(k),
                     r.samplesPerContext());
         }
+        System.out.printf(
+                "  consistency %.3f -> %.3f, held-out perplexity x%.3f%s%n",
+                r.consistencyBefore(),
+                r.consistencyAfter(),
+                r.perplexityRatio(),
+                r.failures().isEmpty() ? "" : "; gate: " + String.join("; ", r.failures()));
     }
 
     private static List<String> keys(Map<String, List<Attribute>> drifted, Attribute a) {
