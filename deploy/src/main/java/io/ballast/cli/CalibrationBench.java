@@ -51,16 +51,18 @@ import picocli.CommandLine.Option;
 @Command(
         name = "calibration",
         mixinStandardHelpOptions = true,
-        description = {
-            "KL+KTO against the IFT and DPO baselines, fairly: the same calibration set, each method's learning rate",
-            "chosen by a sweep on a validation split (the last training phrasing held back, a seeded subset of the",
-            "contexts; the lowest validation steering MAE whose perplexity and consistency pass the gate's limits), the same training wall-clock (KL+KTO's at its default epochs; the baselines get as",
-            "many epochs as fit), DPO started from the IFT model. For the uniform and the BLS targets (BLS has no",
-            "sentiment statistic: sentiment stays uniform), every attribute with a target calibrated jointly.",
-            "Per method and attribute, on held-out phrasings: steering-token MAE (exact) and sampled MAE before and",
-            "after, each a mean over contexts with its bootstrap 95%% interval, n and the noise floor; the gate's",
-            "paired interval, consistency and held-out perplexity. Then a one-context job beside the all-context one."
-        })
+        // one element: picocli wraps it to the terminal (each element would print as its own line)
+        description =
+                "KL+KTO against the IFT and DPO baselines, fairly: the same calibration set, each method's learning "
+                        + "rate chosen by a sweep on a validation split (the last training phrasing held back, a seeded subset "
+                        + "of the contexts; the lowest validation steering MAE whose perplexity and consistency pass the gate's "
+                        + "limits), the same training wall-clock (KL+KTO's at its default epochs; the baselines get as many "
+                        + "epochs as fit), DPO started from the IFT model. For the uniform and the BLS targets (BLS has no "
+                        + "sentiment statistic: sentiment stays uniform), every attribute with a target calibrated jointly. Per "
+                        + "method and attribute, on held-out phrasings: steering-token MAE (exact) and sampled MAE before and "
+                        + "after, each a mean over contexts with its bootstrap 95%% interval, n and the noise floor; the gate's "
+                        + "paired interval, consistency and held-out perplexity. Then a one-context job beside the all-context "
+                        + "one.")
 final class CalibrationBench implements Callable<Integer> {
 
     @Mixin
@@ -435,6 +437,8 @@ final class CalibrationBench implements Callable<Integer> {
         for (Attribute a : Attribute.values()) {
             double[] mae = new double[2];
             Map<String, Double> signed = new LinkedHashMap<>();
+            Map<String, Double> heldOutByContext = new LinkedHashMap<>();
+            Map<String, Map<String, Double>> servedByContext = new LinkedHashMap<>();
             int n = 0;
             for (Map.Entry<String, List<Attribute>> e : drifted.entrySet()) {
                 if (!e.getValue().contains(a)) {
@@ -449,9 +453,23 @@ final class CalibrationBench implements Callable<Integer> {
                                 .get(a);
                         mae[i] += EvaluationGate.steeringMae(q, t) / sets.get(i).size();
                         if (i == 1) {
+                            heldOutByContext.merge(
+                                    e.getKey(),
+                                    EvaluationGate.steeringMae(q, t)
+                                            / sets.get(1).size(),
+                                    Double::sum);
                             double total = q.values().stream()
                                     .mapToDouble(Double::doubleValue)
                                     .sum();
+                            t.keySet()
+                                    .forEach(c -> servedByContext
+                                            .computeIfAbsent(e.getKey(), x -> new LinkedHashMap<>())
+                                            .merge(
+                                                    c,
+                                                    q.getOrDefault(c, 0.0)
+                                                            / total
+                                                            / sets.get(1).size(),
+                                                    Double::sum));
                             t.forEach((c, p) -> signed.merge(
                                     c,
                                     (q.getOrDefault(c, 0.0) / total - p)
@@ -474,8 +492,28 @@ final class CalibrationBench implements Callable<Integer> {
                     signed.entrySet().stream()
                             .map(x -> String.format("%s %+.4f", x.getKey(), x.getValue() / contexts))
                             .collect(Collectors.joining(", "))));
+            // whether the error is spread evenly or sits in a few contexts (an extreme target, a rare occupation)
+            out.append("\n            worst held-out: ")
+                    .append(heldOutByContext.entrySet().stream()
+                            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                            .limit(4)
+                            .map(x -> String.format(
+                                    "%s %.4f (target %s; served %s)",
+                                    x.getKey().replace("occupation:", ""),
+                                    x.getValue(),
+                                    shares(targets.find(a.key(), x.getKey())
+                                            .orElseThrow()
+                                            .getProbabilities()),
+                                    shares(servedByContext.get(x.getKey()))))
+                            .collect(Collectors.joining("; ")));
         }
         return out.toString();
+    }
+
+    private static String shares(Map<String, Double> distribution) {
+        return distribution.entrySet().stream()
+                .map(c -> String.format("%s %.2f", c.getKey(), c.getValue()))
+                .collect(Collectors.joining(" "));
     }
 
     private static int train(
