@@ -186,13 +186,17 @@ public record CalibrationSettings(
                     weights, epochs, batchSize, learningRate, warmupFraction, maxGradientNorm, checkpointEvery, n);
         }
 
-        /** The learning rate at update {@code t} (1-based) of {@code total}: linear warm-up from a tenth, then flat. */
+        /**
+         * The learning rate at update {@code t} (1-based) of {@code total}: linear warm-up from a tenth, then
+         * a cosine decay to a tenth at the last step.
+         */
         public double learningRateAt(int t, int total) {
             int warm = (int) Math.ceil(warmupFraction * total);
-            if (t >= warm) {
-                return learningRate;
+            if (t < warm) {
+                return learningRate * (0.1 + 0.9 * t / (double) Math.max(1, warm));
             }
-            return learningRate * (0.1 + 0.9 * t / (double) Math.max(1, warm));
+            double progress = (t - warm) / (double) Math.max(1, total - warm);
+            return learningRate * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
         }
     }
 
