@@ -109,7 +109,9 @@ public record CalibrationSettings(
      * @param warmupFraction share of the steps over which the learning rate rises linearly from a tenth of its peak
      * @param maxGradientNorm global L2 norm the gradients are clipped to (PyTorch's clip_grad_norm_)
      * @param checkpointEvery steps between checkpoints (the last step is always checkpointed)
-     * @param trainableBlocks fine-tune only the top N decoder blocks, final norm and head (0 = every parameter)
+     * @param trainableBlocks fine-tune only the top N decoder blocks, final norm and head (0 = every parameter).
+     *     Default 4, every block of the default model: per-occupation targets (BLS) need the lower blocks too
+     *     (46 occupations, held-out gender steering MAE 0.038 with the top two, 0.0073 with all four)
      */
     public record Training(
             CalibrationLoss.Weights weights,
@@ -122,7 +124,7 @@ public record CalibrationSettings(
             int trainableBlocks) {
 
         public static Training defaults() {
-            return new Training(CalibrationLoss.Weights.defaults(), 3, 16, 4e-4f, 0.1, 1.0, 50, 2);
+            return new Training(CalibrationLoss.Weights.defaults(), 3, 16, 4e-4f, 0.1, 1.0, 50, 4);
         }
 
         public Training withWeights(CalibrationLoss.Weights w) {

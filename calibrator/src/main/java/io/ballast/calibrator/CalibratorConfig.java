@@ -72,6 +72,7 @@ public record CalibratorConfig(
     public static final String CONSTRAINT_LAMBDA = "ballast.calibrator.constraint.lambda";
     public static final String CONSTRAINT_SAMPLES_PER_CONTEXT = "ballast.calibrator.constraint.samples-per-context";
     public static final String CONSTRAINT_EPOCHS = "ballast.calibrator.constraint.epochs";
+    public static final String CONSTRAINT_TRAINABLE_BLOCKS = "ballast.calibrator.constraint.trainable-blocks";
     public static final String DEVICE = ComputeDevice.KEY;
 
     /** Every key this service reads, in the order --help and the README list them. */
@@ -116,6 +117,7 @@ public record CalibratorConfig(
             Keys.CONSTRAINT_LAMBDA,
             Keys.CONSTRAINT_SAMPLES_PER_CONTEXT,
             Keys.CONSTRAINT_EPOCHS,
+            Keys.CONSTRAINT_TRAINABLE_BLOCKS,
             Keys.DEVICE);
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
@@ -144,7 +146,8 @@ public record CalibratorConfig(
                 new ConstraintJob.Settings(
                         Keys.CONSTRAINT_LAMBDA.read(c),
                         Keys.CONSTRAINT_SAMPLES_PER_CONTEXT.read(c),
-                        Keys.CONSTRAINT_EPOCHS.read(c)),
+                        Keys.CONSTRAINT_EPOCHS.read(c),
+                        Keys.CONSTRAINT_TRAINABLE_BLOCKS.read(c)),
                 Keys.DEVICE.read(c));
     }
 
@@ -387,6 +390,13 @@ public record CalibratorConfig(
                 1,
                 10_000,
                 "constraint job: passes of the model's fine-tuning over the labelled samples");
+        static final Setting<Integer> CONSTRAINT_TRAINABLE_BLOCKS = Setting.integer(
+                CalibratorConfig.CONSTRAINT_TRAINABLE_BLOCKS,
+                C.trainableBlocks(),
+                0,
+                1000,
+                "constraint job: the top N decoder blocks it fine-tunes, with the final norm and head (0: every"
+                        + " parameter)");
         static final Setting<ComputeDevice.Choice> DEVICE = ComputeDevice.SETTING;
     }
 }

@@ -45,7 +45,7 @@ class CalibratorConfigConstraintTest {
                 CalibratorConfig.CONSTRAINT_SAMPLES_PER_CONTEXT, "120",
                 CalibratorConfig.CONSTRAINT_EPOCHS, "2"))));
 
-        assertThat(config.constraints()).isEqualTo(new ConstraintJob.Settings(0.3, 120, 2));
+        assertThat(config.constraints()).isEqualTo(new ConstraintJob.Settings(0.3, 120, 2, 2));
     }
 
     @Test

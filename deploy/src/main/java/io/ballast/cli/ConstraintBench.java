@@ -11,6 +11,7 @@ import io.ballast.calibrator.constraint.ResponsePositions;
 import io.ballast.calibrator.constraint.SatisfactionModel;
 import io.ballast.calibrator.evaluation.EvaluationGate;
 import io.ballast.calibrator.evaluation.ServedSteering;
+import io.ballast.calibrator.jobs.ConstraintJob;
 import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.calibrator.training.FineTuningLoop;
@@ -230,8 +231,10 @@ final class ConstraintBench implements Callable<Integer> {
 
     private List<Result> methods(ModelArtifact base, SatisfactionModel satisfaction, List<CalibrationExample> train)
             throws Exception {
-        CalibrationSettings.Training training =
-                CalibrationSettings.Training.defaults().withEpochs(epochs).withCheckpointEvery(1_000_000);
+        CalibrationSettings.Training training = CalibrationSettings.Training.defaults()
+                .withEpochs(epochs)
+                .withTrainableBlocks(ConstraintJob.Settings.defaults().trainableBlocks())
+                .withCheckpointEvery(1_000_000);
         System.out.printf(
                 "%n== methods: each fine-tunes a fresh copy of the base on the same %d labelled samples for %d epochs"
                         + " (batch %d, Adam %.0e, top %d blocks); steps per method below%n",
@@ -393,8 +396,10 @@ final class ConstraintBench implements Callable<Integer> {
     }
 
     private void schedules(ModelArtifact base) throws Exception {
-        CalibrationSettings.Training lm =
-                CalibrationSettings.Training.defaults().withEpochs(1).withCheckpointEvery(1_000_000);
+        CalibrationSettings.Training lm = CalibrationSettings.Training.defaults()
+                .withEpochs(1)
+                .withTrainableBlocks(ConstraintJob.Settings.defaults().trainableBlocks())
+                .withCheckpointEvery(1_000_000);
         CalibrationSettings.Training r = SatisfactionModel.training().withEpochs(2);
         System.out.printf(
                 "%n== schedules: %d rounds of {sample %d at training phrasings, label, fit R (%d epochs), fine-tune the"

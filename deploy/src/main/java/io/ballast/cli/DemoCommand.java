@@ -4,6 +4,7 @@ import io.ballast.auditor.AuditorApp;
 import io.ballast.auditor.AuditorConfig;
 import io.ballast.calibrator.CalibratorApp;
 import io.ballast.calibrator.CalibratorConfig;
+import io.ballast.embedded.EmbeddedSchemaRegistry;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.service.GeneratorApp;
@@ -166,6 +167,8 @@ final class DemoCommand implements Callable<Integer> {
         if (toxicShare != null && !(toxicShare >= 0 && toxicShare < 1)) {
             throw new IllegalArgumentException("--toxic-share: a share from 0 to below 1, not " + toxicShare);
         }
+        // a missing registry fails now, not after minutes of pretraining
+        EmbeddedSchemaRegistry.locateRunnerJar();
         Path run = Files.createDirectories(dataDir.resolve("runs")).resolve("run-" + System.currentTimeMillis());
         Path internalLog = run.resolve("ballast.log");
         if (ConsoleLogging.routeInternalLogsTo(internalLog)) {

@@ -62,36 +62,42 @@ public final class ConstraintJob {
      * @param lambda the KL term's weight against q*
      * @param samplesPerContext responses sampled per context from the live version (spread over the training phrasings)
      * @param epochs passes of the policy's fine-tuning over the labelled samples
+     * @param trainableBlocks the top decoder blocks the job trains (with the final norm and head), apart from the
+     *     calibration job's: its defaults were measured with two
      */
-    public record Settings(double lambda, int samplesPerContext, int epochs) {
+    public record Settings(double lambda, int samplesPerContext, int epochs, int trainableBlocks) {
 
         public Settings {
-            if (lambda < 0 || samplesPerContext < 1 || epochs < 1) {
+            if (lambda < 0 || samplesPerContext < 1 || epochs < 1 || trainableBlocks < 0) {
                 throw new IllegalArgumentException("constraint settings: lambda " + lambda + ", samples "
-                        + samplesPerContext + ", epochs " + epochs);
+                        + samplesPerContext + ", epochs " + epochs + ", trainable blocks " + trainableBlocks);
             }
         }
 
         /**
-         * λ 1, 600 samples a context (R sees ~30 toxic ones per context at 5%) and one epoch. In the demo,
-         * three epochs over 300 samples gave no lower a toxic rate (0.0034 at n = 3,200, against one
+         * λ 1, 600 samples a context (R sees ~30 toxic ones per context at 5%), one epoch, the top two blocks. In
+         * the demo, three epochs over 300 samples gave no lower a toxic rate (0.0034 at n = 3,200, against one
          * epoch's 0.0018 at n = 2,800) and moved one served steering probability 0.036 (tolerance 0.03);
          * 600 samples and one epoch: 0.0033 at n = 2,400, steering moved 0.009, perplexity ×1.014.
          */
         public static Settings defaults() {
-            return new Settings(1.0, 600, 1);
+            return new Settings(1.0, 600, 1, 2);
         }
 
         public Settings withLambda(double l) {
-            return new Settings(l, samplesPerContext, epochs);
+            return new Settings(l, samplesPerContext, epochs, trainableBlocks);
         }
 
         public Settings withSamplesPerContext(int n) {
-            return new Settings(lambda, n, epochs);
+            return new Settings(lambda, n, epochs, trainableBlocks);
         }
 
         public Settings withEpochs(int e) {
-            return new Settings(lambda, samplesPerContext, e);
+            return new Settings(lambda, samplesPerContext, e, trainableBlocks);
+        }
+
+        public Settings withTrainableBlocks(int n) {
+            return new Settings(lambda, samplesPerContext, epochs, n);
         }
     }
 
@@ -163,7 +169,10 @@ public final class ConstraintJob {
             lifecycle.publish(JobEnding.event(request, METHOD, CalibrationJobState.RUNNING)
                     .setStep(0L)
                     .build());
-            CalibrationSettings.Training training = calibration.training().withEpochs(settings.epochs());
+            CalibrationSettings.Training training = calibration
+                    .training()
+                    .withEpochs(settings.epochs())
+                    .withTrainableBlocks(settings.trainableBlocks());
             try (SatisfactionModel r = SatisfactionModel.fit(
                     trunk,
                     set,
