@@ -58,6 +58,7 @@ public record CalibratorConfig(
     public static final String LORA_TARGETS = "ballast.calibrator.lora.targets";
     public static final String LORA_LEARNING_RATE = "ballast.calibrator.lora.learning-rate";
     public static final String PROMPT_WORD_DROPOUT = "ballast.calibrator.prompt-word-dropout";
+    public static final String HEALTHY_CONTEXTS = "ballast.calibrator.healthy-contexts";
     public static final String EVALUATION_SAMPLES = "ballast.calibrator.evaluation-samples";
     public static final String IMPROVEMENT_MARGIN = "ballast.calibrator.gate.improvement-margin";
     public static final String HEALTHY_TOLERANCE = "ballast.calibrator.gate.healthy-tolerance";
@@ -103,6 +104,7 @@ public record CalibratorConfig(
             Keys.LORA_TARGETS,
             Keys.LORA_LEARNING_RATE,
             Keys.PROMPT_WORD_DROPOUT,
+            Keys.HEALTHY_CONTEXTS,
             Keys.EVALUATION_SAMPLES,
             Keys.IMPROVEMENT_MARGIN,
             Keys.HEALTHY_TOLERANCE,
@@ -164,7 +166,8 @@ public record CalibratorConfig(
         return d.withMethod(Keys.METHOD.read(c))
                 .withSet(s -> s.withResponsesPerPrompt(Keys.RESPONSES_PER_PROMPT.read(c))
                         .withPromptsPerContext(Keys.PROMPTS_PER_CONTEXT.read(c))
-                        .withPromptWordDropout(Keys.PROMPT_WORD_DROPOUT.read(c)))
+                        .withPromptWordDropout(Keys.PROMPT_WORD_DROPOUT.read(c))
+                        .withHealthyContexts(Keys.HEALTHY_CONTEXTS.read(c)))
                 .withTraining(t -> t.withWeights(w)
                         .withEpochs(Keys.EPOCHS.read(c))
                         .withTrainableBlocks(Keys.TRAINABLE_BLOCKS.read(c))
@@ -238,6 +241,13 @@ public record CalibratorConfig(
                 0,
                 1,
                 "share of calibration rows whose prompt is made noisy (phrasing words replaced by the unknown token or a random word, one inserted)");
+        static final Setting<Integer> HEALTHY_CONTEXTS = Setting.integer(
+                CalibratorConfig.HEALTHY_CONTEXTS,
+                D.set().healthyContexts(),
+                0,
+                1000,
+                "contexts that did not drift, added to a job's calibration set (at their targets) and checked by its"
+                        + " gate: the job must not move them");
         static final Setting<Integer> TRAINABLE_BLOCKS = Setting.integer(
                 CalibratorConfig.TRAINABLE_BLOCKS,
                 D.training().trainableBlocks(),
