@@ -43,9 +43,15 @@ class CalibratorConfigConstraintTest {
         CalibratorConfig config = CalibratorConfig.from(ConfigSource.ofMap(with(Map.of(
                 CalibratorConfig.CONSTRAINT_LAMBDA, "0.3",
                 CalibratorConfig.CONSTRAINT_SAMPLES_PER_CONTEXT, "120",
-                CalibratorConfig.CONSTRAINT_EPOCHS, "2"))));
+                CalibratorConfig.CONSTRAINT_EPOCHS, "2",
+                CalibratorConfig.CONSTRAINT_TRAINABLE_BLOCKS, "1",
+                CalibratorConfig.HEALTHY_CONTEXTS, "5"))));
 
-        assertThat(config.constraints()).isEqualTo(new ConstraintJob.Settings(0.3, 120, 2, 2));
+        assertThat(config.constraints()).isEqualTo(new ConstraintJob.Settings(0.3, 120, 2, 1));
+        // the calibration job's own trainable blocks are another key: the constraint job's does not change them
+        assertThat(config.settings().training().trainableBlocks())
+                .isEqualTo(CalibrationSettings.defaults().training().trainableBlocks());
+        assertThat(config.settings().set().healthyContexts()).isEqualTo(5);
     }
 
     @Test
