@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -58,6 +59,33 @@ class GradientClippingTest {
             // then the step is to be skipped and every gradient is exactly zero (g - g would leave NaN)
             assertThat(result.skip()).isTrue();
             assertThat(gradients(block)).containsOnly(0.0);
+        }
+    }
+
+    @Test
+    void givenManySteps_whenClipped_thenNoArrayIsLeftInTheParametersManager() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // given a layer with gradients, and the arrays its parameters' manager holds after one clipping
+            Block block = linear(m);
+            NDManager parameters =
+                    block.getParameters().get(0).getValue().getArray().getManager();
+            GradientClipping clipping = new GradientClipping(block, 0.5);
+            try (NDManager step = m.newSubManager()) {
+                backward(step, block, 100f);
+                clipping.apply();
+            }
+            int held = ((BaseNDManager) parameters).getManagedArrays().size();
+
+            // when it clips a hundred more steps' gradients
+            for (int i = 0; i < 100; i++) {
+                try (NDManager step = m.newSubManager()) { // the step's own inputs and outputs, as a training loop
+                    backward(step, block, 100f);
+                    clipping.apply();
+                }
+            }
+
+            // then the manager holds no more arrays than before: a training run's memory does not grow with its steps
+            assertThat(((BaseNDManager) parameters).getManagedArrays()).hasSizeLessThanOrEqualTo(held);
         }
     }
 
