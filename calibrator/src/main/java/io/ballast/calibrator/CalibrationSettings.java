@@ -109,6 +109,8 @@ public record CalibrationSettings(
      * @param warmupFraction share of the steps over which the learning rate rises linearly from a tenth of its peak
      * @param maxGradientNorm global L2 norm the gradients are clipped to (PyTorch's clip_grad_norm_)
      * @param checkpointEvery steps between checkpoints (the last step is always checkpointed)
+     * @param finalRateShare the learning rate at the last step as a share of the peak, reached along a cosine
+     *     after the warm-up (0.1 by default; 1 keeps it flat, as the constraint job measured its defaults)
      * @param trainableBlocks fine-tune only the top N decoder blocks, final norm and head (0 = every parameter).
      *     Default 4, every block of the default model: per-occupation targets (BLS) need the lower blocks too
      *     (46 occupations, held-out gender steering MAE 0.038 with the top two, 0.0073 with all four)
@@ -121,10 +123,11 @@ public record CalibrationSettings(
             double warmupFraction,
             double maxGradientNorm,
             int checkpointEvery,
-            int trainableBlocks) {
+            int trainableBlocks,
+            double finalRateShare) {
 
         public static Training defaults() {
-            return new Training(CalibrationLoss.Weights.defaults(), 3, 16, 4e-4f, 0.1, 1.0, 50, 4);
+            return new Training(CalibrationLoss.Weights.defaults(), 3, 16, 4e-4f, 0.1, 1.0, 50, 4, 0.1);
         }
 
         public Training withWeights(CalibrationLoss.Weights w) {
@@ -136,7 +139,8 @@ public record CalibrationSettings(
                     warmupFraction,
                     maxGradientNorm,
                     checkpointEvery,
-                    trainableBlocks);
+                    trainableBlocks,
+                    finalRateShare);
         }
 
         public Training withEpochs(int e) {
@@ -148,7 +152,8 @@ public record CalibrationSettings(
                     warmupFraction,
                     maxGradientNorm,
                     checkpointEvery,
-                    trainableBlocks);
+                    trainableBlocks,
+                    finalRateShare);
         }
 
         public Training withBatchSize(int b) {
@@ -160,37 +165,91 @@ public record CalibrationSettings(
                     warmupFraction,
                     maxGradientNorm,
                     checkpointEvery,
-                    trainableBlocks);
+                    trainableBlocks,
+                    finalRateShare);
         }
 
         public Training withLearningRate(float lr) {
             return new Training(
-                    weights, epochs, batchSize, lr, warmupFraction, maxGradientNorm, checkpointEvery, trainableBlocks);
+                    weights,
+                    epochs,
+                    batchSize,
+                    lr,
+                    warmupFraction,
+                    maxGradientNorm,
+                    checkpointEvery,
+                    trainableBlocks,
+                    finalRateShare);
         }
 
         public Training withWarmupFraction(double f) {
             return new Training(
-                    weights, epochs, batchSize, learningRate, f, maxGradientNorm, checkpointEvery, trainableBlocks);
+                    weights,
+                    epochs,
+                    batchSize,
+                    learningRate,
+                    f,
+                    maxGradientNorm,
+                    checkpointEvery,
+                    trainableBlocks,
+                    finalRateShare);
         }
 
         public Training withMaxGradientNorm(double n) {
             return new Training(
-                    weights, epochs, batchSize, learningRate, warmupFraction, n, checkpointEvery, trainableBlocks);
+                    weights,
+                    epochs,
+                    batchSize,
+                    learningRate,
+                    warmupFraction,
+                    n,
+                    checkpointEvery,
+                    trainableBlocks,
+                    finalRateShare);
         }
 
         public Training withCheckpointEvery(int n) {
             return new Training(
-                    weights, epochs, batchSize, learningRate, warmupFraction, maxGradientNorm, n, trainableBlocks);
+                    weights,
+                    epochs,
+                    batchSize,
+                    learningRate,
+                    warmupFraction,
+                    maxGradientNorm,
+                    n,
+                    trainableBlocks,
+                    finalRateShare);
         }
 
         public Training withTrainableBlocks(int n) {
             return new Training(
-                    weights, epochs, batchSize, learningRate, warmupFraction, maxGradientNorm, checkpointEvery, n);
+                    weights,
+                    epochs,
+                    batchSize,
+                    learningRate,
+                    warmupFraction,
+                    maxGradientNorm,
+                    checkpointEvery,
+                    n,
+                    finalRateShare);
+        }
+
+        public Training withFinalRateShare(double share) {
+            return new Training(
+                    weights,
+                    epochs,
+                    batchSize,
+                    learningRate,
+                    warmupFraction,
+                    maxGradientNorm,
+                    checkpointEvery,
+                    trainableBlocks,
+                    share);
         }
 
         /**
          * The learning rate at update {@code t} (1-based) of {@code total}: linear warm-up from a tenth, then
-         * a cosine decay to a tenth at the last step.
+         * a cosine decay to {@code finalRateShare} of the peak at the last step (1: flat).
          */
         public double learningRateAt(int t, int total) {
             int warm = (int) Math.ceil(warmupFraction * total);
@@ -198,7 +257,8 @@ public record CalibrationSettings(
                 return learningRate * (0.1 + 0.9 * t / (double) Math.max(1, warm));
             }
             double progress = (t - warm) / (double) Math.max(1, total - warm);
-            return learningRate * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
+            return learningRate
+                    * (finalRateShare + (1 - finalRateShare) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
         }
     }
 

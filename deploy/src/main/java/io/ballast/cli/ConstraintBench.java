@@ -234,6 +234,7 @@ final class ConstraintBench implements Callable<Integer> {
         CalibrationSettings.Training training = CalibrationSettings.Training.defaults()
                 .withEpochs(epochs)
                 .withTrainableBlocks(ConstraintJob.Settings.defaults().trainableBlocks())
+                .withFinalRateShare(ConstraintJob.FLAT)
                 .withCheckpointEvery(1_000_000);
         System.out.printf(
                 "%n== methods: each fine-tunes a fresh copy of the base on the same %d labelled samples for %d epochs"
@@ -399,6 +400,7 @@ final class ConstraintBench implements Callable<Integer> {
         CalibrationSettings.Training lm = CalibrationSettings.Training.defaults()
                 .withEpochs(1)
                 .withTrainableBlocks(ConstraintJob.Settings.defaults().trainableBlocks())
+                .withFinalRateShare(ConstraintJob.FLAT)
                 .withCheckpointEvery(1_000_000);
         CalibrationSettings.Training r = SatisfactionModel.training().withEpochs(2);
         System.out.printf(

@@ -48,6 +48,8 @@ public final class SatisfactionModel implements AutoCloseable {
                 .withBatchSize(32)
                 .withEpochs(5)
                 .withWarmupFraction(0.05)
+                // flat after the warm-up, as R's reliability was measured (the calibration job's decay came later)
+                .withFinalRateShare(1.0)
                 .withCheckpointEvery(1_000);
     }
 

@@ -37,4 +37,15 @@ class LearningRateScheduleTest {
             assertThat(TRAINING.learningRateAt(t + 1, total)).isLessThanOrEqualTo(TRAINING.learningRateAt(t, total));
         }
     }
+
+    @Test
+    void givenAFinalShareOfOne_afterTheWarmUp_thenTheRateStaysAtThePeak() {
+        // given the constraint job's schedule: flat after the warm-up
+        CalibrationSettings.Training flat = TRAINING.withFinalRateShare(1.0);
+
+        // then every step after the warm-up runs at the peak
+        for (int t = 10; t <= 100; t++) {
+            assertThat(flat.learningRateAt(t, 100)).isCloseTo(1e-3, within(1e-9));
+        }
+    }
 }
