@@ -72,32 +72,44 @@ public record CalibrationSettings(
      *     unknown words, and a model calibrated on five intact phrasings calibrates them less well (measured,
      *     10 occupations, all three attributes, uniform, 3 epochs, held-out steering MAE gender / race /
      *     sentiment: 0 -> 0.039 / 0.019 / 0.014, 0.5 -> 0.041 / 0.019 / 0.011, 1 -> 0.023 / 0.013 / 0.011)
+     * @param anchorResponses the reference's own responses, to one training prompt of each occupation the job does
+     *     not train, that the method's anchor term holds at the reference (0 = none); a job for every occupation
+     *     has none
      */
     public record SetBuilding(
-            int promptsPerContext, int responsesPerPrompt, int healthyContexts, double promptWordDropout) {
+            int promptsPerContext,
+            int responsesPerPrompt,
+            int healthyContexts,
+            double promptWordDropout,
+            int anchorResponses) {
 
+        /** Without prompt noise or anchor rows. */
         public SetBuilding(int promptsPerContext, int responsesPerPrompt, int healthyContexts) {
-            this(promptsPerContext, responsesPerPrompt, healthyContexts, 0.0);
+            this(promptsPerContext, responsesPerPrompt, healthyContexts, 0.0, 0);
         }
 
         public static SetBuilding defaults() {
-            return new SetBuilding(5, 16, 2, 1.0);
+            return new SetBuilding(5, 16, 2, 1.0, 8);
         }
 
         public SetBuilding withPromptsPerContext(int n) {
-            return new SetBuilding(n, responsesPerPrompt, healthyContexts, promptWordDropout);
+            return new SetBuilding(n, responsesPerPrompt, healthyContexts, promptWordDropout, anchorResponses);
         }
 
         public SetBuilding withResponsesPerPrompt(int k) {
-            return new SetBuilding(promptsPerContext, k, healthyContexts, promptWordDropout);
+            return new SetBuilding(promptsPerContext, k, healthyContexts, promptWordDropout, anchorResponses);
         }
 
         public SetBuilding withHealthyContexts(int n) {
-            return new SetBuilding(promptsPerContext, responsesPerPrompt, n, promptWordDropout);
+            return new SetBuilding(promptsPerContext, responsesPerPrompt, n, promptWordDropout, anchorResponses);
         }
 
         public SetBuilding withPromptWordDropout(double share) {
-            return new SetBuilding(promptsPerContext, responsesPerPrompt, healthyContexts, share);
+            return new SetBuilding(promptsPerContext, responsesPerPrompt, healthyContexts, share, anchorResponses);
+        }
+
+        public SetBuilding withAnchorResponses(int n) {
+            return new SetBuilding(promptsPerContext, responsesPerPrompt, healthyContexts, promptWordDropout, n);
         }
     }
 
@@ -125,6 +137,9 @@ public record CalibrationSettings(
             int checkpointEvery,
             int trainableBlocks,
             double finalRateShare) {
+
+        /** A final rate share that keeps the learning rate flat after the warm-up. */
+        public static final double FLAT = 1.0;
 
         public static Training defaults() {
             return new Training(CalibrationLoss.Weights.defaults(), 3, 16, 4e-4f, 0.1, 1.0, 50, 4, 0.1);

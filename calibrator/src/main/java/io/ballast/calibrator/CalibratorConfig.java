@@ -50,6 +50,8 @@ public record CalibratorConfig(
     public static final String LAMBDA_D = "ballast.calibrator.kto.lambda-desirable";
     public static final String LAMBDA_U = "ballast.calibrator.kto.lambda-undesirable";
     public static final String LAMBDA_KL = "ballast.calibrator.lambda-kl";
+    public static final String LAMBDA_ANCHOR = "ballast.calibrator.lambda-anchor";
+    public static final String ANCHOR_RESPONSES = "ballast.calibrator.anchor-responses";
     public static final String RESPONSES_PER_PROMPT = "ballast.calibrator.responses-per-prompt";
     public static final String PROMPTS_PER_CONTEXT = "ballast.calibrator.prompts-per-context";
     public static final String TRAINABLE_BLOCKS = "ballast.calibrator.trainable-blocks";
@@ -96,6 +98,8 @@ public record CalibratorConfig(
             Keys.LAMBDA_D,
             Keys.LAMBDA_U,
             Keys.LAMBDA_KL,
+            Keys.LAMBDA_ANCHOR,
+            Keys.ANCHOR_RESPONSES,
             Keys.RESPONSES_PER_PROMPT,
             Keys.PROMPTS_PER_CONTEXT,
             Keys.TRAINABLE_BLOCKS,
@@ -162,12 +166,17 @@ public record CalibratorConfig(
     public static CalibrationSettings settings(ConfigSource c) {
         CalibrationSettings d = CalibrationSettings.defaults();
         CalibrationLoss.Weights w = new CalibrationLoss.Weights(
-                Keys.BETA.read(c), Keys.LAMBDA_D.read(c), Keys.LAMBDA_U.read(c), Keys.LAMBDA_KL.read(c));
+                Keys.BETA.read(c),
+                Keys.LAMBDA_D.read(c),
+                Keys.LAMBDA_U.read(c),
+                Keys.LAMBDA_KL.read(c),
+                Keys.LAMBDA_ANCHOR.read(c));
         return d.withMethod(Keys.METHOD.read(c))
                 .withSet(s -> s.withResponsesPerPrompt(Keys.RESPONSES_PER_PROMPT.read(c))
                         .withPromptsPerContext(Keys.PROMPTS_PER_CONTEXT.read(c))
                         .withPromptWordDropout(Keys.PROMPT_WORD_DROPOUT.read(c))
-                        .withHealthyContexts(Keys.HEALTHY_CONTEXTS.read(c)))
+                        .withHealthyContexts(Keys.HEALTHY_CONTEXTS.read(c))
+                        .withAnchorResponses(Keys.ANCHOR_RESPONSES.read(c)))
                 .withTraining(t -> t.withWeights(w)
                         .withEpochs(Keys.EPOCHS.read(c))
                         .withTrainableBlocks(Keys.TRAINABLE_BLOCKS.read(c))
@@ -305,7 +314,19 @@ public record CalibratorConfig(
                 D.training().weights().lambdaKl(),
                 0,
                 1000,
-                "weight of the KL term keeping the model near the reference");
+                "weight of the steering-token KL term pulling each steering position onto its target");
+        static final Setting<Double> LAMBDA_ANCHOR = Setting.decimal(
+                CalibratorConfig.LAMBDA_ANCHOR,
+                D.training().weights().lambdaAnchor(),
+                0,
+                1000,
+                "weight of the anchor: KL(reference || model) over the anchor rows' responses");
+        static final Setting<Integer> ANCHOR_RESPONSES = Setting.integer(
+                CalibratorConfig.ANCHOR_RESPONSES,
+                D.set().anchorResponses(),
+                0,
+                1000,
+                "the model's own responses per occupation outside the job that the anchor holds (0 = none)");
         static final Setting<Integer> RESPONSES_PER_PROMPT = Setting.integer(
                 CalibratorConfig.RESPONSES_PER_PROMPT,
                 D.set().responsesPerPrompt(),

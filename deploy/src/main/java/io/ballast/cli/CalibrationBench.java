@@ -174,13 +174,14 @@ final class CalibrationBench implements Callable<Integer> {
                 List<CalibrationExample> set =
                         new CalibrationSetBuilder(extractor).build(reference, trainOn, targets, settings);
                 System.out.printf(
-                        "%n== %s: %d drifted contexts, %d healthy; calibration set %d rows (%d desirable), built in"
-                                + " %.0f s%n",
+                        "%n== %s: %d drifted contexts, %d healthy; calibration set %d rows (%d desirable) and %d"
+                                + " anchor rows, built in %.0f s%n",
                         family,
                         drifted.size(),
                         healthy.size(),
-                        set.size(),
-                        set.stream().filter(CalibrationExample::desirable).count(),
+                        set.stream().filter(e -> !e.anchor()).count(),
+                        set.stream().filter(e -> e.desirable() && !e.anchor()).count(),
+                        set.stream().filter(CalibrationExample::anchor).count(),
                         seconds(t0));
                 if (choices.isEmpty()) {
                     choices.putAll(sweep(base, reference, set, trainOn, targets, settings, scratch));

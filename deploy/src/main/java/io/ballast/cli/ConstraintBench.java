@@ -231,10 +231,9 @@ final class ConstraintBench implements Callable<Integer> {
 
     private List<Result> methods(ModelArtifact base, SatisfactionModel satisfaction, List<CalibrationExample> train)
             throws Exception {
-        CalibrationSettings.Training training = CalibrationSettings.Training.defaults()
+        CalibrationSettings.Training training = ConstraintJob.Settings.defaults()
                 .withEpochs(epochs)
-                .withTrainableBlocks(ConstraintJob.Settings.defaults().trainableBlocks())
-                .withFinalRateShare(ConstraintJob.FLAT)
+                .training(CalibrationSettings.Training.defaults())
                 .withCheckpointEvery(1_000_000);
         System.out.printf(
                 "%n== methods: each fine-tunes a fresh copy of the base on the same %d labelled samples for %d epochs"
@@ -397,10 +396,9 @@ final class ConstraintBench implements Callable<Integer> {
     }
 
     private void schedules(ModelArtifact base) throws Exception {
-        CalibrationSettings.Training lm = CalibrationSettings.Training.defaults()
+        CalibrationSettings.Training lm = ConstraintJob.Settings.defaults()
                 .withEpochs(1)
-                .withTrainableBlocks(ConstraintJob.Settings.defaults().trainableBlocks())
-                .withFinalRateShare(ConstraintJob.FLAT)
+                .training(CalibrationSettings.Training.defaults())
                 .withCheckpointEvery(1_000_000);
         CalibrationSettings.Training r = SatisfactionModel.training().withEpochs(2);
         System.out.printf(

@@ -171,9 +171,14 @@ record DemoReport(
                     closed ? "CLOSED: the promoted version satisfies the bound" : "NOT closed"));
             return sb.toString();
         }
+        // the first column as wide as its longest key: a producer's context keys may be longer than ours
+        String header = "context|attribute";
+        int width = Math.max(
+                header.length(),
+                rows.stream().mapToInt(r -> r.key().length()).max().orElse(0));
         sb.append(String.format(
-                "%-45s %9s %6s %9s %6s %9s %6s %10s %10s%n",
-                "context|attribute",
+                "%-" + width + "s %9s %6s %9s %6s %9s %6s %10s %10s%n",
+                header,
                 "MAE v" + baseVersion,
                 "n",
                 "MAE patch",
@@ -184,7 +189,7 @@ record DemoReport(
                 "recover"));
         for (Row r : rows) {
             sb.append(String.format(
-                    "%-45s %9.3f %6d %9.3f %6d %9.3f %6d %10s %10s%n",
+                    "%-" + width + "s %9.3f %6d %9.3f %6d %9.3f %6d %10s %10s%n",
                     r.key(),
                     r.before().mae(),
                     r.before().n(),

@@ -49,7 +49,7 @@ public final class SatisfactionModel implements AutoCloseable {
                 .withEpochs(5)
                 .withWarmupFraction(0.05)
                 // flat after the warm-up, as R's reliability was measured (the calibration job's decay came later)
-                .withFinalRateShare(1.0)
+                .withFinalRateShare(CalibrationSettings.Training.FLAT)
                 .withCheckpointEvery(1_000);
     }
 

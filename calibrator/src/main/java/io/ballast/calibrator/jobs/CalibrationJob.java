@@ -139,13 +139,16 @@ public final class CalibrationJob {
             long t0 = System.currentTimeMillis();
             List<CalibrationExample> set =
                     new CalibrationSetBuilder(extractor).build(reference, trainOn, targets, settings);
-            long desirable = set.stream().filter(CalibrationExample::desirable).count();
+            long anchors = set.stream().filter(CalibrationExample::anchor).count();
+            long desirable =
+                    set.stream().filter(e -> e.desirable() && !e.anchor()).count();
             log.info(
-                    "job {}: calibration set of {} examples ({} desirable, {} undesirable) in {} ms",
+                    "job {}: calibration set of {} examples ({} desirable, {} undesirable) and {} anchor rows in {} ms",
                     request.jobId(),
-                    set.size(),
+                    set.size() - anchors,
                     desirable,
-                    set.size() - desirable,
+                    set.size() - anchors - desirable,
+                    anchors,
                     System.currentTimeMillis() - t0);
             lifecycle.publish(
                     event(request, CalibrationJobState.RUNNING).setStep(0L).build());

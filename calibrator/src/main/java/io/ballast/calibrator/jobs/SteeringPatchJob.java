@@ -90,6 +90,7 @@ public final class SteeringPatchJob {
         long t0 = System.currentTimeMillis();
         ModelArtifact base = store.get(request.modelId(), request.version());
         CalibrationSettings c = calibration.withSet(s -> s.withHealthyContexts(settings.healthyContexts())
+                .withAnchorResponses(0)
                 .withResponsesPerPrompt(settings.responsesPerPrompt()));
         Map<String, List<Attribute>> steered = targets.everyTargetedAttribute(request.drifted());
         try (LanguageModel frozen = LanguageModel.load(base, device)) {

@@ -9,7 +9,9 @@ import java.util.List;
  *
  * @param origin SAMPLED from the model (steering tokens of calibrated attributes forced from their
  *     targets), or SWAPPED: a desirable row with one steering token replaced by another value of
- *     its attribute and the text kept, an undesirable example by construction
+ *     its attribute and the text kept, an undesirable example by construction; or ANCHOR: the
+ *     reference's own response (its own steering tokens) for an occupation the job does not train,
+ *     not a calibration row but what the method's anchor term holds at the reference
  */
 public record CalibrationExample(
         String contextKey,
@@ -22,7 +24,13 @@ public record CalibrationExample(
 
     public enum Origin {
         SAMPLED,
-        SWAPPED
+        SWAPPED,
+        ANCHOR
+    }
+
+    /** Whether this is an anchor row rather than a calibration row. */
+    public boolean anchor() {
+        return origin == Origin.ANCHOR;
     }
 
     /** The same row with another response and label (a swapped copy). */

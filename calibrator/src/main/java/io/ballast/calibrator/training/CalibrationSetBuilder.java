@@ -37,6 +37,8 @@ import java.util.stream.Collectors;
  * undesirable term barely acts. Swapped copies of desirable rows (one calibrated steering token
  * replaced by another value of its attribute, the text kept: a contradiction by construction) bring
  * the undesirable count up to the desirable one.
+ *
+ * <p>Anchor rows come last: the model's own responses for the occupations outside the job.
  */
 public final class CalibrationSetBuilder {
 
@@ -131,6 +133,45 @@ public final class CalibrationSetBuilder {
             }
         }
         out.addAll(swapped(model, out, swappable, random));
+        out.addAll(anchors(model, contexts.keySet(), settings, random));
+        return out;
+    }
+
+    /**
+     * The anchor rows: for each occupation outside the job, the model's own responses (its own
+     * steering draws, nothing forced) to one training prompt. The method holds them at the
+     * reference: a job for a few occupations otherwise moved the text of all the others through
+     * the weights they share (see {@link CalibrationLoss#anchor}).
+     */
+    private List<CalibrationExample> anchors(
+            LanguageModel model, Set<String> inJob, CalibrationSettings settings, Random random) {
+        int k = settings.set().anchorResponses();
+        List<CalibrationExample> out = new ArrayList<>();
+        if (k <= 0) {
+            return out;
+        }
+        List<String> others = corpus.occupations().stream()
+                .map(o -> o.contextKey())
+                .filter(c -> !inJob.contains(c))
+                .toList();
+        for (int i = 0; i < others.size(); i++) {
+            String context = others.get(i);
+            String prompt = corpus.prompt(context, BioCorpus.TRAIN_PROMPTS.get(i % BioCorpus.TRAIN_PROMPTS.size()));
+            int[] promptIds = model.format().promptIds(prompt);
+            for (Generation g :
+                    sampler.generate(model, prompt, k, SamplingParams.defaults().withSeed(random.nextLong()))) {
+                if (g.finished()) {
+                    out.add(new CalibrationExample(
+                            context,
+                            prompt,
+                            promptIds,
+                            g.responseIds(),
+                            true,
+                            CalibrationExample.Origin.ANCHOR,
+                            List.of()));
+                }
+            }
+        }
         return out;
     }
 

@@ -32,7 +32,8 @@ public final class IftObjective extends Objective {
 
     @Override
     public void prepare(LanguageModel reference, List<CalibrationExample> set) {
-        desirable = set.stream().filter(CalibrationExample::desirable).toList();
+        // anchor rows are the method's own term, not calibration data
+        desirable = set.stream().filter(e -> e.desirable() && !e.anchor()).toList();
         if (desirable.isEmpty()) {
             throw new IllegalArgumentException("no usable IFT examples in the calibration set");
         }

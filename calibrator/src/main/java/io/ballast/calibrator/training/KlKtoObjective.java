@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.ballast.generator.model.LanguageModel;
+import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.text.WordTokenizer;
 import io.ballast.generator.training.TokenBatch;
 import io.ballast.schemas.domain.Attribute;
@@ -17,7 +18,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The method: {@link CalibrationLoss} (joint steering-token KL + KTO) against the frozen reference.
+ * The method: {@link CalibrationLoss} (joint steering-token KL + KTO, and the anchor) against the frozen reference.
  * Training goes by epochs: each epoch visits every row once, in an order drawn from the seed and
  * the epoch, B rows per step (the epoch's last step takes the remainder). Each row's mismatched
  * pair, for KTO's reference point, is its prompt with the next row's response in the same batch,
@@ -27,7 +28,12 @@ import java.util.Random;
  * <p>Labels after targets and mask: reference log p(y|x) (B), reference log p(y'|x) of the
  * mismatched pairs (B), desirable flags (B), targets (B,A,K), the flat logit rows of every
  * attribute's steering position (B*A), the steering token ids (B,A,K), the KL mask (B,A: a
- * desirable row's calibrated attributes) and the valid-value mask (B,A,K).
+ * desirable row's calibrated attributes), the valid-value mask (B,A,K), the reference's
+ * log-probabilities at the anchor rows' positions (N,T,V; N may be 0) and their text positions (N,T).
+ *
+ * <p>The inputs are the B rows, their B mismatched pairs, then the step's N anchor rows
+ * ({@link CalibrationExample.Origin#ANCHOR}: occupations outside the job, an equal share each
+ * step, each once an epoch), whose response positions the anchor term holds at the reference.
  */
 public final class KlKtoObjective extends Objective {
 
@@ -39,6 +45,8 @@ public final class KlKtoObjective extends Objective {
     private final long seed;
     private LanguageModel reference;
     private List<CalibrationExample> set;
+    private List<CalibrationExample> anchors;
+    private List<Integer> anchorOrder;
     private double[] refLogp;
     private int pad;
     private int contextLength;
@@ -56,12 +64,14 @@ public final class KlKtoObjective extends Objective {
 
     @Override
     public void prepare(LanguageModel frozen, List<CalibrationExample> examples) {
-        if (examples.size() < 2) {
+        long calibrationRows = examples.stream().filter(e -> !e.anchor()).count();
+        if (calibrationRows < 2) {
             throw new IllegalArgumentException(
-                    "calibration set has " + examples.size() + " usable examples: need at least 2");
+                    "calibration set has " + calibrationRows + " usable examples: need at least 2");
         }
         reference = frozen;
-        set = examples;
+        set = examples.stream().filter(e -> !e.anchor()).toList();
+        anchors = examples.stream().filter(CalibrationExample::anchor).toList();
         // the set builder swaps tokens to bring undesirable rows up to desirable ones; where the model's own
         // contradictions already outnumber them, KTO's guidance (lambda_D n_D / lambda_U n_U >= 1) is met by weight
         long desirable = set.stream().filter(CalibrationExample::desirable).count();
@@ -71,7 +81,8 @@ public final class KlKtoObjective extends Objective {
                 configured.beta(),
                 configured.lambdaDesirable(),
                 configured.lambdaUndesirable() * scale,
-                configured.lambdaKl());
+                configured.lambdaKl(),
+                configured.lambdaAnchor());
         refLogp = sequenceLogProbs(reference, set, null);
         pad = reference.tokenizer().id(WordTokenizer.PAD);
         contextLength = reference.config().contextLength();
@@ -102,8 +113,34 @@ public final class KlKtoObjective extends Objective {
             sequences.add(pair(e.promptIds(), set.get(rows[(i + 1) % b]).responseIds(), contextLength));
             first[b + i] = e.promptIds().length;
         }
+        List<CalibrationExample> anchored = anchorsOf(within);
+        first = java.util.Arrays.copyOf(first, 2 * b + anchored.size());
+        for (int i = 0; i < anchored.size(); i++) {
+            CalibrationExample e = anchored.get(i);
+            sequences.add(concat(e.promptIds(), e.responseIds()));
+            first[2 * b + i] = e.promptIds().length;
+        }
         TokenBatch tokens = TokenBatch.of(m, sequences, first, pad);
         long t = tokens.inputs().getShape().get(1);
+        // the anchor's teacher: the reference at every response position of the anchor rows
+        NDArray anchorLogProbs = anchored.isEmpty()
+                ? m.zeros(new Shape(0, t, 1))
+                : Sampler.forward(reference, m, tokens.inputs().get(new NDIndex(2 * b + ":")), new NDList())
+                        .get(0)
+                        .logSoftmax(-1)
+                        .stopGradient();
+        // the anchor holds their text, not their steering tokens: the steering distributions of every occupation
+        // come from the same weights, and holding the others' at the reference held the job's back too
+        float[] responseMask = tokens.mask().toFloatArray();
+        float[] textMask = new float[anchored.size() * (int) t];
+        for (int i = 0; i < anchored.size(); i++) {
+            int row = 2 * b + i;
+            for (int j = 0; j < t; j++) {
+                // input position j predicts token j+1
+                boolean text = j + 1 >= first[row] + ATTRIBUTES;
+                textMask[i * (int) t + j] = text ? responseMask[row * (int) t + j] : 0f;
+            }
+        }
         int k = CalibrationSetBuilder.MAX_CATEGORIES;
         long[] flatRows = new long[b * ATTRIBUTES];
         long[] tokenIds = new long[b * ATTRIBUTES * k];
@@ -141,7 +178,9 @@ public final class KlKtoObjective extends Objective {
                         m.create(flatRows),
                         m.create(tokenIds, new Shape(b, ATTRIBUTES, k)),
                         m.create(klMask, new Shape(b, ATTRIBUTES)),
-                        m.create(valid, new Shape(b, ATTRIBUTES, k))));
+                        m.create(valid, new Shape(b, ATTRIBUTES, k)),
+                        anchorLogProbs,
+                        m.create(textMask, new Shape(anchored.size(), t))));
     }
 
     @Override
@@ -160,18 +199,26 @@ public final class KlKtoObjective extends Objective {
                 weights,
                 seqLogp.get(new NDIndex("0:" + b)),
                 refPolicy,
-                seqLogp.get(new NDIndex(b + ":")),
+                seqLogp.get(new NDIndex(b + ":" + 2 * b)),
                 labels.get(3),
                 labels.get(4),
                 steeringLogProbs,
                 labels.get(5),
                 labels.get(8),
                 labels.get(9));
+        NDArray total = t.total();
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("kl", t.kl());
         parts.put("klServed", t.klServed());
         parts.put("kto", t.kto());
-        return new Terms(t.total(), parts);
+        NDArray anchorLogProbs = labels.get(10);
+        if (anchorLogProbs.getShape().get(0) > 0) {
+            NDArray anchor = CalibrationLoss.anchor(
+                    anchorLogProbs, logits.get(new NDIndex(2 * b + ":")).logSoftmax(-1), labels.get(11));
+            parts.put("anchor", anchor);
+            total = total.add(anchor.mul((float) weights.lambdaAnchor()));
+        }
+        return new Terms(total, parts);
     }
 
     private int rowsPerStep() {
@@ -190,11 +237,27 @@ public final class KlKtoObjective extends Objective {
         return rows;
     }
 
+    /** The anchor rows of the epoch's {@code within}-th step: an equal share of them each step, each once an epoch. */
+    private List<CalibrationExample> anchorsOf(int within) {
+        if (anchors.isEmpty()) {
+            return List.of();
+        }
+        int share = (anchors.size() + stepsPerEpoch() - 1) / stepsPerEpoch();
+        int from = Math.min(anchors.size(), within * share);
+        int to = Math.min(anchors.size(), from + share);
+        return anchorOrder.subList(from, to).stream().map(anchors::get).toList();
+    }
+
     /** Draws the epoch's order and computes the reference log-probabilities of its mismatched pairs. */
     private void enterEpoch(int epoch) {
         if (epoch == epochInMemory) {
             return;
         }
+        anchorOrder = new ArrayList<>();
+        for (int i = 0; i < anchors.size(); i++) {
+            anchorOrder.add(i);
+        }
+        Collections.shuffle(anchorOrder, new Random(seed * 1_000_033L + epoch));
         epochOrder = new ArrayList<>();
         for (int i = 0; i < set.size(); i++) {
             epochOrder.add(i);

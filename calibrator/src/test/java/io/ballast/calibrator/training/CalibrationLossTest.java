@@ -144,6 +144,36 @@ class CalibrationLossTest {
         }
     }
 
+    @Test
+    void givenAnchorPositions_whenAnchored_thenTheAnchorIsTheReferencesDivergenceFromThePolicyOverTheCountedOnes() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // given one row, three positions over two tokens: the policy has moved at positions 1 and 3
+            NDArray reference = arr(
+                            m, Math.log(0.5), Math.log(0.5), Math.log(0.9), Math.log(0.1), Math.log(0.5), Math.log(0.5))
+                    .reshape(1, 3, 2);
+            NDArray policy = arr(
+                            m, Math.log(0.8), Math.log(0.2), Math.log(0.9), Math.log(0.1), Math.log(0.1), Math.log(0.9))
+                    .reshape(1, 3, 2);
+            policy.setRequiresGradient(true);
+            // and position 3 is not counted (padding, or a prompt position)
+            NDArray textMask = arr(m, 1, 1, 0).reshape(1, 3);
+
+            NDArray anchor;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                anchor = CalibrationLoss.anchor(reference, policy, textMask);
+                gc.backward(anchor);
+            }
+
+            // then it is the mean of KL(p_ref || p_theta) over the two counted positions: the moved one and a 0
+            assertThat(anchor.getDouble()).isCloseTo(kl(0.5, 0.5, 0.8, 0.2) / 2, within(1e-7));
+            // and the uncounted position, though moved, gets no gradient; the moved text position does
+            double[] grad = policy.getGradient().toDoubleArray();
+            assertThat(grad[4]).isZero();
+            assertThat(grad[5]).isZero();
+            assertThat(grad[0]).isCloseTo(-0.5 / 2, within(1e-7));
+        }
+    }
+
     private static CalibrationLoss.Terms terms(NDManager m, double[] policy, double[] steering, double[] mismatched) {
         return compute(m, arr(m, policy), arr(m, steering).reshape(2, 2, 3), arr(m, mismatched));
     }

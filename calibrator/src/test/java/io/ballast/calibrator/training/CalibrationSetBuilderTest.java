@@ -126,6 +126,46 @@ class CalibrationSetBuilderTest {
         }
     }
 
+    @Test
+    void givenAnchorResponses_whenAOneOccupationSetIsBuilt_thenEveryOtherOccupationHasTheModelsOwnResponses()
+            throws Exception {
+        // given a job for nurses' gender with two anchor responses per occupation outside it
+        Targets targets = new Targets(List.of(TargetPresets.target(
+                Attribute.GENDER, NURSES, Map.of("male", 0.5, "female", 0.5, "nonbinary", 0.0), 0.08, "test")));
+        CalibrationSettings settings = CalibrationSettings.defaults()
+                .withSeed(5L)
+                .withSet(s -> new CalibrationSettings.SetBuilding(2, 8, 0).withAnchorResponses(2));
+        try (LanguageModel model = TinyModels.loadPublished()) {
+            // when the set is built
+            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+                    .build(model, Map.of(NURSES, List.of(Attribute.GENDER)), targets, settings);
+            List<CalibrationExample> anchors =
+                    set.stream().filter(CalibrationExample::anchor).toList();
+
+            // then the anchor rows cover every other occupation and never the job's own
+            Set<String> others = BioCorpus.withDefaults().occupations().stream()
+                    .map(o -> o.contextKey())
+                    .filter(c -> !c.equals(NURSES))
+                    .collect(Collectors.toSet());
+            assertThat(anchors).extracting(CalibrationExample::contextKey).doesNotContain(NURSES);
+            assertThat(anchors.stream().map(CalibrationExample::contextKey).collect(Collectors.toSet()))
+                    .isEqualTo(others);
+            // and they carry no KL target: the anchor holds them at the reference, the KL and KTO terms never see them
+            assertThat(anchors).allSatisfy(e -> assertThat(e.steering()).isEmpty());
+            // and the calibration rows are what they were without anchors (the anchors are drawn last)
+            List<CalibrationExample> without = new CalibrationSetBuilder(new LexiconExtractor())
+                    .build(
+                            model,
+                            Map.of(NURSES, List.of(Attribute.GENDER)),
+                            targets,
+                            settings.withSet(s -> s.withAnchorResponses(0)));
+            assertThat(set.stream().filter(e -> !e.anchor()).map(e -> Arrays.toString(e.responseIds())))
+                    .containsExactlyElementsOf(without.stream()
+                            .map(e -> Arrays.toString(e.responseIds()))
+                            .toList());
+        }
+    }
+
     private static boolean containsRun(int[] ids, int[] run) {
         for (int i = 0; i + run.length <= ids.length; i++) {
             if (Arrays.equals(ids, i, i + run.length, run, 0, run.length)) {
