@@ -320,7 +320,7 @@ public record CalibratorConfig(
                 D.training().weights().lambdaAnchor(),
                 0,
                 1000,
-                "weight of the anchor: KL(reference || model) over the anchor rows' responses");
+                "weight of the anchor: KL(reference || model) over the anchor rows' text");
         static final Setting<Integer> ANCHOR_RESPONSES = Setting.integer(
                 CalibratorConfig.ANCHOR_RESPONSES,
                 D.set().anchorResponses(),

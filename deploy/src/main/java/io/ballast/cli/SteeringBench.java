@@ -175,7 +175,9 @@ final class SteeringBench implements Callable<Integer> {
             Map<String, List<Attribute>> trainOn = new LinkedHashMap<>();
             fit.forEach(c -> trainOn.put(c, List.of(Attribute.values())));
             ok.forEach(c -> trainOn.put(c, List.of(Attribute.values())));
-            CalibrationSettings settings = CalibrationSettings.defaults().withSeed(seed);
+            // steering vectors fit the sampled rows only: no anchor rows
+            CalibrationSettings settings =
+                    CalibrationSettings.defaults().withSeed(seed).withSet(s -> s.withAnchorResponses(0));
             long t0 = System.nanoTime();
             List<CalibrationExample> set =
                     new CalibrationSetBuilder(new LexiconExtractor()).build(frozen, trainOn, targets, settings);
