@@ -101,8 +101,9 @@ public final class KlKtoObjective extends Objective {
         enterEpoch(epoch);
         int[] rows = rowsOf(within);
         int b = rows.length;
-        List<int[]> sequences = new ArrayList<>(2 * b);
-        int[] first = new int[2 * b];
+        List<CalibrationExample> anchored = anchorsOf(within);
+        List<int[]> sequences = new ArrayList<>(2 * b + anchored.size());
+        int[] first = new int[2 * b + anchored.size()];
         for (int i = 0; i < b; i++) {
             CalibrationExample e = set.get(rows[i]);
             sequences.add(concat(e.promptIds(), e.responseIds()));
@@ -113,8 +114,6 @@ public final class KlKtoObjective extends Objective {
             sequences.add(pair(e.promptIds(), set.get(rows[(i + 1) % b]).responseIds(), contextLength));
             first[b + i] = e.promptIds().length;
         }
-        List<CalibrationExample> anchored = anchorsOf(within);
-        first = java.util.Arrays.copyOf(first, 2 * b + anchored.size());
         for (int i = 0; i < anchored.size(); i++) {
             CalibrationExample e = anchored.get(i);
             sequences.add(concat(e.promptIds(), e.responseIds()));
