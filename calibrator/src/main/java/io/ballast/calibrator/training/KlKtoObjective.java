@@ -33,7 +33,7 @@ import java.util.Random;
  *
  * <p>The inputs are the B rows, their B mismatched pairs, then the step's N anchor rows
  * ({@link CalibrationExample.Origin#ANCHOR}: occupations outside the job, an equal share each
- * step, each once an epoch), whose response positions the anchor term holds at the reference.
+ * step, each once an epoch), whose text the anchor term holds at the reference.
  */
 public final class KlKtoObjective extends Objective {
 
