@@ -180,7 +180,9 @@ final class CalibrationBench implements Callable<Integer> {
                         drifted.size(),
                         healthy.size(),
                         set.stream().filter(e -> !e.anchor()).count(),
-                        set.stream().filter(e -> e.desirable() && !e.anchor()).count(),
+                        set.stream()
+                                .filter(CalibrationExample::desirableCalibrationRow)
+                                .count(),
                         set.stream().filter(CalibrationExample::anchor).count(),
                         seconds(t0));
                 if (choices.isEmpty()) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.ballast.calibrator.training.CalibrationExample;
+import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.calibrator.training.Objective;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
@@ -167,12 +168,12 @@ public final class ConstraintObjective extends Objective {
                 .neg()
                 .div(nllMask.sum().maximum(1f));
         // KL(q* || p_theta) at every counted response prefix of every sample, the anchored ones apart
-        NDArray perPosition = logTarget.exp().mul(logTarget.sub(logP)).sum(new int[] {-1});
+        NDArray perPosition = CalibrationLoss.divergenceAt(logTarget, logP);
         NDArray anchored = labels.get(5);
         NDArray free = mask.sub(anchored);
-        NDArray kl = perPosition.mul(free).sum().div(free.sum().maximum(1f));
+        NDArray kl = CalibrationLoss.maskedMean(perPosition, free);
         // KL(p_ref || p_theta) at the steering positions held at the reference (none unless STEERING_AT_REFERENCE)
-        NDArray anchor = perPosition.mul(anchored).sum().div(anchored.sum().maximum(1f));
+        NDArray anchor = CalibrationLoss.maskedMean(perPosition, anchored);
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("nll", nll);
         parts.put("kl", kl);

@@ -140,8 +140,9 @@ public final class CalibrationJob {
             List<CalibrationExample> set =
                     new CalibrationSetBuilder(extractor).build(reference, trainOn, targets, settings);
             long anchors = set.stream().filter(CalibrationExample::anchor).count();
-            long desirable =
-                    set.stream().filter(e -> e.desirable() && !e.anchor()).count();
+            long desirable = set.stream()
+                    .filter(CalibrationExample::desirableCalibrationRow)
+                    .count();
             log.info(
                     "job {}: calibration set of {} examples ({} desirable, {} undesirable) and {} anchor rows in {} ms",
                     request.jobId(),

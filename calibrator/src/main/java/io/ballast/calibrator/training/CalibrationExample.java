@@ -33,6 +33,11 @@ public record CalibrationExample(
         return origin == Origin.ANCHOR;
     }
 
+    /** A calibration row whose text agrees with its steering tokens: what IFT and DPO train on. */
+    public boolean desirableCalibrationRow() {
+        return desirable && !anchor();
+    }
+
     /** The same row with another response and label (a swapped copy). */
     CalibrationExample withResponse(int[] ids, boolean isDesirable, Origin from) {
         return new CalibrationExample(contextKey, prompt, promptIds, ids, isDesirable, from, steering);

@@ -124,11 +124,17 @@ public final class CalibrationLoss {
      * @param mask 1 at the positions counted (N,T)
      */
     public static NDArray anchor(NDArray referenceLogProbs, NDArray policyLogProbs, NDArray mask) {
-        NDArray perPosition = referenceLogProbs
-                .exp()
-                .mul(referenceLogProbs.sub(policyLogProbs))
-                .sum(new int[] {-1});
-        return perPosition.mul(mask).sum().div(mask.sum().maximum(1f));
+        return maskedMean(divergenceAt(referenceLogProbs, policyLogProbs), mask);
+    }
+
+    /** KL(teacher || policy) at every position: sum over the vocabulary (last axis) of q (log q - log p). */
+    public static NDArray divergenceAt(NDArray teacherLogProbs, NDArray policyLogProbs) {
+        return teacherLogProbs.exp().mul(teacherLogProbs.sub(policyLogProbs)).sum(new int[] {-1});
+    }
+
+    /** The mean of {@code values} over the positions where {@code mask} is 1 (0 when none is). */
+    public static NDArray maskedMean(NDArray values, NDArray mask) {
+        return values.mul(mask).sum().div(mask.sum().maximum(1f));
     }
 
     /** Sum over rows of sum over counted attributes of KL(t || q); t log t is constant but kept so the value is the true divergence. */

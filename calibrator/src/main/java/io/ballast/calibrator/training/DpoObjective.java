@@ -40,7 +40,8 @@ public final class DpoObjective extends Objective {
     @Override
     public void prepare(LanguageModel reference, List<CalibrationExample> set) {
         // anchor rows are the method's own term, not calibration data
-        desirable = set.stream().filter(e -> e.desirable() && !e.anchor()).toList();
+        desirable =
+                set.stream().filter(CalibrationExample::desirableCalibrationRow).toList();
         pairs = preferencePairs(desirable);
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no usable DPO examples in the calibration set");

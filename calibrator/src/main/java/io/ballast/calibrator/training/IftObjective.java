@@ -33,7 +33,8 @@ public final class IftObjective extends Objective {
     @Override
     public void prepare(LanguageModel reference, List<CalibrationExample> set) {
         // anchor rows are the method's own term, not calibration data
-        desirable = set.stream().filter(e -> e.desirable() && !e.anchor()).toList();
+        desirable =
+                set.stream().filter(CalibrationExample::desirableCalibrationRow).toList();
         if (desirable.isEmpty()) {
             throw new IllegalArgumentException("no usable IFT examples in the calibration set");
         }

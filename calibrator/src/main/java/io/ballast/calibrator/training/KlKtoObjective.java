@@ -64,14 +64,13 @@ public final class KlKtoObjective extends Objective {
 
     @Override
     public void prepare(LanguageModel frozen, List<CalibrationExample> examples) {
-        long calibrationRows = examples.stream().filter(e -> !e.anchor()).count();
-        if (calibrationRows < 2) {
-            throw new IllegalArgumentException(
-                    "calibration set has " + calibrationRows + " usable examples: need at least 2");
-        }
-        reference = frozen;
         set = examples.stream().filter(e -> !e.anchor()).toList();
         anchors = examples.stream().filter(CalibrationExample::anchor).toList();
+        if (set.size() < 2) {
+            throw new IllegalArgumentException(
+                    "calibration set has " + set.size() + " usable examples: need at least 2");
+        }
+        reference = frozen;
         // the set builder swaps tokens to bring undesirable rows up to desirable ones; where the model's own
         // contradictions already outnumber them, KTO's guidance (lambda_D n_D / lambda_U n_U >= 1) is met by weight
         long desirable = set.stream().filter(CalibrationExample::desirable).count();
