@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.GateReport;
+import io.ballast.calibrator.evaluation.ServedSteering;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
@@ -138,19 +139,16 @@ class CalibrationJobTest {
 
     @Test
     void aJobFromAWrongSignalCannotShipAModelThatIsNoBetter(@TempDir Path work) throws Exception {
-        // given a target that is what the model already does for nurses (a signal claiming drift there is wrong)
+        // given a target that is what the model already serves for nurses on the gate's own prompts
+        // (a signal claiming drift there is wrong): its steering distribution averaged over the held-out
+        // phrasings, the quantity the gate reads, not one phrasing's, which lies far from that average
         Map<String, Double> own;
         try (LanguageModel lm = TinyModels.loadPublished()) {
-            own = new Sampler()
-                    .steeringProbabilities(
-                            lm, BioCorpus.withDefaults().prompt(NURSES, BioCorpus.HELD_OUT_PROMPTS.get(0)))
+            own = ServedSteering.averaged(new Sampler(), lm, NURSES, BioCorpus.HELD_OUT_PROMPTS)
                     .get(Attribute.GENDER);
         }
-        double sum = own.values().stream().mapToDouble(Double::doubleValue).sum();
-        Map<String, Double> normalised = new LinkedHashMap<>();
-        own.forEach((k, v) -> normalised.put(k, v / sum));
-        Targets targets = new Targets(
-                List.of(TargetPresets.target(Attribute.GENDER, NURSES, normalised, 0.08, "the model itself")));
+        Targets targets =
+                new Targets(List.of(TargetPresets.target(Attribute.GENDER, NURSES, own, 0.08, "the model itself")));
         List<CalibrationJobEvent> events = new ArrayList<>();
 
         // when a job runs on that signal
@@ -165,9 +163,12 @@ class CalibrationJobTest {
                         targets,
                         events::add);
 
-        // then the gate rejects it, saying why, and nothing is written (which criterion fails first
-        // varies: at the target already, the drifted MAE sits at the noise floor of 150 samples)
-        assertThat(outcome.state()).isEqualTo(CalibrationJobState.REJECTED);
+        // then the model was at the target before the job (exact steering probabilities, no sampling)
+        assertThat(outcome.report().steeringMaeBefore().get(GateReport.key(NURSES, "gender")))
+                .isLessThan(0.005);
+        // and the gate rejects it, saying why, and nothing is written (at the target already, the drifted
+        // MAE sits at the noise floor of 150 samples: no change can lie wholly below the margin)
+        assertThat(outcome.state()).as("reasons %s", outcome.reasons()).isEqualTo(CalibrationJobState.REJECTED);
         assertThat(outcome.reasons()).isNotEmpty();
         assertThat(events.get(events.size() - 1).getReasons()).isNotEmpty();
         assertThat(store.versions("bios"))
