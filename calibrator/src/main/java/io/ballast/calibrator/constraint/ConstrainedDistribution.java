@@ -1,6 +1,7 @@
 package io.ballast.calibrator.constraint;
 
 import ai.djl.ndarray.NDArray;
+import io.ballast.generator.model.GraphScalars;
 
 /**
  * The closed-form target of constraint learning (arXiv 2410.05559): the model's own next-token
@@ -41,6 +42,6 @@ public final class ConstrainedDistribution {
      * positive nor a large negative logit overflows (the textbook −log(1 + e^−x) does at x ≪ 0).
      */
     public static NDArray logSigmoid(NDArray x) {
-        return x.minimum(0f).sub(x.abs().neg().exp().add(1f).log());
+        return GraphScalars.minimum(x, 0).sub(x.abs().neg().exp().add(1f).log());
     }
 }

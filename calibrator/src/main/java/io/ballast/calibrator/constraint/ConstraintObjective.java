@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.calibrator.training.Objective;
+import io.ballast.generator.model.GraphScalars;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.text.WordTokenizer;
@@ -166,7 +167,7 @@ public final class ConstraintObjective extends Objective {
                 .mul(nllMask)
                 .sum()
                 .neg()
-                .div(nllMask.sum().maximum(1f));
+                .div(GraphScalars.maximum(nllMask.sum(), 1));
         // KL(q* || p_theta) at every counted response prefix of every sample, the anchored ones apart
         NDArray perPosition = CalibrationLoss.divergenceAt(logTarget, logP);
         NDArray anchored = labels.get(5);
@@ -178,6 +179,6 @@ public final class ConstraintObjective extends Objective {
         parts.put("nll", nll);
         parts.put("kl", kl);
         parts.put("anchor", anchor);
-        return new Terms(nll.add(kl.mul((float) lambda)).add(anchor.mul((float) ANCHOR_WEIGHT)), parts);
+        return new Terms(nll.add(GraphScalars.mul(kl, lambda)).add(GraphScalars.mul(anchor, ANCHOR_WEIGHT)), parts);
     }
 }

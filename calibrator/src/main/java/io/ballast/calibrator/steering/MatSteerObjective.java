@@ -9,6 +9,7 @@ import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.CalibrationSetBuilder;
 import io.ballast.calibrator.training.Objective;
 import io.ballast.calibrator.training.SteeringTarget;
+import io.ballast.generator.model.GraphScalars;
 import io.ballast.generator.model.LanguageModel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -253,14 +254,13 @@ public final class MatSteerObjective extends Objective {
         NDArray healthyRows = labels.get(3);
         NDArray driftedRows = healthyRows.neg().add(1f);
         // the served distribution: softmax over the attribute's tokens only (padding slots pushed to -inf)
-        NDArray selected = logits.gather(labels.get(1), 1).add(valid.sub(1f).mul(1e9f));
+        NDArray selected = logits.gather(labels.get(1), 1).add(GraphScalars.mul(valid.sub(1f), 1e9));
         NDArray logq = selected.logSoftmax(1);
-        NDArray kl = t.mul(t.maximum(1e-12f).log().sub(logq)).mul(valid).sum(new int[] {1});
-        NDArray alignment = kl.mul(driftedRows).sum().div(driftedRows.sum().maximum(1f));
-        NDArray sparsity = gates.mean(new int[] {1})
-                .mul(driftedRows)
-                .sum()
-                .div(driftedRows.sum().maximum(1f));
+        NDArray kl =
+                t.mul(GraphScalars.maximum(t, 1e-12).log().sub(logq)).mul(valid).sum(new int[] {1});
+        NDArray alignment = kl.mul(driftedRows).sum().div(GraphScalars.maximum(driftedRows.sum(), 1));
+        NDArray sparsity =
+                gates.mean(new int[] {1}).mul(driftedRows).sum().div(GraphScalars.maximum(driftedRows.sum(), 1));
         // what the steering does to the output, not the paper's mean g²: a small gate on a long vector, or a
         // small displacement through a sensitive head, still moves a healthy distribution
         NDArray logBase = predictions.get(3).logSoftmax(1);
@@ -269,16 +269,15 @@ public final class MatSteerObjective extends Objective {
                 .sum(new int[] {1})
                 .mul(healthyRows)
                 .sum()
-                .div(healthyRows.sum().maximum(1f));
+                .div(GraphScalars.maximum(healthyRows.sum(), 1));
         NDArray unit = theta.div(theta.square().sum(new int[] {1}, true).sqrt().add(1e-12f));
         NDArray cos = unit.matMul(unit.transpose());
         long a = theta.getShape().get(0);
-        NDArray orthogonality = cos.square().sum().sub(a).div(2f);
-        NDArray total = alignment
-                .mul((float) weights.alignment())
-                .add(sparsity.mul((float) weights.sparsity()))
-                .add(preservation.mul((float) weights.preservation()))
-                .add(orthogonality.mul((float) weights.orthogonality()));
+        NDArray orthogonality = GraphScalars.div(cos.square().sum().sub(a), 2);
+        NDArray total = GraphScalars.mul(alignment, weights.alignment())
+                .add(GraphScalars.mul(sparsity, weights.sparsity()))
+                .add(GraphScalars.mul(preservation, weights.preservation()))
+                .add(GraphScalars.mul(orthogonality, weights.orthogonality()));
         Map<String, NDArray> parts = new LinkedHashMap<>();
         parts.put("alignment", alignment);
         parts.put("sparsity", sparsity);

@@ -2,6 +2,7 @@ package io.ballast.calibrator.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import io.ballast.generator.model.GraphScalars;
 
 /**
  * The calibration objective, implemented once: {@code total = lambdaKl * L_KL + L_KTO}.
@@ -75,36 +76,33 @@ public final class CalibrationLoss {
             NDArray target,
             NDArray klMask,
             NDArray valid) {
-        NDArray rows = klMask.max(new int[] {1}).sum().maximum(1f);
+        NDArray rows = GraphScalars.maximum(klMask.max(new int[] {1}).sum(), 1);
         NDArray kl = divergence(target, steeringLogProbs, klMask).div(rows);
         // q renormalised over the attribute's own tokens (padding excluded): log q - log sum_k q_k
-        NDArray served = steeringLogProbs.sub(steeringLogProbs
-                .exp()
-                .mul(valid)
-                .sum(new int[] {2}, true)
-                .maximum(1e-30f)
+        NDArray served = steeringLogProbs.sub(GraphScalars.maximum(
+                        steeringLogProbs.exp().mul(valid).sum(new int[] {2}, true), 1e-30)
                 .log());
         NDArray klServed = divergence(target, served, klMask).div(rows).stopGradient();
 
-        NDArray z0 = mismatchedPolicyLogp
-                .sub(mismatchedReferenceLogp)
-                .mean()
-                .maximum(0f)
+        NDArray z0 = GraphScalars.maximum(
+                        mismatchedPolicyLogp.sub(mismatchedReferenceLogp).mean(), 0)
                 .stopGradient();
         NDArray reward = policyLogp.sub(referenceLogp);
-        NDArray desirableLoss = Activation.sigmoid(reward.sub(z0).mul((float) w.beta()))
-                .neg()
-                .add(1f)
-                .mul((float) w.lambdaDesirable());
-        NDArray undesirableLoss = Activation.sigmoid(z0.sub(reward).mul((float) w.beta()))
-                .neg()
-                .add(1f)
-                .mul((float) w.lambdaUndesirable());
+        NDArray desirableLoss = GraphScalars.mul(
+                Activation.sigmoid(GraphScalars.mul(reward.sub(z0), w.beta()))
+                        .neg()
+                        .add(1f),
+                w.lambdaDesirable());
+        NDArray undesirableLoss = GraphScalars.mul(
+                Activation.sigmoid(GraphScalars.mul(z0.sub(reward), w.beta()))
+                        .neg()
+                        .add(1f),
+                w.lambdaUndesirable());
         NDArray perRowKto =
                 desirable.mul(desirableLoss).add(desirable.neg().add(1f).mul(undesirableLoss));
         NDArray kto = perRowKto.mean();
 
-        return new Terms(kl.mul((float) w.lambdaKl()).add(kto), kl, klServed, kto, z0);
+        return new Terms(GraphScalars.mul(kl, w.lambdaKl()).add(kto), kl, klServed, kto, z0);
     }
 
     /**
@@ -134,12 +132,12 @@ public final class CalibrationLoss {
 
     /** The mean of {@code values} over the positions where {@code mask} is 1 (0 when none is). */
     public static NDArray maskedMean(NDArray values, NDArray mask) {
-        return values.mul(mask).sum().div(mask.sum().maximum(1f));
+        return values.mul(mask).sum().div(GraphScalars.maximum(mask.sum(), 1));
     }
 
     /** Sum over rows of sum over counted attributes of KL(t || q); t log t is constant but kept so the value is the true divergence. */
     private static NDArray divergence(NDArray target, NDArray logQ, NDArray klMask) {
-        NDArray safeTarget = target.maximum(1e-12f);
+        NDArray safeTarget = GraphScalars.maximum(target, 1e-12);
         NDArray perAttribute = target.mul(safeTarget.log().sub(logQ)).sum(new int[] {2}); // (B,A)
         return perAttribute.mul(klMask).sum();
     }

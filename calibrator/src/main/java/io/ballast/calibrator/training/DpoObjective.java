@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
+import io.ballast.generator.model.GraphScalars;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.text.WordTokenizer;
 import io.ballast.generator.training.TokenBatch;
@@ -90,7 +91,7 @@ public final class DpoObjective extends Objective {
                 logp.get(new NDIndex(":, 0")).sub(logp.get(new NDIndex(":, 1"))).sub(refMargin);
         // -log sigmoid(x) as softplus(-x): log(sigmoid(x)) underflows to -inf (and a NaN gradient) for a large negative
         // margin
-        return new Terms(Activation.softPlus(margin.mul((float) -beta)).mean(), Map.of());
+        return new Terms(Activation.softPlus(GraphScalars.mul(margin, -beta)).mean(), Map.of());
     }
 
     /**

@@ -166,11 +166,12 @@ public final class FineTuningLoop {
                         terms.parts().forEach((name, value) -> parts.put(name, (double) value.getFloat()));
                         if (clip.skip()) {
                             log.warn(
-                                    "step {} of {} skipped: gradient norm {} (loss {})",
+                                    "step {} of {} skipped: gradient norm {} (loss {}), not finite in {}",
                                     step,
                                     total,
                                     clip.norm(),
-                                    loss);
+                                    loss,
+                                    clip.nonFinite());
                         }
                     }
                     done = step;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.ballast.generator.model.GraphScalars;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.generator.text.WordTokenizer;
@@ -214,7 +215,7 @@ public final class KlKtoObjective extends Objective {
             NDArray anchor = CalibrationLoss.anchor(
                     anchorLogProbs, logits.get(new NDIndex(2 * b + ":")).logSoftmax(-1), labels.get(11));
             parts.put("anchor", anchor);
-            total = total.add(anchor.mul((float) weights.lambdaAnchor()));
+            total = total.add(GraphScalars.mul(anchor, weights.lambdaAnchor()));
         }
         return new Terms(total, parts);
     }

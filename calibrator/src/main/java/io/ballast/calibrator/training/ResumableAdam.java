@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
+import io.ballast.generator.model.GraphScalars;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -77,7 +78,7 @@ final class ResumableAdam extends Optimizer implements AutoCloseable {
             scratch.tempAttachAll(s.mean, s.variance);
             NDArray g = grad.duplicate(); // in scratch, so the temporaries below are freed with it
             g.attach(scratch);
-            s.mean.muli(BETA1).addi(g.mul(1 - BETA1));
+            s.mean.muli(BETA1).addi(GraphScalars.mul(g, 1 - BETA1));
             s.variance.muli(BETA2).addi(g.square().muli(1 - BETA2));
             double correction = Math.sqrt(1 - Math.pow(BETA2, s.updates)) / (1 - Math.pow(BETA1, s.updates));
             NDArray delta =

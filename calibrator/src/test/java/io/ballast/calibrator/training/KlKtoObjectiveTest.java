@@ -1,9 +1,15 @@
 package io.ballast.calibrator.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.TinyModels;
@@ -90,6 +96,88 @@ class KlKtoObjectiveTest {
             assertThat(anchorRows).isPositive();
             assertThat(anchorsSeen).isEqualTo(anchorRows);
         }
+    }
+
+    @Test
+    void givenACollectionBetweenForwardAndBackward_whenAStepsGradientIsTaken_thenItIsTheGradientWithout()
+            throws Exception {
+        // given a KL+KTO step's batch (with anchor rows) on the tiny model, its weights recording gradients
+        CalibrationSettings settings = CalibrationSettings.defaults()
+                .withSeed(11L)
+                .withSet(s -> new CalibrationSettings.SetBuilding(2, 8, 0).withAnchorResponses(1));
+        Targets targets = new Targets(TargetPresets.uniform(0.08));
+        try (LanguageModel reference = TinyModels.loadPublished();
+                LanguageModel policy = TinyModels.loadPublished();
+                NDManager m = NDManager.newBaseManager()) {
+            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+                    .build(
+                            reference,
+                            Map.of(
+                                    "occupation:registered-nurses",
+                                    List.of(Attribute.GENDER, Attribute.RACE, Attribute.SENTIMENT)),
+                            targets,
+                            settings);
+            KlKtoObjective objective = new KlKtoObjective(
+                    settings.training().weights(), settings.training().batchSize(), settings.seed());
+            objective.prepare(reference, set);
+            Objective.Batch batch = objective.batch(m, 1);
+            List<NDArray> weights = policy.block().getParameters().stream()
+                    .map(p -> p.getValue().getArray())
+                    .toList();
+            weights.forEach(w -> w.setRequiresGradient(true));
+
+            // when its gradient is taken once as training does, and once with garbage collections between
+            // the forward and the backward (the model's attention and the loss scale by constants)
+            float[] plain = gradient(policy, objective, batch, weights, m, false);
+            float[] collected = gradient(policy, objective, batch, weights, m, true);
+
+            // then the two are the same: no constant autograd reads in the backward was freed meanwhile
+            assertThat(collected).hasSameSizeAs(plain);
+            for (int i = 0; i < plain.length; i++) {
+                assertThat(collected[i])
+                        .as("gradient element %d", i)
+                        .isCloseTo(plain[i], within(1e-5f + 1e-3f * Math.abs(plain[i])));
+            }
+        }
+    }
+
+    /** Every weight's gradient of the step's total loss, concatenated. */
+    private static float[] gradient(
+            LanguageModel policy,
+            KlKtoObjective objective,
+            Objective.Batch batch,
+            List<NDArray> weights,
+            NDManager m,
+            boolean collect) {
+        try (NDManager step = m.newSubManager();
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDList predictions =
+                    policy.block().forward(new ParameterStore(step, false), new NDList(batch.inputs()), true);
+            NDArray total = objective.terms(batch.labels(), predictions).total();
+            if (collect) {
+                for (int i = 0; i < 5; i++) {
+                    System.gc();
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            collector.backward(total);
+        }
+        int size = weights.stream().mapToInt(w -> Math.toIntExact(w.size())).sum();
+        float[] all = new float[size];
+        int at = 0;
+        for (NDArray w : weights) {
+            try (NDArray g = w.getGradient()) {
+                float[] part = g.toFloatArray();
+                System.arraycopy(part, 0, all, at, part.length);
+                at += part.length;
+                g.set(new NDIndex("..."), 0f); // the next backward must not add to this one
+            }
+        }
+        return all;
     }
 
     /** The first input position of a row whose next token the loss counts (the first response token's). */

@@ -66,7 +66,7 @@ final class CausalSelfAttention extends AbstractBlock {
         Shape shape = q.getShape();
         long t = shape.get(2);
         long d = shape.get(3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(d));
+        NDArray scores = GraphScalars.div(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(d));
         if (t > 1) {
             scores = scores.add(causalMask(q.getManager(), t, past + t));
         }
@@ -77,7 +77,7 @@ final class CausalSelfAttention extends AbstractBlock {
     static NDArray causalMask(NDManager manager, long t, long s) {
         NDArray rows = manager.arange(s - t, s).reshape(t, 1);
         NDArray cols = manager.arange(0, s).reshape(1, s);
-        return cols.gt(rows).toType(DataType.FLOAT32, false).mul(-1e9f);
+        return GraphScalars.mul(cols.gt(rows).toType(DataType.FLOAT32, false), -1e9);
     }
 
     @Override

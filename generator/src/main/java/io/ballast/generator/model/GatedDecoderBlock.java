@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -78,8 +77,7 @@ final class GatedDecoderBlock extends AbstractBlock {
         NDArray h = x.add(attn.get(0));
         NDList m = new NDList(
                 postAttentionNorm.forward(ps, new NDList(h), training).singletonOrThrow());
-        // silu = swish with β = 1
-        NDArray gated = Activation.swish(gate.forward(ps, m, training).singletonOrThrow(), 1f)
+        NDArray gated = GraphScalars.silu(gate.forward(ps, m, training).singletonOrThrow())
                 .mul(up.forward(ps, m, training).singletonOrThrow());
         NDArray out = h.add(down.forward(ps, new NDList(gated), training).singletonOrThrow());
         return new NDList(out, attn.get(1), attn.get(2));

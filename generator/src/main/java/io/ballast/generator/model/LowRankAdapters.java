@@ -24,7 +24,7 @@ public final class LowRankAdapters {
      */
     public record Pair(NDArray aTransposed, NDArray bTransposed, float scale) {
         NDArray apply(NDArray x) {
-            return x.matMul(aTransposed).matMul(bTransposed).mul(scale);
+            return GraphScalars.mul(x.matMul(aTransposed).matMul(bTransposed), scale);
         }
     }
 

@@ -3,6 +3,7 @@ package io.ballast.generator.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
+import io.ballast.generator.model.GraphScalars;
 
 /**
  * Pretraining's loss: mean negative log-likelihood of the next token over the counted positions.
@@ -31,10 +32,6 @@ public final class NextTokenLoss extends Loss {
     public static NDArray meanNll(NDList labels, NDArray logits) {
         NDArray mask = labels.get(1);
         TokenBatch tokens = new TokenBatch(null, labels.get(0), mask, 0);
-        return tokens.targetLogProbs(logits)
-                .mul(mask)
-                .sum()
-                .neg()
-                .div(mask.sum().maximum(1f));
+        return tokens.targetLogProbs(logits).mul(mask).sum().neg().div(GraphScalars.maximum(mask.sum(), 1));
     }
 }

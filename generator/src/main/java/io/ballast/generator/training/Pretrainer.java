@@ -109,9 +109,14 @@ public final class Pretrainer {
                             loss = nll.getFloat();
                         }
                     }
-                    if (guard.apply().skip() || !Float.isFinite(loss)) {
+                    GradientClipping.Result guarded = guard.apply();
+                    if (guarded.skip() || !Float.isFinite(loss)) {
                         skipped++;
-                        log.warn("pretraining step {} skipped: non-finite loss or gradient (loss {})", step, loss);
+                        log.warn(
+                                "pretraining step {} skipped: non-finite loss or gradient (loss {}, not finite in {})",
+                                step,
+                                loss,
+                                guarded.nonFinite());
                         continue;
                     }
                     trainer.step();

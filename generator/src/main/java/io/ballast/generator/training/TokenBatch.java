@@ -3,6 +3,7 @@ package io.ballast.generator.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.ballast.generator.model.GraphScalars;
 import java.util.List;
 
 /**
@@ -45,7 +46,7 @@ public record TokenBatch(NDArray inputs, NDArray targets, NDArray mask, long cou
 
     /** Mean negative log-likelihood over counted targets. */
     public NDArray meanNll(NDArray logits) {
-        return targetLogProbs(logits).mul(mask).sum().neg().div(Math.max(1, countedTokens));
+        return GraphScalars.div(targetLogProbs(logits).mul(mask).sum().neg(), Math.max(1, countedTokens));
     }
 
     /** Sum of counted target log-probabilities per sequence: log p(response | prompt), shape (B). */

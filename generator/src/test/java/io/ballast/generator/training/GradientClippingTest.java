@@ -59,6 +59,10 @@ class GradientClippingTest {
             // then the step is to be skipped and every gradient is exactly zero (g - g would leave NaN)
             assertThat(result.skip()).isTrue();
             assertThat(gradients(block)).containsOnly(0.0);
+            // and it names the parameters whose gradients were not finite (the weight; the bias's gradient stays
+            // finite)
+            assertThat(result.nonFinite())
+                    .containsExactly(block.getParameters().get(0).getKey());
         }
     }
 
