@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.TinyModels;
+import io.ballast.generator.model.ConstantArithmeticScan;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.schemas.attributes.LexiconExtractor;
@@ -155,14 +156,7 @@ class KlKtoObjectiveTest {
                     policy.block().forward(new ParameterStore(step, false), new NDList(batch.inputs()), true);
             NDArray total = objective.terms(batch.labels(), predictions).total();
             if (collect) {
-                for (int i = 0; i < 5; i++) {
-                    System.gc();
-                    try {
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+                ConstantArithmeticScan.collectGarbage();
             }
             collector.backward(total);
         }

@@ -3,6 +3,7 @@ package io.ballast.generator.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic between an array and a constant, safe in code that autograd records: every forward
@@ -28,30 +29,22 @@ public final class GraphScalars {
 
     /** {@code x * c}. */
     public static NDArray mul(NDArray x, double c) {
-        try (NDArray k = constant(x, c)) {
-            return x.mul(k);
-        }
+        return withConstant(x, c, NDArray::mul);
     }
 
     /** {@code x / c}. */
     public static NDArray div(NDArray x, double c) {
-        try (NDArray k = constant(x, c)) {
-            return x.div(k);
-        }
+        return withConstant(x, c, NDArray::div);
     }
 
     /** Element-wise {@code max(x, c)}. */
     public static NDArray maximum(NDArray x, double c) {
-        try (NDArray k = constant(x, c)) {
-            return x.maximum(k);
-        }
+        return withConstant(x, c, NDArray::maximum);
     }
 
     /** Element-wise {@code min(x, c)}. */
     public static NDArray minimum(NDArray x, double c) {
-        try (NDArray k = constant(x, c)) {
-            return x.minimum(k);
-        }
+        return withConstant(x, c, NDArray::minimum);
     }
 
     /** SiLU, {@code x · sigmoid(x)}: DJL's {@code Activation.swish(x, 1)} multiplies by β through {@code mul(Number)}. */
@@ -59,8 +52,13 @@ public final class GraphScalars {
         return x.mul(Activation.sigmoid(x));
     }
 
-    /** A 0-d array of {@code x}'s type and device holding {@code c}, in memory PyTorch owns. */
-    private static NDArray constant(NDArray x, double c) {
-        return x.getManager().full(new Shape(), (float) c, x.getDataType(), x.getDevice());
+    /**
+     * {@code op(x, k)} with k a 0-d array of {@code x}'s type and device holding {@code c}, in memory
+     * PyTorch owns: closing k's handle leaves the graph's own reference, and the value, in place.
+     */
+    private static NDArray withConstant(NDArray x, double c, BinaryOperator<NDArray> op) {
+        try (NDArray k = x.getManager().full(new Shape(), (float) c, x.getDataType(), x.getDevice())) {
+            return op.apply(x, k);
+        }
     }
 }

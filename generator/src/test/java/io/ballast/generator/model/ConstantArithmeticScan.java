@@ -3,6 +3,7 @@ package io.ballast.generator.model;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,28 @@ public final class ConstantArithmeticScan {
             "ai/djl/ndarray/NDArray\\.(mul|div|maximum|minimum|pow):\\(Ljava/lang/Number;\\)|ai/djl/nn/Activation\\.swish:");
 
     private ConstantArithmeticScan() {}
+
+    /** "class: call" for each such call in the classes compiled beside {@code anchor} (its module's). */
+    public static List<String> callsBeside(Class<?> anchor) throws IOException, URISyntaxException {
+        return callsIn(Path.of(
+                anchor.getProtectionDomain().getCodeSource().getLocation().toURI()));
+    }
+
+    /**
+     * Collects garbage a few times with pauses: the JDK frees a direct buffer's memory on its
+     * cleaner thread, after the collection. A test calls it between a forward and its backward.
+     */
+    public static void collectGarbage() {
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
 
     /** "class: call" for each such call under {@code classes} (a folder of .class files). */
     public static List<String> callsIn(Path classes) throws IOException {
