@@ -162,12 +162,9 @@ public final class ConstraintObjective extends Objective {
         NDArray satisfied = labels.get(3);
         // likelihood of the satisfying samples' response tokens (those the positions count)
         NDArray nllMask = labels.get(4).mul(satisfied.expandDims(1));
-        NDArray nll = logP.gather(targets.expandDims(-1), -1)
-                .squeeze(-1)
-                .mul(nllMask)
-                .sum()
-                .neg()
-                .div(GraphScalars.maximum(nllMask.sum(), 1));
+        NDArray nll = CalibrationLoss.maskedMean(
+                        logP.gather(targets.expandDims(-1), -1).squeeze(-1), nllMask)
+                .neg();
         // KL(q* || p_theta) at every counted response prefix of every sample, the anchored ones apart
         NDArray perPosition = CalibrationLoss.divergenceAt(logTarget, logP);
         NDArray anchored = labels.get(5);

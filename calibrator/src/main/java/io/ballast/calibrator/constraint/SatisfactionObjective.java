@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.ballast.calibrator.training.CalibrationExample;
+import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.calibrator.training.Objective;
-import io.ballast.generator.model.GraphScalars;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.text.WordTokenizer;
 import io.ballast.generator.training.TokenBatch;
@@ -88,6 +88,6 @@ public final class SatisfactionObjective extends Objective {
         NDArray perPosition = y.mul(ConstrainedDistribution.logSigmoid(z))
                 .add(y.neg().add(1f).mul(ConstrainedDistribution.logSigmoid(z.neg())))
                 .neg();
-        return perPosition.mul(mask).sum().div(GraphScalars.maximum(mask.sum(), 1));
+        return CalibrationLoss.maskedMean(perPosition, mask);
     }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.ballast.calibrator.training.CalibrationExample;
+import io.ballast.calibrator.training.CalibrationLoss;
 import io.ballast.calibrator.training.CalibrationSetBuilder;
 import io.ballast.calibrator.training.Objective;
 import io.ballast.calibrator.training.SteeringTarget;
@@ -258,18 +259,13 @@ public final class MatSteerObjective extends Objective {
         NDArray logq = selected.logSoftmax(1);
         NDArray kl =
                 t.mul(GraphScalars.maximum(t, 1e-12).log().sub(logq)).mul(valid).sum(new int[] {1});
-        NDArray alignment = kl.mul(driftedRows).sum().div(GraphScalars.maximum(driftedRows.sum(), 1));
-        NDArray sparsity =
-                gates.mean(new int[] {1}).mul(driftedRows).sum().div(GraphScalars.maximum(driftedRows.sum(), 1));
+        NDArray alignment = CalibrationLoss.maskedMean(kl, driftedRows);
+        NDArray sparsity = CalibrationLoss.maskedMean(gates.mean(new int[] {1}), driftedRows);
         // what the steering does to the output, not the paper's mean g²: a small gate on a long vector, or a
         // small displacement through a sensitive head, still moves a healthy distribution
         NDArray logBase = predictions.get(3).logSoftmax(1);
-        NDArray preservation = logBase.exp()
-                .mul(logBase.sub(logits.logSoftmax(1)))
-                .sum(new int[] {1})
-                .mul(healthyRows)
-                .sum()
-                .div(GraphScalars.maximum(healthyRows.sum(), 1));
+        NDArray preservation =
+                CalibrationLoss.maskedMean(CalibrationLoss.divergenceAt(logBase, logits.logSoftmax(1)), healthyRows);
         NDArray unit = theta.div(theta.square().sum(new int[] {1}, true).sqrt().add(1e-12f));
         NDArray cos = unit.matMul(unit.transpose());
         long a = theta.getShape().get(0);

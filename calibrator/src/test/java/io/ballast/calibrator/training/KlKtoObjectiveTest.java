@@ -13,7 +13,7 @@ import ai.djl.training.ParameterStore;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.generator.TinyModels;
-import io.ballast.generator.model.ConstantArithmeticScan;
+import io.ballast.generator.model.ForcedCollection;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
 import io.ballast.schemas.attributes.LexiconExtractor;
@@ -156,7 +156,7 @@ class KlKtoObjectiveTest {
                     policy.block().forward(new ParameterStore(step, false), new NDList(batch.inputs()), true);
             NDArray total = objective.terms(batch.labels(), predictions).total();
             if (collect) {
-                ConstantArithmeticScan.collectGarbage();
+                ForcedCollection.run();
             }
             collector.backward(total);
         }

@@ -6,7 +6,9 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Global-norm gradient clipping, as PyTorch's {@code clip_grad_norm_}: when the L2 norm of all
@@ -27,8 +29,9 @@ public final class GradientClipping {
      */
     public record Result(double norm, boolean skip, List<String> nonFinite) {}
 
-    private final List<NDArray> weights = new ArrayList<>();
-    private final List<String> names = new ArrayList<>();
+    /** The trainable weights by parameter name, in the block's order. */
+    private final Map<String, NDArray> weights = new LinkedHashMap<>();
+
     private final double maxNorm;
 
     /** Clips the gradients of {@code block}'s parameters that require them (the trainable ones). */
@@ -39,8 +42,7 @@ public final class GradientClipping {
         this.maxNorm = maxNorm;
         for (Pair<String, Parameter> p : block.getParameters()) {
             if (p.getValue().requiresGradient()) {
-                weights.add(p.getValue().getArray());
-                names.add(p.getKey());
+                weights.put(p.getKey(), p.getValue().getArray());
             }
         }
     }
@@ -50,8 +52,8 @@ public final class GradientClipping {
         double squares = 0;
         List<NDArray> gradients = new ArrayList<>(weights.size());
         List<String> nonFinite = new ArrayList<>();
-        for (int i = 0; i < weights.size(); i++) {
-            NDArray w = weights.get(i);
+        for (Map.Entry<String, NDArray> weight : weights.entrySet()) {
+            NDArray w = weight.getValue();
             if (!w.hasGradient()) {
                 continue;
             }
@@ -64,7 +66,7 @@ public final class GradientClipping {
                 float sum = s.getFloat();
                 squares += sum;
                 if (!Float.isFinite(sum)) {
-                    nonFinite.add(names.get(i));
+                    nonFinite.add(weight.getKey());
                 }
             }
         }

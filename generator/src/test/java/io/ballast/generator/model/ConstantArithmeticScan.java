@@ -33,22 +33,6 @@ public final class ConstantArithmeticScan {
                 anchor.getProtectionDomain().getCodeSource().getLocation().toURI()));
     }
 
-    /**
-     * Collects garbage a few times with pauses: the JDK frees a direct buffer's memory on its
-     * cleaner thread, after the collection. A test calls it between a forward and its backward.
-     */
-    public static void collectGarbage() {
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     /** "class: call" for each such call under {@code classes} (a folder of .class files). */
     public static List<String> callsIn(Path classes) throws IOException {
         ToolProvider javap = ToolProvider.findFirst("javap").orElseThrow(() -> new IllegalStateException("no javap"));

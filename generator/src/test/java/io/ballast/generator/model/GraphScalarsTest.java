@@ -45,7 +45,7 @@ class GraphScalarsTest {
             x.setRequiresGradient(true);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray y = f.apply(x).sum();
-                ConstantArithmeticScan.collectGarbage();
+                ForcedCollection.run();
                 collector.backward(y);
             }
             return x.getGradient().toFloatArray();
