@@ -4,9 +4,9 @@ import io.ballast.auditor.http.AuditorHttpApi;
 import io.ballast.auditor.topology.AuditMetrics;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.auditor.topology.DeadLetterOrRetry;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.runtime.ServiceHttpServer;
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.attributes.AttributeClassifiers;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.topics.BallastTopic;
 import io.micrometer.core.instrument.Gauge;
@@ -59,9 +59,10 @@ public final class AuditorApp implements AutoCloseable {
         for (BallastTopic topic : List.of(BallastTopic.DISTRIBUTIONS, BallastTopic.DRIFT, BallastTopic.DLQ)) {
             schemaRegistry.register(topic.valueSubject(), SpecificData.get().getSchema(topic.valueType()));
         }
-        AttributeExtractor extractor = new LexiconExtractor();
+        AttributeClassifiers classifiers = ClassifierCatalog.build(config.classifiers());
+        log.info("classifiers: {}", classifiers.names());
         streams = new KafkaStreams(
-                AuditTopology.build(config, schemaRegistry, extractor, metrics, generationPartitions()),
+                AuditTopology.build(config, schemaRegistry, classifiers, metrics, generationPartitions()),
                 streamsProperties(http.port(), schemaRegistry));
         // a record never kills a thread (DeadLetterOrRetry dead-letters it); a failure outside the record
         // (the registry unreachable) does, on purpose: the thread is replaced and, under exactly-once,

@@ -1,6 +1,8 @@
 package io.ballast.auditor;
 
 import io.ballast.auditor.drift.ConfidenceSequence;
+import io.ballast.classifiers.ClassifierCatalog;
+import io.ballast.classifiers.ClassifierSettings;
 import io.ballast.runtime.CommonSettings;
 import io.ballast.runtime.ConfigException;
 import io.ballast.runtime.ConfigSource;
@@ -11,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Everything {@code ballast auditor} reads; defaults, ranges and meanings are in the {@link #SETTINGS} descriptors. */
 public record AuditorConfig(
@@ -37,7 +40,9 @@ public record AuditorConfig(
         long minExpressed,
         double minExpressionRate,
         Duration versionIdle,
-        Duration peerTimeout) {
+        Duration peerTimeout,
+        double sampleRate,
+        ClassifierCatalog.Choice classifiers) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -63,33 +68,38 @@ public record AuditorConfig(
     public static final String MIN_EXPRESSION_RATE = "ballast.auditor.min-expression-rate";
     public static final String VERSION_IDLE = "ballast.auditor.version-idle-seconds";
     public static final String PEER_TIMEOUT = "ballast.auditor.peer-timeout-ms";
+    public static final String SAMPLE_RATE = "ballast.auditor.sample-rate";
 
     /** Every key this service reads, in the order --help and the README list them. */
-    public static final List<Setting<?>> SETTINGS = List.of(
-            Keys.BOOTSTRAP_SERVERS,
-            Keys.SCHEMA_REGISTRY_URL,
-            Keys.APPLICATION_ID,
-            Keys.STATE_DIR,
-            Keys.HTTP_HOST,
-            Keys.HTTP_PORT,
-            Keys.ADVERTISED_HOST,
-            Keys.WINDOW_SIZE,
-            Keys.WINDOW_ADVANCE,
-            Keys.WINDOW_GRACE,
-            Keys.ALPHA,
-            Keys.RHO,
-            Keys.MAX_TEXT_CHARS,
-            Keys.MAX_ID_CHARS,
-            Keys.REGISTRY_WAIT,
-            Keys.KNOWN_MODELS,
-            Keys.STANDBY_REPLICAS,
-            Keys.STREAM_THREADS,
-            Keys.COMMIT_INTERVAL_MS,
-            Keys.SNAPSHOT_INTERVAL_MS,
-            Keys.MIN_EXPRESSED,
-            Keys.MIN_EXPRESSION_RATE,
-            Keys.VERSION_IDLE,
-            Keys.PEER_TIMEOUT);
+    public static final List<Setting<?>> SETTINGS = Stream.concat(
+                    Stream.of(
+                            Keys.BOOTSTRAP_SERVERS,
+                            Keys.SCHEMA_REGISTRY_URL,
+                            Keys.APPLICATION_ID,
+                            Keys.STATE_DIR,
+                            Keys.HTTP_HOST,
+                            Keys.HTTP_PORT,
+                            Keys.ADVERTISED_HOST,
+                            Keys.WINDOW_SIZE,
+                            Keys.WINDOW_ADVANCE,
+                            Keys.WINDOW_GRACE,
+                            Keys.ALPHA,
+                            Keys.RHO,
+                            Keys.MAX_TEXT_CHARS,
+                            Keys.MAX_ID_CHARS,
+                            Keys.REGISTRY_WAIT,
+                            Keys.KNOWN_MODELS,
+                            Keys.STANDBY_REPLICAS,
+                            Keys.STREAM_THREADS,
+                            Keys.COMMIT_INTERVAL_MS,
+                            Keys.SNAPSHOT_INTERVAL_MS,
+                            Keys.MIN_EXPRESSED,
+                            Keys.MIN_EXPRESSION_RATE,
+                            Keys.VERSION_IDLE,
+                            Keys.PEER_TIMEOUT,
+                            Keys.SAMPLE_RATE),
+                    ClassifierSettings.SETTINGS.stream())
+            .toList();
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -130,7 +140,9 @@ public record AuditorConfig(
                 Keys.MIN_EXPRESSED.read(c),
                 Keys.MIN_EXPRESSION_RATE.read(c),
                 Duration.ofSeconds(Keys.VERSION_IDLE.read(c)),
-                Duration.ofMillis(Keys.PEER_TIMEOUT.read(c)));
+                Duration.ofMillis(Keys.PEER_TIMEOUT.read(c)),
+                Keys.SAMPLE_RATE.read(c),
+                ClassifierCatalog.Choice.read(c));
     }
 
     /** The descriptors: each key's default, allowed values and meaning live here and nowhere else. */
@@ -225,6 +237,12 @@ public record AuditorConfig(
                 1800,
                 1,
                 "a model version with no events for this many seconds counts as no longer serving: its open drift episodes close as SUPERSEDED (as they do at once when another version is announced)");
+        static final Setting<Double> SAMPLE_RATE = Setting.decimal(
+                AuditorConfig.SAMPLE_RATE,
+                1.0,
+                1e-6,
+                1.0,
+                "share of outputs audited, a uniform random sample by event id (below 1 when a costly classifier such as the encoder cannot read them all; reported beside every distribution)");
         static final Setting<Long> PEER_TIMEOUT = Setting.longInteger(
                 AuditorConfig.PEER_TIMEOUT,
                 3000,

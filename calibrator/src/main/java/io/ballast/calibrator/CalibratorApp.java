@@ -7,6 +7,7 @@ import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.jobs.SteeringPatchJob;
 import io.ballast.calibrator.steering.SteeringPatcher;
 import io.ballast.calibrator.training.TrainingCancelledException;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.model.ComputeDevice;
 import io.ballast.generator.service.ModelUpdates;
 import io.ballast.generator.store.LocalModelStore;
@@ -20,8 +21,7 @@ import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.attributes.LexiconExtractor;
-import io.ballast.schemas.attributes.ToxicityClassifier;
+import io.ballast.schemas.attributes.AttributeClassifiers;
 import io.ballast.schemas.dlq.DeadLetterPublisher;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
@@ -241,6 +241,16 @@ public final class CalibratorApp implements AutoCloseable {
                 });
     }
 
+    private AttributeClassifiers classifiers;
+
+    /** The configured classifiers, built on first use (the encoder, if chosen, loads once). */
+    private synchronized AttributeClassifiers classifiers() {
+        if (classifiers == null) {
+            classifiers = ClassifierCatalog.build(config.classifiers());
+        }
+        return classifiers;
+    }
+
     private void runJob(CalibrationJob.Request request) {
         boolean ended = false;
         try {
@@ -252,13 +262,13 @@ public final class CalibratorApp implements AutoCloseable {
             CalibrationJob.Outcome outcome = request.isConstraint()
                     ? new ConstraintJob(
                                     store,
-                                    ToxicityClassifier.lexicon(),
+                                    classifiers().toxicityLabels(),
                                     settings,
                                     config.constraints(),
                                     config.workDir(),
                                     device)
                             .run(request, this::publish)
-                    : new CalibrationJob(store, new LexiconExtractor(), settings, config.workDir(), device)
+                    : new CalibrationJob(store, classifiers(), settings, config.workDir(), device)
                             .run(request, targets, this::publish);
             jobCounters.get(outcome.state()).increment();
             if (outcome.state() == CalibrationJobState.PROMOTED) {
@@ -317,12 +327,7 @@ public final class CalibratorApp implements AutoCloseable {
         try {
             LocalModelStore store = new LocalModelStore(config.modelStore());
             SteeringPatch patch = new SteeringPatchJob(
-                            store,
-                            new LexiconExtractor(),
-                            config.settings(),
-                            config.patches(),
-                            config.workDir(),
-                            device)
+                            store, classifiers(), config.settings(), config.patches(), config.workDir(), device)
                     .run(request, targets);
             synchronized (announcing) {
                 Integer live = liveVersions.get(request.modelId());

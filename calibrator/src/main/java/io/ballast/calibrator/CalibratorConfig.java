@@ -5,6 +5,8 @@ import io.ballast.calibrator.jobs.DriftCoalescer;
 import io.ballast.calibrator.jobs.SteeringPatchJob;
 import io.ballast.calibrator.steering.SteeringVectorFit;
 import io.ballast.calibrator.training.CalibrationLoss;
+import io.ballast.classifiers.ClassifierCatalog;
+import io.ballast.classifiers.ClassifierSettings;
 import io.ballast.generator.model.ComputeDevice;
 import io.ballast.generator.model.LoraAdapter;
 import io.ballast.runtime.CommonSettings;
@@ -30,7 +32,8 @@ public record CalibratorConfig(
         long patchSettleMillis,
         SteeringPatchJob.Settings patches,
         ConstraintJob.Settings constraints,
-        ComputeDevice.Choice device) {
+        ComputeDevice.Choice device,
+        ClassifierCatalog.Choice classifiers) {
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -79,52 +82,55 @@ public record CalibratorConfig(
     public static final String DEVICE = ComputeDevice.KEY;
 
     /** Every key this service reads, in the order --help and the README list them. */
-    public static final List<Setting<?>> SETTINGS = List.of(
-            Keys.BOOTSTRAP_SERVERS,
-            Keys.SCHEMA_REGISTRY_URL,
-            Keys.MODEL_STORE,
-            Keys.WORK_DIR,
-            Keys.GROUP_ID,
-            Keys.HTTP_HOST,
-            Keys.HTTP_PORT,
-            Keys.COALESCE_SECONDS,
-            Keys.MIN_INTERVAL_SECONDS,
-            Keys.MAX_ATTEMPTS,
-            Keys.RETRY_BACKOFF_SECONDS,
-            Keys.METHOD,
-            Keys.EPOCHS,
-            Keys.LEARNING_RATE,
-            Keys.BETA,
-            Keys.LAMBDA_D,
-            Keys.LAMBDA_U,
-            Keys.LAMBDA_KL,
-            Keys.LAMBDA_ANCHOR,
-            Keys.ANCHOR_RESPONSES,
-            Keys.RESPONSES_PER_PROMPT,
-            Keys.PROMPTS_PER_CONTEXT,
-            Keys.TRAINABLE_BLOCKS,
-            Keys.LORA_RANK,
-            Keys.LORA_ALPHA,
-            Keys.LORA_TARGETS,
-            Keys.LORA_LEARNING_RATE,
-            Keys.PROMPT_WORD_DROPOUT,
-            Keys.HEALTHY_CONTEXTS,
-            Keys.EVALUATION_SAMPLES,
-            Keys.IMPROVEMENT_MARGIN,
-            Keys.HEALTHY_TOLERANCE,
-            Keys.MIN_CONSISTENCY,
-            Keys.MAX_PERPLEXITY_RATIO,
-            Keys.PATCH_EPOCHS,
-            Keys.PATCH_RESPONSES_PER_PROMPT,
-            Keys.PATCH_SETTLE_SECONDS,
-            Keys.PATCH_HEALTHY_CONTEXTS,
-            Keys.PATCH_GATE_HIDDEN,
-            Keys.PATCH_PRESERVATION,
-            Keys.CONSTRAINT_LAMBDA,
-            Keys.CONSTRAINT_SAMPLES_PER_CONTEXT,
-            Keys.CONSTRAINT_EPOCHS,
-            Keys.CONSTRAINT_TRAINABLE_BLOCKS,
-            Keys.DEVICE);
+    public static final List<Setting<?>> SETTINGS = java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of(
+                            Keys.BOOTSTRAP_SERVERS,
+                            Keys.SCHEMA_REGISTRY_URL,
+                            Keys.MODEL_STORE,
+                            Keys.WORK_DIR,
+                            Keys.GROUP_ID,
+                            Keys.HTTP_HOST,
+                            Keys.HTTP_PORT,
+                            Keys.COALESCE_SECONDS,
+                            Keys.MIN_INTERVAL_SECONDS,
+                            Keys.MAX_ATTEMPTS,
+                            Keys.RETRY_BACKOFF_SECONDS,
+                            Keys.METHOD,
+                            Keys.EPOCHS,
+                            Keys.LEARNING_RATE,
+                            Keys.BETA,
+                            Keys.LAMBDA_D,
+                            Keys.LAMBDA_U,
+                            Keys.LAMBDA_KL,
+                            Keys.LAMBDA_ANCHOR,
+                            Keys.ANCHOR_RESPONSES,
+                            Keys.RESPONSES_PER_PROMPT,
+                            Keys.PROMPTS_PER_CONTEXT,
+                            Keys.TRAINABLE_BLOCKS,
+                            Keys.LORA_RANK,
+                            Keys.LORA_ALPHA,
+                            Keys.LORA_TARGETS,
+                            Keys.LORA_LEARNING_RATE,
+                            Keys.PROMPT_WORD_DROPOUT,
+                            Keys.HEALTHY_CONTEXTS,
+                            Keys.EVALUATION_SAMPLES,
+                            Keys.IMPROVEMENT_MARGIN,
+                            Keys.HEALTHY_TOLERANCE,
+                            Keys.MIN_CONSISTENCY,
+                            Keys.MAX_PERPLEXITY_RATIO,
+                            Keys.PATCH_EPOCHS,
+                            Keys.PATCH_RESPONSES_PER_PROMPT,
+                            Keys.PATCH_SETTLE_SECONDS,
+                            Keys.PATCH_HEALTHY_CONTEXTS,
+                            Keys.PATCH_GATE_HIDDEN,
+                            Keys.PATCH_PRESERVATION,
+                            Keys.CONSTRAINT_LAMBDA,
+                            Keys.CONSTRAINT_SAMPLES_PER_CONTEXT,
+                            Keys.CONSTRAINT_EPOCHS,
+                            Keys.CONSTRAINT_TRAINABLE_BLOCKS,
+                            Keys.DEVICE),
+                    ClassifierSettings.SETTINGS.stream())
+            .toList();
 
     /** Every key this service reads (docker-compose and k8s manifests are checked against it). */
     public static final List<String> KEYS = Setting.keys(SETTINGS);
@@ -154,7 +160,8 @@ public record CalibratorConfig(
                         Keys.CONSTRAINT_SAMPLES_PER_CONTEXT.read(c),
                         Keys.CONSTRAINT_EPOCHS.read(c),
                         Keys.CONSTRAINT_TRAINABLE_BLOCKS.read(c)),
-                Keys.DEVICE.read(c));
+                Keys.DEVICE.read(c),
+                ClassifierCatalog.Choice.read(c));
     }
 
     /** Whether drift gets a steering patch before its fine-tuning job ends. */

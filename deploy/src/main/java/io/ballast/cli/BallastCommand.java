@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
             TargetsCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            EvalCommand.class,
+            ClassifiersCommand.class,
             SettingsCommand.class
         })
 public final class BallastCommand implements Runnable {

@@ -5,11 +5,11 @@ import io.ballast.calibrator.CalibratorConfig;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.GateReport;
 import io.ballast.calibrator.jobs.CalibrationJob;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.training.ProgressBar;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetFile;
 import io.ballast.schemas.targets.TargetPresets;
@@ -95,7 +95,7 @@ final class CalibrateCommand implements Callable<Integer> {
         String jobId = "manual-" + UUID.randomUUID().toString().substring(0, 8);
         long t0 = System.currentTimeMillis();
         CalibrationJob.Outcome outcome = new CalibrationJob(
-                        modelStore, new LexiconExtractor(), settings, workDir, device.resolve())
+                        modelStore, ClassifierCatalog.defaults(), settings, workDir, device.resolve())
                 .run(new CalibrationJob.Request(jobId, store.modelId, base, drifted, List.of()), jobTargets, e -> {
                     if (e.getState() == CalibrationJobState.RUNNING
                             && e.getStep() != null

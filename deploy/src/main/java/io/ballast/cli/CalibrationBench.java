@@ -13,6 +13,7 @@ import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.CalibrationSetBuilder;
 import io.ballast.calibrator.training.FineTuningLoop;
 import io.ballast.calibrator.training.Objective;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.corpus.BioExample;
 import io.ballast.generator.model.LanguageModel;
@@ -25,7 +26,6 @@ import io.ballast.generator.store.ModelArtifact;
 import io.ballast.generator.training.Perplexity;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.domain.Occupation;
@@ -122,7 +122,7 @@ final class CalibrationBench implements Callable<Integer> {
     @Option(names = "--set", description = "Calibration setting key=value, as for the calibrator (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
-    private final AttributeExtractor extractor = new LexiconExtractor();
+    private final AttributeExtractor extractor = ClassifierCatalog.defaults();
     private final BioCorpus corpus = BioCorpus.withDefaults();
     private final Sampler sampler = new Sampler();
 

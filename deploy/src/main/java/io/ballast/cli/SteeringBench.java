@@ -11,6 +11,7 @@ import io.ballast.calibrator.steering.MatSteerObjective;
 import io.ballast.calibrator.steering.SteeringVectorFit;
 import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.CalibrationSetBuilder;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.model.SteeringVectors;
@@ -20,7 +21,6 @@ import io.ballast.generator.sampling.SamplingParams;
 import io.ballast.generator.store.ModelArtifact;
 import io.ballast.schemas.TargetDistribution;
 import io.ballast.schemas.attributes.DistributionComparison;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.attributes.Observation;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.domain.Occupation;
@@ -180,7 +180,7 @@ final class SteeringBench implements Callable<Integer> {
                     CalibrationSettings.defaults().withSeed(seed).withSet(s -> s.withAnchorResponses(0));
             long t0 = System.nanoTime();
             List<CalibrationExample> set =
-                    new CalibrationSetBuilder(new LexiconExtractor()).build(frozen, trainOn, targets, settings);
+                    new CalibrationSetBuilder(ClassifierCatalog.defaults()).build(frozen, trainOn, targets, settings);
             double setSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(
                     "MAT-Steer on %s v%d: %d fitting contexts, %d healthy; a %d-row calibration set built in %.1f s%n",
@@ -291,7 +291,11 @@ final class SteeringBench implements Callable<Integer> {
                             for (Attribute a : Attribute.values()) {
                                 counts.computeIfAbsent(a, x -> new HashMap<>())
                                         .merge(
-                                                Observation.of(a, g.steeringTokens(), g.text(), new LexiconExtractor())
+                                                Observation.of(
+                                                                a,
+                                                                g.steeringTokens(),
+                                                                g.text(),
+                                                                ClassifierCatalog.defaults())
                                                         .counted(),
                                                 1L,
                                                 Long::sum);

@@ -105,6 +105,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private final Map<String, KeyOfContext> keys = new HashMap<>();
     /** Aggregates changed since the last snapshot, with the oldest time bucket each changed. */
     private final Map<String, Long> dirty = new LinkedHashMap<>();
+    /** The share of outputs audited ({@link AuditSample}), reported beside every distribution. */
+    private final double sampleRate;
+
     /** After (re)initialisation, snapshot every aggregate once: what was pending before a restart is not known. */
     private boolean snapshotAll;
 
@@ -114,7 +117,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             ExpressionPolicy policy,
             Duration snapshotInterval,
             Duration versionIdle,
+            double sampleRate,
             AuditMetrics metrics) {
+        this.sampleRate = sampleRate;
         this.detector = detector;
         this.windows = windows;
         this.policy = policy;
@@ -357,6 +362,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             openEpisodes.remove(new EpisodeRef(aggregateKey, slot));
         }
         metrics.openEpisodes(task, openEpisodes.size());
+        signal.setClassifier(counts.classifierOf(slot));
         context.forward(new Record<>(auditKey.driftKey(), signal, now));
     }
 
@@ -442,6 +448,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                                 signal.getN(),
                                 signal.getSignalId()));
                 aggregates.put(ref.aggregateKey(), counts);
+                signal.setClassifier(counts.classifierOf(a));
                 context.forward(new Record<>(auditKey.driftKey(), signal, now));
                 return;
             }
@@ -480,6 +487,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                             signal.getSignalId()));
         }
         aggregates.put(ref.aggregateKey(), counts);
+        signal.setClassifier(counts.classifierOf(a));
         context.forward(new Record<>(auditKey.driftKey(), signal, now));
     }
 
@@ -583,6 +591,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                     SnapshotScope.SINCE_LIVE,
                     null,
                     null);
+            live.setClassifier(counts.classifierOf(a));
+            live.setIntended(new HashMap<>(counts.intended(a)));
+            live.setSampleRate(sampleRate);
             context.forward(new Record<>(outKey, live, timestamp));
             metrics.expressionRate(auditKey, live.getExpressionRate());
             if (target != null) {
@@ -598,6 +609,8 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                         SnapshotScope.WINDOW,
                         start,
                         start + windows.size());
+                window.setClassifier(counts.classifierOf(a));
+                window.setSampleRate(sampleRate);
                 context.forward(new Record<>(outKey, window, timestamp));
             }
         }
@@ -605,7 +618,10 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         if (limit != null) {
             AuditKey auditKey = vc.attribute(Toxicity.KEY);
             RateBoundSequence.Reading reading = limit.reading(counts);
-            context.forward(new Record<>(auditKey.key(), Snapshots.ofLimit(auditKey, limit, reading), timestamp));
+            DistributionSnapshot bound = Snapshots.ofLimit(auditKey, limit, reading);
+            bound.setClassifier(counts.classifierOf(ContextCounts.TOXICITY));
+            bound.setSampleRate(sampleRate);
+            context.forward(new Record<>(auditKey.key(), bound, timestamp));
             metrics.rate(auditKey, limit.category(), reading.rate(), limit.maxShare());
         }
     }

@@ -8,8 +8,7 @@ import io.ballast.schemas.DriftSignal;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.ToxicityClassifier;
+import io.ballast.schemas.attributes.AttributeClassifiers;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroDeserializer;
 import io.ballast.schemas.serde.AvroSerde;
@@ -33,8 +32,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <ol>
  *   <li>read {@code ballast.generations} as bytes; decode and validate; bad records, bytes and
  *       reason, to {@code ballast.dlq};</li>
- *   <li>for each output, one compact record with every attribute's observation (steered value,
- *       value read from the text, consistency) and its toxicity label, keyed by its context: whatever key the producer
+ *   <li>for each output (or a uniform random sample of them, {@link AuditSample}), one compact record
+ *       with every attribute's observation (the value read from the text by the configured classifier,
+ *       the value its steering token intended if it carried one, consistency) and its toxicity label,
+ *       keyed by its context: whatever key the producer
  *       used, one (model version, context) is counted by one task ({@link ContextRouting}); steps
  *       1 and 2 are one processor, {@link Intake};</li>
  *   <li>one update per event of that key's aggregate ({@link ContextCounts}: every attribute's
@@ -64,15 +65,15 @@ public final class AuditTopology {
 
     /** For a {@code ballast.generations} of one partition, as in the {@code TopologyTestDriver}. */
     public static Topology build(
-            AuditorConfig config, SchemaRegistry registry, AttributeExtractor extractor, AuditMetrics metrics) {
-        return build(config, registry, extractor, metrics, 1);
+            AuditorConfig config, SchemaRegistry registry, AttributeClassifiers classifiers, AuditMetrics metrics) {
+        return build(config, registry, classifiers, metrics, 1);
     }
 
     /** @param generationPartitions the partition count of {@code ballast.generations}; see {@link ContextRouting} */
     public static Topology build(
             AuditorConfig config,
             SchemaRegistry registry,
-            AttributeExtractor extractor,
+            AttributeClassifiers classifiers,
             AuditMetrics metrics,
             int generationPartitions) {
         StreamsBuilder builder = new StreamsBuilder();
@@ -106,8 +107,8 @@ public final class AuditTopology {
                 .process(
                         () -> new Intake(
                                 deserializer,
-                                extractor,
-                                ToxicityClassifier.lexicon(),
+                                classifiers,
+                                new AuditSample(config.sampleRate()),
                                 generationPartitions,
                                 config.maxTextChars(),
                                 config.maxIdChars(),
@@ -145,6 +146,7 @@ public final class AuditTopology {
                                 policy,
                                 config.snapshotInterval(),
                                 config.versionIdle(),
+                                config.sampleRate(),
                                 metrics),
                         Named.as("audit"),
                         AGGREGATES_STORE)

@@ -37,6 +37,8 @@ public final class ContextCounts {
     static final int EPISODE_SLOTS = ATTRIBUTES.length + 1;
     /** Marks the toxicity section after the buckets; aggregates written before it end at the buckets. */
     private static final byte TOXICITY_SECTION = 1;
+    /** Marks the section after toxicity's: the classifiers' names and the intended values' counts since live. */
+    private static final byte INTENDED_SECTION = 2;
 
     private static final byte FORMAT = 1;
 
@@ -50,6 +52,10 @@ public final class ContextCounts {
     private long lastEventMillis;
     private long toxicityJudged;
     private long toxic;
+    /** The classifiers that read the counted outputs ({@link ObservedEvent#classifiers()}); "" before any said. */
+    private String classifiers;
+    /** Per attribute, per category of the attribute, the outputs whose steering token intended it, since live. */
+    private final long[][] intended;
 
     /** Counts of one time bucket, [start, start + bucket width). */
     static final class Bucket {
@@ -70,7 +76,9 @@ public final class ContextCounts {
             long firstEventMillis,
             long lastEventMillis,
             long toxicityJudged,
-            long toxic) {
+            long toxic,
+            String classifiers,
+            long[][] intended) {
         this.categories = categories;
         this.sinceLive = sinceLive;
         this.episodes = episodes;
@@ -79,6 +87,16 @@ public final class ContextCounts {
         this.lastEventMillis = lastEventMillis;
         this.toxicityJudged = toxicityJudged;
         this.toxic = toxic;
+        this.classifiers = classifiers;
+        this.intended = intended;
+    }
+
+    private static long[][] noIntended() {
+        long[][] out = new long[ATTRIBUTES.length][];
+        for (int a = 0; a < ATTRIBUTES.length; a++) {
+            out[a] = new long[ATTRIBUTES[a].categories().size()];
+        }
+        return out;
     }
 
     public static ContextCounts empty() {
@@ -98,7 +116,9 @@ public final class ContextCounts {
                 Long.MAX_VALUE,
                 Long.MIN_VALUE,
                 0,
-                0);
+                0,
+                "",
+                noIntended());
     }
 
     static int unknownIndex(Attribute attribute) {
@@ -133,6 +153,12 @@ public final class ContextCounts {
      *     covering it had closed
      */
     public long add(ObservedEvent e, Windows windows) {
+        if (!e.classifiers().isEmpty() && !e.classifiers().equals(classifiers)) {
+            if (!classifiers.isEmpty()) {
+                restartSeries();
+            }
+            classifiers = e.classifiers();
+        }
         long t = e.eventMillis();
         firstEventMillis = Math.min(firstEventMillis, t);
         lastEventMillis = Math.max(lastEventMillis, t);
@@ -146,11 +172,59 @@ public final class ContextCounts {
                 bucket.tallies[a].add(c, e.judgeable()[a], e.consistent()[a]);
             }
         }
+        for (int a = 0; a < ATTRIBUTES.length; a++) {
+            String v = e.intended()[a];
+            int c = v == null ? -1 : ATTRIBUTES[a].categories().indexOf(v);
+            if (c >= 0) {
+                intended[a][c]++;
+            }
+        }
         if (e.toxic() != null) {
             toxicityJudged++;
             toxic += e.toxic() ? 1 : 0;
         }
         return bucket == null ? Long.MIN_VALUE : bucket.start;
+    }
+
+    /**
+     * Another classifier reads this aggregate's outputs from now on: its readings are a new series, so
+     * the counts restart rather than mix two instruments (a changed reading is not model drift). The
+     * episodes stay, to be resolved or kept open by the new series' evidence.
+     */
+    private void restartSeries() {
+        for (int a = 0; a < ATTRIBUTES.length; a++) {
+            sinceLive[a] = new Tally(categories.get(a).size());
+            java.util.Arrays.fill(intended[a], 0);
+        }
+        buckets.clear();
+        toxicityJudged = 0;
+        toxic = 0;
+    }
+
+    /** The classifiers that read the counted outputs, joined as {@link ObservedEvent#classifiers()}; "" if unknown. */
+    public String classifiers() {
+        return classifiers;
+    }
+
+    /** The name of the classifier of attribute (or {@link #TOXICITY}) slot {@code a}, or null when unknown. */
+    public String classifierOf(int a) {
+        if (classifiers.isEmpty()) {
+            return null;
+        }
+        String[] names = classifiers.split(",");
+        return a < names.length ? names[a] : null;
+    }
+
+    /** Per category of attribute {@code a}, the outputs since live whose steering token intended it (none: 0). */
+    public java.util.Map<String, Long> intended(int a) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        List<String> c = ATTRIBUTES[a].categories();
+        for (int i = 0; i < c.size(); i++) {
+            if (intended[a][i] > 0) {
+                out.put(c.get(i), intended[a][i]);
+            }
+        }
+        return out;
     }
 
     private Bucket bucket(long start) {
@@ -316,6 +390,10 @@ public final class ContextCounts {
                 }
             }
             size += 1 + 8 + 8 + episodeSize(v.episodes[TOXICITY]);
+            size += 1 + 2 + utf8Length(v.classifiers);
+            for (long[] row : v.intended) {
+                size += 1 + 8 * row.length;
+            }
             ByteBuffer out = ByteBuffer.allocate(size);
             out.put(FORMAT)
                     .putLong(v.firstEventMillis)
@@ -341,6 +419,14 @@ public final class ContextCounts {
             // appended, not a new format: an instance rolled back reads the rest and ignores it
             out.put(TOXICITY_SECTION).putLong(v.toxicityJudged).putLong(v.toxic);
             putEpisode(out, v.episodes[TOXICITY]);
+            out.put(INTENDED_SECTION);
+            putString(out, v.classifiers);
+            for (long[] row : v.intended) {
+                out.put((byte) row.length);
+                for (long c : row) {
+                    out.putLong(c);
+                }
+            }
             return out.array();
         }
 
@@ -407,7 +493,27 @@ public final class ContextCounts {
                 toxic = in.getLong();
                 episodes[TOXICITY] = getEpisode(in);
             }
-            return new ContextCounts(categories, sinceLive, episodes, buckets, first, last, judged, toxic);
+            // an aggregate written before intended values were kept ends here: none counted, classifiers unknown
+            String classifiers = "";
+            long[][] intended = noIntended();
+            if (in.hasRemaining()) {
+                if (in.get() != INTENDED_SECTION) {
+                    throw new SerializationException(
+                            "aggregate in " + topic + " has an unknown section after toxicity's");
+                }
+                classifiers = getString(in).intern();
+                for (int a = 0; a < k; a++) {
+                    int n = in.get();
+                    for (int i = 0; i < n; i++) {
+                        long c = in.getLong();
+                        if (i < intended[a].length) {
+                            intended[a][i] = c;
+                        }
+                    }
+                }
+            }
+            return new ContextCounts(
+                    categories, sinceLive, episodes, buckets, first, last, judged, toxic, classifiers, intended);
         }
 
         /** Encoded length; category names and attribute keys are ASCII, which is written without encoding. */

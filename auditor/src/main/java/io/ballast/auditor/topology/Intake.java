@@ -2,8 +2,7 @@ package io.ballast.auditor.topology;
 
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.GenerationEvent;
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.ToxicityClassifier;
+import io.ballast.schemas.attributes.AttributeClassifiers;
 import io.ballast.schemas.dlq.DeadLetters;
 import io.ballast.schemas.registry.SchemaRegistryException;
 import io.ballast.schemas.serde.AvroDeserializer;
@@ -44,8 +43,9 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
     record Outcome(ObservedEvent event, boolean local, DeadLetter deadLetter) {}
 
     private final GenerationFields.Reader reader;
-    private final AttributeExtractor extractor;
-    private final ToxicityClassifier toxicity;
+    private final AttributeClassifiers classifiers;
+    private final String classifierNames;
+    private final AuditSample sample;
     private final int partitions;
     private final int maxTextChars;
     private final int maxIdChars;
@@ -57,8 +57,8 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
 
     Intake(
             AvroDeserializer<GenerationEvent> deserializer,
-            AttributeExtractor extractor,
-            ToxicityClassifier toxicity,
+            AttributeClassifiers classifiers,
+            AuditSample sample,
             int partitions,
             int maxTextChars,
             int maxIdChars,
@@ -67,8 +67,9 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
             Counter deadLettered,
             Duration registryWait) {
         this.reader = new GenerationFields.Reader(deserializer);
-        this.extractor = extractor;
-        this.toxicity = toxicity;
+        this.classifiers = classifiers;
+        this.classifierNames = String.join(",", classifiers.names().values()).intern();
+        this.sample = sample;
         this.partitions = partitions;
         this.maxTextChars = maxTextChars;
         this.maxIdChars = maxIdChars;
@@ -104,7 +105,10 @@ final class Intake implements Processor<String, byte[], String, Intake.Outcome> 
             dead(record, md, "ValidationFailure", rejection.reason(), rejection.problem());
             return;
         }
-        ObservedEvent observed = ObservedEvent.of(event, extractor, toxicity);
+        if (!sample.audits(event.eventId())) {
+            return; // not in the audited sample: valid, and left unread (the classifiers are the cost)
+        }
+        ObservedEvent observed = ObservedEvent.of(event, classifiers, classifierNames);
         boolean local = md != null && md.partition() == ContextRouting.partitionOf(event.contextKey(), partitions);
         context.forward(new Record<>(
                 event.contextKey(), new Outcome(observed, local, null), record.timestamp(), record.headers()));

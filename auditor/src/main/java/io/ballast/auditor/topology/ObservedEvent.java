@@ -1,8 +1,8 @@
 package io.ballast.auditor.topology;
 
-import io.ballast.schemas.attributes.AttributeExtractor;
+import io.ballast.schemas.attributes.AttributeClassifiers;
 import io.ballast.schemas.attributes.Observation;
-import io.ballast.schemas.attributes.ToxicityClassifier;
+import io.ballast.schemas.attributes.Toxicity;
 import io.ballast.schemas.domain.Attribute;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -17,9 +17,11 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * One output as the aggregate needs it: its (model, version, steering patch, context), event time,
- * per attribute (in {@link Attribute#values()} order) the counted value and its consistency, and
- * whether the text is toxic ({@link ToxicityClassifier}; null when not judged: a record written
- * before toxicity was read). It is the one record per event on the repartition topic, in a compact
+ * per attribute (in {@link Attribute#values()} order) the counted value (the text's reading, never a
+ * steering token), its consistency and the value its steering token intended (null without one),
+ * whether the text is toxic (null when not judged: a record written before toxicity was read), and
+ * which classifiers read it ({@link AttributeClassifiers#names()} joined; empty in records written
+ * before they were named). It is the one record per event on the repartition topic, in a compact
  * binary form that only the auditor reads.
  */
 public record ObservedEvent(
@@ -31,7 +33,34 @@ public record ObservedEvent(
         String[] counted,
         boolean[] judgeable,
         boolean[] consistent,
-        Boolean toxic) {
+        Boolean toxic,
+        String[] intended,
+        String classifiers) {
+
+    /** An output read before intended values and classifier names were carried. */
+    public ObservedEvent(
+            String modelId,
+            int modelVersion,
+            String steeringPatch,
+            String contextKey,
+            long eventMillis,
+            String[] counted,
+            boolean[] judgeable,
+            boolean[] consistent,
+            Boolean toxic) {
+        this(
+                modelId,
+                modelVersion,
+                steeringPatch,
+                contextKey,
+                eventMillis,
+                counted,
+                judgeable,
+                consistent,
+                toxic,
+                new String[counted.length],
+                "");
+    }
 
     /** An output whose toxicity was not judged. */
     public ObservedEvent(
@@ -51,17 +80,27 @@ public record ObservedEvent(
     private static final byte FORMAT = 1;
     /** An output under a steering patch: format 1 with the patch after the version. */
     private static final byte FORMAT_PATCHED = 2;
+    /** Formats 1 and 2 with each attribute's intended value after its flags and the classifiers' names after them. */
+    private static final byte FORMAT_INTENDED = 3;
 
-    static ObservedEvent of(GenerationFields e, AttributeExtractor extractor, ToxicityClassifier toxicity) {
+    private static final byte FORMAT_PATCHED_INTENDED = 4;
+
+    /**
+     * Reads one event: every attribute from its text by the configured classifiers, whoever produced
+     * it. A steering token, where the producer wrote one, is only the intended value.
+     */
+    static ObservedEvent of(GenerationFields e, AttributeClassifiers classifiers, String classifierNames) {
         String[] counted = new String[ATTRIBUTES.length];
         boolean[] judgeable = new boolean[ATTRIBUTES.length];
         boolean[] consistent = new boolean[ATTRIBUTES.length];
-        Map<Attribute, String> fromText = extractor.extractAll(e.responseText());
+        String[] intended = new String[ATTRIBUTES.length];
+        Map<Attribute, String> fromText = classifiers.extractAll(e.responseText());
         for (int i = 0; i < ATTRIBUTES.length; i++) {
             Observation o = Observation.of(ATTRIBUTES[i], e.steeringTokens(), fromText.get(ATTRIBUTES[i]));
             counted[i] = o.counted();
             judgeable[i] = o.judgeable();
             consistent[i] = o.consistent();
+            intended[i] = o.intended();
         }
         return new ObservedEvent(
                 e.modelId(),
@@ -72,7 +111,9 @@ public record ObservedEvent(
                 counted,
                 judgeable,
                 consistent,
-                toxicity.toxic(e.responseText()));
+                Toxicity.TOXIC.equals(classifiers.toxicity().classify(e.responseText())),
+                intended,
+                classifierNames);
     }
 
     /** The aggregate this event updates; see {@link VersionContext}. */
@@ -87,7 +128,10 @@ public record ObservedEvent(
      * during a rolling deploy; only an output under a patch is written in format 2, which carries
      * the patch after the version. Both are read. The toxicity label, when judged, is one byte after
      * the attributes: readers before it stop at the last attribute and never look, and a record
-     * without it reads as not judged.
+     * without it reads as not judged. Formats 3 and 4 (written now) are 1 and 2 with each attribute's
+     * intended value ("" for none) after its flags, and the classifiers' names after the attributes;
+     * an instance that predates them dead-letters them during a rolling upgrade, so upgrade auditors
+     * together.
      */
     public static final class BinarySerde implements Serde<ObservedEvent> {
 
@@ -99,7 +143,7 @@ public record ObservedEvent(
                 }
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + e.contextKey.length());
                 try (DataOutputStream out = new DataOutputStream(bytes)) {
-                    out.writeByte(e.steeringPatch == null ? FORMAT : FORMAT_PATCHED);
+                    out.writeByte(e.steeringPatch == null ? FORMAT_INTENDED : FORMAT_PATCHED_INTENDED);
                     writeString(out, e.modelId);
                     out.writeInt(e.modelVersion);
                     if (e.steeringPatch != null) {
@@ -111,7 +155,9 @@ public record ObservedEvent(
                     for (int i = 0; i < e.counted.length; i++) {
                         writeString(out, e.counted[i]);
                         out.writeByte((e.judgeable[i] ? 1 : 0) | (e.consistent[i] ? 2 : 0));
+                        writeString(out, e.intended[i] == null ? "" : e.intended[i]);
                     }
+                    writeString(out, e.classifiers);
                     if (e.toxic != null) {
                         out.writeByte(e.toxic ? 1 : 0);
                     }
@@ -131,12 +177,14 @@ public record ObservedEvent(
                 try {
                     ByteBuffer in = ByteBuffer.wrap(bytes);
                     byte format = in.get();
-                    if (format != FORMAT && format != FORMAT_PATCHED) {
+                    if (format < FORMAT || format > FORMAT_PATCHED_INTENDED) {
                         throw new SerializationException("not an observed event in " + topic + " (format byte)");
                     }
+                    boolean patched = format == FORMAT_PATCHED || format == FORMAT_PATCHED_INTENDED;
+                    boolean withIntended = format >= FORMAT_INTENDED;
                     String model = readString(in);
                     int version = in.getInt();
-                    String patch = format == FORMAT_PATCHED ? readString(in) : null;
+                    String patch = patched ? readString(in) : null;
                     String context = readString(in);
                     long millis = in.getLong();
                     int k = in.get();
@@ -147,15 +195,31 @@ public record ObservedEvent(
                     String[] counted = new String[k];
                     boolean[] judgeable = new boolean[k];
                     boolean[] consistent = new boolean[k];
+                    String[] intended = new String[k];
                     for (int i = 0; i < k; i++) {
                         counted[i] = canonical(i, readString(in));
                         byte flags = in.get();
                         judgeable[i] = (flags & 1) != 0;
                         consistent[i] = (flags & 2) != 0;
+                        if (withIntended) {
+                            String v = readString(in);
+                            intended[i] = v.isEmpty() ? null : canonical(i, v);
+                        }
                     }
+                    String classifiers = withIntended ? readString(in).intern() : "";
                     Boolean toxic = in.hasRemaining() ? in.get() != 0 : null;
                     return new ObservedEvent(
-                            model, version, patch, context, millis, counted, judgeable, consistent, toxic);
+                            model,
+                            version,
+                            patch,
+                            context,
+                            millis,
+                            counted,
+                            judgeable,
+                            consistent,
+                            toxic,
+                            intended,
+                            classifiers);
                 } catch (RuntimeException ex) {
                     throw ex instanceof SerializationException s
                             ? s

@@ -1,6 +1,7 @@
 package io.ballast.auditor.topology;
 
 import io.ballast.auditor.AuditorConfig;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
@@ -10,8 +11,7 @@ import io.ballast.schemas.ModelAction;
 import io.ballast.schemas.ModelUpdate;
 import io.ballast.schemas.SteeringPatchRef;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.attributes.AttributeClassifiers;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroSerde;
 import io.ballast.schemas.serde.AvroSerializer;
@@ -55,17 +55,17 @@ final class AuditTopologyDriver implements AutoCloseable {
     private final AvroSerializer<GenerationEvent> events;
 
     AuditTopologyDriver(String registryUrl, Path stateDir, Map<String, String> settings) {
-        this(registryUrl, SchemaRegistry.forUrl(registryUrl), new LexiconExtractor(), stateDir, settings);
+        this(registryUrl, SchemaRegistry.forUrl(registryUrl), ClassifierCatalog.defaults(), stateDir, settings);
     }
 
     /**
-     * With the registry the topology reads through (a stand-in that fails on cue, say) and its attribute
-     * extractor given; the registry URL is still the one in the settings.
+     * With the registry the topology reads through (a stand-in that fails on cue, say) and its
+     * classifiers given; the registry URL is still the one in the settings.
      */
     AuditTopologyDriver(
             String registryUrl,
             SchemaRegistry registry,
-            AttributeExtractor extractor,
+            AttributeClassifiers classifiers,
             Path stateDir,
             Map<String, String> settings) {
         Map<String, String> all = new HashMap<>(settings);
@@ -79,7 +79,7 @@ final class AuditTopologyDriver implements AutoCloseable {
         // the deployed auditor's error handling (AuditorApp installs the same)
         props.putAll(DeadLetterOrRetry.settings(registry, metrics.deadLettered()));
         driver = new TopologyTestDriver(
-                AuditTopology.build(config, registry, extractor, metrics), props, Instant.ofEpochMilli(START_MILLIS));
+                AuditTopology.build(config, registry, classifiers, metrics), props, Instant.ofEpochMilli(START_MILLIS));
         targets = driver.createInputTopic(
                 BallastTopic.TARGETS.topicName(),
                 new StringSerializer(),

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ballast.auditor.AuditorConfig;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
 import io.ballast.schemas.GenerationEvent;
 import io.ballast.schemas.SampleEvents;
 import io.ballast.schemas.SnapshotScope;
-import io.ballast.schemas.attributes.AttributeExtractor;
-import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.schemas.attributes.AttributeClassifiers;
+import io.ballast.schemas.attributes.TextClassifier;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.registry.InMemorySchemaRegistry;
 import io.ballast.schemas.registry.SchemaRegistry;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -59,7 +61,7 @@ class HostileRecordsTest {
     @Test
     void idsHoldingTheKeySeparatorBackslashesAndUnicodeAreCountedUnderTheirOwnNames() {
         // given an auditor for any model
-        start(new LexiconExtractor());
+        start(ClassifierCatalog.defaults());
         // when a producer names its model and context with the key separator, escapes and non-Latin text
         String model = "bios|v2\\x|模型";
         String context = "occupation:a|b\\|c\\-médecin-🩺";
@@ -85,7 +87,7 @@ class HostileRecordsTest {
     @Test
     void oversizedIdsControlCharactersAnEmptyContextAndAMegabyteOfTextAreDeadLetteredWithTheirReason() {
         // given an auditor with the default bounds (256-character ids, 4,000-character texts)
-        start(new LexiconExtractor());
+        start(ClassifierCatalog.defaults());
 
         // when events arrive whose fields are each hostile in one way
         send(event(0, "m".repeat(5_000), NURSES));
@@ -124,7 +126,7 @@ class HostileRecordsTest {
     @Test
     void aSteeringPatchHoldingTheSeparatorThePatchMarkAndUnicodeIsCountedUnderItsOwnName() {
         // given an auditor for any model
-        start(new LexiconExtractor());
+        start(ClassifierCatalog.defaults());
         // when a producer names the patch its outputs were produced under with the key separator, '+' and emoji
         String patch = "p|1+2\\|x-修补-🩹";
         for (int i = 0; i < 2; i++) {
@@ -143,7 +145,7 @@ class HostileRecordsTest {
     @Test
     void anOversizedBlankOrControlCharacterSteeringPatchIsDeadLetteredAsOtherIdsAre() {
         // given an auditor with the default bounds (256-character ids)
-        start(new LexiconExtractor());
+        start(ClassifierCatalog.defaults());
 
         // when events name a patch of 5,000 characters, one holding a newline, and a blank one
         send(patched(event(0, "bios", NURSES), "p".repeat(5_000)));
@@ -166,16 +168,31 @@ class HostileRecordsTest {
     @Test
     void aRecordWhoseProcessingThrowsIsDeadLetteredWithTheExceptionAndTheStreamGoesOn() {
         // given an extractor that fails on one particular text, as a bug or a pathological input would
-        LexiconExtractor lexicon = new LexiconExtractor();
-        start(new AttributeExtractor() {
+        AttributeClassifiers defaults = ClassifierCatalog.defaults();
+        TextClassifier failing = new TextClassifier() {
             @Override
-            public String extract(Attribute attribute, String text) {
+            public String id() {
+                return "failing";
+            }
+
+            @Override
+            public int version() {
+                return 1;
+            }
+
+            @Override
+            public String classify(String text) {
                 if (text.contains("poison")) {
                     throw new IllegalArgumentException("cannot read '" + text + "'");
                 }
-                return lexicon.extract(attribute, text);
+                return defaults.of(Attribute.GENDER).classify(text);
             }
-        });
+        };
+        Map<Attribute, TextClassifier> byAttribute = new EnumMap<>(Attribute.class);
+        for (Attribute a : Attribute.values()) {
+            byAttribute.put(a, a == Attribute.GENDER ? failing : defaults.of(a));
+        }
+        start(new AttributeClassifiers(byAttribute, defaults.toxicity()));
 
         // when that text arrives between two good events
         send(event(0, "bios", NURSES));
@@ -204,7 +221,7 @@ class HostileRecordsTest {
     @Test
     void aRegistryBlipIsRiddenOutInPlace() {
         // given an auditor whose registry cannot be reached for its next two requests (0.3 s of pauses)
-        start(new LexiconExtractor());
+        start(ClassifierCatalog.defaults());
         registry.failNext(2);
 
         // when an event arrives
@@ -219,7 +236,7 @@ class HostileRecordsTest {
     @Test
     void anOutageLongerThanTheWaitFailsTheStreamThreadInsteadOfDroppingOrDeadLetteringTheRecord() {
         // given an auditor whose registry is down for longer than it waits
-        start(new LexiconExtractor());
+        start(ClassifierCatalog.defaults());
         byte[] event = topology.encode(event(0, "bios", NURSES));
         registry.failNext(Integer.MAX_VALUE);
 
@@ -238,11 +255,11 @@ class HostileRecordsTest {
     }
 
     /** The topology with the default bounds, waiting at most 1 s for an unreachable registry. */
-    private void start(AttributeExtractor extractor) {
+    private void start(AttributeClassifiers classifiers) {
         topology = new AuditTopologyDriver(
                 SchemaRegistry.MOCK_SCHEME + SCOPE,
                 registry,
-                extractor,
+                classifiers,
                 stateDir,
                 Map.of(AuditorConfig.REGISTRY_WAIT, "1"));
     }

@@ -51,6 +51,7 @@ class OpenEpisodesGaugeTest {
                 new ExpressionPolicy(30, 0),
                 Duration.ofSeconds(1),
                 Duration.ofMinutes(30),
+                1.0,
                 metrics);
         aggregator.init(context);
 

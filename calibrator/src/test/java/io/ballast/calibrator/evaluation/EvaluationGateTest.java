@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.model.LanguageModel;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
 import java.util.List;
@@ -44,7 +44,7 @@ class EvaluationGateTest {
                     .toList());
 
             // when the gate compares them on a drifted context
-            GateReport report = new EvaluationGate(new LexiconExtractor())
+            GateReport report = new EvaluationGate(ClassifierCatalog.defaults())
                     .evaluate(
                             current,
                             damaged,

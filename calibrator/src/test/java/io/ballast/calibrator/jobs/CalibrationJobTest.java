@@ -6,6 +6,7 @@ import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.GateReport;
 import io.ballast.calibrator.evaluation.ServedSteering;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
@@ -15,7 +16,6 @@ import io.ballast.generator.store.ModelArtifact;
 import io.ballast.schemas.CalibrationJobEvent;
 import io.ballast.schemas.CalibrationJobState;
 import io.ballast.schemas.TargetDistribution;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ class CalibrationJobTest {
         int base = TinyModels.BASE_VERSION;
 
         // when a job runs for the two drifted contexts
-        CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
+        CalibrationJob.Outcome outcome = new CalibrationJob(store, ClassifierCatalog.defaults(), TINY, work)
                 .run(
                         new CalibrationJob.Request("job-1", "bios", base, drifted, List.of("sig-a", "sig-b")),
                         targets,
@@ -117,7 +117,7 @@ class CalibrationJobTest {
         CalibrationSettings settings = TINY.withGate(g -> g.withMinConsistency(0.6));
 
         // when one job runs
-        CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), settings, work)
+        CalibrationJob.Outcome outcome = new CalibrationJob(store, ClassifierCatalog.defaults(), settings, work)
                 .run(
                         new CalibrationJob.Request("job-joint", "bios", TinyModels.BASE_VERSION, drifted, List.of()),
                         targets,
@@ -152,7 +152,7 @@ class CalibrationJobTest {
         List<CalibrationJobEvent> events = new ArrayList<>();
 
         // when a job runs on that signal
-        CalibrationJob.Outcome outcome = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
+        CalibrationJob.Outcome outcome = new CalibrationJob(store, ClassifierCatalog.defaults(), TINY, work)
                 .run(
                         new CalibrationJob.Request(
                                 "job-forged",
@@ -181,7 +181,7 @@ class CalibrationJobTest {
         CalibrationJob.Request request = new CalibrationJob.Request(
                 "job-crash", "bios", TinyModels.BASE_VERSION, Map.of(NURSES, List.of(Attribute.GENDER)), List.of());
         // given a job that dies at step 30 (checkpoints every 20)
-        CalibrationJob.Outcome crashed = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
+        CalibrationJob.Outcome crashed = new CalibrationJob(store, ClassifierCatalog.defaults(), TINY, work)
                 .run(request, targets, e -> {
                     if (e.getState() == CalibrationJobState.RUNNING && e.getStep() != null && e.getStep() >= 30) {
                         throw new IllegalStateException("killed");
@@ -192,7 +192,7 @@ class CalibrationJobTest {
         // when it runs again
         List<Long> steps = new ArrayList<>();
         long[] totalSteps = new long[1];
-        CalibrationJob.Outcome resumed = new CalibrationJob(store, new LexiconExtractor(), TINY, work)
+        CalibrationJob.Outcome resumed = new CalibrationJob(store, ClassifierCatalog.defaults(), TINY, work)
                 .run(request, targets, e -> {
                     if (e.getState() == CalibrationJobState.RUNNING && e.getStep() != null) {
                         steps.add(e.getStep());

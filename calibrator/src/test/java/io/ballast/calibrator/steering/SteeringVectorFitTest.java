@@ -7,11 +7,11 @@ import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.evaluation.EvaluationGate;
 import io.ballast.calibrator.training.CalibrationExample;
 import io.ballast.calibrator.training.CalibrationSetBuilder;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class SteeringVectorFitTest {
                     TargetPresets.target(Attribute.GENDER, COOKS, cooksOwn, 0.08, "test")));
             String nursePrompt = corpus.prompt(NURSES, BioCorpus.TRAIN_PROMPTS.get(0));
             double before = EvaluationGate.steeringMae(gender(sampler, served, nursePrompt), nurseTarget);
-            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+            List<CalibrationExample> set = new CalibrationSetBuilder(ClassifierCatalog.defaults())
                     .build(
                             frozen,
                             Map.of(NURSES, List.of(Attribute.GENDER), COOKS, List.of(Attribute.GENDER)),

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.text.WordTokenizer;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
 import java.util.Arrays;
@@ -42,7 +42,7 @@ class CalibrationSetBuilderTest {
                 CalibrationSettings.defaults().withSeed(3L).withSet(s -> new CalibrationSettings.SetBuilding(4, 24, 0));
         try (LanguageModel model = TinyModels.loadPublished()) {
             // when the calibration set is built
-            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+            List<CalibrationExample> set = new CalibrationSetBuilder(ClassifierCatalog.defaults())
                     .build(model, Map.of(NURSES, List.of(Attribute.SENTIMENT, Attribute.GENDER)), targets, settings);
             List<CalibrationExample> sampled = set.stream()
                     .filter(e -> e.origin() == CalibrationExample.Origin.SAMPLED)
@@ -89,7 +89,7 @@ class CalibrationSetBuilderTest {
             String prompt = BioCorpus.withDefaults().prompt(NURSES, template);
             int[] intact = model.format().promptIds(prompt);
             int unk = model.tokenizer().id(WordTokenizer.UNK);
-            CalibrationSetBuilder builder = new CalibrationSetBuilder(new LexiconExtractor());
+            CalibrationSetBuilder builder = new CalibrationSetBuilder(ClassifierCatalog.defaults());
             Random random = new Random(1);
 
             int[] occupation = model.tokenizer().encode(BioCorpus.withDefaults().prompt(NURSES, "{a} {occ}"));
@@ -137,7 +137,7 @@ class CalibrationSetBuilderTest {
                 .withSet(s -> new CalibrationSettings.SetBuilding(2, 8, 0).withAnchorResponses(2));
         try (LanguageModel model = TinyModels.loadPublished()) {
             // when the set is built
-            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+            List<CalibrationExample> set = new CalibrationSetBuilder(ClassifierCatalog.defaults())
                     .build(model, Map.of(NURSES, List.of(Attribute.GENDER)), targets, settings);
             List<CalibrationExample> anchors =
                     set.stream().filter(CalibrationExample::anchor).toList();
@@ -153,7 +153,7 @@ class CalibrationSetBuilderTest {
             // and they carry no KL target: the anchor holds them at the reference, the KL and KTO terms never see them
             assertThat(anchors).allSatisfy(e -> assertThat(e.steering()).isEmpty());
             // and the calibration rows are what they were without anchors (the anchors are drawn last)
-            List<CalibrationExample> without = new CalibrationSetBuilder(new LexiconExtractor())
+            List<CalibrationExample> without = new CalibrationSetBuilder(ClassifierCatalog.defaults())
                     .build(
                             model,
                             Map.of(NURSES, List.of(Attribute.GENDER)),

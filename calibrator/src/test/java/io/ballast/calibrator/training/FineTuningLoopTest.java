@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.model.LanguageModel;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ class FineTuningLoopTest {
             Targets targets = new Targets(TargetPresets.uniform(0.08).stream()
                     .filter(t -> t.getAttribute().equals("gender"))
                     .toList());
-            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+            List<CalibrationExample> set = new CalibrationSetBuilder(ClassifierCatalog.defaults())
                     .build(
                             reference,
                             Map.of("occupation:registered-nurses", List.of(Attribute.GENDER)),

@@ -12,11 +12,11 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.TinyModels;
 import io.ballast.generator.model.ForcedCollection;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.sampling.Sampler;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
 import java.util.List;
@@ -38,7 +38,7 @@ class KlKtoObjectiveTest {
                 .toList());
         try (LanguageModel reference = TinyModels.loadPublished();
                 NDManager m = NDManager.newBaseManager()) {
-            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+            List<CalibrationExample> set = new CalibrationSetBuilder(ClassifierCatalog.defaults())
                     .build(
                             reference,
                             Map.of("occupation:registered-nurses", List.of(Attribute.GENDER)),
@@ -110,7 +110,7 @@ class KlKtoObjectiveTest {
         try (LanguageModel reference = TinyModels.loadPublished();
                 LanguageModel policy = TinyModels.loadPublished();
                 NDManager m = NDManager.newBaseManager()) {
-            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+            List<CalibrationExample> set = new CalibrationSetBuilder(ClassifierCatalog.defaults())
                     .build(
                             reference,
                             Map.of(

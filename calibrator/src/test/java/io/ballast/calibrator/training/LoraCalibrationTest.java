@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ballast.calibrator.CalibrationSettings;
 import io.ballast.calibrator.Targets;
 import io.ballast.calibrator.jobs.CalibrationJob;
+import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.generator.checkpoint.HuggingFaceCheckpoint;
 import io.ballast.generator.checkpoint.TinyCheckpoints;
 import io.ballast.generator.corpus.BioCorpus;
 import io.ballast.generator.model.LanguageModel;
 import io.ballast.generator.model.LoraAdapter;
 import io.ballast.generator.sampling.Sampler;
-import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.domain.Attribute;
 import io.ballast.schemas.targets.TargetPresets;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ class LoraCalibrationTest {
             assertThat(before).as("gender MAE before").isGreaterThan(0.15);
             float[] frozenBefore =
                     policy.block().getParameters().valueAt(0).getArray().toFloatArray();
-            List<CalibrationExample> set = new CalibrationSetBuilder(new LexiconExtractor())
+            List<CalibrationExample> set = new CalibrationSetBuilder(ClassifierCatalog.defaults())
                     .build(reference, Map.of(CONTEXT, List.of(Attribute.GENDER)), targets, settings);
 
             // when a KL+KTO job trains it

@@ -8,8 +8,10 @@ import java.util.Optional;
  * One attribute of one output: the value its steering token names (if it carried one), the value
  * read from the text, and whether the two agree.
  *
- * <p>The counted value is the text's when it could be read (what a user sees), else the steered
- * one, else {@code unknown}: undetermined outputs are counted, never dropped.
+ * <p>The counted (audited) value is the text's reading, or {@code unknown} when the text does not
+ * express the attribute: what a user sees, never the steering token. A token only says what was
+ * <i>intended</i> ({@link #intended()}), reported beside the audit and judged against the text as
+ * consistency. Undetermined outputs are counted as {@code unknown}, never dropped.
  */
 public record Observation(Attribute attribute, String steered, String fromText) {
 
@@ -33,11 +35,14 @@ public record Observation(Attribute attribute, String steered, String fromText) 
         return new Observation(attribute, steered, fromText);
     }
 
+    /** The audited value: the text's reading or {@code unknown}. */
     public String counted() {
-        if (!Attribute.UNKNOWN.equals(fromText)) {
-            return fromText;
-        }
-        return steered != null ? steered : Attribute.UNKNOWN;
+        return fromText == null ? Attribute.UNKNOWN : fromText;
+    }
+
+    /** The value the steering token names, or null for an output without one (a foreign producer's). */
+    public String intended() {
+        return steered;
     }
 
     /** Whether consistency can be judged: a steering token and a readable text value. */
