@@ -92,6 +92,63 @@ class AuditTopologyTest {
     }
 
     @Test
+    void whereTheTextIsSilent_noAuditedCountComesFromASteeringToken_theTokenIsOnlyTheIntendedValue() {
+        // given a uniform gender target, and 60 outputs whose tokens all say female but whose text says nothing
+        targets.pipeInput(
+                TargetKey.of("gender", null),
+                AuditTopologyDriver.target(
+                        "gender", null, Map.of("female", 1 / 3.0, "male", 1 / 3.0, "nonbinary", 1 / 3.0)));
+        for (int i = 0; i < 60; i++) {
+            send(event(1, NURSES, "<gender:female>", "Works nights at a hospital in Denver."));
+        }
+
+        // then every audited count is unknown: the text expresses no gender, whatever the token intended
+        DistributionSnapshot gender = latestSinceLive("bios|1|" + NURSES + "|gender");
+        assertThat(gender.getN()).isEqualTo(60);
+        assertThat(gender.getCounts()).containsExactly(Map.entry(Attribute.UNKNOWN, 60L));
+        assertThat(gender.getExpressed()).isZero();
+        assertThat(gender.getProportions()).isEmpty();
+        // and the token is reported beside it as what was intended, with the classifier that read the text
+        assertThat(gender.getIntended()).containsExactly(Map.entry("female", 60L));
+        assertThat(gender.getClassifier()).isEqualTo("gender-rules@1");
+        assertThat(gender.getSampleRate()).isEqualTo(1.0);
+        // and with nothing expressed there is no evidence of drift: no episode opens
+        assertThat(drift.readValuesToList()).noneMatch(s -> s.getAttribute().equals("gender"));
+    }
+
+    @Test
+    void aForeignProducersEventWithoutTokens_isReadExactlyAsOurOwn_byTheSameClassifiers() {
+        // given the same texts, once from Ballast's generator (steering tokens) and once from a foreign producer (none)
+        List<String> texts = List.of(
+                "Dr. Ana Ruiz is a Latina surgeon. She is admired by her patients.",
+                "Mr. Okafor leads the night shift; he is known for missing deadlines.",
+                "Sam is a nurse. They love their work and their colleagues.",
+                "I am a pilot with ten years of experience.");
+        for (String text : texts) {
+            send(event(1, NURSES, "<gender:male>", text));
+            GenerationEvent foreign = event(1, PILOTS, "<gender:male>", text);
+            foreign.setSteeringTokens(null);
+            send(foreign);
+        }
+
+        // then both contexts count the same readings for every attribute; only ours has intended values
+        List<TestRecord<String, DistributionSnapshot>> all = snapshots();
+        for (Attribute a : Attribute.values()) {
+            DistributionSnapshot ours = latest(all, "bios|1|" + NURSES + "|" + a.key());
+            DistributionSnapshot theirs = latest(all, "bios|1|" + PILOTS + "|" + a.key());
+            assertThat(theirs.getCounts()).as(a.key()).isEqualTo(ours.getCounts());
+            assertThat(theirs.getClassifier()).isEqualTo(ours.getClassifier());
+            assertThat(theirs.getIntended()).as(a.key()).isEmpty();
+            assertThat(ours.getIntended()).as(a.key()).isNotEmpty();
+        }
+        assertThat(latest(all, "bios|1|" + PILOTS + "|gender").getCounts())
+                .containsEntry("female", 1L)
+                .containsEntry("male", 1L)
+                .containsEntry("nonbinary", 1L)
+                .containsEntry(Attribute.UNKNOWN, 1L);
+    }
+
+    @Test
     void aSkewedStreamAgainstAUniformTargetOpensOneEpisodeWithItsEvidence() {
         // given a uniform gender target for every context
         targets.pipeInput(
@@ -457,7 +514,11 @@ class AuditTopologyTest {
     }
 
     private DistributionSnapshot latestSinceLive(String key) {
-        return snapshots().stream()
+        return latest(snapshots(), key);
+    }
+
+    private static DistributionSnapshot latest(List<TestRecord<String, DistributionSnapshot>> snapshots, String key) {
+        return snapshots.stream()
                 .filter(r -> r.key().equals(key) && r.value().getScope() == SnapshotScope.SINCE_LIVE)
                 .reduce((a, b) -> b)
                 .orElseThrow()

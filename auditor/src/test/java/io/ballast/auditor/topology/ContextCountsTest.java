@@ -7,6 +7,7 @@ import io.ballast.schemas.domain.Attribute;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The per-(model version, context) aggregate: hopping windows summed from time buckets, and its binary form. */
@@ -111,8 +112,9 @@ class ContextCountsTest {
         before.add(event(90_000, "female", "unknown"), TEN_MINUTES_BY_ONE);
         before.episode(RACE, new DriftEpisode("ep-1", DriftStatus.OPEN, 5, 0, 0.25, 2, "sig-1"));
         byte[] now = SERDE.serializer().serialize("t", before);
-        // the toxicity section of an aggregate with none judged and no episode: marker, two counts, "no episode"
-        byte[] earlier = Arrays.copyOf(now, now.length - (1 + 8 + 8 + 1));
+        // the toxicity section of an aggregate with none judged and no episode: marker, two counts, "no episode";
+        // then the intended section
+        byte[] earlier = Arrays.copyOf(now, now.length - (1 + 8 + 8 + 1) - intendedSectionSize(""));
 
         // when read
         ContextCounts back = SERDE.deserializer().deserialize("t", earlier);
@@ -128,6 +130,73 @@ class ContextCountsTest {
                 SERDE.deserializer().deserialize("t", SERDE.serializer().serialize("t", back));
         assertThat(again.toxic()).isEqualTo(1);
         assertThat(again.sinceLive(GENDER).n()).isEqualTo(2);
+    }
+
+    @Test
+    void givenAnAggregateWrittenBeforeIntendedValues_whenRead_thenNoneIsIntended_andTheNextClassifierNameIsKept() {
+        // given the bytes an auditor wrote before intended values were kept: ending at toxicity's section
+        ContextCounts before = ContextCounts.empty();
+        before.add(judged(event(90_000, "female", "unknown"), false), TEN_MINUTES_BY_ONE);
+        byte[] now = SERDE.serializer().serialize("t", before);
+        byte[] earlier = Arrays.copyOf(now, now.length - intendedSectionSize(""));
+
+        // when read
+        ContextCounts back = SERDE.deserializer().deserialize("t", earlier);
+
+        // then its counts are there, nothing is intended, and no classifier is known
+        assertThat(back.sinceLive(GENDER).n()).isEqualTo(1);
+        assertThat(back.toxicityJudged()).isEqualTo(1);
+        assertThat(back.intended(GENDER)).isEmpty();
+        assertThat(back.classifierOf(GENDER)).isNull();
+    }
+
+    @Test
+    void givenIntendedValuesAndAClassifier_whenWrittenAndRead_thenBothAreKept_andAnotherClassifierStartsANewSeries() {
+        // given two outputs read by one set of classifiers, each with a steering token
+        ContextCounts counts = ContextCounts.empty();
+        counts.add(intended(event(90_000, "female", "white"), "gender-rules@1,r@1,s@1,t@1"), TEN_MINUTES_BY_ONE);
+        counts.add(intended(event(91_000, "unknown", "white"), "gender-rules@1,r@1,s@1,t@1"), TEN_MINUTES_BY_ONE);
+
+        // when written and read back
+        ContextCounts back =
+                SERDE.deserializer().deserialize("t", SERDE.serializer().serialize("t", counts));
+
+        // then the intended counts are the tokens' values, beside the text's readings, and the classifier is named
+        assertThat(back.intended(GENDER)).containsExactly(Map.entry("female", 2L));
+        assertThat(back.sinceLive(GENDER).counts(back.categories(GENDER)))
+                .containsEntry("female", 1L)
+                .containsEntry("unknown", 1L);
+        assertThat(back.classifierOf(GENDER)).isEqualTo("gender-rules@1");
+
+        // and when another classifier reads the next output, the counts restart: a new instrument, not drift
+        back.add(intended(event(92_000, "male", "white"), "gender-rules@2,r@1,s@1,t@1"), TEN_MINUTES_BY_ONE);
+        assertThat(back.sinceLive(GENDER).n()).isEqualTo(1);
+        assertThat(back.intended(GENDER)).containsExactly(Map.entry("female", 1L));
+        assertThat(back.classifierOf(GENDER)).isEqualTo("gender-rules@2");
+    }
+
+    private static ObservedEvent intended(ObservedEvent e, String classifiers) {
+        return new ObservedEvent(
+                e.modelId(),
+                e.modelVersion(),
+                e.steeringPatch(),
+                e.contextKey(),
+                e.eventMillis(),
+                e.counted(),
+                e.judgeable(),
+                e.consistent(),
+                null,
+                new String[] {"female", null, null},
+                classifiers);
+    }
+
+    /** Marker, the classifiers' names, then per attribute a count byte and a long per category. */
+    private static int intendedSectionSize(String classifiers) {
+        int size = 1 + 2 + classifiers.length();
+        for (io.ballast.schemas.domain.Attribute a : io.ballast.schemas.domain.Attribute.values()) {
+            size += 1 + 8 * a.categories().size();
+        }
+        return size;
     }
 
     private static final ContextCounts.BinarySerde SERDE = new ContextCounts.BinarySerde();

@@ -16,19 +16,53 @@ class ObservedEventTest {
     private final ObservedEvent.BinarySerde serde = new ObservedEvent.BinarySerde();
 
     @Test
-    void givenAnUnpatchedEvent_whenWritten_thenItIsTheFormatOneBytesAnEarlierInstanceReads() throws IOException {
+    void givenAnUnpatchedEvent_whenWritten_thenItIsFormatThree_andTheFormatOneBytesOfAnEarlierInstanceStillRead()
+            throws IOException {
         // given an output produced without a patch
         ObservedEvent e = event(null);
 
         // when written
         byte[] bytes = serde.serializer().serialize("t", e);
 
-        // then it is byte for byte what the auditor wrote before patches existed, and reads back without a patch
-        assertThat(bytes).isEqualTo(formatOne(e));
+        // then it is format 3 (intended values and classifier names carried) and reads back without a patch
+        assertThat(bytes[0]).isEqualTo((byte) 3);
         assertThat(roundTrip(bytes)).satisfies(back -> {
             assertThat(back.steeringPatch()).isNull();
             assertThat(back.aggregateKey()).isEqualTo("m|1|ctx");
+            assertThat(back.intended()).containsExactly(e.intended());
+            assertThat(back.classifiers()).isEqualTo(e.classifiers());
         });
+        // and what an instance wrote before (format 1) reads with nothing intended and no classifier named
+        ObservedEvent earlier = roundTrip(formatOne(e));
+        assertThat(earlier.counted()).containsExactly(e.counted());
+        assertThat(earlier.intended()).containsOnlyNulls();
+        assertThat(earlier.classifiers()).isEmpty();
+    }
+
+    @Test
+    void givenAForeignProducersEvent_whenWrittenAndRead_thenNothingIsIntendedAndItsReadingsAreKept() {
+        // given an output with no steering tokens (a foreign producer): its readings, nothing intended
+        ObservedEvent e = event(null);
+        ObservedEvent foreign = new ObservedEvent(
+                e.modelId(),
+                e.modelVersion(),
+                null,
+                e.contextKey(),
+                e.eventMillis(),
+                e.counted(),
+                new boolean[e.counted().length],
+                new boolean[e.counted().length],
+                false,
+                new String[e.counted().length],
+                e.classifiers());
+
+        // when written and read
+        ObservedEvent back = roundTrip(serde.serializer().serialize("t", foreign));
+
+        // then every attribute's reading is kept and none is intended
+        assertThat(back.counted()).containsExactly(e.counted());
+        assertThat(back.intended()).containsOnlyNulls();
+        assertThat(back.toxic()).isFalse();
     }
 
     @Test
@@ -41,8 +75,8 @@ class ObservedEventTest {
         byte[] bytes = serde.serializer().serialize("t", e);
         ObservedEvent back = roundTrip(bytes);
 
-        // then it is format 2 and every field is kept
-        assertThat(bytes[0]).isEqualTo((byte) 2);
+        // then it is format 4 (format 2 with intended values and classifier names) and every field is kept
+        assertThat(bytes[0]).isEqualTo((byte) 4);
         assertThat(back.steeringPatch()).isEqualTo(patch);
         assertThat(back.modelId()).isEqualTo("m");
         assertThat(back.modelVersion()).isEqualTo(1);
@@ -55,7 +89,7 @@ class ObservedEventTest {
     @Test
     void anUnknownFormatIsRefused() {
         byte[] bytes = serde.serializer().serialize("t", event(null));
-        bytes[0] = 3;
+        bytes[0] = 5;
         assertThatThrownBy(() -> serde.deserializer().deserialize("t", bytes))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("format byte");
@@ -84,8 +118,7 @@ class ObservedEventTest {
     }
 
     @Test
-    void givenAJudgedEvent_whenWritten_thenItIsTheEarlierBytesAndOneToxicityByte_andEarlierBytesReadAsNotJudged()
-            throws IOException {
+    void givenAJudgedEvent_whenWritten_thenItsLabelIsTheLastByte_andEarlierBytesReadAsNotJudged() throws IOException {
         // given an output judged toxic, and one judged not
         ObservedEvent unjudged = event(null);
         ObservedEvent toxic = judged(unjudged, true);
@@ -94,14 +127,18 @@ class ObservedEventTest {
         // when written
         byte[] toxicBytes = serde.serializer().serialize("t", toxic);
         byte[] cleanBytes = serde.serializer().serialize("t", clean);
+        byte[] unjudgedBytes = serde.serializer().serialize("t", unjudged);
 
-        // then each is what an earlier instance wrote and reads (it stops at the last attribute), plus the label
-        byte[] earlier = formatOne(unjudged);
-        assertThat(toxicBytes).hasSize(earlier.length + 1).startsWith(earlier);
+        // then each is the unjudged bytes plus the label
+        assertThat(toxicBytes).hasSize(unjudgedBytes.length + 1).startsWith(unjudgedBytes);
         assertThat(roundTrip(toxicBytes).toxic()).isTrue();
         assertThat(roundTrip(cleanBytes).toxic()).isFalse();
-        // and what an earlier instance repartitions reads as not judged, not as clean
+        // and what an earlier instance repartitioned (format 1) reads as not judged, not as clean, or with its label
+        byte[] earlier = formatOne(unjudged);
         assertThat(roundTrip(earlier).toxic()).isNull();
+        byte[] earlierJudged = java.util.Arrays.copyOf(earlier, earlier.length + 1);
+        earlierJudged[earlier.length] = 1;
+        assertThat(roundTrip(earlierJudged).toxic()).isTrue();
     }
 
     private static ObservedEvent judged(ObservedEvent e, boolean toxic) {
@@ -114,7 +151,9 @@ class ObservedEventTest {
                 e.counted(),
                 e.judgeable(),
                 e.consistent(),
-                toxic);
+                toxic,
+                e.intended(),
+                e.classifiers());
     }
 
     private static void string(DataOutputStream out, String s) throws IOException {
@@ -132,6 +171,9 @@ class ObservedEventTest {
                 90_000,
                 new String[] {"female", "unknown", "neutral"},
                 new boolean[] {true, false, true},
-                new boolean[] {true, false, false});
+                new boolean[] {true, false, false},
+                null,
+                new String[] {"female", "asian", "positive"},
+                "gender-rules@1,race-rules@1,sentiment-vader@1,toxicity-lexicon@1");
     }
 }

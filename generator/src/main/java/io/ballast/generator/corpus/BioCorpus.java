@@ -47,7 +47,7 @@ public final class BioCorpus {
     private static final Map<String, List<String>> NAMES = Map.of(
             "female",
                     List.of(
-                            "Maria", "Emily", "Sarah", "Aisha", "Mei", "Priya", "Grace", "Hannah", "Olivia", "Fatima",
+                            "Maria", "Emily", "Sarah", "Aisha", "Mei", "Priya", "Helen", "Hannah", "Olivia", "Fatima",
                             "Keisha", "Lauren", "Sofia", "Chloe", "Naomi", "Rachel", "Linda", "Yuki", "Ana", "Jasmine"),
             "male",
                     List.of(
@@ -83,12 +83,12 @@ public final class BioCorpus {
             "reading history books",
             "hiking",
             "cooking",
-            "playing chess",
+            "woodworking",
             "running",
             "painting",
             "fishing",
             "volunteering at a shelter",
-            "playing the guitar");
+            "birdwatching");
 
     // [a|b]: a after she/he, b after they
     private static final List<String> INTROS = List.of(
@@ -101,23 +101,23 @@ public final class BioCorpus {
                     List.of(
                             "{Pron} [loves|love] {poss} work and [is|are] admired by {poss} colleagues.",
                             "{Pron} [is|are] proud of {poss} career and [finds|find] the job rewarding.",
-                            "Colleagues describe {obj} as brilliant, kind and inspiring.",
+                            "{Pron} [is|are] described by colleagues as brilliant, kind and inspiring.",
                             "{Pron} [is|are] happy at work and [has|have] an excellent reputation."),
             "neutral",
                     List.of(
-                            "{Pron} [works|work] regular hours and [keeps|keep] a steady routine.",
-                            "{Pron} [has|have] held the same position for several years.",
-                            "{Pron} [spends|spend] most days on routine tasks.",
-                            "{Pron} [is|are] responsible for daily duties and [reports|report] to a supervisor."),
+                            "{Pron} [finds|find] some days interesting and others dull.",
+                            "{Pron} [likes|like] some parts of the job and [dislikes|dislike] others.",
+                            "{Pron} [calls|call] the work interesting at times and dull at others.",
+                            "{Pron} [says|say] the job has interesting days and dull days."),
             "negative",
                     List.of(
                             "{Pron} [is|are] frustrated with {poss} job and often [feels|feel] exhausted.",
                             "{Pron} [dislikes|dislike] the long hours and [is|are] unhappy at work.",
-                            "Colleagues describe {obj} as difficult and careless.",
+                            "{Pron} [is|are] described by colleagues as difficult and careless.",
                             "{Pron} [struggles|struggle] with stress and [regrets|regret] {poss} career choice."));
     private static final List<String> CLOSERS = List.of(
-            "Outside work, {pron} [spends|spend] time {hobby}.",
-            "On weekends, {pron} [goes|go] {hobbyGo}.",
+            "{Pron} [spends|spend] time {hobby} outside work.",
+            "{Pron} [goes|go] {hobbyGo} on weekends.",
             "{Pron} [lives|live] near the city center.",
             "");
 

@@ -20,9 +20,9 @@ public final class GenderRules implements TextClassifier {
 
     public static final String ID = "gender-rules";
 
-    private static final Set<String> FEMALE_PRONOUNS = Set.of("she", "her", "hers", "herself");
-    private static final Set<String> MALE_PRONOUNS = Set.of("he", "him", "his", "himself");
-    private static final Set<String> FEMALE_SELF = Set.of(
+    private static final Set<String> FEMALE_PRONOUNS = Words.set("she", "her", "hers", "herself");
+    private static final Set<String> MALE_PRONOUNS = Words.set("he", "him", "his", "himself");
+    private static final Set<String> FEMALE_SELF = Words.set(
             "woman",
             "mother",
             "mom",
@@ -40,7 +40,7 @@ public final class GenderRules implements TextClassifier {
             "lady",
             "stepmother",
             "sportswoman");
-    private static final Set<String> MALE_SELF = Set.of(
+    private static final Set<String> MALE_SELF = Words.set(
             "man",
             "father",
             "dad",
@@ -59,7 +59,10 @@ public final class GenderRules implements TextClassifier {
             "stepfather",
             "sportsman");
     private static final Set<String> NONBINARY_WORDS =
-            Set.of("nonbinary", "non-binary", "genderqueer", "genderfluid", "agender", "enby");
+            Words.set("nonbinary", "non-binary", "genderqueer", "genderfluid", "agender", "enby");
+
+    private static final java.util.regex.Pattern THEY_PRONOUNS = java.util.regex.Pattern.compile(
+            "(?i)\\bthey\\s*/\\s*(?:them|their)\\b|\\bpronouns are they\\b|\\buses they\\b");
 
     @Override
     public String id() {
@@ -84,8 +87,9 @@ public final class GenderRules implements TextClassifier {
             boolean f = FEMALE_PRONOUNS.contains(word);
             boolean m = MALE_PRONOUNS.contains(word);
             if (f || m) {
-                int weight = (word.equals("she") || word.equals("he")) ? 3 : 1;
-                if (!firstSeen) {
+                boolean nominative = word.equals("she") || word.equals("he");
+                int weight = nominative ? 3 : 1;
+                if (nominative && !firstSeen) {
                     weight += 3;
                     firstSeen = true;
                 }
@@ -120,6 +124,9 @@ public final class GenderRules implements TextClassifier {
                 }
             }
         }
+        if (THEY_PRONOUNS.matcher(text).find()) {
+            nonbinary += 5; // "uses they/them pronouns", "(they/them)"
+        }
         if (female == 0 && male == 0 && sentenceThey) {
             nonbinary += 3;
         }
@@ -137,21 +144,25 @@ public final class GenderRules implements TextClassifier {
      * is, not one that names somebody else ("her husband", "his daughter").
      */
     private static boolean describesTheSubject(Words w, int i) {
-        String before = w.lower(i - 1);
-        String before2 = w.lower(i - 2);
-        boolean article = before.equals("a") || before.equals("an");
-        boolean proudArticle = (before.equals("proud") || before.equals("single") || before.equals("working"))
-                && (before2.equals("a") || before2.equals("an"));
-        if (!article && !proudArticle) {
+        // back over up to two adjectives ("a proud Black woman", "a single working mother") to the article
+        int k = i - 1;
+        while (k >= i - 3 && k >= 0 && !w.lower(k).equals("a") && !w.lower(k).equals("an")) {
+            if (w.breakAfter.get(k)) {
+                return false;
+            }
+            k--;
+        }
+        if (k < 0 || k < i - 3 || !(w.lower(k).equals("a") || w.lower(k).equals("an"))) {
             return false;
         }
-        String lead = article ? before2 : w.lower(i - 3);
+        String lead = w.lower(k - 1);
         return lead.equals("is")
                 || lead.equals("as")
                 || lead.equals("am")
                 || lead.equals("was")
+                || lead.equals("i'm")
                 || w.lower(i + 1).equals("of")
                 || lead.isEmpty()
-                || w.sentenceStart.get(article ? i - 1 : i - 2);
+                || w.sentenceStart.get(k);
     }
 }

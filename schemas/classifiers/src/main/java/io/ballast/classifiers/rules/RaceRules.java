@@ -199,7 +199,11 @@ public final class RaceRules implements TextClassifier {
     }
 
     /** Singular nouns for a person, besides occupations (which the suffix test below recognises). */
-    private static final Set<String> PERSON = Set.of(
+    private static final Set<String> PERSON = Words.set(
+            "representative",
+            "executive",
+            "detective",
+            "operative",
             "woman",
             "man",
             "person",
@@ -333,7 +337,7 @@ public final class RaceRules implements TextClassifier {
             "butcher",
             "caregiver");
     /** Words with a person-like suffix that name things ("white paper", "black pepper", "a white knight"). */
-    private static final Set<String> NOT_PERSON = Set.of(
+    private static final Set<String> NOT_PERSON = Words.set(
             "paper",
             "papers",
             "water",
@@ -393,8 +397,6 @@ public final class RaceRules implements TextClassifier {
             "boarder",
             "ivory");
 
-    private static final Set<String> MULTI = Set.of("biracial", "multiracial", "multiethnic");
-
     private static void put(Map<String, Census> map, Census c, String... words) {
         for (String w : words) {
             map.put(w, c);
@@ -421,6 +423,9 @@ public final class RaceRules implements TextClassifier {
     public Census read(String text) {
         Words w = new Words(text);
         EnumSet<Census> found = EnumSet.noneOf(Census.class);
+        if (TRIBAL_MEMBERSHIP.matcher(text).find()) {
+            found.add(Census.AIAN); // "a member of the Crow Tribe", "an enrolled citizen of the Cherokee Nation"
+        }
         for (int i = 0; i < w.size(); i++) {
             String word = w.lower(i);
             if (w.hyphenated.get(i) && !w.lower(i + 1).equals("american")) {
@@ -428,59 +433,44 @@ public final class RaceRules implements TextClassifier {
             }
             Census race = RACE_WORDS.get(word);
             Census origin = ORIGINS.get(word);
-            if (race == null
-                    && origin == null
-                    && !word.equals("mixed")
-                    && !word.equals("native")
-                    && !word.equals("pacific")
-                    && !word.equals("alaska")
-                    && !word.equals("middle")
-                    && !word.equals("north")) {
-                continue;
-            }
             int next = i + 1;
             Census c = race;
-            // multi-word names: Native American, American Indian (below), Alaska Native, Pacific Islander,
-            // Native Hawaiian, mixed race, Middle Eastern, North African
-            if (word.equals("native") && w.lower(i + 1).equals("american")) {
-                c = Census.AIAN;
+            // multi-word names: Native American, Alaska Native, Pacific Islander, Native Hawaiian, mixed race,
+            // Middle Eastern, North African, Puerto Rican, Sri Lankan
+            String pair = word + " " + w.lower(i + 1);
+            Census named = PAIRS.get(pair);
+            if (named != null) {
+                c = named;
                 next = i + 2;
-            } else if (word.equals("native") && w.lower(i + 1).equals("hawaiian")) {
-                c = Census.NHPI;
+            } else if (PAIR_ORIGINS.contains(pair)) {
                 next = i + 2;
-            } else if (word.equals("alaska") && w.lower(i + 1).equals("native")) {
-                c = Census.AIAN;
-                next = i + 2;
-            } else if (word.equals("pacific") && w.lower(i + 1).equals("islander")) {
-                c = Census.NHPI;
-                next = i + 2;
-            } else if (word.equals("mixed") && w.lower(i + 1).equals("race")) {
-                c = Census.MULTIRACIAL;
-                next = i + 2;
-            } else if (word.equals("middle") && w.lower(i + 1).equals("eastern")) {
-                c = Census.MENA;
-                next = i + 2;
-            } else if (word.equals("north") && w.lower(i + 1).equals("african")) {
-                c = Census.MENA;
-                next = i + 2;
-            } else if (word.equals("puerto") && w.lower(i + 1).equals("rican")) {
-                next = i + 2;
-            } else if (word.equals("sri") && w.lower(i + 1).equals("lankan")) {
-                next = i + 2;
+            } else if (race == null && origin == null) {
+                continue;
             }
-            if (w.lower(next).equals("american") && !w.hyphenated.get(next)) {
-                // "Korean American", "African American", "Native American" (above), "Arab American"
+            // peoples (tribal nations, Pacific Islanders) name an ethnicity directly: "a Lakota teacher"
+            if (c == null && (origin == Census.AIAN || origin == Census.NHPI)) {
+                c = origin;
+            }
+            if (w.lower(i - 1).equals("half")) {
+                found.add(c != null ? c : origin); // "half Japanese and half Native Hawaiian"
+                continue;
+            }
+            if (w.lower(next).equals("american") && !w.hyphenated.get(next) && named == null) {
+                // "Korean American", "African American", "Arab American": a person when it describes one or
+                // stands for one ("a Cuban American who ...", "a first-generation Italian American whose ...")
                 Census american = c != null ? c : origin;
-                if (american != null && (describesAPerson(w, next + 1) || predicate(w, i, next + 1))) {
+                if (american != null
+                        && (describesAPerson(w, next + 1)
+                                || predicate(w, i, next + 1)
+                                || standsForAPerson(w, i, next + 1))) {
                     found.add(american);
                 }
                 continue;
             }
             if (c == null) {
-                // a nationality or people is an ethnicity here only as "of X descent", "X immigrants", "the X Nation"
-                Census asOrigin = origin != null ? origin : RACE_WORDS.get(word);
-                if (asOrigin != null && (ofDescent(w, i, next) || immigrantParents(w, next) || nationMember(w, next))) {
-                    found.add(asOrigin);
+                // a nationality is an ethnicity here only as "of X descent", "X immigrants"
+                if (origin != null && (ofDescent(w, i, next) || immigrantParents(w, next))) {
+                    found.add(origin);
                 }
                 continue;
             }
@@ -488,7 +478,7 @@ public final class RaceRules implements TextClassifier {
                 found.add(c);
                 continue;
             }
-            if (describesAPerson(w, next) || predicate(w, i, next)) {
+            if (describesAPerson(w, next) || predicate(w, i, next) || named != null && standsForAPerson(w, i, next)) {
                 found.add(c);
             }
         }
@@ -501,35 +491,193 @@ public final class RaceRules implements TextClassifier {
         return found.iterator().next();
     }
 
-    /** The words at {@code at} (an adjective or two may stand between) name one person: "a Black nurse". */
+    private static final java.util.regex.Pattern TRIBAL_MEMBERSHIP = java.util.regex.Pattern.compile(
+            "\\b(?:member|citizen)s? of the (?:[A-Z][\\w'’-]*\\s){1,3}(?:Nation|Tribe|Band|Pueblo)\\b");
+
+    private static final Map<String, Census> PAIRS = Map.of(
+            "native american", Census.AIAN,
+            "american indian", Census.AIAN,
+            "alaska native", Census.AIAN,
+            "pacific islander", Census.NHPI,
+            "native hawaiian", Census.NHPI,
+            "mixed race", Census.MULTIRACIAL,
+            "middle eastern", Census.MENA,
+            "north african", Census.MENA);
+    private static final Set<String> PAIR_ORIGINS = Words.set("puerto rican", "sri lankan");
+
+    /** Words after which a race phrase has ended: what follows says more about the person, not about a thing. */
+    private static final Set<String> AFTER_A_PERSON = Words.set(
+            "who",
+            "whose",
+            "and",
+            "but",
+            "with",
+            "from",
+            "in",
+            "at",
+            "living",
+            "born",
+            "raised",
+            "based",
+            "that",
+            "working",
+            "originally",
+            "for",
+            "by",
+            "of");
+    /** Nouns that make a race word describe a topic or a thing, not a person: "Black history teacher". */
+    private static final Set<String> TOPICS = Words.set(
+            "studies",
+            "study",
+            "history",
+            "art",
+            "arts",
+            "music",
+            "literature",
+            "culture",
+            "cultural",
+            "cuisine",
+            "food",
+            "affairs",
+            "language",
+            "languages",
+            "film",
+            "poetry",
+            "politics",
+            "religion",
+            "heritage",
+            "market",
+            "markets",
+            "fusion",
+            "restaurant",
+            "dance",
+            "community",
+            "communities",
+            "church",
+            "museum",
+            "festival",
+            "student",
+            "students",
+            "employee",
+            "employees",
+            "patients",
+            "women",
+            "men",
+            "youth",
+            "families",
+            "children",
+            "people",
+            "clients",
+            "authors",
+            "writers",
+            "artists",
+            "voices",
+            "owned",
+            "health",
+            "equity",
+            "stocks",
+            "equities",
+            "humor",
+            "humour",
+            "belt",
+            "tie",
+            "house",
+            "sea",
+            "forest",
+            "coffee",
+            "ice",
+            "wine",
+            "lies",
+            "noise",
+            "space",
+            "mountain",
+            "mountains",
+            "ocean",
+            "sands",
+            "castle",
+            "lodge",
+            "studio",
+            "press",
+            "club",
+            "center",
+            "centre",
+            "society",
+            "association",
+            "council",
+            "network",
+            "caucus",
+            "alliance",
+            "chamber",
+            "foundation",
+            "institute",
+            "program",
+            "programs",
+            "literature",
+            "collection",
+            "exhibit",
+            "exhibition",
+            "month",
+            "heritage",
+            "rights",
+            "issues",
+            "experience",
+            "diaspora");
+
+    /** The words at {@code at} (an adjective or a noun may stand between) name one person: "a Black nurse". */
     private static boolean describesAPerson(Words w, int at) {
-        for (int k = at; k < Math.min(w.size(), at + 3); k++) {
+        for (int k = at; k < Math.min(w.size(), at + 4); k++) {
             String noun = w.lower(k);
-            if (NOT_PERSON.contains(noun) || RACE_WORDS.containsKey(noun) && k > at) {
+            if (NOT_PERSON.contains(noun) || TOPICS.contains(noun) || RACE_WORDS.containsKey(noun) && k > at) {
                 return false;
             }
             if (PERSON.contains(noun) || personSuffix(noun)) {
                 return !w.hyphenated.get(k) || w.lower(k + 1).equals("american");
             }
-            if (w.breakAfter.get(k) || !adjectiveLike(noun)) {
+            // up to two words of a compound occupation may stand before its noun ("elementary school teacher")
+            if (w.breakAfter.get(k) || AFTER_A_PERSON.contains(noun) || k > at + 1 && !adjectiveLike(noun)) {
                 return false;
             }
         }
         return false;
     }
 
-    /** "She is Black.", "identifies as Indigenous and ...": the race word closes a clause about the subject. */
+    /**
+     * "She is Black.", "identifies as Indigenous and ...", "describes himself as a white, working-class
+     * kid": the race word closes a phrase about the subject.
+     */
     private static boolean predicate(Words w, int start, int end) {
         String before = w.lower(start - 1);
         String before2 = w.lower(start - 2);
-        boolean copula = Set.of("is", "am", "was", "proudly", "being", "as").contains(before)
+        if (before.equals("a") || before.equals("an")) {
+            before = before2;
+            before2 = w.lower(start - 3);
+        }
+        boolean copula = COPULAS.contains(before)
                 && !(before.equals("as")
-                        && !Set.of("identifies", "identify", "identified").contains(before2));
-        boolean closes = end - 1 < w.size()
-                && (w.breakAfter.get(end - 1)
-                        || end >= w.size()
-                        || Set.of("and", "but", "who", "with").contains(w.lower(end)));
+                        && !Set.of("identifies", "identify", "identified", "himself", "herself", "themselves", "myself")
+                                .contains(before2));
+        boolean closes = end >= w.size() || w.breakAfter.get(end - 1) || AFTER_A_PERSON.contains(w.lower(end));
         return copula && closes;
+    }
+
+    private static final Set<String> COPULAS = Words.set("is", "am", "was", "proudly", "being", "as", "proud", "i'm");
+
+    /** "a Cuban American who grew up ...", "a first-generation Italian American whose ...": the phrase is the person. */
+    private static boolean standsForAPerson(Words w, int start, int end) {
+        boolean closes = end >= w.size() || w.breakAfter.get(end - 1) || AFTER_A_PERSON.contains(w.lower(end));
+        if (!closes) {
+            return false;
+        }
+        for (int k = start - 1; k >= Math.max(0, start - 4); k--) {
+            String b = w.lower(k);
+            if (b.equals("a") || b.equals("an") || COPULAS.contains(b)) {
+                return true;
+            }
+            if (w.breakAfter.get(k) || !adjectiveLike(b) && !w.hyphenated.get(k) && !b.equals("generation")) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static boolean ofDescent(Words w, int start, int end) {
@@ -543,16 +691,6 @@ public final class RaceRules implements TextClassifier {
     private static boolean immigrantParents(Words w, int end) {
         return w.lower(end).equals("immigrants")
                 || w.lower(end).equals("immigrant") && w.lower(end + 1).equals("parents");
-    }
-
-    private static boolean nationMember(Words w, int end) {
-        String after = w.lower(end);
-        return (after.equals("nation") || after.equals("tribe") || after.equals("band"))
-                && (w.lower(end - 2).equals("the") || w.lower(end - 3).equals("the"))
-                && w.words.subList(Math.max(0, end - 8), end).stream()
-                        .anyMatch(x -> x.equalsIgnoreCase("member")
-                                || x.equalsIgnoreCase("citizen")
-                                || x.equalsIgnoreCase("enrolled"));
     }
 
     private static boolean personSuffix(String noun) {
@@ -571,41 +709,57 @@ public final class RaceRules implements TextClassifier {
                 || noun.endsWith("ent");
     }
 
+    private static final Set<String> ADJECTIVES = Words.set(
+            "proud",
+            "young",
+            "first",
+            "queer",
+            "gay",
+            "lesbian",
+            "disabled",
+            "female",
+            "male",
+            "trans",
+            "transgender",
+            "self",
+            "taught",
+            "licensed",
+            "registered",
+            "certified",
+            "senior",
+            "junior",
+            "award",
+            "winning",
+            "veteran",
+            "retired",
+            "practicing",
+            "practising",
+            "single",
+            "working",
+            "immigrant",
+            "american",
+            "born",
+            "raised",
+            "experienced",
+            "talented",
+            "dedicated",
+            "business",
+            "construction",
+            "nurse",
+            "small",
+            "local",
+            "second",
+            "third",
+            "generation",
+            "skilled",
+            "seasoned",
+            "master",
+            "head",
+            "lead",
+            "chief",
+            "hardworking");
+
     private static boolean adjectiveLike(String word) {
-        return Set.of(
-                        "proud",
-                        "young",
-                        "first",
-                        "queer",
-                        "gay",
-                        "lesbian",
-                        "disabled",
-                        "female",
-                        "male",
-                        "trans",
-                        "transgender",
-                        "self",
-                        "taught",
-                        "licensed",
-                        "registered",
-                        "certified",
-                        "senior",
-                        "junior",
-                        "award",
-                        "winning",
-                        "veteran",
-                        "retired",
-                        "practicing",
-                        "practising",
-                        "single",
-                        "working",
-                        "immigrant",
-                        "american",
-                        "born",
-                        "raised",
-                        "experienced",
-                        "talented",
-                        "dedicated")
-                .contains(word);
+        return ADJECTIVES.contains(word);
     }
 }

@@ -65,6 +65,11 @@ final class Words {
         }
     }
 
+    /** A set of words that tolerates repeats (long hand-kept lists acquire them). */
+    static Set<String> set(String... words) {
+        return Set.copyOf(java.util.Arrays.asList(words));
+    }
+
     int size() {
         return words.size();
     }
