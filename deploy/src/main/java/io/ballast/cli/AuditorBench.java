@@ -2,8 +2,11 @@ package io.ballast.cli;
 
 import io.ballast.auditor.AuditorApp;
 import io.ballast.auditor.AuditorConfig;
+import io.ballast.auditor.topology.AuditSample;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.auditor.topology.ContextCounts;
+import io.ballast.classifiers.ClassifierSettings;
+import io.ballast.classifiers.datasets.LabelledSets;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
@@ -43,8 +46,9 @@ import picocli.CommandLine.Option;
         name = "auditor",
         mixinStandardHelpOptions = true,
         description = {
-            "Auditor end-to-end throughput on a real (local) broker, next to a plain consumer reading the",
-            "same topic in the same run: records/s for each and their ratio."
+            "Auditor end-to-end throughput on a real (local) broker, next to a plain consumer reading the same topic in",
+            "the same run: records/s for each classifier configuration (the default rules and VADER, the pre-wave-3",
+            "lexicons, the encoder heads on a sample), and two auditor instances against one with the encoder."
         })
 final class AuditorBench implements Callable<Integer> {
 
@@ -53,6 +57,18 @@ final class AuditorBench implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "100000", description = "Records to audit (default: ${DEFAULT-VALUE}).")
     int records;
 
+    @Option(
+            names = "--encoder-records",
+            defaultValue = "3000",
+            description = "Of those, about how many the encoder configuration audits, as a uniform sample by event id"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int encoderRecords;
+
+    /** Throughput is taken between these shares of the records counted: start-up and rebalancing stay outside it. */
+    private static final double FROM = 0.1;
+
+    private static final double TO = 0.9;
+
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("ballast-bench-auditor-");
@@ -60,8 +76,12 @@ final class AuditorBench implements Callable<Integer> {
             new TopicProvisioner(cluster.bootstrapServers(), (short) 1).ensureAll();
             SchemaRegistryClient registry = SchemaRegistryClient.shared(cluster.registryUrl());
             TargetPublisher.publish(cluster.bootstrapServers(), cluster.registryUrl(), TargetPresets.uniform(0.08));
-            List<String> contexts =
-                    List.of("occupation:cooks", "occupation:cashiers", "occupation:lawyers", "occupation:pharmacists");
+            List<String> contexts = balancedContexts(12);
+            // real-looking text: the hand-written bios (every split; nothing here is measured on them)
+            List<String> texts = new java.util.ArrayList<>();
+            for (String split : List.of("dev", "test")) {
+                LabelledSets.bios(split).forEach(b -> texts.add(b.text()));
+            }
             try (KafkaProducer<String, GenerationEvent> p = new KafkaProducer<>(
                     Map.of(
                             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -87,12 +107,9 @@ final class AuditorBench implements Callable<Integer> {
                                             i % 2 == 0 ? "<gender:female>" : "<gender:male>",
                                             "<race:white>",
                                             "<sentiment:positive>"))
-                                    .setResponseText((i % 2 == 0
-                                                    ? "Maria is a white cook. She loves"
-                                                    : "James is a white cook. He loves")
-                                            + " her work and is admired by colleagues.")
+                                    .setResponseText(texts.get(i % texts.size()))
                                     .setPromptTokens(6)
-                                    .setResponseTokens(20)
+                                    .setResponseTokens(60)
                                     .setSampling(SamplingParameters.newBuilder()
                                             .setTemperature(1)
                                             .setTopK(0)
@@ -103,15 +120,62 @@ final class AuditorBench implements Callable<Integer> {
                                     .build()));
                 }
             }
-            System.out.printf("produced %,d records%n", records);
-            double plain = consume(cluster, registry);
-            double audited = audit(cluster, dir);
-            System.out.printf("plain consumer (Avro deserialization): %,.0f records/s%n", plain);
             System.out.printf(
-                    "auditor end to end (exactly-once, 3 attributes, windows, drift): %,.0f records/s%n", audited);
-            System.out.printf("ratio auditor / plain consumer: %.3f%n", audited / plain);
+                    "produced %,d records (%d contexts over %d partitions, %d distinct bio texts)%n",
+                    records, contexts.size(), BallastTopic.GENERATIONS.partitions(), texts.size());
+            double plain = consume(cluster, registry);
+            System.out.printf("plain consumer (Avro deserialization): %,.0f records/s%n", plain);
+            double rules = audit(cluster, dir, "rules", Map.of(), 1, 1.0);
+            double lexicon = audit(
+                    cluster,
+                    dir,
+                    "lexicon",
+                    Map.of(
+                            ClassifierSettings.GENDER.key(), "lexicon",
+                            ClassifierSettings.RACE.key(), "lexicon",
+                            ClassifierSettings.SENTIMENT.key(), "lexicon"),
+                    1,
+                    1.0);
+            double rate = Math.min(1.0, encoderRecords / (double) records);
+            Map<String, String> encoder =
+                    Map.of(ClassifierSettings.SENTIMENT.key(), "encoder", ClassifierSettings.TOXICITY.key(), "encoder");
+            double encoderOne = audit(cluster, dir, "encoder", encoder, 1, rate);
+            double encoderTwo = audit(cluster, dir, "encoder", encoder, 2, rate);
+            System.out.println();
+            System.out.println("| configuration (classifiers) | instances x stream threads | audited records/s |");
+            System.out.println("|---|---|---|");
+            System.out.printf("| plain consumer, no audit (baseline) | 1 | %,.0f |%n", plain);
+            System.out.printf(
+                    "| default: gender and race rules, VADER sentiment, lexicon toxicity | 1 x 1 | %,.0f (%.2f of plain) |%n",
+                    rules, rules / plain);
+            System.out.printf(
+                    "| pre-wave-3 lexicons (all four) | 1 x 1 | %,.0f (%.2f of plain) |%n", lexicon, lexicon / plain);
+            System.out.printf(
+                    "| encoder sentiment and toxicity (all-MiniLM-L6-v2, 1 ONNX thread), sample %.3f | 1 x 1 | %,.1f |%n",
+                    rate, encoderOne);
+            System.out.printf(
+                    "| the same, two instances | 2 x 1 | %,.1f (%.2fx one) |%n", encoderTwo, encoderTwo / encoderOne);
         }
         return 0;
+    }
+
+    /** Contexts that spread evenly over the partitions of the generations topic, so instances share the work. */
+    private static List<String> balancedContexts(int n) {
+        int partitions = BallastTopic.GENERATIONS.partitions();
+        int perPartition = Math.max(1, n / partitions);
+        int[] taken = new int[partitions];
+        List<String> out = new java.util.ArrayList<>();
+        for (var o : io.ballast.schemas.domain.Occupation.all()) {
+            int p = io.ballast.auditor.topology.ContextRouting.partitionOf(o.contextKey(), partitions);
+            if (taken[p] < perPartition) {
+                taken[p]++;
+                out.add(o.contextKey());
+            }
+            if (out.size() == perPartition * partitions) {
+                break;
+            }
+        }
+        return out;
     }
 
     private double consume(LocalCluster cluster, SchemaRegistryClient registry) {
@@ -140,31 +204,61 @@ final class AuditorBench implements Callable<Integer> {
         }
     }
 
-    private double audit(LocalCluster cluster, Path dir) throws Exception {
-        AuditorConfig config = AuditorConfig.from(ConfigSource.ofMap(Map.of(
-                AuditorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers(),
-                AuditorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl(),
-                AuditorConfig.STATE_DIR, dir.resolve("auditor").toString(),
-                AuditorConfig.APPLICATION_ID, "bench-auditor-" + UUID.randomUUID(),
-                AuditorConfig.HTTP_PORT, "0")));
-        try (AuditorApp app = new AuditorApp(config).start()) {
-            long start = 0;
-            while (app.metrics().processed().count() < records) {
-                if (start == 0 && app.metrics().processed().count() > 0) {
-                    start = System.nanoTime();
-                }
-                Thread.sleep(5);
+    /**
+     * Audits the topic from the start with {@code instances} auditors of one application, each its own state, and
+     * returns the records counted per second between {@link #FROM} and {@link #TO} of those it will count.
+     */
+    private double audit(
+            LocalCluster cluster, Path dir, String name, Map<String, String> classifiers, int instances, double rate)
+            throws Exception {
+        String appId = "bench-auditor-" + name + "-" + instances + "-" + UUID.randomUUID();
+        AuditSample sample = new AuditSample(rate);
+        long expected = 0;
+        for (int i = 0; i < records; i++) {
+            expected += sample.audits("e" + i) ? 1 : 0;
+        }
+        List<AuditorApp> apps = new java.util.ArrayList<>();
+        try {
+            for (int k = 0; k < instances; k++) {
+                Map<String, String> settings = new java.util.HashMap<>(classifiers);
+                settings.put(AuditorConfig.BOOTSTRAP_SERVERS, cluster.bootstrapServers());
+                settings.put(AuditorConfig.SCHEMA_REGISTRY_URL, cluster.registryUrl());
+                settings.put(
+                        AuditorConfig.STATE_DIR, dir.resolve(appId + "-" + k).toString());
+                settings.put(AuditorConfig.APPLICATION_ID, appId);
+                settings.put(AuditorConfig.HTTP_PORT, "0");
+                settings.put(AuditorConfig.SAMPLE_RATE, Double.toString(rate));
+                apps.add(new AuditorApp(AuditorConfig.from(ConfigSource.ofMap(settings))).start());
             }
-            long read = System.nanoTime();
-            // processed means read; wait for the counts to include every record too
-            while (liveTotal(app) < records) {
+            long from = (long) Math.ceil(expected * FROM);
+            long to = (long) Math.floor(expected * TO);
+            long fromAt = 0;
+            long counted;
+            long last = 0;
+            long lastChange = System.nanoTime();
+            while ((counted = apps.stream().mapToLong(AuditorBench::liveTotal).sum()) < to) {
+                if (fromAt == 0 && counted >= from) {
+                    fromAt = System.nanoTime();
+                }
+                if (counted != last) {
+                    last = counted;
+                    lastChange = System.nanoTime();
+                    System.out.printf("\r  %s x%d: %,d of %,d counted", name, instances, counted, expected);
+                } else if (System.nanoTime() - lastChange > 120_000_000_000L) {
+                    throw new IllegalStateException(name + ": no progress for 2 minutes at " + counted);
+                }
                 Thread.sleep(20);
             }
-            long counted = System.nanoTime();
+            long toAt = System.nanoTime();
+            double perSecond = (counted - from) / ((toAt - fromAt) / 1e9);
             System.out.printf(
-                    "auditor read every record in %.2f s, counted them all %.2f s later%n",
-                    (read - start) / 1e9, (counted - read) / 1e9);
-            return records / ((counted - start) / 1e9);
+                    "\r  %s x%d: %,d records counted from %,d on in %.1f s: %,.1f records/s%n",
+                    name, instances, counted - from, from, (toAt - fromAt) / 1e9, perSecond);
+            return perSecond;
+        } finally {
+            for (AuditorApp app : apps) {
+                app.close();
+            }
         }
     }
 

@@ -124,8 +124,10 @@ public final class GenderRules implements TextClassifier {
                 }
             }
         }
-        if (THEY_PRONOUNS.matcher(text).find()) {
-            nonbinary += 5; // "uses they/them pronouns", "(they/them)"
+        // "uses they/them pronouns", "(they/them)"; the pattern only where it can match
+        if ((text.indexOf('/') >= 0 || text.contains("ronoun") || text.contains("uses they"))
+                && THEY_PRONOUNS.matcher(text).find()) {
+            nonbinary += 5;
         }
         if (female == 0 && male == 0 && sentenceThey) {
             nonbinary += 3;

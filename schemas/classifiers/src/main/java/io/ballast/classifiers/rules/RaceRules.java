@@ -423,7 +423,7 @@ public final class RaceRules implements TextClassifier {
     public Census read(String text) {
         Words w = new Words(text);
         EnumSet<Census> found = EnumSet.noneOf(Census.class);
-        if (TRIBAL_MEMBERSHIP.matcher(text).find()) {
+        if ((text.contains("ember") || text.contains("itizen")) && TRIBAL_MEMBERSHIP.matcher(text).find()) {
             found.add(Census.AIAN); // "a member of the Crow Tribe", "an enrolled citizen of the Cherokee Nation"
         }
         for (int i = 0; i < w.size(); i++) {
@@ -654,12 +654,15 @@ public final class RaceRules implements TextClassifier {
         }
         boolean copula = COPULAS.contains(before)
                 && !(before.equals("as")
-                        && !Set.of("identifies", "identify", "identified", "himself", "herself", "themselves", "myself")
-                                .contains(before2));
+                        && !AS_SELF.contains(before2));
         boolean closes = end >= w.size() || w.breakAfter.get(end - 1) || AFTER_A_PERSON.contains(w.lower(end));
         return copula && closes;
     }
 
+    private static final Set<String> AS_SELF =
+            Words.set("identifies", "identify", "identified", "himself", "herself", "themselves", "myself");
+    private static final Set<String> DESCENT =
+            Words.set("descent", "heritage", "ancestry", "origin", "background", "roots", "decent");
     private static final Set<String> COPULAS = Words.set("is", "am", "was", "proudly", "being", "as", "proud", "i'm");
 
     /** "a Cuban American who grew up ...", "a first-generation Italian American whose ...": the phrase is the person. */
@@ -682,8 +685,7 @@ public final class RaceRules implements TextClassifier {
 
     private static boolean ofDescent(Words w, int start, int end) {
         String after = w.lower(end);
-        boolean descentWord = Set.of("descent", "heritage", "ancestry", "origin", "background", "roots", "decent")
-                .contains(after);
+        boolean descentWord = DESCENT.contains(after);
         return descentWord
                 && (w.lower(start - 1).equals("of") || w.lower(start - 2).equals("of"));
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rebuild the public labelled datasets under this directory.
+"""Rebuild the public labelled datasets (by default into ../src/main/resources/io/ballast/classifiers/datasets).
 
   sst2/train.tsv, sst2/validation.tsv           (GLUE SST-2)
   toxicity/train.tsv, validation.tsv, test.tsv  (Davidson et al. 2017)
@@ -180,9 +180,9 @@ def make_toxicity(root, out, eval_share):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mirror-root", default="/work/.mirror")
-    ap.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
-    ap.add_argument("--eval-share", default="natural",
-                    help="toxic share of toxicity validation/test: 'natural' (default) or a fraction")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "main", "resources", "io", "ballast", "classifiers", "datasets"))
+    ap.add_argument("--eval-share", default="0.25",
+                    help="toxic share of toxicity validation/test: a fraction (0.25, the committed files) or 'natural'")
     a = ap.parse_args()
     share = None if a.eval_share == "natural" else float(a.eval_share)
     make_sst(a.mirror_root, a.out)
