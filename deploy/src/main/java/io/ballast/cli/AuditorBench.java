@@ -59,12 +59,15 @@ final class AuditorBench implements Callable<Integer> {
 
     @Option(
             names = "--encoder-records",
-            defaultValue = "3000",
+            defaultValue = "4000",
             description = "Of those, about how many the encoder configuration audits, as a uniform sample by event id"
                     + " (default: ${DEFAULT-VALUE}).")
     int encoderRecords;
 
-    /** Throughput is taken between these shares of the records counted: start-up and rebalancing stay outside it. */
+    /**
+     * Throughput is taken from when every instance counts and this share is counted, to the share {@link #TO}:
+     * start-up and the group's rebalancing stay outside it.
+     */
     private static final double FROM = 0.1;
 
     private static final double TO = 0.9;
@@ -230,14 +233,16 @@ final class AuditorBench implements Callable<Integer> {
                 settings.put(AuditorConfig.SAMPLE_RATE, Double.toString(rate));
                 apps.add(new AuditorApp(AuditorConfig.from(ConfigSource.ofMap(settings))).start());
             }
-            long from = (long) Math.ceil(expected * FROM);
+            // the window opens once every instance is counting (the group has settled) and a tenth is counted
             long to = (long) Math.floor(expected * TO);
+            long from = -1;
             long fromAt = 0;
             long counted;
             long last = 0;
             long lastChange = System.nanoTime();
             while ((counted = apps.stream().mapToLong(AuditorBench::liveTotal).sum()) < to) {
-                if (fromAt == 0 && counted >= from) {
+                if (from < 0 && counted >= expected * FROM && apps.stream().allMatch(a -> liveTotal(a) > 0)) {
+                    from = counted;
                     fromAt = System.nanoTime();
                 }
                 if (counted != last) {
@@ -248,6 +253,10 @@ final class AuditorBench implements Callable<Integer> {
                     throw new IllegalStateException(name + ": no progress for 2 minutes at " + counted);
                 }
                 Thread.sleep(20);
+            }
+            if (from < 0) {
+                throw new IllegalStateException(name + " x" + instances + ": the instances never all counted before "
+                        + (int) (TO * 100) + "% of the records; give it more records");
             }
             long toAt = System.nanoTime();
             double perSecond = (counted - from) / ((toAt - fromAt) / 1e9);

@@ -423,7 +423,8 @@ public final class RaceRules implements TextClassifier {
     public Census read(String text) {
         Words w = new Words(text);
         EnumSet<Census> found = EnumSet.noneOf(Census.class);
-        if ((text.contains("ember") || text.contains("itizen")) && TRIBAL_MEMBERSHIP.matcher(text).find()) {
+        if ((text.contains("ember") || text.contains("itizen"))
+                && TRIBAL_MEMBERSHIP.matcher(text).find()) {
             found.add(Census.AIAN); // "a member of the Crow Tribe", "an enrolled citizen of the Cherokee Nation"
         }
         for (int i = 0; i < w.size(); i++) {
@@ -652,9 +653,7 @@ public final class RaceRules implements TextClassifier {
             before = before2;
             before2 = w.lower(start - 3);
         }
-        boolean copula = COPULAS.contains(before)
-                && !(before.equals("as")
-                        && !AS_SELF.contains(before2));
+        boolean copula = COPULAS.contains(before) && !(before.equals("as") && !AS_SELF.contains(before2));
         boolean closes = end >= w.size() || w.breakAfter.get(end - 1) || AFTER_A_PERSON.contains(w.lower(end));
         return copula && closes;
     }
