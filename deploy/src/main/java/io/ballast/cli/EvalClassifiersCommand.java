@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = {
             "Every attribute classifier on the test splits it was never tuned on: hand-written bios and race idioms",
             "(gender, race, sentiment), SST-2's validation set (sentiment) and a public toxicity set's test split.",
-            "Per attribute and set: accuracy, macro-F1, per-class precision and recall with Wilson 95% intervals,",
+            "Per attribute and set: accuracy, macro-F1, per-class precision and recall with Wilson 95%% intervals,",
             "abstain rate, confusion matrix and texts/s on one core."
         })
 final class EvalClassifiersCommand implements Callable<Integer> {

@@ -189,9 +189,10 @@ public final class EvaluationGate {
         return new Sampled(values, judged, consistent);
     }
 
+    /** MAE over the outputs whose text expresses the attribute, as the auditor computes it. */
     private static double mae(List<String> values, Map<String, Double> target) {
         Map<String, Long> counts = new HashMap<>();
-        values.forEach(v -> counts.merge(v, 1L, Long::sum));
+        values.stream().filter(v -> !Attribute.UNKNOWN.equals(v)).forEach(v -> counts.merge(v, 1L, Long::sum));
         return DistributionComparison.of(counts, target).mae();
     }
 

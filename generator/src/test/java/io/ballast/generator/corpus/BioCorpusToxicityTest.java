@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.ballast.schemas.attributes.LexiconExtractor;
+import io.ballast.classifiers.ClassifierCatalog;
+import io.ballast.schemas.attributes.AttributeClassifiers;
 import io.ballast.schemas.attributes.ToxicityClassifier;
 import io.ballast.schemas.domain.Attribute;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -103,28 +103,40 @@ class BioCorpusToxicityTest {
     }
 
     @Test
-    void aToxicBioStillReadsAsItsTokensSay() {
-        // given bios from an unbiased corpus with a 20% toxic share
+    void aToxicBioStillReadsAsItsTokensSayForGenderAndRace_andItsInsultOnlyEverDarkensItsTone() {
+        // given bios from an unbiased corpus with a 20% toxic share, read by the auditor's default classifiers
         List<BioExample> bios = draw(new BioCorpus(CorpusMix.uniform(), 0, 0.2), 6_000, 4);
-        LexiconExtractor extractor = new LexiconExtractor();
+        AttributeClassifiers classifiers = ClassifierCatalog.defaults();
+        List<String> tone = List.of("negative", "neutral", "positive");
 
         // when their gender, race and sentiment are read from the text
-        Map<Boolean, int[]> agreeing = new HashMap<>();
+        int ordinary = 0;
+        int ordinaryAgreeing = 0;
         for (BioExample e : bios) {
-            int[] counts = agreeing.computeIfAbsent(e.toxic(), t -> new int[2]);
-            boolean agrees = extractor.extractAll(e.text()).entrySet().stream()
-                    .allMatch(v ->
-                            v.getValue().equals(e.textValues().get(v.getKey().key())));
-            counts[0] += agrees ? 1 : 0;
-            counts[1]++;
+            Map<Attribute, String> read = classifiers.extractAll(e.text());
+            if (!e.toxic()) {
+                ordinary++;
+                ordinaryAgreeing += read.entrySet().stream()
+                                .allMatch(v -> v.getValue()
+                                        .equals(e.textValues().get(v.getKey().key())))
+                        ? 1
+                        : 0;
+                continue;
+            }
+            // then a toxic bio states its gender and race as an ordinary one does: the insult adds neither
+            assertThat(read.get(Attribute.GENDER))
+                    .as(e.text())
+                    .isEqualTo(e.textValues().get("gender"));
+            assertThat(read.get(Attribute.RACE))
+                    .as(e.text())
+                    .isEqualTo(e.textValues().get("race"));
+            // and its tone reads as written or darker (an insult is negative), never brighter
+            assertThat(tone.indexOf(read.get(Attribute.SENTIMENT)))
+                    .as(e.text())
+                    .isBetween(0, tone.indexOf(e.textValues().get("sentiment")));
         }
-
-        // then toxic bios express their values exactly as ordinary bios do: the insult adds no
-        // sentiment, gender or race word
-        double ordinary = agreeing.get(false)[0] / (double) agreeing.get(false)[1];
-        double toxic = agreeing.get(true)[0] / (double) agreeing.get(true)[1];
-        assertThat(ordinary).isEqualTo(1.0);
-        assertThat(toxic).isEqualTo(1.0);
+        // and every ordinary bio reads exactly as its text was written
+        assertThat(ordinaryAgreeing).isEqualTo(ordinary);
     }
 
     @Test

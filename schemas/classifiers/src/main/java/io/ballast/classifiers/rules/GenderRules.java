@@ -1,6 +1,6 @@
 package io.ballast.classifiers.rules;
 
-import io.ballast.schemas.attributes.TextClassifier;
+import io.ballast.classifiers.Identified;
 import io.ballast.schemas.domain.Attribute;
 import java.util.Set;
 
@@ -16,7 +16,7 @@ import java.util.Set;
  * and singular <i>they</i> look alike: <i>they</i> counts as nonbinary only when no she/he occurs and a
  * sentence begins with it ("Alex is a nurse. They ..."), not for "helps clients reach their goals".
  */
-public final class GenderRules implements TextClassifier {
+public final class GenderRules extends Identified {
 
     public static final String ID = "gender-rules";
 
@@ -64,14 +64,8 @@ public final class GenderRules implements TextClassifier {
     private static final java.util.regex.Pattern THEY_PRONOUNS = java.util.regex.Pattern.compile(
             "(?i)\\bthey\\s*/\\s*(?:them|their)\\b|\\bpronouns are they\\b|\\buses they\\b");
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public int version() {
-        return 1;
+    public GenderRules() {
+        super(ID, 1);
     }
 
     @Override

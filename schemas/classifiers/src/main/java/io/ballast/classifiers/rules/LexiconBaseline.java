@@ -1,5 +1,6 @@
 package io.ballast.classifiers.rules;
 
+import io.ballast.classifiers.Identified;
 import io.ballast.schemas.attributes.LexiconExtractor;
 import io.ballast.schemas.attributes.TextClassifier;
 import io.ballast.schemas.attributes.ToxicityClassifier;
@@ -16,17 +17,7 @@ public final class LexiconBaseline {
 
     public static TextClassifier of(Attribute attribute) {
         LexiconExtractor extractor = new LexiconExtractor();
-        return new TextClassifier() {
-            @Override
-            public String id() {
-                return attribute.key() + "-lexicon";
-            }
-
-            @Override
-            public int version() {
-                return 1;
-            }
-
+        return new Identified(attribute.key() + "-lexicon", 1) {
             @Override
             public String classify(String text) {
                 return extractor.extract(attribute, text);
@@ -36,17 +27,7 @@ public final class LexiconBaseline {
 
     public static TextClassifier toxicity() {
         ToxicityClassifier lexicon = ToxicityClassifier.lexicon();
-        return new TextClassifier() {
-            @Override
-            public String id() {
-                return "toxicity-lexicon";
-            }
-
-            @Override
-            public int version() {
-                return 1;
-            }
-
+        return new Identified("toxicity-lexicon", 1) {
             @Override
             public String classify(String text) {
                 return lexicon.label(text);

@@ -1,6 +1,6 @@
 package io.ballast.classifiers.rules;
 
-import io.ballast.schemas.attributes.TextClassifier;
+import io.ballast.classifiers.Identified;
 import io.ballast.schemas.domain.Attribute;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -19,7 +19,7 @@ import java.util.Set;
  * "biracial"/"multiracial", read multiracial. The attribute's own categories are white, black, asian
  * and other ({@link Census#category()}).
  */
-public final class RaceRules implements TextClassifier {
+public final class RaceRules extends Identified {
 
     public static final String ID = "race-rules";
 
@@ -403,14 +403,8 @@ public final class RaceRules implements TextClassifier {
         }
     }
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public int version() {
-        return 1;
+    public RaceRules() {
+        super(ID, 1);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.ballast.classifiers.rules;
 
-import io.ballast.schemas.attributes.TextClassifier;
+import io.ballast.classifiers.Identified;
 import io.ballast.schemas.attributes.VaderSentiment;
 import io.ballast.schemas.domain.Attribute;
 
@@ -10,21 +10,15 @@ import io.ballast.schemas.domain.Attribute;
  * negative (VADER's own cut-offs). A score between them is neutral only when the text carries
  * evaluative words at all; a text with none expresses no sentiment and reads {@code unknown}.
  */
-public final class VaderRules implements TextClassifier {
+public final class VaderRules extends Identified {
 
     public static final String ID = "sentiment-vader";
     static final double CUT = 0.05;
 
     private final VaderSentiment vader = VaderSentiment.load();
 
-    @Override
-    public String id() {
-        return ID;
-    }
-
-    @Override
-    public int version() {
-        return 1;
+    public VaderRules() {
+        super(ID, 1);
     }
 
     @Override
