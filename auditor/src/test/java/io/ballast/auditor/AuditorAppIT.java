@@ -114,6 +114,12 @@ class AuditorAppIT {
             assertThat(nurses.path("proportions").path("female").asDouble()).isGreaterThan(0.9);
             assertThat(nurses.path("mae").asDouble()).isGreaterThan(0.3);
             assertThat(nurses.path("consistencyRate").asDouble()).isEqualTo(1.0);
+            // beside what the text expresses, what the tokens intended, and which classifier read the text
+            assertThat(nurses.path("intended").path("female").asLong()
+                            + nurses.path("intended").path("male").asLong())
+                    .isEqualTo(300);
+            assertThat(nurses.path("classifier").asText()).isEqualTo("gender-rules@1");
+            assertThat(nurses.path("sampleRate").asDouble()).isEqualTo(1.0);
 
             // and one drift episode is open, for nurses only
             await().atMost(Duration.ofSeconds(30))

@@ -155,6 +155,10 @@ public final class AuditorHttpApi {
             putExpression(row, t, expressedCounts);
             row.put("counts", t.counts(counts.categories(a)));
             row.put("proportions", DistributionComparison.proportions(expressedCounts));
+            // what the steering tokens intended, beside what the text expresses (counts); and who read the text
+            row.put("intended", counts.intended(a));
+            row.put("classifier", counts.classifierOf(a));
+            row.put("sampleRate", config.sampleRate());
             row.put("consistencyRate", t.consistencyRate());
             row.put("firstEventMillis", counts.firstEventMillis());
             row.put("lastEventMillis", counts.lastEventMillis());

@@ -193,7 +193,16 @@
       return;
     }
     const table = el('table', { id: 'distribution-table' }, [el('tr', {}, ['context', 'version', 'n', 'expressed',
-      'observed vs target', 'MAE', 'MAE over time', 'consistency', 'drift'].map(h => el('th', { text: h })))]);
+      'observed vs target', 'intended (tokens)', 'MAE', 'MAE over time', 'consistency', 'drift']
+      .map(h => el('th', { text: h })))]);
+    // what the steering tokens intended, beside what the text expresses; never counted in the observed shares
+    const intendedCell = d => {
+      const entries = Object.entries(d.intended || {});
+      const total = entries.reduce((s, [, v]) => s + v, 0);
+      return el('td', { class: 'intended', title: 'read by ' + (d.classifier || 'an unnamed classifier') +
+          (d.sampleRate != null && d.sampleRate < 1 ? ', auditing a sample of ' + pct(d.sampleRate) : ''),
+        text: total === 0 ? '–' : entries.map(([k, v]) => k + ' ' + pct(v / total)).join(' · ') });
+    };
     // shares and drift are over the outputs that express the attribute; too few of them is not drift
     const driftCell = d => {
       if (openKeys.has(variantKey(d, true))) return el('td', { class: 'drift-open', text: 'DRIFT' });
@@ -207,6 +216,7 @@
         title: (d.expressed || 0) + ' of ' + d.n + ' outputs express ' + d.attribute,
         text: d.expressionRate == null ? '–' : pct(d.expressionRate) }),
       el('td', {}, [bars(d)]),
+      intendedCell(d),
       el('td', { class: 'num mae', text: d.mae == null ? '–' : d.mae.toFixed(3) }),
       el('td', {}, [sparkline(series[variantKey(d, false)] || [])]),
       el('td', { class: 'num', text: d.consistencyRate == null ? '–' : pct(d.consistencyRate) }),
