@@ -108,22 +108,13 @@ public final class HeadTraining {
     }
 
     private static void softmax(double[][] w, double[] b, float[] x, double[] out) {
-        double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < b.length; c++) {
             double s = b[c];
             for (int d = 0; d < x.length; d++) {
                 s += w[c][d] * x[d];
             }
             out[c] = s;
-            max = Math.max(max, s);
         }
-        double sum = 0;
-        for (int c = 0; c < b.length; c++) {
-            out[c] = Math.exp(out[c] - max);
-            sum += out[c];
-        }
-        for (int c = 0; c < b.length; c++) {
-            out[c] /= sum;
-        }
+        LinearHead.normalise(out);
     }
 }

@@ -39,7 +39,6 @@ public record LinearHead(
     /** Probabilities of the labels, in their order. */
     public double[] probabilities(float[] x) {
         double[] z = new double[labels.size()];
-        double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < z.length; k++) {
             double s = bias[k];
             float[] w = weights[k];
@@ -47,7 +46,16 @@ public record LinearHead(
                 s += w[d] * x[d];
             }
             z[k] = s;
-            max = Math.max(max, s);
+        }
+        normalise(z);
+        return z;
+    }
+
+    /** Logits to probabilities in place, shifted by their maximum so exp never overflows. */
+    static void normalise(double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
         }
         double sum = 0;
         for (int k = 0; k < z.length; k++) {
@@ -57,7 +65,6 @@ public record LinearHead(
         for (int k = 0; k < z.length; k++) {
             z[k] /= sum;
         }
-        return z;
     }
 
     /** The probability of one label. */
