@@ -49,12 +49,4 @@ public final class AttributeClassifiers implements AttributeExtractor {
         out.put(Toxicity.KEY, toxicity.name());
         return out;
     }
-
-    /** The name of the classifier of an audited property's key, or null for a key that is none. */
-    public String nameOf(String key) {
-        if (Toxicity.KEY.equals(key)) {
-            return toxicity.name();
-        }
-        return Attribute.find(key).map(a -> attributes.get(a).name()).orElse(null);
-    }
 }

@@ -39,8 +39,7 @@ public final class ClassifierEvaluation {
             long idioms,
             Confusion sst2Encoder,
             Confusion sst2Vader,
-            Auroc toxicityEncoder,
-            Confusion bioSentimentVader) {}
+            Auroc toxicityEncoder) {}
 
     private final PrintStream out;
 
@@ -195,16 +194,12 @@ public final class ClassifierEvaluation {
                     "SST-2 validation, %s (neutral or unknown counted as abstained, and wrong):%n%s",
                     vader.name(),
                     sst2Vader.table());
-            Confusion bioVader = null;
             for (TextClassifier c : List.of(vader, encoderSentiment, LexiconBaseline.of(Attribute.SENTIMENT))) {
                 Confusion confusion = new Confusion(Attribute.SENTIMENT.categories());
                 for (Bio b : bios) {
                     confusion.add(b.sentiment(), c.classify(b.text()));
                 }
                 out.printf(Locale.ROOT, "bios test split, %s%s:%n%s", c.name(), speed(c, bios), confusion.table());
-                if (bioVader == null) {
-                    bioVader = confusion;
-                }
             }
             out.println();
 
@@ -269,8 +264,7 @@ public final class ClassifierEvaluation {
                     idiomNone,
                     sst2Encoder,
                     sst2Vader,
-                    auroc,
-                    bioVader);
+                    auroc);
         }
     }
 

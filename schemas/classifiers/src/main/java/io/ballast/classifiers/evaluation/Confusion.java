@@ -2,10 +2,8 @@ package io.ballast.classifiers.evaluation;
 
 import io.ballast.schemas.attributes.DetectionScore;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A confusion matrix of true labels by predicted ones, where a prediction may also be an abstention
@@ -167,15 +165,5 @@ public final class Confusion {
         }
         double[] ci = DetectionScore.wilson(successes, n);
         return String.format(Locale.ROOT, "%.3f [%.3f, %.3f] (n = %d)", successes / (double) n, ci[0], ci[1], n);
-    }
-
-    public Map<String, Long> row(String label) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        int i = labels.indexOf(label);
-        for (int j = 0; j < labels.size(); j++) {
-            out.put(labels.get(j), counts[i][j]);
-        }
-        out.put(ABSTAIN, counts[i][labels.size()]);
-        return out;
     }
 }

@@ -98,10 +98,6 @@ public record LinearHead(
         return t;
     }
 
-    public LinearHead withThresholds(Map<String, Double> chosen) {
-        return new LinearHead(name, labels, weights, bias, chosen, provenance);
-    }
-
     /** A committed head, from {@code /io/ballast/classifiers/heads/<name>.json} on the classpath. */
     public static LinearHead bundled(String name) {
         String resource = "/io/ballast/classifiers/heads/" + name + ".json";
