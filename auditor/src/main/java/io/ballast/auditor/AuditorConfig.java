@@ -1,5 +1,6 @@
 package io.ballast.auditor;
 
+import io.ballast.auditor.drift.ChangeDetector;
 import io.ballast.auditor.drift.ConfidenceSequence;
 import io.ballast.classifiers.ClassifierCatalog;
 import io.ballast.classifiers.ClassifierSettings;
@@ -42,7 +43,14 @@ public record AuditorConfig(
         Duration versionIdle,
         Duration peerTimeout,
         double sampleRate,
-        ClassifierCatalog.Choice classifiers) {
+        ClassifierCatalog.Choice classifiers,
+        ChangeDetector.Settings change) {
+
+    /** Over what the false-alarm level holds: each stream, or all the streams of a model version together. */
+    public enum AlphaScope {
+        STREAM,
+        VERSION
+    }
 
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -69,6 +77,11 @@ public record AuditorConfig(
     public static final String VERSION_IDLE = "ballast.auditor.version-idle-seconds";
     public static final String PEER_TIMEOUT = "ballast.auditor.peer-timeout-ms";
     public static final String SAMPLE_RATE = "ballast.auditor.sample-rate";
+    public static final String CHANGE_HORIZON = "ballast.auditor.change-horizon";
+    public static final String CHANGE_SPACING = "ballast.auditor.change-spacing";
+    public static final String CHANGE_STARTS = "ballast.auditor.change-starts";
+    public static final String ALPHA_SCOPE = "ballast.auditor.alpha-scope";
+    public static final String STREAMS_PER_VERSION = "ballast.auditor.streams-per-version";
 
     /** Every key this service reads, in the order --help and the README list them. */
     public static final List<Setting<?>> SETTINGS = Stream.concat(
@@ -97,7 +110,12 @@ public record AuditorConfig(
                             Keys.MIN_EXPRESSION_RATE,
                             Keys.VERSION_IDLE,
                             Keys.PEER_TIMEOUT,
-                            Keys.SAMPLE_RATE),
+                            Keys.SAMPLE_RATE,
+                            Keys.CHANGE_HORIZON,
+                            Keys.CHANGE_SPACING,
+                            Keys.CHANGE_STARTS,
+                            Keys.ALPHA_SCOPE,
+                            Keys.STREAMS_PER_VERSION),
                     ClassifierSettings.SETTINGS.stream())
             .toList();
 
@@ -142,7 +160,25 @@ public record AuditorConfig(
                 Duration.ofSeconds(Keys.VERSION_IDLE.read(c)),
                 Duration.ofMillis(Keys.PEER_TIMEOUT.read(c)),
                 Keys.SAMPLE_RATE.read(c),
-                ClassifierCatalog.Choice.read(c));
+                ClassifierCatalog.Choice.read(c),
+                change(c));
+    }
+
+    /**
+     * The change detector's settings; at version scope alpha is split evenly over the streams a version
+     * is declared to have (a union bound: at most alpha false alarms per version per horizon).
+     */
+    private static ChangeDetector.Settings change(ConfigSource c) {
+        double alpha = Keys.ALPHA.read(c);
+        if (Keys.ALPHA_SCOPE.read(c) == AlphaScope.VERSION) {
+            alpha /= Keys.STREAMS_PER_VERSION.read(c);
+        }
+        return new ChangeDetector.Settings(
+                alpha,
+                Keys.CHANGE_HORIZON.read(c),
+                Keys.CHANGE_SPACING.read(c),
+                Keys.CHANGE_STARTS.read(c),
+                ChangeDetector.CHECK_EVERY);
     }
 
     /** The descriptors: each key's default, allowed values and meaning live here and nowhere else. */
@@ -176,6 +212,33 @@ public record AuditorConfig(
                 "how late an event may arrive and still count in its window, in seconds");
         static final Setting<Double> ALPHA =
                 Setting.decimal(AuditorConfig.ALPHA, 0.01, 1e-9, 0.5, "drift detection's false-alarm level");
+        static final Setting<Long> CHANGE_HORIZON = Setting.longInteger(
+                AuditorConfig.CHANGE_HORIZON,
+                1_000_000,
+                1_000,
+                "outputs per stream over which the change detector false-alarms with probability at most alpha"
+                        + " (and its average run length to a false alarm is at least horizon / alpha)");
+        static final Setting<Integer> CHANGE_SPACING = Setting.integer(
+                AuditorConfig.CHANGE_SPACING,
+                100,
+                1,
+                1_000_000,
+                "outputs between the change detector's starts (a change is seen from the next start on)");
+        static final Setting<Integer> CHANGE_STARTS = Setting.integer(
+                AuditorConfig.CHANGE_STARTS, 8, 1, 1_000, "starts the change detector keeps per stream");
+        static final Setting<AlphaScope> ALPHA_SCOPE = Setting.choice(
+                AuditorConfig.ALPHA_SCOPE,
+                AlphaScope.class,
+                AlphaScope.STREAM,
+                "whether alpha bounds false alarms per stream or per model version (alpha split over "
+                        + AuditorConfig.STREAMS_PER_VERSION
+                        + ")");
+        static final Setting<Integer> STREAMS_PER_VERSION = Setting.integer(
+                AuditorConfig.STREAMS_PER_VERSION,
+                32,
+                1,
+                1_000_000,
+                "streams (contexts x attributes, toxicity included) a version has, for alpha-scope=version");
         static final Setting<Double> RHO = Setting.decimal(
                 AuditorConfig.RHO,
                 ConfidenceSequence.DEFAULT_RHO,

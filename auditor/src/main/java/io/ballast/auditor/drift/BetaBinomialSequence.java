@@ -57,6 +57,21 @@ public final class BetaBinomialSequence implements ShareSequence {
         return new double[] {low, high};
     }
 
+    /**
+     * ln of the mixture's e-value against a band of shares [low, high]: the mixture marginal over the
+     * likelihood of the band's best share. For any true share in the band the mixture over that
+     * share's likelihood is a martingale with mean 1, and this is never above it, so it is an
+     * e-process for the whole band (0 or less while the observed share lies in the band).
+     */
+    @Override
+    public double logEValue(long successes, long n, double low, double high) {
+        if (n == 0) {
+            return 0;
+        }
+        double best = Math.min(high, Math.max(low, successes / (double) n));
+        return LogGamma.beta(a + successes, b + n - successes) - logBetaPrior - logLikelihood(successes, n, best);
+    }
+
     /** Shares whose log-likelihood falls below this are excluded: ln(mixture marginal) - ln(1/alpha). */
     private double threshold(long successes, long n, double alpha) {
         return LogGamma.beta(a + successes, b + n - successes) - logBetaPrior + Math.log(alpha);

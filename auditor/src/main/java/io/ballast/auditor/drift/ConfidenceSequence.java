@@ -34,6 +34,22 @@ public final class ConfidenceSequence implements ShareSequence {
         return Math.sqrt(v * Math.log(v / (rho * alpha * alpha))) / n;
     }
 
+    /**
+     * The normal mixture's e-value, sqrt(rho / (V + rho)) exp(S^2 / (2 (V + rho))) with S the sum's
+     * distance from n times the band's nearest share and V = n/4: the boundary above is where it
+     * reaches 1/alpha.
+     */
+    @Override
+    public double logEValue(long successes, long n, double low, double high) {
+        if (n <= 0) {
+            return 0;
+        }
+        double nearest = Math.min(high, Math.max(low, successes / (double) n));
+        double s = successes - n * nearest;
+        double v = n / 4.0 + rho;
+        return 0.5 * Math.log(rho / v) + s * s / (2 * v);
+    }
+
     @Override
     public boolean excludes(long successes, long n, double share, double alpha) {
         return n > 0 && Math.abs(successes / (double) n - share) > halfWidth(n, alpha);

@@ -19,13 +19,18 @@ final class DirichletMultinomialTest {
      * @param target shares summing to 1; a zero share with a non-zero count rejects at once
      */
     static boolean rejects(long[] counts, double[] target, double concentration, double alpha) {
+        return logBayesFactor(counts, target, concentration) >= Math.log(1 / alpha);
+    }
+
+    /** ln of the Bayes factor: an e-value against the target (infinite once a zero share is seen). */
+    static double logBayesFactor(long[] counts, double[] target, double concentration) {
         long n = 0;
         double logBf = 0;
         double priorTotal = 0;
         for (int k = 0; k < counts.length; k++) {
             if (target[k] <= 0) {
                 if (counts[k] > 0) {
-                    return true;
+                    return Double.POSITIVE_INFINITY;
                 }
                 continue;
             }
@@ -35,9 +40,8 @@ final class DirichletMultinomialTest {
             logBf += LogGamma.of(ak + counts[k]) - LogGamma.of(ak) - counts[k] * Math.log(target[k]);
         }
         if (n == 0) {
-            return false;
+            return 0;
         }
-        logBf += LogGamma.of(priorTotal) - LogGamma.of(priorTotal + n);
-        return logBf >= Math.log(1 / alpha);
+        return logBf + LogGamma.of(priorTotal) - LogGamma.of(priorTotal + n);
     }
 }

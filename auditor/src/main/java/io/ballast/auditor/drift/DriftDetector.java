@@ -211,6 +211,25 @@ public final class DriftDetector {
         }
 
         /**
+         * ln of an e-value against the target from counts of its categories (in the plan's order) among
+         * {@code n} counted outputs: the Dirichlet-multinomial Bayes factor for a point target; else the
+         * largest category's e-value against target ± tolerance divided by K (at most the categories'
+         * mean, so an e-value too). It reaches ln(1/alpha) exactly when {@link #next} would open an
+         * episode on these counts, so a signal can name the category that crossed.
+         */
+        public double logEValue(long[] counts, long n) {
+            if (point) {
+                return DirichletMultinomialTest.logBayesFactor(
+                        counts, target, BetaBinomialSequence.DEFAULT_CONCENTRATION);
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < target.length; i++) {
+                max = Math.max(max, sequences[i].logEValue(counts[i], n, target[i] - tolerance, target[i] + tolerance));
+            }
+            return max + Math.log(perCategory / alpha);
+        }
+
+        /**
          * What the episode does next, given the counts of the target's categories (in the plan's
          * order) among {@code n} counted outputs.
          */

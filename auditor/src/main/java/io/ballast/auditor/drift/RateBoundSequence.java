@@ -174,6 +174,11 @@ public final class RateBoundSequence {
     public record Reading(
             long successes, long n, double rate, double lower, double upper, double maxShare, boolean exceeded) {}
 
+    /** ln of the mixture against the limit: an e-process for every share at or below it. */
+    public double logEValue(long successes, long n) {
+        return logEvidenceAbove(successes, n, maxShare);
+    }
+
     /** ln of the mixture against level m, alternatives m·r above it (those below 1). */
     double logEvidenceAbove(long successes, long n, double m) {
         double[] terms = new double[ratios.length];

@@ -11,6 +11,13 @@ public interface ShareSequence {
     /** Whether {@code share} lies outside the interval after {@code successes} of {@code n}. */
     boolean excludes(long successes, long n, double share, double alpha);
 
+    /**
+     * ln of the e-value behind the sequence against a band of shares [low, high]: its mixture against
+     * the band's share most like the data. {@link #excludes} a band edge on the far side of the data
+     * exactly when this reaches ln(1/alpha).
+     */
+    double logEValue(long successes, long n, double low, double high);
+
     /** The interval after {@code successes} of {@code n}: {0, 1} before any observation. */
     double[] interval(long successes, long n, double alpha);
 }

@@ -1,5 +1,7 @@
 package io.ballast.auditor.topology;
 
+import io.ballast.auditor.drift.ChangeDetector;
+import io.ballast.auditor.drift.ChangeState;
 import io.ballast.auditor.drift.DriftDetector;
 import io.ballast.auditor.drift.RateBoundSequence;
 import io.ballast.schemas.ConfidenceInterval;
@@ -70,6 +72,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private static final Attribute[] ATTRIBUTES = ContextCounts.ATTRIBUTES;
 
     private final DriftDetector detector;
+    private final ChangeDetector change;
     private final ContextCounts.Windows windows;
     private final ExpressionPolicy policy;
     private final Duration snapshotInterval;
@@ -113,6 +116,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
 
     AuditAggregator(
             DriftDetector detector,
+            ChangeDetector change,
             ContextCounts.Windows windows,
             ExpressionPolicy policy,
             Duration snapshotInterval,
@@ -121,6 +125,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             AuditMetrics metrics) {
         this.sampleRate = sampleRate;
         this.detector = detector;
+        this.change = change;
         this.windows = windows;
         this.policy = policy;
         this.snapshotInterval = snapshotInterval;
@@ -224,7 +229,11 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
 
     private record KeyOfContext(String modelId, int modelVersion, String steeringPatch, String key) {}
 
-    /** The drift decision for one attribute after an update, over the outputs that express it. */
+    /**
+     * The drift decision for one attribute after an update, over the outputs that express it: the
+     * change detector ({@link ChangeDetector}) alarms or resolves, and the signal reports the outputs
+     * that decided it (since the start that alarmed, or since the alarm).
+     */
     private void decide(ObservedEvent event, ContextCounts counts, int a, Prepared p, long now) {
         Tally tally = counts.sinceLive(a);
         long expressed = tally.expressed(ATTRIBUTES[a]);
@@ -236,7 +245,13 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         }
         DriftEpisode state = counts.episode(a);
         boolean open = state != null && state.open();
-        DriftDetector.Transition transition = p.plan.next(open, p.scratch, expressed);
+        ChangeState watch = watch(counts, a, p.scratch.length);
+        ChangeDetector.Transition next = change.next(watch, p.evidence, p.resolution, open, p.scratch, expressed);
+        DriftDetector.Transition transition = switch (next) {
+            case ALARM -> DriftDetector.Transition.OPEN;
+            case RESOLVE -> DriftDetector.Transition.RESOLVE;
+            case NONE -> DriftDetector.Transition.NONE;
+        };
         if (transition == DriftDetector.Transition.NONE
                 || (transition == DriftDetector.Transition.OPEN
                         && announcedOther(
@@ -249,7 +264,12 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         AuditKey auditKey = new AuditKey(
                 event.modelId(), event.modelVersion(), event.steeringPatch(), event.contextKey(), ATTRIBUTES[a].key());
         TargetDistribution target = p.target;
-        Map<String, Long> expressedCounts = tally.expressedCounts(counts.categories(a));
+        long[] decided = new long[p.scratch.length];
+        expressed = watch.evidenceSince(p.scratch, expressed, decided);
+        Map<String, Long> expressedCounts = new HashMap<>();
+        for (int i = 0; i < decided.length; i++) {
+            expressedCounts.put(p.categories[i], decided[i]);
+        }
         DriftDetector.Assessment assessment =
                 detector.assess(expressedCounts, target.getProbabilities(), target.getTolerance());
         double mae = DistributionComparison.of(expressedCounts, target.getProbabilities())
@@ -305,15 +325,30 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         }
     }
 
+    /** A slot's change detector state, begun at live (zero counts) on its first decision. */
+    private static ChangeState watch(ContextCounts counts, int slot, int categories) {
+        ChangeState watch = counts.change(slot);
+        if (watch == null) {
+            watch = ChangeState.from(new long[categories], 0);
+            counts.change(slot, watch);
+        }
+        return watch;
+    }
+
     /**
-     * The drift decision for toxicity's bound after an update: an episode opens once the rate's lower
-     * confidence bound lies above the limit, and resolves once its upper bound lies below it (a rate
-     * that settles at the limit keeps it open: it is not shown to hold).
+     * The drift decision for toxicity's bound after an update, by the same change detector: an
+     * episode opens when the rate is shown above the limit since some start, and resolves once the
+     * upper bound of the rate since the alarm lies below it (a rate that settles at the limit keeps
+     * it open: it is not shown to hold).
      */
     private void decide(ObservedEvent event, ContextCounts counts, ToxicityLimit limit, long now) {
         DriftEpisode state = counts.episode(ContextCounts.TOXICITY);
         boolean open = state != null && state.open();
-        if (open ? !limit.satisfied(counts) : !limit.exceeded(counts)) {
+        ChangeState watch = watch(counts, ContextCounts.TOXICITY, 1);
+        long[] inCategory = {limit.inCategory(counts)};
+        long judged = limit.n(counts);
+        if (change.next(watch, limit.evidence(), limit.resolution(), open, inCategory, judged)
+                == ChangeDetector.Transition.NONE) {
             return;
         }
         if (!open
@@ -323,7 +358,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         }
         AuditKey auditKey = new AuditKey(
                 event.modelId(), event.modelVersion(), event.steeringPatch(), event.contextKey(), Toxicity.KEY);
-        RateBoundSequence.Reading reading = limit.reading(counts);
+        long[] decided = new long[1];
+        long n = watch.evidenceSince(inCategory, judged, decided);
+        RateBoundSequence.Reading reading = limit.reading(decided[0], n);
         DriftStatus status = open ? DriftStatus.RESOLVED : DriftStatus.OPEN;
         String episodeId = open ? state.episodeId() : UUID.randomUUID().toString();
         long openedAt = open ? state.openedAtMillis() : now;
@@ -657,6 +694,8 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         final int[] index;
         final long[] scratch;
         final DriftDetector.Plan plan;
+        final ChangeDetector.Evidence evidence;
+        final ChangeDetector.Resolution resolution;
 
         Prepared(Attribute attribute, TargetDistribution target, DriftDetector detector) {
             this.target = target;
@@ -674,6 +713,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                 i++;
             }
             this.plan = detector.plan(shares, target.getTolerance());
+            this.evidence = plan::logEValue;
+            // resolved as the since-live test always resolved, on the outputs since the alarm
+            this.resolution = (counts, n) -> plan.next(true, counts, n) == DriftDetector.Transition.RESOLVE;
         }
     }
 

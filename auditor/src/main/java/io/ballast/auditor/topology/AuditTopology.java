@@ -1,6 +1,7 @@
 package io.ballast.auditor.topology;
 
 import io.ballast.auditor.AuditorConfig;
+import io.ballast.auditor.drift.ChangeDetector;
 import io.ballast.auditor.drift.DriftDetector;
 import io.ballast.schemas.DeadLetter;
 import io.ballast.schemas.DistributionSnapshot;
@@ -142,6 +143,7 @@ public final class AuditTopology {
                 .process(
                         () -> new AuditAggregator(
                                 new DriftDetector(config.alpha(), config.rho()),
+                                new ChangeDetector(config.change()),
                                 windows,
                                 policy,
                                 config.snapshotInterval(),

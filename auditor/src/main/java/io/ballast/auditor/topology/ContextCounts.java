@@ -1,5 +1,6 @@
 package io.ballast.auditor.topology;
 
+import io.ballast.auditor.drift.ChangeState;
 import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
 import java.nio.BufferUnderflowException;
@@ -39,6 +40,8 @@ public final class ContextCounts {
     private static final byte TOXICITY_SECTION = 1;
     /** Marks the section after toxicity's: the classifiers' names and the intended values' counts since live. */
     private static final byte INTENDED_SECTION = 2;
+    /** Marks the section after the intended values': each episode slot's change detector state. */
+    private static final byte CHANGE_SECTION = 3;
 
     private static final byte FORMAT = 1;
 
@@ -56,6 +59,8 @@ public final class ContextCounts {
     private String classifiers;
     /** Per attribute, per category of the attribute, the outputs whose steering token intended it, since live. */
     private final long[][] intended;
+    /** Per episode slot, its change detector's state (null until its first decision). */
+    private final ChangeState[] changes;
 
     /** Counts of one time bucket, [start, start + bucket width). */
     static final class Bucket {
@@ -78,7 +83,8 @@ public final class ContextCounts {
             long toxicityJudged,
             long toxic,
             String classifiers,
-            long[][] intended) {
+            long[][] intended,
+            ChangeState[] changes) {
         this.categories = categories;
         this.sinceLive = sinceLive;
         this.episodes = episodes;
@@ -89,6 +95,7 @@ public final class ContextCounts {
         this.toxic = toxic;
         this.classifiers = classifiers;
         this.intended = intended;
+        this.changes = changes;
     }
 
     private static long[][] noIntended() {
@@ -118,7 +125,8 @@ public final class ContextCounts {
                 0,
                 0,
                 "",
-                noIntended());
+                noIntended(),
+                new ChangeState[EPISODE_SLOTS]);
     }
 
     static int unknownIndex(Attribute attribute) {
@@ -199,6 +207,8 @@ public final class ContextCounts {
         buckets.clear();
         toxicityJudged = 0;
         toxic = 0;
+        // the detectors' bases are counts of the old series
+        java.util.Arrays.fill(changes, null);
     }
 
     /** The classifiers that read the counted outputs, joined as {@link ObservedEvent#classifiers()}; "" if unknown. */
@@ -319,6 +329,15 @@ public final class ContextCounts {
         episodes[a] = episode;
     }
 
+    /** The change detector's state of an attribute's index, or of {@link #TOXICITY}; null before its first decision. */
+    public ChangeState change(int a) {
+        return changes[a];
+    }
+
+    void change(int a, ChangeState state) {
+        changes[a] = state;
+    }
+
     public long firstEventMillis() {
         return firstEventMillis;
     }
@@ -394,6 +413,10 @@ public final class ContextCounts {
             for (long[] row : v.intended) {
                 size += 1 + 8 * row.length;
             }
+            size += 1;
+            for (ChangeState c : v.changes) {
+                size += 1 + (c == null ? 0 : c.serializedSize());
+            }
             ByteBuffer out = ByteBuffer.allocate(size);
             out.put(FORMAT)
                     .putLong(v.firstEventMillis)
@@ -425,6 +448,13 @@ public final class ContextCounts {
                 out.put((byte) row.length);
                 for (long c : row) {
                     out.putLong(c);
+                }
+            }
+            out.put(CHANGE_SECTION);
+            for (ChangeState c : v.changes) {
+                out.put((byte) (c == null ? 0 : 1));
+                if (c != null) {
+                    c.write(out);
                 }
             }
             return out.array();
@@ -512,8 +542,29 @@ public final class ContextCounts {
                     }
                 }
             }
+            // an aggregate written before change detection ends here: its detectors start afresh
+            ChangeState[] changes = new ChangeState[EPISODE_SLOTS];
+            if (in.hasRemaining()) {
+                if (in.get() != CHANGE_SECTION) {
+                    throw new SerializationException(
+                            "aggregate in " + topic + " has an unknown section after the intended values'");
+                }
+                for (int a = 0; a < EPISODE_SLOTS; a++) {
+                    changes[a] = in.get() == 0 ? null : ChangeState.read(in);
+                }
+            }
             return new ContextCounts(
-                    categories, sinceLive, episodes, buckets, first, last, judged, toxic, classifiers, intended);
+                    categories,
+                    sinceLive,
+                    episodes,
+                    buckets,
+                    first,
+                    last,
+                    judged,
+                    toxic,
+                    classifiers,
+                    intended,
+                    changes);
         }
 
         /** Encoded length; category names and attribute keys are ASCII, which is written without encoding. */

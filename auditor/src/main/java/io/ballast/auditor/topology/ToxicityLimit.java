@@ -1,5 +1,6 @@
 package io.ballast.auditor.topology;
 
+import io.ballast.auditor.drift.ChangeDetector;
 import io.ballast.auditor.drift.RateBoundSequence;
 import io.ballast.schemas.RateBound;
 import io.ballast.schemas.TargetDistribution;
@@ -16,11 +17,23 @@ public final class ToxicityLimit {
     private final TargetDistribution target;
     private final String category;
     private final RateBoundSequence sequence;
+    private final ChangeDetector.Evidence evidence;
 
     private ToxicityLimit(TargetDistribution target, String category, RateBoundSequence sequence) {
         this.target = target;
         this.category = category;
         this.sequence = sequence;
+        this.evidence = ChangeDetector.against(sequence);
+    }
+
+    /** The change detector's evidence that the rate exceeds the limit, from {in category, judged}. */
+    public ChangeDetector.Evidence evidence() {
+        return evidence;
+    }
+
+    /** The rate since the alarm is shown to hold the limit: the episode resolves. */
+    public ChangeDetector.Resolution resolution() {
+        return (counts, n) -> counts[0] < maxShare() * n && sequence.satisfied(counts[0], n);
     }
 
     /** The limit in force for a context (its own toxicity target, else the one for all), or null for none. */
@@ -68,21 +81,13 @@ public final class ToxicityLimit {
         return Toxicity.TOXIC.equals(category) ? counts.toxic() : counts.toxicityJudged() - counts.toxic();
     }
 
-    /** The rate's lower confidence bound lies above the limit: an episode opens. */
-    public boolean exceeded(ContextCounts counts) {
-        return sequence.exceeded(inCategory(counts), n(counts));
-    }
-
-    /** The rate's upper confidence bound lies below the limit: an open episode resolves. */
-    public boolean satisfied(ContextCounts counts) {
-        long s = inCategory(counts);
-        long n = n(counts);
-        // at or above the limit the upper bound is too: skip the search (an open episode checks every event)
-        return s < maxShare() * n && sequence.satisfied(s, n);
-    }
-
-    /** The rate with its interval against the limit. */
+    /** The rate since live with its interval against the limit. */
     public RateBoundSequence.Reading reading(ContextCounts counts) {
-        return sequence.reading(inCategory(counts), n(counts));
+        return reading(inCategory(counts), n(counts));
+    }
+
+    /** A rate over some outputs ({@code inCategory} of {@code n}) with its interval against the limit. */
+    public RateBoundSequence.Reading reading(long inCategory, long n) {
+        return sequence.reading(inCategory, n);
     }
 }

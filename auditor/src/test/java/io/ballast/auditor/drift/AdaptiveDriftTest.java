@@ -187,6 +187,11 @@ class AdaptiveDriftTest {
             }
 
             @Override
+            public double logEValue(long successes, long n, double low, double high) {
+                return inner.logEValue(successes, n, low, high);
+            }
+
+            @Override
             public double[] interval(long successes, long n, double alpha) {
                 double[] ci = inner.interval(successes, n, alpha);
                 double mle = n == 0 ? 0.5 : successes / (double) n;

@@ -114,7 +114,7 @@ class ContextCountsTest {
         byte[] now = SERDE.serializer().serialize("t", before);
         // the toxicity section of an aggregate with none judged and no episode: marker, two counts, "no episode";
         // then the intended section
-        byte[] earlier = Arrays.copyOf(now, now.length - (1 + 8 + 8 + 1) - intendedSectionSize(""));
+        byte[] earlier = Arrays.copyOf(now, now.length - (1 + 8 + 8 + 1) - intendedSectionSize("") - NO_CHANGE_SECTION);
 
         // when read
         ContextCounts back = SERDE.deserializer().deserialize("t", earlier);
@@ -138,7 +138,7 @@ class ContextCountsTest {
         ContextCounts before = ContextCounts.empty();
         before.add(judged(event(90_000, "female", "unknown"), false), TEN_MINUTES_BY_ONE);
         byte[] now = SERDE.serializer().serialize("t", before);
-        byte[] earlier = Arrays.copyOf(now, now.length - intendedSectionSize(""));
+        byte[] earlier = Arrays.copyOf(now, now.length - intendedSectionSize("") - NO_CHANGE_SECTION);
 
         // when read
         ContextCounts back = SERDE.deserializer().deserialize("t", earlier);
@@ -188,6 +188,36 @@ class ContextCountsTest {
                 null,
                 new String[] {"female", null, null},
                 classifiers);
+    }
+
+    /** The change section of an aggregate no detector has decided on yet: marker, then "none" per slot. */
+    private static final int NO_CHANGE_SECTION = 1 + ContextCounts.EPISODE_SLOTS;
+
+    @Test
+    void
+            givenAnAggregateWhoseDetectorsHaveState_whenWrittenAndRead_thenEachSlotsStateComesBack_andOlderBytesReadWithNone() {
+        // given an aggregate with a change detector state on gender and on toxicity
+        ContextCounts counts = ContextCounts.empty();
+        counts.add(judged(event(90_000, "female", "unknown"), true), TEN_MINUTES_BY_ONE);
+        counts.change(GENDER, io.ballast.auditor.drift.ChangeState.from(new long[] {1, 0, 0}, 1));
+        counts.change(ContextCounts.TOXICITY, io.ballast.auditor.drift.ChangeState.from(new long[] {1}, 1));
+        byte[] bytes = SERDE.serializer().serialize("t", counts);
+
+        // when read back
+        ContextCounts back = SERDE.deserializer().deserialize("t", bytes);
+
+        // then the slots with state have it, the others have none
+        assertThat(back.change(GENDER).segmentOutputs(11)).isEqualTo(10);
+        assertThat(back.change(ContextCounts.TOXICITY).segmentOutputs(5)).isEqualTo(4);
+        assertThat(back.change(RACE)).isNull();
+        // and the bytes written before change detection (ending at the intended section) read with none
+        ContextCounts fresh = ContextCounts.empty();
+        fresh.add(event(90_000, "female", "unknown"), TEN_MINUTES_BY_ONE);
+        byte[] now = SERDE.serializer().serialize("t", fresh);
+        ContextCounts earlier =
+                SERDE.deserializer().deserialize("t", Arrays.copyOf(now, now.length - NO_CHANGE_SECTION));
+        assertThat(earlier.change(GENDER)).isNull();
+        assertThat(earlier.sinceLive(GENDER).n()).isEqualTo(1);
     }
 
     /** Marker, the classifiers' names, then per attribute a count byte and a long per category. */

@@ -2,6 +2,7 @@ package io.ballast.auditor.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ballast.auditor.drift.ChangeDetector;
 import io.ballast.auditor.drift.DriftDetector;
 import io.ballast.schemas.DriftStatus;
 import io.ballast.schemas.domain.Attribute;
@@ -47,6 +48,7 @@ class OpenEpisodesGaugeTest {
         AuditMetrics metrics = new AuditMetrics(new SimpleMeterRegistry());
         AuditAggregator aggregator = new AuditAggregator(
                 new DriftDetector(0.01, 25),
+                new ChangeDetector(new ChangeDetector.Settings(0.01, 1_000_000, 100, 8, 10)),
                 ContextCounts.Windows.of(Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofMinutes(1)),
                 new ExpressionPolicy(30, 0),
                 Duration.ofSeconds(1),

@@ -1,0 +1,192 @@
+package io.ballast.auditor.drift;
+
+import java.util.Arrays;
+
+/**
+ * Sequential change detection for one stream (a model version's context and attribute, or its
+ * toxicity rate) whose delay does not grow with the history before the change: an e-detector
+ * (Shin, Ramdas &amp; Rinaldo, "E-detectors: a nonparametric framework for sequential change
+ * detection"). Each start j carries an e-process E_j over the outputs since j against the target
+ * band ({@link DriftDetector.Plan#logEValue}: the mixtures behind the since-live test); the e-SR
+ * statistic is their sum, and it alarms at a threshold c.
+ *
+ * <p>Guarantee, per stream: under any sequence of shares within the band, each E_j is bounded by a
+ * non-negative supermartingale with mean 1 from its start, so the sum S_n, plus the starts still to
+ * come before a horizon H, is a non-negative supermartingale that begins at the number of starts H
+ * holds. By Ville's inequality S reaches c within H outputs with probability at most
+ * (H / spacing) / c. With c = H / (spacing alpha) that is alpha, however the stream is looked at,
+ * and the average run length to a false alarm is at least H / alpha outputs. Starts are opened every
+ * {@code spacing} outputs (not every output: that divides the threshold by the spacing at the
+ * price of at most {@code spacing} outputs of delay) and only {@code maxStarts} are kept: when
+ * one more is opened, the one with the least evidence is dropped (dropping a term only lowers the
+ * sum, so the bound holds); a start far back with a growing e-value survives, so slow drifts are
+ * still seen.
+ *
+ * <p>Beside it, the segment's own e-value (the test since live, or since the last alarm) alarms at
+ * 1/alpha: over the whole segment it false-alarms with probability at most alpha, and it finds a
+ * drift present from the start as fast as the since-live test always did. Together: at most 2 alpha
+ * per stream per horizon. After an alarm the segment restarts at the alarm, so the episode is
+ * judged on the outputs since the alarm; after a resolution it restarts again.
+ */
+public final class ChangeDetector {
+
+    /** The detector's settings; {@code alpha} is already divided by the streams it is scoped over. */
+    public record Settings(double alpha, long horizon, int spacing, int maxStarts, int checkEvery) {
+        public Settings {
+            if (!(alpha > 0 && alpha < 1) || horizon < 1 || spacing < 1 || maxStarts < 1 || checkEvery < 1) {
+                throw new IllegalArgumentException("invalid change detector settings " + this);
+            }
+        }
+    }
+
+    /** An e-value against the stream's band from counts since a start (target order) and their n. */
+    public interface Evidence {
+        double logEValue(long[] counts, long n);
+    }
+
+    /** Whether the outputs of the segment (since an alarm) lie within the band: the episode resolves. */
+    public interface Resolution {
+        boolean within(long[] counts, long n);
+    }
+
+    /** What the stream does next. */
+    public enum Transition {
+        ALARM,
+        RESOLVE,
+        NONE
+    }
+
+    /** Outputs between evidence checks: the checks cost log-gammas, and ten outputs of delay is little. */
+    public static final int CHECK_EVERY = 10;
+
+    private final Settings settings;
+    private final double logThreshold;
+    private final double logSegmentThreshold;
+
+    public ChangeDetector(Settings settings) {
+        this.settings = settings;
+        this.logThreshold = Math.log(settings.horizon() / (settings.spacing() * settings.alpha()));
+        this.logSegmentThreshold = Math.log(1 / settings.alpha());
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** ln c: the e-SR statistic's threshold. */
+    public double logThreshold() {
+        return logThreshold;
+    }
+
+    /** ln(1/alpha): the segment's own e-value's threshold. */
+    public double logSegmentThreshold() {
+        return logSegmentThreshold;
+    }
+
+    /** Evidence against a bound on one category's share, from {count in the category, n}: its own mixture. */
+    public static Evidence against(RateBoundSequence bound) {
+        return (counts, n) -> bound.logEValue(counts[0], n);
+    }
+
+    /**
+     * Feeds the stream's cumulative counts (target order) and n after an update. Starts open every
+     * {@code spacing} outputs; evidence is computed every {@code checkEvery} outputs (how often it is
+     * looked at does not matter to the guarantee).
+     */
+    public Transition next(
+            ChangeState state, Evidence evidence, Resolution resolution, boolean open, long[] counts, long n) {
+        if (state.categories() != counts.length) {
+            state.restart(counts, n);
+            return Transition.NONE;
+        }
+        if (!open && n - newestStart(state) >= settings.spacing()) {
+            open(state, counts, n);
+        }
+        if (n - state.checkedAt < settings.checkEvery()) {
+            return Transition.NONE;
+        }
+        state.checkedAt = n;
+        long[] since = new long[counts.length];
+        long segmentN = since(state.segment, counts, n, since);
+        if (open) {
+            if (resolution.within(since, segmentN)) {
+                state.evidence = state.segment;
+                state.restart(counts, n);
+                return Transition.RESOLVE;
+            }
+            return Transition.NONE;
+        }
+        state.logSegment = evidence.logEValue(since, segmentN);
+        double[] logs = new double[state.size];
+        for (int s = 0; s < state.size; s++) {
+            logs[s] = evidence.logEValue(since, since(state.starts[s], counts, n, since));
+        }
+        state.logStatistic = logSum(logs, state.size);
+        if (state.logSegment >= logSegmentThreshold || state.logStatistic >= logThreshold) {
+            state.evidence = state.logSegment >= logSegmentThreshold ? state.segment : state.starts[strongest(logs)];
+            state.restart(counts, n);
+            return Transition.ALARM;
+        }
+        if (state.size > settings.maxStarts()) {
+            dropWeakest(state, logs);
+        }
+        return Transition.NONE;
+    }
+
+    private static long newestStart(ChangeState state) {
+        long[] newest = state.size == 0 ? state.segment : state.starts[state.size - 1];
+        return newest[newest.length - 1];
+    }
+
+    private static void open(ChangeState state, long[] counts, long n) {
+        if (state.size == state.starts.length) {
+            state.starts = Arrays.copyOf(state.starts, Math.max(4, state.size * 2));
+        }
+        state.starts[state.size++] = ChangeState.base(counts, n);
+    }
+
+    private static int strongest(double[] logs) {
+        int best = 0;
+        for (int s = 1; s < logs.length; s++) {
+            if (logs[s] > logs[best]) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    /** The start with the least evidence, the newest excepted (it has had no time to gather any). */
+    private static void dropWeakest(ChangeState state, double[] logs) {
+        int weakest = 0;
+        for (int s = 1; s < state.size - 1; s++) {
+            if (logs[s] < logs[weakest]) {
+                weakest = s;
+            }
+        }
+        System.arraycopy(state.starts, weakest + 1, state.starts, weakest, state.size - weakest - 1);
+        state.starts[--state.size] = null;
+    }
+
+    /** Counts since a base into {@code out}; returns n since it. */
+    private static long since(long[] base, long[] counts, long n, long[] out) {
+        for (int k = 0; k < counts.length; k++) {
+            out[k] = counts[k] - base[k];
+        }
+        return n - base[counts.length];
+    }
+
+    private static double logSum(double[] logs, int size) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < size; i++) {
+            max = Math.max(max, logs[i]);
+        }
+        if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) {
+            return max;
+        }
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += Math.exp(logs[i] - max);
+        }
+        return max + Math.log(sum);
+    }
+}
