@@ -161,14 +161,19 @@ public record AuditorConfig(
                 Duration.ofMillis(Keys.PEER_TIMEOUT.read(c)),
                 Keys.SAMPLE_RATE.read(c),
                 ClassifierCatalog.Choice.read(c),
-                change(c));
+                changeSettings(c));
     }
 
     /**
      * The change detector's settings; at version scope alpha is split evenly over the streams a version
      * is declared to have (a union bound: at most alpha false alarms per version per horizon).
      */
-    private static ChangeDetector.Settings change(ConfigSource c) {
+    /** The streams a version is declared to have ({@code alpha-scope=version} splits alpha over them). */
+    public static int streamsPerVersion(ConfigSource c) {
+        return Keys.STREAMS_PER_VERSION.read(c);
+    }
+
+    public static ChangeDetector.Settings changeSettings(ConfigSource c) {
         double alpha = Keys.ALPHA.read(c);
         if (Keys.ALPHA_SCOPE.read(c) == AlphaScope.VERSION) {
             alpha /= Keys.STREAMS_PER_VERSION.read(c);

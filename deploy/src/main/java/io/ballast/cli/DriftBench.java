@@ -1,8 +1,10 @@
 package io.ballast.cli;
 
+import io.ballast.auditor.AuditorConfig;
 import io.ballast.auditor.drift.ConfidenceSequence;
 import io.ballast.auditor.drift.DriftDetector;
 import io.ballast.auditor.drift.Shares;
+import io.ballast.runtime.ConfigSource;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,45 @@ final class DriftBench implements Callable<Integer> {
 
     @Option(names = "--window", defaultValue = "200", description = "Chi-square window (default: ${DEFAULT-VALUE}).")
     int window;
+
+    @Option(
+            names = "--change-streams",
+            defaultValue = "200",
+            description = "Streams per change-point cell (default: ${DEFAULT-VALUE}).")
+    int changeStreams;
+
+    @Option(
+            names = "--null-streams",
+            defaultValue = "50",
+            description = "Null streams per case for the change detector's false alarms (default: ${DEFAULT-VALUE}).")
+    int nullStreams;
+
+    @Option(
+            names = "--null-length",
+            defaultValue = "1000000",
+            description = "Outputs per null stream (default: ${DEFAULT-VALUE}).")
+    long nullLength;
+
+    @Option(
+            names = "--traffic",
+            defaultValue = "1000000",
+            description = "Outputs a day per model version, for the alert-fatigue line (default: ${DEFAULT-VALUE}).")
+    long traffic;
+
+    @Option(
+            names = "--contexts",
+            defaultValue = "8",
+            description = "Contexts per version, for the alert-fatigue line (default: ${DEFAULT-VALUE}).")
+    int contexts;
+
+    @Option(
+            names = "--set",
+            description = "An auditor setting for the change detector (key=value; e.g."
+                    + " ballast.auditor.change-horizon=100000); defaults are the auditor's.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--skip-launch", description = "Print only the change-point table.")
+    boolean skipLaunch;
 
     /** A target, the shifted truth to detect, and the tolerance the operator set. */
     record Case(String name, double[] target, double[] shifted, double tolerance) {
@@ -78,6 +119,19 @@ final class DriftBench implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!skipLaunch) {
+            launchTable();
+        }
+        Map<String, String> values = new LinkedHashMap<>(settings);
+        values.putIfAbsent(AuditorConfig.ALPHA, String.valueOf(alpha));
+        ConfigSource source = ConfigSource.ofMap(values);
+        new ChangePointBench(AuditorConfig.changeSettings(source), changeStreams, nullStreams, nullLength)
+                .print(traffic, AuditorConfig.streamsPerVersion(source), contexts);
+        return 0;
+    }
+
+    /** The shift present from the first output: samples to detect it, per procedure. */
+    private void launchTable() {
         System.out.printf(
                 "alpha %.3g, %d streams per cell, %d events per stream; median samples to detect the shift%n",
                 alpha, streams, length);
@@ -106,7 +160,6 @@ final class DriftBench implements Callable<Integer> {
                         c.name(), e.getKey(), medianWithInterval(toDetect), rate(falseAlarms, streams));
             }
         }
-        return 0;
     }
 
     /** The median and its distribution-free 95% interval: order statistics n/2 ± 0.98 sqrt(n). */
@@ -125,7 +178,7 @@ final class DriftBench implements Callable<Integer> {
     }
 
     /** A rate with its Wilson 95% interval. */
-    private static String rate(int hits, int n) {
+    static String rate(int hits, int n) {
         double p = hits / (double) n;
         double z = 1.96;
         double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
@@ -142,7 +195,7 @@ final class DriftBench implements Callable<Integer> {
         return length + 1;
     }
 
-    private static int draw(double[] p, SplittableRandom random) {
+    static int draw(double[] p, SplittableRandom random) {
         double u = random.nextDouble();
         for (int k = 0; k < p.length - 1; k++) {
             u -= p[k];

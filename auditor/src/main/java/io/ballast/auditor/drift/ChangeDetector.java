@@ -64,9 +64,18 @@ public final class ChangeDetector {
     private final double logSegmentThreshold;
 
     public ChangeDetector(Settings settings) {
+        this(settings, Math.log(1 / settings.alpha()));
+    }
+
+    private ChangeDetector(Settings settings, double logSegmentThreshold) {
         this.settings = settings;
         this.logThreshold = Math.log(settings.horizon() / (settings.spacing() * settings.alpha()));
-        this.logSegmentThreshold = Math.log(1 / settings.alpha());
+        this.logSegmentThreshold = logSegmentThreshold;
+    }
+
+    /** The e-SR statistic alone, with no segment test: for benches that show what each part does. */
+    public static ChangeDetector withoutSegmentTest(Settings settings) {
+        return new ChangeDetector(settings, Double.POSITIVE_INFINITY);
     }
 
     public Settings settings() {

@@ -2,6 +2,8 @@ package io.ballast.auditor.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.ballast.auditor.AuditorConfig;
+import io.ballast.auditor.drift.ChangeDetector;
+import io.ballast.auditor.drift.ChangeState;
 import io.ballast.auditor.topology.AuditKey;
 import io.ballast.auditor.topology.AuditTopology;
 import io.ballast.auditor.topology.ContextCounts;
@@ -66,10 +68,12 @@ public final class AuditorHttpApi {
     private final ExpressionPolicy policy;
     private final ContextCounts.Windows windows;
     private final PeerQuery peers;
+    private final ChangeDetector change;
 
     public AuditorHttpApi(KafkaStreams streams, AuditorConfig config, int ownPort) {
         this.streams = streams;
         this.config = config;
+        this.change = new ChangeDetector(config.change());
         this.ownPort = ownPort;
         this.policy = new ExpressionPolicy(config.minExpressed(), config.minExpressionRate());
         this.windows = ContextCounts.Windows.of(config.windowSize(), config.windowAdvance(), config.windowGrace());
@@ -160,6 +164,7 @@ public final class AuditorHttpApi {
             row.put("classifier", counts.classifierOf(a));
             row.put("sampleRate", config.sampleRate());
             row.put("consistencyRate", t.consistencyRate());
+            row.put("detector", detector(counts.change(a), t.expressed(Attribute.values()[a])));
             row.put("firstEventMillis", counts.firstEventMillis());
             row.put("lastEventMillis", counts.lastEventMillis());
             TargetDistribution target = TargetLookup.distribution(targets, key.attribute(), key.contextKey());
@@ -176,10 +181,31 @@ public final class AuditorHttpApi {
         });
         forEachToxicity(filter, targets, (key, counts, limit) -> {
             if (limit != null) {
-                out.add(BoundRows.distribution(key, counts, limit));
+                Map<String, Object> row = BoundRows.distribution(key, counts, limit);
+                row.put("detector", detector(counts.change(ContextCounts.TOXICITY), counts.toxicityJudged()));
+                out.add(row);
             }
         });
         return out;
+    }
+
+    /**
+     * The change detector of one stream as its aggregate holds it: ln of its e-SR statistic and of the
+     * segment's e-value at the last check, each beside its threshold (null before its first check).
+     */
+    private Map<String, Object> detector(ChangeState state, long n) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("logStatistic", state == null ? null : finite(state.logStatistic()));
+        d.put("logThreshold", change.logThreshold());
+        d.put("logSegment", state == null ? null : finite(state.logSegment()));
+        d.put("logSegmentThreshold", change.logSegmentThreshold());
+        d.put("starts", state == null ? 0 : state.starts());
+        d.put("segmentOutputs", state == null ? n : state.segmentOutputs(n));
+        return d;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private void putExpression(Map<String, Object> row, Tally t, Map<String, Long> expressedCounts) {
@@ -203,6 +229,7 @@ public final class AuditorHttpApi {
             Map<String, Object> row = describe(key);
             row.put("episodeId", episode.episodeId());
             row.put("status", episode.status().name());
+            row.put("detector", detector(counts.change(a), counts.sinceLive(a).expressed(Attribute.values()[a])));
             row.put("openedAtMillis", episode.openedAtMillis());
             // resolved, or superseded when its version stopped serving
             row.put("closedAtMillis", episode.open() ? null : episode.closedAtMillis());
@@ -229,7 +256,9 @@ public final class AuditorHttpApi {
         forEachToxicity(filter, targets, (key, counts, limit) -> {
             DriftEpisode episode = counts.episode(ContextCounts.TOXICITY);
             if (episode != null) {
-                out.add(BoundRows.episode(key, counts, episode, limit));
+                Map<String, Object> row = BoundRows.episode(key, counts, episode, limit);
+                row.put("detector", detector(counts.change(ContextCounts.TOXICITY), counts.toxicityJudged()));
+                out.add(row);
             }
         });
         return out;

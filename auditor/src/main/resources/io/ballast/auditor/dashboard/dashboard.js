@@ -193,7 +193,7 @@
       return;
     }
     const table = el('table', { id: 'distribution-table' }, [el('tr', {}, ['context', 'version', 'n', 'expressed',
-      'observed vs target', 'intended (tokens)', 'MAE', 'MAE over time', 'consistency', 'drift']
+      'observed vs target', 'intended (tokens)', 'MAE', 'MAE over time', 'consistency', 'change (ln e / ln c)', 'drift']
       .map(h => el('th', { text: h })))]);
     // what the steering tokens intended, beside what the text expresses; never counted in the observed shares
     const intendedCell = d => {
@@ -202,6 +202,15 @@
       return el('td', { class: 'intended', title: 'read by ' + (d.classifier || 'an unnamed classifier') +
           (d.sampleRate != null && d.sampleRate < 1 ? ', auditing a sample of ' + pct(d.sampleRate) : ''),
         text: total === 0 ? '–' : entries.map(([k, v]) => k + ' ' + pct(v / total)).join(' · ') });
+    };
+    // the change detector's e-SR statistic against its threshold, both as logarithms (an alarm at 100%)
+    const changeCell = d => {
+      const c = d.detector;
+      if (!c || c.logStatistic == null) return el('td', { class: 'num change', text: '–' });
+      const seg = c.logSegment == null ? '–' : c.logSegment.toFixed(1) + ' / ' + c.logSegmentThreshold.toFixed(1);
+      return el('td', { class: 'num change', title: 'e-SR over ' + c.starts + ' starts; the test since ' +
+          (c.segmentOutputs || 0) + ' outputs ago (live or the last alarm): ' + seg,
+        text: Math.max(0, c.logStatistic).toFixed(1) + ' / ' + c.logThreshold.toFixed(1) });
     };
     // shares and drift are over the outputs that express the attribute; too few of them is not drift
     const driftCell = d => {
@@ -220,6 +229,7 @@
       el('td', { class: 'num mae', text: d.mae == null ? '–' : d.mae.toFixed(3) }),
       el('td', {}, [sparkline(series[variantKey(d, false)] || [])]),
       el('td', { class: 'num', text: d.consistencyRate == null ? '–' : pct(d.consistencyRate) }),
+      changeCell(d),
       driftCell(d)])));
     document.getElementById('distributions').replaceChildren(table);
     document.getElementById('timeline').replaceChildren(timeline(distributions, episodes, windows));
