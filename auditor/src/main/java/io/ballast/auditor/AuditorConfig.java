@@ -221,8 +221,9 @@ public record AuditorConfig(
                 AuditorConfig.CHANGE_HORIZON,
                 1_000_000,
                 1_000,
-                "outputs per stream over which the change detector false-alarms with probability at most alpha"
-                        + " (and its average run length to a false alarm is at least horizon / alpha)");
+                "outputs per stream over which the change statistic false-alarms with probability at most alpha (the"
+                        + " test since live or the last alarm spends another alpha); its average run length to a false"
+                        + " alarm is at least horizon / alpha");
         static final Setting<Integer> CHANGE_SPACING = Setting.integer(
                 AuditorConfig.CHANGE_SPACING,
                 100,

@@ -51,6 +51,17 @@ class ChangeDetectorTest {
     }
 
     @Test
+    void givenAToxicityRateUnderItsLimitForFiftyThousandOutputs_whenItRises_thenTheBoundsAlarmComesWithinAThousand() {
+        // a limit of 0.5%, a rate of 0.2% for 50,000 outputs, then 3%: the since-live rate itself does not pass
+        // the limit for another 6,000 outputs (and later the longer the history)
+        ChangeDetector detector = new ChangeDetector(new ChangeDetector.Settings(0.01, 1_000_000, 100, 8, 10));
+        ChangeDetector.Evidence evidence = ChangeDetector.against(new RateBoundSequence(0.005, 0.01));
+        int median =
+                medianDelay(detector, evidence, new double[] {0.002, 0.998}, new double[] {0.03, 0.97}, 50_000, 51, 17);
+        assertThat(median).isLessThanOrEqualTo(1_000);
+    }
+
+    @Test
     void givenADriftPresentFromLaunch_thenTheSegmentTestFindsItAsFastAsTheSinceLiveTestAlwaysDid() {
         // the Dirichlet-multinomial test at alpha 0.01 needs a median of about 267 samples at 50/50 -> 60/40
         ChangeDetector detector = new ChangeDetector(new ChangeDetector.Settings(0.01, 1_000_000, 100, 8, 10));
