@@ -112,6 +112,7 @@ final class ChangePointBench {
             alarms += alarmed;
             System.out.printf("%-34s %s%n", c.name(), DriftBench.rate(alarmed, nullStreams));
         }
+        System.out.printf("%-34s %s%n", "all cases pooled", DriftBench.rate((int) alarms, nullStreams * CASES.size()));
         long perStream = trafficPerDay / contexts;
         double boundPerVersion = streamsPerVersion * 2 * settings.alpha() * perStream / (double) settings.horizon();
         double measuredPerVersion = streamsPerVersion * perStream * alarms / (double) outputs;

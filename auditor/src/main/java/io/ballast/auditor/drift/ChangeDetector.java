@@ -56,7 +56,7 @@ public final class ChangeDetector {
         NONE
     }
 
-    /** Outputs between evidence checks: the checks cost log-gammas, and ten outputs of delay is little. */
+    /** Outputs between checks of the e-SR statistic: each costs log-gammas per start, and ten outputs of delay is little. */
     public static final int CHECK_EVERY = 10;
 
     private final Settings settings;
@@ -98,9 +98,10 @@ public final class ChangeDetector {
     }
 
     /**
-     * Feeds the stream's cumulative counts (target order) and n after an update. Starts open every
-     * {@code spacing} outputs; evidence is computed every {@code checkEvery} outputs (how often it is
-     * looked at does not matter to the guarantee).
+     * Feeds the stream's cumulative counts (target order) and n after an update. The segment's own
+     * test (and, while an episode is open, its resolution) is checked on every update, as the
+     * since-live test always was; starts open every {@code spacing} outputs and the e-SR statistic is
+     * computed every {@code checkEvery} (how often either is looked at does not matter to the guarantee).
      */
     public Transition next(
             ChangeState state, Evidence evidence, Resolution resolution, boolean open, long[] counts, long n) {
@@ -108,14 +109,7 @@ public final class ChangeDetector {
             state.restart(counts, n);
             return Transition.NONE;
         }
-        if (!open && n - newestStart(state) >= settings.spacing()) {
-            open(state, counts, n);
-        }
-        if (n - state.checkedAt < settings.checkEvery()) {
-            return Transition.NONE;
-        }
-        state.checkedAt = n;
-        long[] since = new long[counts.length];
+        long[] since = state.scratch();
         long segmentN = since(state.segment, counts, n, since);
         if (open) {
             if (resolution.within(since, segmentN)) {
@@ -126,13 +120,25 @@ public final class ChangeDetector {
             return Transition.NONE;
         }
         state.logSegment = evidence.logEValue(since, segmentN);
+        if (state.logSegment >= logSegmentThreshold) {
+            state.evidence = state.segment;
+            state.restart(counts, n);
+            return Transition.ALARM;
+        }
+        if (n - newestStart(state) >= settings.spacing()) {
+            open(state, counts, n);
+        }
+        if (n - state.checkedAt < settings.checkEvery()) {
+            return Transition.NONE;
+        }
+        state.checkedAt = n;
         double[] logs = new double[state.size];
         for (int s = 0; s < state.size; s++) {
             logs[s] = evidence.logEValue(since, since(state.starts[s], counts, n, since));
         }
         state.logStatistic = logSum(logs, state.size);
-        if (state.logSegment >= logSegmentThreshold || state.logStatistic >= logThreshold) {
-            state.evidence = state.logSegment >= logSegmentThreshold ? state.segment : state.starts[strongest(logs)];
+        if (state.logStatistic >= logThreshold) {
+            state.evidence = state.starts[strongest(logs)];
             state.restart(counts, n);
             return Transition.ALARM;
         }

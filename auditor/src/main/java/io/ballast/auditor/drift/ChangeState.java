@@ -19,6 +19,8 @@ public final class ChangeState {
     double logSegment = Double.NEGATIVE_INFINITY;
     /** At the last alarm or resolution, the base of the outputs that decided it (not kept across restarts). */
     long[] evidence;
+    /** Room for counts since a base, so an update allocates nothing (not serialised). */
+    private long[] scratch;
 
     private ChangeState(long[] segment, long[][] starts, int size, long checkedAt) {
         this.segment = segment;
@@ -59,6 +61,13 @@ public final class ChangeState {
             out[k] = counts[k] - base[k];
         }
         return n - base[counts.length];
+    }
+
+    long[] scratch() {
+        if (scratch == null || scratch.length != segment.length - 1) {
+            scratch = new long[segment.length - 1];
+        }
+        return scratch;
     }
 
     /** Categories the state counts (the target's, when it began). */
