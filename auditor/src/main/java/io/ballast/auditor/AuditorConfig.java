@@ -164,15 +164,15 @@ public record AuditorConfig(
                 changeSettings(c));
     }
 
-    /**
-     * The change detector's settings; at version scope alpha is split evenly over the streams a version
-     * is declared to have (a union bound: at most alpha false alarms per version per horizon).
-     */
     /** The streams a version is declared to have ({@code alpha-scope=version} splits alpha over them). */
     public static int streamsPerVersion(ConfigSource c) {
         return Keys.STREAMS_PER_VERSION.read(c);
     }
 
+    /**
+     * The change detector's settings; at version scope alpha is split evenly over the streams a version
+     * is declared to have (a union bound: at most alpha false alarms per version per horizon).
+     */
     public static ChangeDetector.Settings changeSettings(ConfigSource c) {
         double alpha = Keys.ALPHA.read(c);
         if (Keys.ALPHA_SCOPE.read(c) == AlphaScope.VERSION) {

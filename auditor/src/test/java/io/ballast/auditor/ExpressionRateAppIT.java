@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
-import io.ballast.schemas.SamplingParameters;
+import io.ballast.schemas.SampleEvents;
 import io.ballast.schemas.registry.SchemaRegistry;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.targets.TargetPresets;
@@ -21,7 +21,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -73,7 +72,7 @@ class ExpressionRateAppIT {
                     p.send(new ProducerRecord<>(
                             BallastTopic.GENERATIONS.topicName(),
                             CASHIERS,
-                            event(model, "Maria is a cashier. She is kind.")));
+                            SampleEvents.foreign(model, CASHIERS, "Maria is a cashier. She is kind.")));
                 }
             }
 
@@ -129,28 +128,5 @@ class ExpressionRateAppIT {
     private String text(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
-    }
-
-    private static GenerationEvent event(String model, String text) {
-        return GenerationEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setGeneratorId("elsewhere")
-                .setModelId(model)
-                .setModelVersion(1)
-                .setPromptId("p")
-                .setContextKey(CASHIERS)
-                .setPromptText("Write a short bio.")
-                .setSteeringTokens(null)
-                .setResponseText(text)
-                .setPromptTokens(5)
-                .setResponseTokens(8)
-                .setSampling(SamplingParameters.newBuilder()
-                        .setTemperature(1)
-                        .setTopK(0)
-                        .setTopP(1)
-                        .build())
-                .setProducedAt(Instant.now())
-                .setLatencyMs(3)
-                .build();
     }
 }

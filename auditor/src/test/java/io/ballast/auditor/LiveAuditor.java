@@ -183,7 +183,7 @@ final class LiveAuditor implements AutoCloseable {
     }
 
     /** The rows of an answer ({"rows": [...], "missing": [...]}). */
-    private JsonNode get(String path) throws Exception {
+    JsonNode get(String path) throws Exception {
         HttpResponse<String> r = http.send(
                 HttpRequest.newBuilder(uri(path))
                         .timeout(Duration.ofSeconds(10))

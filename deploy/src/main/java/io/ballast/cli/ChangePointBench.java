@@ -19,26 +19,10 @@ final class ChangePointBench {
 
     static final long[] TAUS = {0, 1_000, 10_000, 100_000};
 
-    record Case(String name, double[] target, double[] shifted, double tolerance) {
-        /** The hardest stream that must not alarm: the first category at the edge of its band. */
-        double[] edge() {
-            return tolerance == 0 ? target : Shares.shift(target, target[0] + tolerance);
-        }
-    }
-
-    static final List<Case> CASES = List.of(
-            new Case("50/50 -> 60/40, point target", new double[] {0.5, 0.5}, new double[] {0.6, 0.4}, 0),
-            new Case("50/50 -> 60/40, tolerance 0.05", new double[] {0.5, 0.5}, new double[] {0.6, 0.4}, 0.05),
-            new Case(
-                    "0.03 -> 0.08 of 4, point target",
-                    Shares.spread(0.03, 4),
-                    Shares.shift(Shares.spread(0.03, 4), 0.08),
-                    0),
-            new Case(
-                    "0.03 -> 0.08 of 4, tolerance 0.02",
-                    Shares.spread(0.03, 4),
-                    Shares.shift(Shares.spread(0.03, 4), 0.08),
-                    0.02));
+    /** The launch table's cases with a 50/50 or a 3% target: with and without a tolerance. */
+    static final List<DriftBench.Case> CASES = DriftBench.CASES.stream()
+            .filter(c -> c.name().startsWith("50/50") || c.name().startsWith("0.03"))
+            .toList();
 
     private final ChangeDetector.Settings settings;
     private final int streams;
@@ -84,7 +68,7 @@ final class ChangePointBench {
             System.out.printf(" %22s", "tau=" + String.format("%,d", tau));
         }
         System.out.printf(" %10s%n", "100k / 0");
-        for (Case c : CASES) {
+        for (DriftBench.Case c : CASES) {
             DriftDetector.Plan plan =
                     new DriftDetector(settings.alpha(), ConfidenceSequence.DEFAULT_RHO).plan(c.target(), c.tolerance());
             ChangeDetector.Evidence evidence = plan::logEValue;
@@ -98,14 +82,14 @@ final class ChangePointBench {
                 nullStreams, nullLength, 2 * settings.alpha());
         long alarms = 0;
         long outputs = 0;
-        for (Case c : CASES) {
+        for (DriftBench.Case c : CASES) {
             DriftDetector.Plan plan =
                     new DriftDetector(settings.alpha(), ConfidenceSequence.DEFAULT_RHO).plan(c.target(), c.tolerance());
             SplittableRandom random = new SplittableRandom(91);
             int alarmed = 0;
             for (int s = 0; s < nullStreams; s++) {
-                long at =
-                        firstAlarm(ours(detector, plan::logEValue, c, true), c.edge(), c.edge(), 0, nullLength, random);
+                long at = firstAlarm(
+                        ours(detector, plan::logEValue, c, true), c.nullTruth(), c.nullTruth(), 0, nullLength, random);
                 alarmed += at > 0 ? 1 : 0;
                 outputs += at > 0 ? at : nullLength;
             }
@@ -131,7 +115,7 @@ final class ChangePointBench {
                 outputs);
     }
 
-    private void row(Case c, String name, java.util.function.Supplier<Detector> detectors) {
+    private void row(DriftBench.Case c, String name, java.util.function.Supplier<Detector> detectors) {
         System.out.printf("%-34s %-26s", c.name(), name);
         int[] first = null;
         int[] last = null;
@@ -154,7 +138,8 @@ final class ChangePointBench {
         System.out.printf(" %10.2f%n", last[streams / 2] / (double) first[streams / 2]);
     }
 
-    private Detector ours(ChangeDetector detector, ChangeDetector.Evidence evidence, Case c, boolean withSegment) {
+    private Detector ours(
+            ChangeDetector detector, ChangeDetector.Evidence evidence, DriftBench.Case c, boolean withSegment) {
         ChangeDetector d = withSegment ? detector : ChangeDetector.withoutSegmentTest(settings);
         ChangeState state = ChangeState.from(new long[c.target().length], 0);
         long[] counts = new long[c.target().length];
@@ -179,9 +164,9 @@ final class ChangePointBench {
         return delay == Integer.MAX_VALUE ? "none" : String.valueOf(delay);
     }
 
-    private static Detector cusum(Case c, double threshold) {
+    private static Detector cusum(DriftBench.Case c, double threshold) {
         // against the hardest null it must not alarm on: the target, or the edge of its band
-        double[] edge = c.edge();
+        double[] edge = c.nullTruth();
         double[] step = new double[edge.length];
         for (int k = 0; k < step.length; k++) {
             step[k] = Math.log(c.shifted()[k] / edge[k]);
@@ -197,7 +182,7 @@ final class ChangePointBench {
     private static long firstAlarm(
             Detector d, double[] before, double[] after, long tau, long length, SplittableRandom random) {
         for (long n = 1; n <= length; n++) {
-            if (d.feed(DriftBench.draw(n <= tau ? before : after, random), n)) {
+            if (d.feed(Shares.draw(n <= tau ? before : after, random), n)) {
                 return n;
             }
         }

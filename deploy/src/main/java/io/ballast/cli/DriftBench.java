@@ -188,22 +188,11 @@ final class DriftBench implements Callable<Integer> {
 
     private int run(Detector d, double[] truth, SplittableRandom random) {
         for (int t = 1; t <= length; t++) {
-            if (d.feed(draw(truth, random))) {
+            if (d.feed(Shares.draw(truth, random))) {
                 return t;
             }
         }
         return length + 1;
-    }
-
-    static int draw(double[] p, SplittableRandom random) {
-        double u = random.nextDouble();
-        for (int k = 0; k < p.length - 1; k++) {
-            u -= p[k];
-            if (u < 0) {
-                return k;
-            }
-        }
-        return p.length - 1;
     }
 
     private Detector ballast(Case c, DriftDetector.Procedure procedure) {

@@ -9,6 +9,30 @@ public final class SampleEvents {
 
     private SampleEvents() {}
 
+    /** An output of another team's model, as its own producer writes it: version 1, no steering tokens. */
+    public static GenerationEvent foreign(String model, String contextKey, String text) {
+        return GenerationEvent.newBuilder()
+                .setEventId(java.util.UUID.randomUUID().toString())
+                .setGeneratorId("elsewhere")
+                .setModelId(model)
+                .setModelVersion(1)
+                .setPromptId("p")
+                .setContextKey(contextKey)
+                .setPromptText("Write a short bio.")
+                .setSteeringTokens(null)
+                .setResponseText(text)
+                .setPromptTokens(5)
+                .setResponseTokens(8)
+                .setSampling(SamplingParameters.newBuilder()
+                        .setTemperature(1)
+                        .setTopK(0)
+                        .setTopP(1)
+                        .build())
+                .setProducedAt(Instant.now())
+                .setLatencyMs(3)
+                .build();
+    }
+
     public static GenerationEvent generation(int i) {
         String occupation = i % 2 == 0 ? "registered-nurses" : "electricians";
         boolean steered = i % 3 != 0;

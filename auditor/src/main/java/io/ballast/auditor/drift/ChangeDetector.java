@@ -33,13 +33,18 @@ public final class ChangeDetector {
     /** The detector's settings; {@code alpha} is already divided by the streams it is scoped over. */
     public record Settings(double alpha, long horizon, int spacing, int maxStarts, int checkEvery) {
         public Settings {
-            if (!(alpha > 0 && alpha < 1) || horizon < 1 || spacing < 1 || maxStarts < 1 || checkEvery < 1) {
+            // horizon >= spacing keeps c >= 1/alpha: a start alone never alarms on its first outputs
+            if (!(alpha > 0 && alpha < 1) || spacing < 1 || horizon < spacing || maxStarts < 1 || checkEvery < 1) {
                 throw new IllegalArgumentException("invalid change detector settings " + this);
             }
         }
     }
 
-    /** An e-value against the stream's band from counts since a start (target order) and their n. */
+    /**
+     * An e-value against the stream's band from counts since a start and their n. Counts are in the
+     * order the caller keeps them (an aggregate's category indices, which only ever grow at the end);
+     * the evidence picks the target's categories from them.
+     */
     public interface Evidence {
         double logEValue(long[] counts, long n);
     }
@@ -92,29 +97,28 @@ public final class ChangeDetector {
         return logSegmentThreshold;
     }
 
-    /** Evidence against a bound on one category's share, from {count in the category, n}: its own mixture. */
-    public static Evidence against(RateBoundSequence bound) {
-        return (counts, n) -> bound.logEValue(counts[0], n);
+    /** Evidence against a bound on the share of category {@code index} of the counts: the bound's own mixture. */
+    public static Evidence against(RateBoundSequence bound, int index) {
+        return (counts, n) -> bound.logEValue(counts[index], n);
     }
 
     /**
-     * Feeds the stream's cumulative counts (target order) and n after an update. The segment's own
-     * test (and, while an episode is open, its resolution) is checked on every update, as the
-     * since-live test always was; starts open every {@code spacing} outputs and the e-SR statistic is
-     * computed every {@code checkEvery} (how often either is looked at does not matter to the guarantee).
+     * Feeds the stream's cumulative counts and n after an update. The segment's own test (and, while
+     * an episode is open, its resolution) is checked on every update, as the since-live test always
+     * was; starts open every {@code spacing} outputs and the e-SR statistic is computed every
+     * {@code checkEvery} (how often either is looked at does not matter to the guarantee).
+     *
+     * <p>A transition names its evidence ({@link ChangeState#evidenceSince}) but does not restart
+     * the segment: the caller does, with {@link ChangeState#restart}, once it acts on it (an alarm it
+     * sets aside, for a version no longer served, keeps its evidence).
      */
     public Transition next(
             ChangeState state, Evidence evidence, Resolution resolution, boolean open, long[] counts, long n) {
-        if (state.categories() != counts.length) {
-            state.restart(counts, n);
-            return Transition.NONE;
-        }
-        long[] since = state.scratch();
+        long[] since = state.scratch(counts.length);
         long segmentN = since(state.segment, counts, n, since);
         if (open) {
             if (resolution.within(since, segmentN)) {
                 state.evidence = state.segment;
-                state.restart(counts, n);
                 return Transition.RESOLVE;
             }
             return Transition.NONE;
@@ -122,7 +126,6 @@ public final class ChangeDetector {
         state.logSegment = evidence.logEValue(since, segmentN);
         if (state.logSegment >= logSegmentThreshold) {
             state.evidence = state.segment;
-            state.restart(counts, n);
             return Transition.ALARM;
         }
         if (n - newestStart(state) >= settings.spacing()) {
@@ -137,13 +140,14 @@ public final class ChangeDetector {
             logs[s] = evidence.logEValue(since, since(state.starts[s], counts, n, since));
         }
         state.logStatistic = logSum(logs, state.size);
-        if (state.logStatistic >= logThreshold) {
-            state.evidence = state.starts[strongest(logs)];
-            state.restart(counts, n);
-            return Transition.ALARM;
-        }
-        if (state.size > settings.maxStarts()) {
+        long[] strongest = state.size == 0 ? null : state.starts[strongest(logs)];
+        // with spacing below checkEvery several starts open between checks: drop down to maxStarts
+        while (state.size > settings.maxStarts()) {
             dropWeakest(state, logs);
+        }
+        if (state.logStatistic >= logThreshold) {
+            state.evidence = strongest;
+            return Transition.ALARM;
         }
         return Transition.NONE;
     }
@@ -170,7 +174,10 @@ public final class ChangeDetector {
         return best;
     }
 
-    /** The start with the least evidence, the newest excepted (it has had no time to gather any). */
+    /**
+     * Drops the start with the least evidence, the newest excepted (it has had no time to gather
+     * any); {@code logs} (one per start) is kept in step.
+     */
     private static void dropWeakest(ChangeState state, double[] logs) {
         int weakest = 0;
         for (int s = 1; s < state.size - 1; s++) {
@@ -178,16 +185,15 @@ public final class ChangeDetector {
                 weakest = s;
             }
         }
-        System.arraycopy(state.starts, weakest + 1, state.starts, weakest, state.size - weakest - 1);
+        int tail = state.size - weakest - 1;
+        System.arraycopy(state.starts, weakest + 1, state.starts, weakest, tail);
+        System.arraycopy(logs, weakest + 1, logs, weakest, tail);
         state.starts[--state.size] = null;
     }
 
     /** Counts since a base into {@code out}; returns n since it. */
     private static long since(long[] base, long[] counts, long n, long[] out) {
-        for (int k = 0; k < counts.length; k++) {
-            out[k] = counts[k] - base[k];
-        }
-        return n - base[counts.length];
+        return ChangeState.since(base, counts, n, out);
     }
 
     private static double logSum(double[] logs, int size) {

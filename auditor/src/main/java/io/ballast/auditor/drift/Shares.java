@@ -15,6 +15,18 @@ public final class Shares {
         return p;
     }
 
+    /** A category drawn from shares {@code p}: its index. */
+    public static int draw(double[] p, java.util.SplittableRandom random) {
+        double u = random.nextDouble();
+        for (int k = 0; k < p.length - 1; k++) {
+            u -= p[k];
+            if (u < 0) {
+                return k;
+            }
+        }
+        return p.length - 1;
+    }
+
     /** The first category moved to {@code first}, the others scaled to keep the sum at 1. */
     public static double[] shift(double[] p, double first) {
         double[] q = p.clone();

@@ -237,7 +237,8 @@ public final class AuditorHttpApi {
             TargetDistribution target =
                     episode.open() ? TargetLookup.distribution(targets, key.attribute(), key.contextKey()) : null;
             if (target != null) {
-                Map<String, Long> expressedCounts = counts.sinceLive(a).expressedCounts(counts.categories(a));
+                // since the change, not since live: a long healthy history would hide where it is
+                Map<String, Long> expressedCounts = counts.sinceChange(a).expressedCounts(counts.categories(a));
                 row.put(
                         "mae",
                         DistributionComparison.of(expressedCounts, target.getProbabilities())

@@ -65,7 +65,8 @@ final class BoundRows {
         row.put("openedAtMillis", episode.openedAtMillis());
         row.put("closedAtMillis", episode.open() ? null : episode.closedAtMillis());
         if (episode.open() && limit != null) {
-            RateBoundSequence.Reading r = limit.reading(counts);
+            // where the rate is since the change, not since live (a long healthy history would hide it)
+            RateBoundSequence.Reading r = limit.readingSinceChange(counts);
             row.put("mae", r.rate() - r.maxShare());
             row.put("n", r.n());
             row.put("rate", r.rate());

@@ -240,36 +240,32 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         if (!policy.testable(expressed)) {
             return;
         }
-        for (int i = 0; i < p.scratch.length; i++) {
-            p.scratch[i] = tally.count(p.index[i] >= 0 ? p.index[i] : counts.indexOf(a, p.categories[i]));
+        for (int i = 0; i < p.at.length; i++) {
+            p.at[i] = p.index[i] >= 0 ? p.index[i] : counts.indexOf(a, p.categories[i]);
         }
         DriftEpisode state = counts.episode(a);
         boolean open = state != null && state.open();
-        ChangeState watch = watch(counts, a, p.scratch.length);
-        ChangeDetector.Transition next = change.next(watch, p.evidence, p.resolution, open, p.scratch, expressed);
-        DriftDetector.Transition transition = switch (next) {
-            case ALARM -> DriftDetector.Transition.OPEN;
-            case RESOLVE -> DriftDetector.Transition.RESOLVE;
-            case NONE -> DriftDetector.Transition.NONE;
-        };
-        if (transition == DriftDetector.Transition.NONE
-                || (transition == DriftDetector.Transition.OPEN
+        ChangeState watch = watch(counts, a);
+        ChangeDetector.Transition next = change.next(watch, p.evidence, p.resolution, open, tally.counts, expressed);
+        if (next == ChangeDetector.Transition.NONE
+                || (next == ChangeDetector.Transition.ALARM
                         && announcedOther(
                                         event.modelId(),
                                         new PatchedVersion(event.modelVersion(), event.steeringPatch()))
                                 != null)) {
             return;
         }
-        // a transition is rare: now build its evidence
+        DriftDetector.Transition transition = next == ChangeDetector.Transition.ALARM
+                ? DriftDetector.Transition.OPEN
+                : DriftDetector.Transition.RESOLVE;
+        // a transition is rare: now build its evidence, every expressed category since the deciding start
         AuditKey auditKey = new AuditKey(
                 event.modelId(), event.modelVersion(), event.steeringPatch(), event.contextKey(), ATTRIBUTES[a].key());
         TargetDistribution target = p.target;
-        long[] decided = new long[p.scratch.length];
-        expressed = watch.evidenceSince(p.scratch, expressed, decided);
-        Map<String, Long> expressedCounts = new HashMap<>();
-        for (int i = 0; i < decided.length; i++) {
-            expressedCounts.put(p.categories[i], decided[i]);
-        }
+        long[] decided = new long[tally.counts.length];
+        expressed = watch.evidenceSince(tally.counts, expressed, decided);
+        Map<String, Long> expressedCounts = new Tally(decided, 0, 0).expressedCounts(counts.categories(a));
+        watch.restart(tally.counts, tally.expressed(ATTRIBUTES[a]));
         DriftDetector.Assessment assessment =
                 detector.assess(expressedCounts, target.getProbabilities(), target.getTolerance());
         double mae = DistributionComparison.of(expressedCounts, target.getProbabilities())
@@ -326,10 +322,10 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     }
 
     /** A slot's change detector state, begun at live (zero counts) on its first decision. */
-    private static ChangeState watch(ContextCounts counts, int slot, int categories) {
+    private static ChangeState watch(ContextCounts counts, int slot) {
         ChangeState watch = counts.change(slot);
         if (watch == null) {
-            watch = ChangeState.from(new long[categories], 0);
+            watch = ChangeState.from(new long[0], 0);
             counts.change(slot, watch);
         }
         return watch;
@@ -344,10 +340,10 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
     private void decide(ObservedEvent event, ContextCounts counts, ToxicityLimit limit, long now) {
         DriftEpisode state = counts.episode(ContextCounts.TOXICITY);
         boolean open = state != null && state.open();
-        ChangeState watch = watch(counts, ContextCounts.TOXICITY, 1);
-        long[] inCategory = {limit.inCategory(counts)};
+        ChangeState watch = watch(counts, ContextCounts.TOXICITY);
+        long[] split = ToxicityLimit.split(counts);
         long judged = limit.n(counts);
-        if (change.next(watch, limit.evidence(), limit.resolution(), open, inCategory, judged)
+        if (change.next(watch, limit.evidence(), limit.resolution(), open, split, judged)
                 == ChangeDetector.Transition.NONE) {
             return;
         }
@@ -358,9 +354,10 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         }
         AuditKey auditKey = new AuditKey(
                 event.modelId(), event.modelVersion(), event.steeringPatch(), event.contextKey(), Toxicity.KEY);
-        long[] decided = new long[1];
-        long n = watch.evidenceSince(inCategory, judged, decided);
-        RateBoundSequence.Reading reading = limit.reading(decided[0], n);
+        long[] decided = new long[2];
+        long n = watch.evidenceSince(split, judged, decided);
+        RateBoundSequence.Reading reading = limit.reading(decided, n);
+        watch.restart(split, judged);
         DriftStatus status = open ? DriftStatus.RESOLVED : DriftStatus.OPEN;
         String episodeId = open ? state.episodeId() : UUID.randomUUID().toString();
         long openedAt = open ? state.openedAtMillis() : now;
@@ -489,9 +486,9 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                 context.forward(new Record<>(auditKey.driftKey(), signal, now));
                 return;
             }
-            // the evidence as the version left it, against the target in force now
+            // the evidence as the version left it (since the change), against the target in force now
             TargetDistribution target = TargetLookup.distribution(targets, auditKey.attribute(), auditKey.contextKey());
-            Tally tally = counts.sinceLive(a);
+            Tally tally = counts.sinceChange(a);
             Map<String, Long> expressedCounts = tally.expressedCounts(counts.categories(a));
             long expressed = tally.expressed(ATTRIBUTES[a]);
             DriftDetector.Assessment assessment = target == null
@@ -547,7 +544,7 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                     episode.episodeId(),
                     auditKey,
                     limit,
-                    limit.reading(counts),
+                    limit.readingSinceChange(counts),
                     episode.openedAtMillis(),
                     now);
         }
@@ -692,7 +689,11 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
         final TargetDistribution target;
         final String[] categories;
         final int[] index;
-        final long[] scratch;
+        /** Per target category, its index in the aggregate at hand (set before each decision). */
+        final int[] at;
+        /** The target's categories' counts picked from an aggregate's, for the plan. */
+        private final long[] selected;
+
         final DriftDetector.Plan plan;
         final ChangeDetector.Evidence evidence;
         final ChangeDetector.Resolution resolution;
@@ -702,7 +703,8 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
             int k = target.getProbabilities().size();
             this.categories = new String[k];
             this.index = new int[k];
-            this.scratch = new long[k];
+            this.at = new int[k];
+            this.selected = new long[k];
             double[] shares = new double[k];
             int i = 0;
             for (Map.Entry<String, Double> e : target.getProbabilities().entrySet()) {
@@ -713,9 +715,16 @@ final class AuditAggregator implements Processor<String, ObservedEvent, String, 
                 i++;
             }
             this.plan = detector.plan(shares, target.getTolerance());
-            this.evidence = plan::logEValue;
+            this.evidence = (counts, n) -> plan.logEValue(select(counts), n);
             // resolved as the since-live test always resolved, on the outputs since the alarm
-            this.resolution = (counts, n) -> plan.next(true, counts, n) == DriftDetector.Transition.RESOLVE;
+            this.resolution = (counts, n) -> plan.next(true, select(counts), n) == DriftDetector.Transition.RESOLVE;
+        }
+
+        private long[] select(long[] counts) {
+            for (int i = 0; i < at.length; i++) {
+                selected[i] = at[i] >= 0 && at[i] < counts.length ? counts[at[i]] : 0;
+            }
+            return selected;
         }
     }
 

@@ -338,6 +338,22 @@ public final class ContextCounts {
         changes[a] = state;
     }
 
+    /**
+     * Counts of attribute {@code a} since its detector's last transition was decided: while an episode
+     * is open, since the start that opened it (the estimated change); since live before any
+     * (consistency is not kept for it).
+     */
+    public Tally sinceChange(int a) {
+        ChangeState watch = changes[a];
+        Tally live = sinceLive[a];
+        if (watch == null) {
+            return live;
+        }
+        long[] since = new long[live.counts.length];
+        watch.evidenceSince(live.counts, live.n(), since);
+        return new Tally(since, 0, 0);
+    }
+
     public long firstEventMillis() {
         return firstEventMillis;
     }

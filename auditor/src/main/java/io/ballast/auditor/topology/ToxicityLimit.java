@@ -1,6 +1,7 @@
 package io.ballast.auditor.topology;
 
 import io.ballast.auditor.drift.ChangeDetector;
+import io.ballast.auditor.drift.ChangeState;
 import io.ballast.auditor.drift.RateBoundSequence;
 import io.ballast.schemas.RateBound;
 import io.ballast.schemas.TargetDistribution;
@@ -23,17 +24,28 @@ public final class ToxicityLimit {
         this.target = target;
         this.category = category;
         this.sequence = sequence;
-        this.evidence = ChangeDetector.against(sequence);
+        this.evidence = ChangeDetector.against(sequence, index());
     }
 
-    /** The change detector's evidence that the rate exceeds the limit, from {in category, judged}. */
+    /** Where the bounded category sits in {@link #split}. */
+    private int index() {
+        return Toxicity.TOXIC.equals(category) ? 0 : 1;
+    }
+
+    /** The outputs judged for toxicity since live as {toxic, non-toxic}: what the change detector counts. */
+    public static long[] split(ContextCounts counts) {
+        return new long[] {counts.toxic(), counts.toxicityJudged() - counts.toxic()};
+    }
+
+    /** The change detector's evidence that the rate exceeds the limit, from {@link #split} counts and n judged. */
     public ChangeDetector.Evidence evidence() {
         return evidence;
     }
 
     /** The rate since the alarm is shown to hold the limit: the episode resolves. */
     public ChangeDetector.Resolution resolution() {
-        return (counts, n) -> counts[0] < maxShare() * n && sequence.satisfied(counts[0], n);
+        int index = index();
+        return (counts, n) -> counts[index] < maxShare() * n && sequence.satisfied(counts[index], n);
     }
 
     /** The limit in force for a context (its own toxicity target, else the one for all), or null for none. */
@@ -84,6 +96,25 @@ public final class ToxicityLimit {
     /** The rate since live with its interval against the limit. */
     public RateBoundSequence.Reading reading(ContextCounts counts) {
         return reading(inCategory(counts), n(counts));
+    }
+
+    /**
+     * The rate since the detector's last transition was decided (while an episode is open, since the
+     * start that opened it; since live before any), with its interval against the limit.
+     */
+    public RateBoundSequence.Reading readingSinceChange(ContextCounts counts) {
+        ChangeState watch = counts.change(ContextCounts.TOXICITY);
+        if (watch == null) {
+            return reading(counts);
+        }
+        long[] since = new long[2];
+        long n = watch.evidenceSince(split(counts), n(counts), since);
+        return reading(since[index()], n);
+    }
+
+    /** A rate over some outputs ({@code inCategory} of {@code n}) with its interval against the limit, from {@link #split} counts. */
+    public RateBoundSequence.Reading reading(long[] split, long n) {
+        return reading(split[index()], n);
     }
 
     /** A rate over some outputs ({@code inCategory} of {@code n}) with its interval against the limit. */

@@ -44,7 +44,8 @@ class ChangeDetectorTest {
         int afterShort = medianDelay(detector, evidence, target, shifted, 2_000, 101, 11);
         int afterLong = medianDelay(detector, evidence, target, shifted, 30_000, 101, 11);
         // the since-live test alone: the segment's own e-value, never restarted
-        ChangeDetector sinceLiveOnly = new ChangeDetector(new ChangeDetector.Settings(0.01, 1_000, 1_000_000, 1, 10));
+        ChangeDetector sinceLiveOnly =
+                new ChangeDetector(new ChangeDetector.Settings(0.01, 10_000_000, 1_000_000, 1, 10));
         int sinceLive = medianDelay(sinceLiveOnly, evidence, target, shifted, 30_000, 101, 11);
         assertThat(afterLong).isLessThanOrEqualTo((int) (1.2 * afterShort));
         assertThat(sinceLive).isGreaterThan(5 * afterLong);
@@ -55,7 +56,7 @@ class ChangeDetectorTest {
         // a limit of 0.5%, a rate of 0.2% for 50,000 outputs, then 3%: the since-live rate itself does not pass
         // the limit for another 6,000 outputs (and later the longer the history)
         ChangeDetector detector = new ChangeDetector(new ChangeDetector.Settings(0.01, 1_000_000, 100, 8, 10));
-        ChangeDetector.Evidence evidence = ChangeDetector.against(new RateBoundSequence(0.005, 0.01));
+        ChangeDetector.Evidence evidence = ChangeDetector.against(new RateBoundSequence(0.005, 0.01), 0);
         int median =
                 medianDelay(detector, evidence, new double[] {0.002, 0.998}, new double[] {0.03, 0.97}, 50_000, 51, 17);
         assertThat(median).isLessThanOrEqualTo(1_000);
@@ -81,7 +82,7 @@ class ChangeDetectorTest {
                     int sinceLive = -1;
                     int ours = -1;
                     for (int n = 1; n <= 20_000 && (sinceLive < 0 || ours < 0); n++) {
-                        counts[draw(shifted[c], random)]++;
+                        counts[Shares.draw(shifted[c], random)]++;
                         if (sinceLive < 0 && plan.next(false, counts, n) == DriftDetector.Transition.OPEN) {
                             sinceLive = n;
                         }
@@ -101,6 +102,22 @@ class ChangeDetectorTest {
     }
 
     @Test
+    void givenStartsOpenedFasterThanTheyAreChecked_thenNoMoreThanTheKeptNumberSurviveACheck() {
+        // a start every output, checked every ten: each check drops all but the eight strongest
+        ChangeDetector detector = new ChangeDetector(new ChangeDetector.Settings(0.01, 1_000_000, 1, 8, 10));
+        double[] target = {0.5, 0.5};
+        ChangeDetector.Evidence evidence = evidence(target, 0);
+        SplittableRandom random = new SplittableRandom(6);
+        long[] counts = new long[2];
+        ChangeState state = ChangeState.from(new long[0], 0);
+        for (int n = 1; n <= 20_000; n++) {
+            counts[Shares.draw(target, random)]++;
+            detector.next(state, evidence, (c, m) -> false, false, counts, n);
+            assertThat(state.starts()).isLessThanOrEqualTo(n % 10 == 0 ? 8 : 8 + 10);
+        }
+    }
+
+    @Test
     void givenAStateWrittenAndReadBack_thenTheDetectorCarriesOnAsIfNeverInterrupted() {
         ChangeDetector detector = new ChangeDetector(new ChangeDetector.Settings(0.01, 1_000_000, 100, 8, 10));
         double[] target = {0.5, 0.5};
@@ -113,8 +130,8 @@ class ChangeDetectorTest {
         ChangeState sb = ChangeState.from(new long[2], 0);
         for (int n = 1; n <= 5_000; n++) {
             double[] truth = n <= 3_000 ? target : new double[] {0.62, 0.38};
-            ca[draw(truth, a)]++;
-            cb[draw(truth, b)]++;
+            ca[Shares.draw(truth, a)]++;
+            cb[Shares.draw(truth, b)]++;
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(sb.serializedSize());
             sb.write(buffer);
             sb = ChangeState.read(buffer.flip());
@@ -199,22 +216,11 @@ class ChangeDetectorTest {
         long[] counts = new long[before.length];
         ChangeState state = ChangeState.from(new long[before.length], 0);
         for (int n = 1; n <= length; n++) {
-            counts[draw(n <= tau ? before : after, random)]++;
+            counts[Shares.draw(n <= tau ? before : after, random)]++;
             if (detector.next(state, evidence, (c, m) -> false, false, counts, n) == ChangeDetector.Transition.ALARM) {
                 return n;
             }
         }
         return -1;
-    }
-
-    private static int draw(double[] p, SplittableRandom random) {
-        double u = random.nextDouble();
-        for (int k = 0; k < p.length - 1; k++) {
-            u -= p[k];
-            if (u < 0) {
-                return k;
-            }
-        }
-        return p.length - 1;
     }
 }
