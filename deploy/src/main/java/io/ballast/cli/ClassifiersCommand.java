@@ -1,5 +1,6 @@
 package io.ballast.cli;
 
+import io.ballast.classifiers.encoder.EncoderSentiment;
 import io.ballast.classifiers.encoder.SentenceEncoder;
 import io.ballast.classifiers.training.HeadTrainer;
 import java.nio.file.Files;
@@ -47,7 +48,10 @@ final class ClassifiersCommand implements Runnable {
                 Path source = HeadTrainer.sourceHeads(Path.of(""));
                 dir = Files.isDirectory(source.getParent()) ? source : Path.of("heads");
             }
-            try (SentenceEncoder encoder = SentenceEncoder.load(0)) {
+            // the sentiment head reads the encoder with its adapter (trained with it by the tool in
+            // schemas/classifiers/tools); the toxicity head reads the base encoder
+            try (SentenceEncoder encoder =
+                    "sentiment".equals(head) ? EncoderSentiment.encoder(0) : SentenceEncoder.load(0)) {
                 Path file = new HeadTrainer(encoder, System.out).train(head, dir);
                 System.out.println("wrote " + file.toAbsolutePath());
             }

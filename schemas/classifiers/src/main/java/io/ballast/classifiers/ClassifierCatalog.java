@@ -77,7 +77,7 @@ public final class ClassifierCatalog {
                 Attribute.SENTIMENT,
                 switch (choice.sentiment()) {
                     case VADER -> new VaderRules();
-                    case ENCODER -> new EncoderSentiment(embeddings.get(), LinearHead.bundled(EncoderSentiment.HEAD));
+                    case ENCODER -> EncoderSentiment.bundled(choice.encoderThreads());
                     case LEXICON -> LexiconBaseline.of(Attribute.SENTIMENT);
                 });
         TextClassifier toxicity = switch (choice.toxicity()) {

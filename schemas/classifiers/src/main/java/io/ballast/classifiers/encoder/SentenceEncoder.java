@@ -41,12 +41,22 @@ public final class SentenceEncoder implements AutoCloseable {
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;
     private final boolean takesTypeIds;
+    private final boolean normalised;
+    /** An adapter's weights, which the session reads from (closed with it). */
+    private final List<OnnxTensor> adapted;
 
-    private SentenceEncoder(OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer) {
+    private SentenceEncoder(
+            OrtEnvironment environment,
+            OrtSession session,
+            HuggingFaceTokenizer tokenizer,
+            boolean normalised,
+            List<OnnxTensor> adapted) {
         this.environment = environment;
         this.session = session;
         this.tokenizer = tokenizer;
         this.takesTypeIds = session.getInputNames().contains("token_type_ids");
+        this.normalised = normalised;
+        this.adapted = adapted;
     }
 
     /**
@@ -54,6 +64,15 @@ public final class SentenceEncoder implements AutoCloseable {
      * thread scales by instances; 0 lets ONNX Runtime use every core).
      */
     public static SentenceEncoder load(int threads) {
+        return load(threads, null);
+    }
+
+    /**
+     * The encoder with an adapter's weights in place of the base ones (null: none), pooling as the
+     * adapter's task was trained to read.
+     */
+    public static SentenceEncoder load(int threads, EncoderAdapter adapter) {
+        List<OnnxTensor> adapted = new ArrayList<>();
         try (InputStream model = resource(MODEL_RESOURCE);
                 InputStream tokenizerJson = resource(TOKENIZER_RESOURCE)) {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -61,15 +80,34 @@ public final class SentenceEncoder implements AutoCloseable {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            OrtSession session = env.createSession(model.readAllBytes(), options);
+            byte[] bytes = model.readAllBytes();
+            if (adapter != null) {
+                Map<String, EncoderAdapter.Layer> shapes = new HashMap<>();
+                adapter.layers().forEach(l -> shapes.put(l.initializer(), l));
+                for (Map.Entry<String, float[]> w : adapter.merged(bytes).entrySet()) {
+                    EncoderAdapter.Layer l = shapes.get(w.getKey());
+                    OnnxTensor t = OnnxTensor.createTensor(
+                            env, java.nio.FloatBuffer.wrap(w.getValue()), new long[] {l.in(), l.out()});
+                    adapted.add(t);
+                    // ONNX Runtime uses this tensor instead of the model's initializer of the same name
+                    options.addInitializer(w.getKey(), t);
+                }
+            }
+            OrtSession session = env.createSession(bytes, options);
             Map<String, String> tokenizerOptions = new HashMap<>();
             tokenizerOptions.put("maxLength", Integer.toString(MAX_TOKENS));
             tokenizerOptions.put("truncation", "true");
             tokenizerOptions.put("padding", "false");
-            return new SentenceEncoder(env, session, HuggingFaceTokenizer.newInstance(tokenizerJson, tokenizerOptions));
+            return new SentenceEncoder(
+                    env,
+                    session,
+                    HuggingFaceTokenizer.newInstance(tokenizerJson, tokenizerOptions),
+                    adapter == null || adapter.normalised(),
+                    adapted);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the sentence encoder from the classpath", e);
         } catch (OrtException e) {
+            adapted.forEach(OnnxTensor::close);
             throw new IllegalStateException("ONNX Runtime cannot load " + MODEL_ID + ": " + e.getMessage(), e);
         }
     }
@@ -87,7 +125,7 @@ public final class SentenceEncoder implements AutoCloseable {
         return embed(List.of(text)).get(0);
     }
 
-    /** One unit vector per text, in the texts' order. */
+    /** One pooled vector per text, in the texts' order (unit length unless an adapter's task reads it raw). */
     public List<float[]> embed(List<String> texts) {
         Encoding[] encodings = tokenizer.batchEncode(texts, true, false);
         Integer[] order = IntStream.range(0, texts.size()).boxed().toArray(Integer[]::new);
@@ -132,7 +170,7 @@ public final class SentenceEncoder implements AutoCloseable {
                 float[][][] hidden = (float[][][]) result.get(0).getValue();
                 float[][] pooled = new float[b][];
                 for (int i = 0; i < b; i++) {
-                    pooled[i] = meanPooled(hidden[i], batch.get(i).getIds().length);
+                    pooled[i] = meanPooled(hidden[i], batch.get(i).getIds().length, normalised);
                 }
                 return pooled;
             }
@@ -144,8 +182,8 @@ public final class SentenceEncoder implements AutoCloseable {
         }
     }
 
-    /** Mean of the first {@code length} token states (the rest is padding), scaled to unit length. */
-    static float[] meanPooled(float[][] states, int length) {
+    /** Mean of the first {@code length} token states (the rest is padding), scaled to unit length if asked. */
+    static float[] meanPooled(float[][] states, int length, boolean normalised) {
         float[] v = new float[states[0].length];
         for (int j = 0; j < length; j++) {
             for (int d = 0; d < v.length; d++) {
@@ -156,6 +194,9 @@ public final class SentenceEncoder implements AutoCloseable {
         for (int d = 0; d < v.length; d++) {
             v[d] /= length;
             norm += v[d] * (double) v[d];
+        }
+        if (!normalised) {
+            return v;
         }
         float scale = (float) (1 / Math.max(Math.sqrt(norm), 1e-12));
         for (int d = 0; d < v.length; d++) {
@@ -172,6 +213,7 @@ public final class SentenceEncoder implements AutoCloseable {
             throw new IllegalStateException(e);
         } finally {
             tokenizer.close();
+            adapted.forEach(OnnxTensor::close);
         }
     }
 }

@@ -166,14 +166,15 @@ public final class ClassifierEvaluation {
         // sentiment
         out.println("== sentiment ==");
         List<LabelledSets.Binary> sst2 = LabelledSets.sst2("validation");
-        try (SentenceEncoder encoder = SentenceEncoder.load(1)) {
+        try (SentenceEncoder encoder = SentenceEncoder.load(1);
+                SentenceEncoder sentimentEncoder = EncoderSentiment.encoder(1)) {
             Embeddings embeddings = new Embeddings(encoder);
-            EncoderSentiment encoderSentiment =
-                    new EncoderSentiment(embeddings, LinearHead.bundled(EncoderSentiment.HEAD));
+            Embeddings sentimentEmbeddings = new Embeddings(sentimentEncoder);
             LinearHead sentimentHead = LinearHead.bundled(EncoderSentiment.HEAD);
+            EncoderSentiment encoderSentiment = new EncoderSentiment(sentimentEmbeddings, sentimentHead);
             Confusion sst2Encoder = new Confusion(List.of("negative", "positive"));
-            List<float[]> v =
-                    embeddings.of(sst2.stream().map(LabelledSets.Binary::text).toList());
+            List<float[]> v = sentimentEmbeddings.of(
+                    sst2.stream().map(LabelledSets.Binary::text).toList());
             for (int i = 0; i < sst2.size(); i++) {
                 boolean positive = sentimentHead.probability(v.get(i), "positive") >= 0.5;
                 sst2Encoder.add(sst2.get(i).label() == 1 ? "positive" : "negative", positive ? "positive" : "negative");

@@ -108,8 +108,12 @@ public final class HeadTrainer {
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put(
                 "encoder",
-                SentenceEncoder.MODEL_ID + " (sentence-transformers, Apache-2.0), mean pooled, L2 normalised");
-        provenance.put("trainedOn", "SST-2 (GLUE), 90% of the committed 12,000-phrase train subset: " + train.size());
+                SentenceEncoder.MODEL_ID + " (sentence-transformers, Apache-2.0) with the " + EncoderSentiment.HEAD
+                        + " adapter, mean pooled");
+        provenance.put(
+                "trainedOn",
+                "SST-2 (GLUE), 90% of the committed 12,000-phrase train subset, on the adapted encoder: "
+                        + train.size());
         provenance.put("l2", bestL2);
         provenance.put("l2ChosenOn", "the other 10% of that subset, n = " + validation.size());
         provenance.put("validationAccuracy", bestAccuracy);

@@ -56,6 +56,6 @@ class ClassifierEvaluationTest {
         assertThat(headline.toxicityEncoder().value()).isGreaterThanOrEqualTo(0.90);
     }
 
-    /** Set to what the committed head measures, less its interval's half-width: a regression floor (see #24's note). */
-    static final double SST2_FLOOR = 0.77;
+    /** Issue #24's target for the encoder on SST-2's validation set (the committed adapter measures 0.892). */
+    static final double SST2_FLOOR = 0.88;
 }
