@@ -50,8 +50,8 @@ public final class ClassifierSettings {
             "ballast.attributes.sentiment.classifier",
             Sentiment.class,
             Sentiment.VADER,
-            "reads sentiment from the text: vader (lexicon and rules, fast), encoder (all-MiniLM-L6-v2 with a "
-                    + "head trained on SST-2; tens of texts/s a core) or lexicon (a baseline)");
+            "reads sentiment from the text: vader (lexicon and rules, fast), encoder (all-MiniLM-L6-v2 "
+                    + "fine-tuned on SST-2 with a LoRA adapter; tens of texts/s a core) or lexicon (a baseline)");
     public static final Setting<Toxicity> TOXICITY = Setting.choice(
             "ballast.attributes.toxicity.classifier",
             Toxicity.class,
