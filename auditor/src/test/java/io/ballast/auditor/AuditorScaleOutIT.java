@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ballast.embedded.LocalCluster;
 import io.ballast.runtime.ConfigSource;
 import io.ballast.schemas.GenerationEvent;
-import io.ballast.schemas.SamplingParameters;
+import io.ballast.schemas.SampleEvents;
 import io.ballast.schemas.registry.SchemaRegistryClient;
 import io.ballast.schemas.serde.AvroSerializer;
 import io.ballast.schemas.targets.TargetPresets;
@@ -21,7 +21,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -71,26 +70,7 @@ class AuditorScaleOutIT {
                     p.send(new ProducerRecord<>(
                             BallastTopic.GENERATIONS.topicName(),
                             context,
-                            GenerationEvent.newBuilder()
-                                    .setEventId("e" + i)
-                                    .setGeneratorId("t")
-                                    .setModelId(model)
-                                    .setModelVersion(1)
-                                    .setPromptId("p")
-                                    .setContextKey(context)
-                                    .setPromptText("Write a short bio.")
-                                    .setSteeringTokens(null)
-                                    .setResponseText("Maria is a worker. She is kind.")
-                                    .setPromptTokens(4)
-                                    .setResponseTokens(8)
-                                    .setSampling(SamplingParameters.newBuilder()
-                                            .setTemperature(1)
-                                            .setTopK(0)
-                                            .setTopP(1)
-                                            .build())
-                                    .setProducedAt(Instant.now())
-                                    .setLatencyMs(1)
-                                    .build()));
+                            SampleEvents.foreign(model, context, "Maria is a worker. She is kind.")));
                 }
             }
 
