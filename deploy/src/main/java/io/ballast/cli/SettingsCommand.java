@@ -16,14 +16,14 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "List every setting the services read, with its default, allowed values and meaning.",
-            "--markdown prints the README's configuration tables (paste them between the markers there)."
+            "--markdown prints the configuration tables of docs/operations.md (paste them between the markers there)."
         })
 final class SettingsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--markdown", description = "Print the README tables instead of plain text.")
+    @Option(names = "--markdown", description = "Print the docs/operations.md tables instead of plain text.")
     boolean markdown;
 
     @Parameters(

@@ -12,12 +12,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
- * Renders service settings from their descriptors: the section {@code <service> --help} ends with, and the README's
- * configuration tables. Nothing here knows a default; it prints what the descriptors say.
+ * Renders service settings from their descriptors: the section {@code <service> --help} ends with, and the
+ * configuration tables of docs/operations.md. Nothing here knows a default; it prints what the descriptors say.
  */
 final class SettingsDoc {
 
-    /** Every service and its settings, in the order the README lists them. */
+    /** Every service and its settings, in the order docs/operations.md lists them. */
     static final Map<String, List<Setting<?>>> SERVICES = services();
 
     static final String SECTION_KEY = "settings";
@@ -66,7 +66,7 @@ final class SettingsDoc {
         return out.toString();
     }
 
-    /** One table per service, with a heading, between the markers the README test looks for. */
+    /** One table per service, with a heading, between the markers the docs/operations.md test looks for. */
     static String markdown() {
         StringBuilder out = new StringBuilder(README_BEGIN).append('\n');
         SERVICES.forEach((service, settings) -> {

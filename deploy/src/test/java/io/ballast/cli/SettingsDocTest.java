@@ -13,11 +13,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Help, the README and start-up all say what the settings descriptors say. */
+/** Help, docs/operations.md and start-up all say what the settings descriptors say. */
 class SettingsDocTest {
 
-    private static final Path README =
-            Path.of("..").toAbsolutePath().normalize().resolve("README.md");
+    private static final Path OPERATIONS_DOC =
+            Path.of("..").toAbsolutePath().normalize().resolve("docs/operations.md");
 
     @Test
     void everyServicesHelpListsEachKeyWithTheDescriptorsDefaultAndMeaning() {
@@ -48,14 +48,18 @@ class SettingsDocTest {
     }
 
     @Test
-    void theReadmeConfigurationTablesAreTheGeneratedOnes() throws IOException {
-        // given the tables rendered from the descriptors and the README's
+    void theOperationsDocConfigurationTablesAreTheGeneratedOnes() throws IOException {
+        // given the tables rendered from the descriptors and docs/operations.md's
         String generated = SettingsDoc.markdown();
-        String readme = Files.readString(README);
+        String readme = Files.readString(OPERATIONS_DOC);
         int begin = readme.indexOf(SettingsDoc.README_BEGIN);
         int end = readme.indexOf(SettingsDoc.README_END);
-        assertThat(begin).as("README has the settings-table markers").isNotNegative();
-        assertThat(end).as("README has the settings-table end marker").isGreaterThan(begin);
+        assertThat(begin)
+                .as("docs/operations.md has the settings-table markers")
+                .isNotNegative();
+        assertThat(end)
+                .as("docs/operations.md has the settings-table end marker")
+                .isGreaterThan(begin);
         String inReadme = readme.substring(begin, end + SettingsDoc.README_END.length()) + "\n";
 
         // then each service's row for each key is the generated row, and no row is extra or missing
@@ -63,13 +67,15 @@ class SettingsDocTest {
         Map<String, String> actual = rowsByServiceAndKey(inReadme);
         String regenerate = " (regenerate with: java -jar deploy/target/ballast.jar settings --markdown)";
         expected.forEach((key, row) -> assertThat(actual.get(key))
-                .as("README row for %s%s", key, regenerate)
+                .as("docs/operations.md row for %s%s", key, regenerate)
                 .isEqualTo(row));
         assertThat(actual.keySet())
-                .as("README rows for keys no service reads%s", regenerate)
+                .as("docs/operations.md rows for keys no service reads%s", regenerate)
                 .isSubsetOf(expected.keySet());
         // and the block as a whole (headings, order) is the generated one
-        assertThat(inReadme).as("README settings tables%s", regenerate).isEqualTo(generated);
+        assertThat(inReadme)
+                .as("docs/operations.md settings tables%s", regenerate)
+                .isEqualTo(generated);
     }
 
     @Test
