@@ -83,7 +83,7 @@ public record AuditorConfig(
     public static final String ALPHA_SCOPE = "ballast.auditor.alpha-scope";
     public static final String STREAMS_PER_VERSION = "ballast.auditor.streams-per-version";
 
-    /** Every key this service reads, in the order --help and the README list them. */
+    /** Every key this service reads, in the order --help and docs/operations.md list them. */
     public static final List<Setting<?>> SETTINGS = Stream.concat(
                     Stream.of(
                             Keys.BOOTSTRAP_SERVERS,

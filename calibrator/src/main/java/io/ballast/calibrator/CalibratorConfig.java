@@ -81,7 +81,7 @@ public record CalibratorConfig(
     public static final String CONSTRAINT_TRAINABLE_BLOCKS = "ballast.calibrator.constraint.trainable-blocks";
     public static final String DEVICE = ComputeDevice.KEY;
 
-    /** Every key this service reads, in the order --help and the README list them. */
+    /** Every key this service reads, in the order --help and docs/operations.md list them. */
     public static final List<Setting<?>> SETTINGS = java.util.stream.Stream.concat(
                     java.util.stream.Stream.of(
                             Keys.BOOTSTRAP_SERVERS,

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * One configuration key of a service: its name, default, allowed values and meaning, and how it is read. A service
  * declares each key once as a {@code Setting} and reads it only through it, so the default and range used at start
- * are the ones {@code --help} and the README show. Reading goes through {@link ConfigSource}, so a bad value fails at
+ * are the ones {@code --help} and docs/operations.md show. Reading goes through {@link ConfigSource}, so a bad value fails at
  * start with a {@link ConfigException} naming the key.
  *
  * @param <T> the value's type once read

@@ -52,7 +52,7 @@ public record GeneratorConfig(
     public static final String SHUTDOWN_GRACE_MS = "ballast.shutdown.grace-ms";
     public static final String DEVICE = ComputeDevice.KEY;
 
-    /** Every key this service reads, in the order --help and the README list them. */
+    /** Every key this service reads, in the order --help and docs/operations.md list them. */
     public static final List<Setting<?>> SETTINGS = List.of(
             Keys.BOOTSTRAP_SERVERS,
             Keys.SCHEMA_REGISTRY_URL,

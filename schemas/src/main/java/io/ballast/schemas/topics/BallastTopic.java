@@ -80,7 +80,7 @@ public enum BallastTopic {
         return valueType;
     }
 
-    /** What the record key holds, for documentation and the README's topic table. */
+    /** What the record key holds, for documentation and the topic table in docs/auditing.md. */
     public String keyDescription() {
         return key;
     }
