@@ -133,7 +133,7 @@ final class ChangePointBench {
             Arrays.sort(delays);
             first = first == null ? delays : first;
             last = delays;
-            System.out.printf(" %22s", medianWithInterval(delays));
+            System.out.printf(" %22s", DriftBench.medianWithInterval(delays, ChangePointBench::shown));
         }
         System.out.printf(" %10.2f%n", last[streams / 2] / (double) first[streams / 2]);
     }
@@ -147,17 +147,6 @@ final class ChangePointBench {
             counts[category]++;
             return d.next(state, evidence, (x, m) -> false, false, counts, n) == ChangeDetector.Transition.ALARM;
         };
-    }
-
-    /** The median and its distribution-free 95% interval: order statistics n/2 ± 0.98 sqrt(n). */
-    private static String medianWithInterval(int[] sorted) {
-        int n = sorted.length;
-        int half = (int) Math.ceil(0.98 * Math.sqrt(n));
-        return String.format(
-                "%s [%s, %s]",
-                shown(sorted[n / 2]),
-                shown(sorted[Math.max(0, n / 2 - half)]),
-                shown(sorted[Math.min(n - 1, n / 2 + half)]));
     }
 
     private static String shown(int delay) {

@@ -157,20 +157,23 @@ final class DriftBench implements Callable<Integer> {
                 Arrays.sort(toDetect);
                 System.out.printf(
                         "%-36s %-34s %24s %18s%n",
-                        c.name(), e.getKey(), medianWithInterval(toDetect), rate(falseAlarms, streams));
+                        c.name(), e.getKey(), medianWithInterval(toDetect, this::show), rate(falseAlarms, streams));
             }
         }
     }
 
-    /** The median and its distribution-free 95% interval: order statistics n/2 ± 0.98 sqrt(n). */
-    private String medianWithInterval(int[] sorted) {
+    /**
+     * The median and its distribution-free 95% interval: order statistics n/2 ± 0.98 sqrt(n), each
+     * value written by {@code show}.
+     */
+    static String medianWithInterval(int[] sorted, java.util.function.IntFunction<String> show) {
         int n = sorted.length;
         int half = (int) Math.ceil(0.98 * Math.sqrt(n));
         return String.format(
                 "%s [%s, %s]",
-                show(sorted[n / 2]),
-                show(sorted[Math.max(0, n / 2 - half)]),
-                show(sorted[Math.min(n - 1, n / 2 + half)]));
+                show.apply(sorted[n / 2]),
+                show.apply(sorted[Math.max(0, n / 2 - half)]),
+                show.apply(sorted[Math.min(n - 1, n / 2 + half)]));
     }
 
     private String show(int samples) {

@@ -139,7 +139,7 @@ public final class ChangeDetector {
         for (int s = 0; s < state.size; s++) {
             logs[s] = evidence.logEValue(since, since(state.starts[s], counts, n, since));
         }
-        state.logStatistic = logSum(logs, state.size);
+        state.logStatistic = RateBoundSequence.logSumExp(logs, state.size);
         long[] strongest = state.size == 0 ? null : state.starts[strongest(logs)];
         // with spacing below checkEvery several starts open between checks: drop down to maxStarts
         while (state.size > settings.maxStarts()) {
@@ -194,20 +194,5 @@ public final class ChangeDetector {
     /** Counts since a base into {@code out}; returns n since it. */
     private static long since(long[] base, long[] counts, long n, long[] out) {
         return ChangeState.since(base, counts, n, out);
-    }
-
-    private static double logSum(double[] logs, int size) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < size; i++) {
-            max = Math.max(max, logs[i]);
-        }
-        if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) {
-            return max;
-        }
-        double sum = 0;
-        for (int i = 0; i < size; i++) {
-            sum += Math.exp(logs[i] - max);
-        }
-        return max + Math.log(sum);
     }
 }

@@ -201,7 +201,8 @@ public final class RateBoundSequence {
         return logWeight + logSumExp(terms, ratios.length);
     }
 
-    private static double logSumExp(double[] x, int k) {
+    /** ln of the sum of exp of the first {@code k} values, without overflow. */
+    static double logSumExp(double[] x, int k) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < k; i++) {
             max = Math.max(max, x[i]);
