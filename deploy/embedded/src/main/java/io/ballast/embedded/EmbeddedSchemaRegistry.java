@@ -34,20 +34,29 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     private static final String CCOMPAT_PATH = "/apis/ccompat/v7";
 
     private final Path dataDir;
-    private final int port;
+    private volatile int port;
+    /** Chosen here, so another may be chosen while nothing knows it yet (before the first start). */
+    private final boolean portOfOurOwn;
+
+    private boolean startedOnce;
     private final Path runnerJar;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
 
     public EmbeddedSchemaRegistry(Path dataDir, int port, Path runnerJar) {
+        this(dataDir, port, runnerJar, false);
+    }
+
+    private EmbeddedSchemaRegistry(Path dataDir, int port, Path runnerJar, boolean portOfOurOwn) {
         this.dataDir = dataDir;
         this.port = port;
         this.runnerJar = runnerJar;
+        this.portOfOurOwn = portOfOurOwn;
     }
 
     public static EmbeddedSchemaRegistry onFreePort(Path dataDir) {
-        return new EmbeddedSchemaRegistry(dataDir, FreePorts.pick(), locateRunnerJar());
+        return new EmbeddedSchemaRegistry(dataDir, FreePorts.pick(), locateRunnerJar(), true);
     }
 
     /** The Confluent-compatible base URL services use as {@code schema.registry.url}. */
@@ -59,6 +68,22 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return this;
         }
+        // a port picked free can be taken by another process before the registry binds it: on a first
+        // start (no one knows the URL yet) pick another and try again; a restart keeps its port
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce();
+            } catch (IllegalStateException e) {
+                if (!portOfOurOwn || startedOnce || attempt == 3 || (process != null && process.isAlive())) {
+                    throw e;
+                }
+                log.warn("schema registry did not start on port {} ({}); trying another port", port, e.getMessage());
+                port = FreePorts.pick();
+            }
+        }
+    }
+
+    private EmbeddedSchemaRegistry startOnce() {
         long t0 = System.nanoTime();
         try {
             Files.createDirectories(dataDir);
@@ -86,6 +111,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the schema registry from " + runnerJar, e);
         }
+        startedOnce = true;
         log.info("Schema registry ready at {} in {} ms", url(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         return this;
     }
