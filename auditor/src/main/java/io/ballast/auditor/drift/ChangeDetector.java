@@ -115,7 +115,7 @@ public final class ChangeDetector {
     public Transition next(
             ChangeState state, Evidence evidence, Resolution resolution, boolean open, long[] counts, long n) {
         long[] since = state.scratch(counts.length);
-        long segmentN = since(state.segment, counts, n, since);
+        long segmentN = ChangeState.since(state.segment, counts, n, since);
         if (open) {
             if (resolution.within(since, segmentN)) {
                 state.evidence = state.segment;
@@ -137,7 +137,7 @@ public final class ChangeDetector {
         state.checkedAt = n;
         double[] logs = new double[state.size];
         for (int s = 0; s < state.size; s++) {
-            logs[s] = evidence.logEValue(since, since(state.starts[s], counts, n, since));
+            logs[s] = evidence.logEValue(since, ChangeState.since(state.starts[s], counts, n, since));
         }
         state.logStatistic = RateBoundSequence.logSumExp(logs, state.size);
         long[] strongest = state.size == 0 ? null : state.starts[strongest(logs)];
@@ -189,10 +189,5 @@ public final class ChangeDetector {
         System.arraycopy(state.starts, weakest + 1, state.starts, weakest, tail);
         System.arraycopy(logs, weakest + 1, logs, weakest, tail);
         state.starts[--state.size] = null;
-    }
-
-    /** Counts since a base into {@code out}; returns n since it. */
-    private static long since(long[] base, long[] counts, long n, long[] out) {
-        return ChangeState.since(base, counts, n, out);
     }
 }

@@ -63,11 +63,6 @@ public final class ChangeState {
         return since(evidence == null ? segment : evidence, counts, n, out);
     }
 
-    /** Counts (into {@code out}) and n of the current segment: since live, the last alarm or resolution. */
-    public long segmentSince(long[] counts, long n, long[] out) {
-        return since(segment, counts, n, out);
-    }
-
     /**
      * Counts since a base; categories the base does not have (seen for the first time after it) had
      * none then.
